@@ -1,0 +1,95 @@
+import { type MakeStorage, withStorage } from './harness';
+
+export function counterRepoContract(make: MakeStorage) {
+  describe('CounterRepo', () => {
+    const ctx = withStorage(make);
+    it('counts each source event once, per day and per store, tenants apart', async () => {
+      const inc = (eventId: string, amount = 1, storeId?: string) => ({ day: '2026-11-20', name: 'orders' as const, amount, eventId, storeId });
+      expect(await ctx.s.counters.increment('a', [inc('o1'), inc('o2', 1, 's1'), inc('o1')])).toBe(2);
+      expect(await ctx.s.counters.increment('a', [inc('o1'), inc('o2', 1, 's1')])).toBe(0);
+      await ctx.s.counters.increment('a', [{ day: '2026-11-21', name: 'revenueFen', amount: 1250, eventId: 'o3' }]);
+      // the same event id under another counter name is another event
+      await ctx.s.counters.increment('a', [{ day: '2026-11-20', name: 'revenueFen', amount: 999, eventId: 'o1' }]);
+      await ctx.s.counters.increment('b', [inc('o1', 7)]);
+      const days = await ctx.s.counters.days('a', '2026-11-19', '2026-11-21');
+      expect(Object.keys(days)).toEqual(['2026-11-19', '2026-11-20', '2026-11-21']);
+      expect(days['2026-11-19'].orders).toBe(0);
+      expect(days['2026-11-20'].orders).toBe(2);
+      expect(days['2026-11-20'].revenueFen).toBe(999);
+      expect(days['2026-11-21'].revenueFen).toBe(1250);
+      expect((await ctx.s.counters.days('a', '2026-11-20', '2026-11-20', 's1'))['2026-11-20'].orders).toBe(1);
+      expect((await ctx.s.counters.days('b', '2026-11-20', '2026-11-20'))['2026-11-20'].orders).toBe(7);
+    });
+  });
+}
+
+export function knowledgeRepoContract(make: MakeStorage) {
+  describe('KnowledgeRepo', () => {
+    const ctx = withStorage(make);
+    it('keeps FAQs, products and facts per merchant', async () => {
+      const faq = { id: 'f1', question: '几点开门', answer: '早上九点', alternatives: [], enabled: true, merchantId: 'a', updatedAt: 1 };
+      await ctx.s.knowledge.upsertFaq(faq);
+      await ctx.s.knowledge.upsertFaq({ ...faq, answer: '早上十点' });
+      await ctx.s.knowledge.upsertFaq({ ...faq, merchantId: 'b', answer: '不告诉你' });
+      expect((await ctx.s.knowledge.listFaqs('a')).map((f) => f.answer)).toEqual(['早上十点']);
+      await ctx.s.knowledge.removeFaq('a', 'f1');
+      expect(await ctx.s.knowledge.listFaqs('a')).toEqual([]);
+      expect(await ctx.s.knowledge.listFaqs('b')).toHaveLength(1);
+      await ctx.s.knowledge.upsertProduct({ sku: 'T1', name: '珍珠奶茶', priceFen: 1500, stock: 3, merchantId: 'a', updatedAt: 1, lowStockAt: 5 });
+      expect((await ctx.s.knowledge.listProducts('a'))[0].priceFen).toBe(1500);
+      expect(await ctx.s.knowledge.listProducts('b')).toEqual([]);
+      await ctx.s.knowledge.setFacts('a', { hours: '9:00-21:00' }, 1);
+      expect(await ctx.s.knowledge.getFacts('a')).toEqual({ hours: '9:00-21:00' });
+      expect(await ctx.s.knowledge.getFacts('b')).toEqual({});
+    });
+  });
+}
+
+export function auditRepoContract(make: MakeStorage) {
+  describe('AuditRepo', () => {
+    const ctx = withStorage(make);
+    it('lists newest first, per merchant', async () => {
+      for (let i = 0; i < 5; i++) await ctx.s.audit.append({ id: `e${i}`, merchantId: 'a', actor: 'm1', action: 'settings.update', target: '', detail: {}, at: i });
+      await ctx.s.audit.append({ id: 'x', merchantId: 'b', actor: 'm9', action: 'x', target: '', detail: {}, at: 99 });
+      expect((await ctx.s.audit.list('a', 3)).map((e) => e.id)).toEqual(['e4', 'e3', 'e2']);
+    });
+  });
+}
+
+export function orderRepoContract(make: MakeStorage) {
+  describe('OrderRepo', () => {
+    const ctx = withStorage(make);
+    it('adds idempotently and queries by customer and by time', async () => {
+      const o = (id: string, placedAt: number, merchantId = 'a') => ({
+        id, merchantId, externalUserId: 'wm1', amountFen: 1800, status: 'paid' as const, items: [], placedAt, updatedAt: placedAt,
+      });
+      expect(await ctx.s.orders.add(o('o1', 100))).toBe(true);
+      expect(await ctx.s.orders.add(o('o1', 100))).toBe(false);
+      await ctx.s.orders.add(o('o2', 200));
+      await ctx.s.orders.add(o('o3', 300, 'b'));
+      expect((await ctx.s.orders.listByCustomer('a', 'wm1', 10)).map((x) => x.id)).toEqual(['o2', 'o1']);
+      expect((await ctx.s.orders.listPlacedBetween('a', 150, 400, 10)).map((x) => x.id)).toEqual(['o2']);
+      expect(await ctx.s.orders.get('a', 'o3')).toBeNull();
+    });
+  });
+}
+
+export function marketingRepoContract(make: MakeStorage) {
+  describe('TagRuleRepo and CampaignRepo', () => {
+    const ctx = withStorage(make);
+    it('keep rules and campaigns per merchant', async () => {
+      const rule = { id: 'r1', merchantId: 'a', name: '门店码', tag: '到店', when: { kind: 'source' as const, value: 'qr' }, enabled: true, createdAt: 1, updatedAt: 1 };
+      await ctx.s.tagRules.upsert(rule);
+      await ctx.s.tagRules.upsert({ ...rule, merchantId: 'b' });
+      expect(await ctx.s.tagRules.list('a')).toHaveLength(1);
+      await ctx.s.tagRules.remove('a', 'r1');
+      expect(await ctx.s.tagRules.list('a')).toHaveLength(0);
+      expect(await ctx.s.tagRules.list('b')).toHaveLength(1);
+      const c = { id: 'c1', merchantId: 'a', name: '周末活动', text: '第二杯半价', audienceTags: [], status: 'draft' as const, createdAt: 1, updatedAt: 1 };
+      await ctx.s.campaigns.upsert(c);
+      await ctx.s.campaigns.upsert({ ...c, id: 'c2', updatedAt: 5 });
+      expect((await ctx.s.campaigns.list('a', 10)).map((x) => x.id)).toEqual(['c2', 'c1']);
+      expect(await ctx.s.campaigns.get('b', 'c1')).toBeNull();
+    });
+  });
+}

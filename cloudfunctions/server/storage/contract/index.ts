@@ -1,0 +1,24 @@
+import type { MakeStorage } from './harness';
+import { inviteRepoContract, memberRepoContract, merchantRepoContract, storeRepoContract } from './people.contract';
+import { conversationRepoContract, customerRepoContract, messageRepoContract } from './customers.contract';
+import { auditRepoContract, counterRepoContract, knowledgeRepoContract, marketingRepoContract, orderRepoContract } from './business.contract';
+import { jobRepoContract } from './jobs.contract';
+
+export type { MakeStorage };
+
+/** Every repository's contract, for any adapter: `describe(adapter, () => runStorageContracts(make))`. */
+export function runStorageContracts(make: MakeStorage) {
+  merchantRepoContract(make);
+  storeRepoContract(make);
+  memberRepoContract(make);
+  inviteRepoContract(make);
+  customerRepoContract(make);
+  conversationRepoContract(make);
+  messageRepoContract(make);
+  knowledgeRepoContract(make);
+  counterRepoContract(make);
+  jobRepoContract(make);
+  auditRepoContract(make);
+  orderRepoContract(make);
+  marketingRepoContract(make);
+}

@@ -1,0 +1,135 @@
+import type { StoredFaq, StoredProduct } from '@xiaoer/shared/domain/knowledge';
+import { type Counters, zeroCounters, COUNTER_NAMES, type CounterName } from '@xiaoer/shared/domain/counters';
+import type { AuditEntry } from '@xiaoer/shared/domain/audit';
+import type { Order } from '@xiaoer/shared/domain/commerce';
+import type { Campaign, TagRule } from '@xiaoer/shared/domain/marketing';
+import { addDays } from '@xiaoer/shared/domain/time';
+import type { Day } from '@xiaoer/shared/domain/ids';
+import type {
+  AuditRepo,
+  CampaignRepo,
+  CounterIncrement,
+  CounterRepo,
+  KnowledgeRepo,
+  OrderRepo,
+  TagRuleRepo,
+} from '@xiaoer/shared/ports/storage';
+import { type Db, parse, parseAll, tx } from './db';
+
+export class SqliteKnowledge implements KnowledgeRepo {
+  constructor(private db: Db) {}
+  async upsertFaq(f: StoredFaq) {
+    this.db.prepare('INSERT INTO faqs (merchant_id, id, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc').run(f.merchantId, f.id, JSON.stringify(f));
+  }
+  async listFaqs(merchantId: string) {
+    return parseAll<StoredFaq>(this.db.prepare('SELECT doc FROM faqs WHERE merchant_id = ? ORDER BY id').all(merchantId));
+  }
+  async removeFaq(merchantId: string, faqId: string) {
+    this.db.prepare('DELETE FROM faqs WHERE merchant_id = ? AND id = ?').run(merchantId, faqId);
+  }
+  async upsertProduct(p: StoredProduct) {
+    this.db.prepare('INSERT INTO products (merchant_id, sku, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc').run(p.merchantId, p.sku, JSON.stringify(p));
+  }
+  async listProducts(merchantId: string) {
+    return parseAll<StoredProduct>(this.db.prepare('SELECT doc FROM products WHERE merchant_id = ? ORDER BY sku').all(merchantId));
+  }
+  async setFacts(merchantId: string, facts: Record<string, unknown>, now: number) {
+    this.db
+      .prepare('INSERT INTO shop_facts (merchant_id, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at')
+      .run(merchantId, JSON.stringify(facts), now);
+  }
+  async getFacts(merchantId: string) {
+    return parse<Record<string, unknown>>(this.db.prepare('SELECT doc FROM shop_facts WHERE merchant_id = ?').get(merchantId) as { doc: string } | undefined) ?? {};
+  }
+}
+
+export class SqliteCounters implements CounterRepo {
+  constructor(private db: Db) {}
+  async increment(merchantId: string, incs: CounterIncrement[]) {
+    return tx(this.db, () => {
+      let applied = 0;
+      const mark = this.db.prepare('INSERT OR IGNORE INTO counter_events (merchant_id, event_id) VALUES (?, ?)');
+      const add = this.db.prepare(
+        'INSERT INTO counters (merchant_id, day, store_id, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+      );
+      for (const i of incs) {
+        // The event id row is the "already counted" flag; the counter moves only with it.
+        if (mark.run(merchantId, `${i.name}:${i.eventId}`).changes === 0) continue;
+        add.run(merchantId, i.day, i.storeId ?? '', i.name, i.amount);
+        applied++;
+      }
+      return applied;
+    });
+  }
+  async days(merchantId: string, from: Day, to: Day, storeId?: string) {
+    const out: Record<Day, Counters> = {};
+    for (let d = from; d <= to; d = addDays(d, 1)) out[d] = zeroCounters();
+    const rows = (
+      storeId === undefined
+        ? this.db.prepare('SELECT day, name, SUM(value) AS v FROM counters WHERE merchant_id = ? AND day BETWEEN ? AND ? GROUP BY day, name').all(merchantId, from, to)
+        : this.db.prepare('SELECT day, name, value AS v FROM counters WHERE merchant_id = ? AND day BETWEEN ? AND ? AND store_id = ?').all(merchantId, from, to, storeId)
+    ) as { day: string; name: string; v: number }[];
+    for (const r of rows) {
+      const day = out[r.day];
+      if (day && (COUNTER_NAMES as readonly string[]).includes(r.name)) day[r.name as CounterName] = Number(r.v);
+    }
+    return out;
+  }
+}
+
+export class SqliteAudit implements AuditRepo {
+  constructor(private db: Db) {}
+  async append(e: AuditEntry) {
+    this.db.prepare('INSERT OR IGNORE INTO audit (merchant_id, id, at, doc) VALUES (?, ?, ?, ?)').run(e.merchantId, e.id, e.at, JSON.stringify(e));
+  }
+  async list(merchantId: string, limit: number) {
+    return parseAll<AuditEntry>(this.db.prepare('SELECT doc FROM audit WHERE merchant_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(merchantId, limit));
+  }
+}
+
+export class SqliteOrders implements OrderRepo {
+  constructor(private db: Db) {}
+  async add(o: Order) {
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO orders (merchant_id, id, customer_id, placed_at, doc) VALUES (?, ?, ?, ?, ?)')
+      .run(o.merchantId, o.id, o.externalUserId ?? null, o.placedAt, JSON.stringify(o));
+    return r.changes === 1;
+  }
+  async get(merchantId: string, id: string) {
+    return parse<Order>(this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND id = ?').get(merchantId, id) as { doc: string } | undefined);
+  }
+  async listByCustomer(merchantId: string, externalUserId: string, limit: number) {
+    return parseAll<Order>(this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND customer_id = ? ORDER BY placed_at DESC LIMIT ?').all(merchantId, externalUserId, limit));
+  }
+  async listPlacedBetween(merchantId: string, from: number, to: number, limit: number) {
+    return parseAll<Order>(this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND placed_at >= ? AND placed_at < ? ORDER BY placed_at LIMIT ?').all(merchantId, from, to, limit));
+  }
+}
+
+export class SqliteTagRules implements TagRuleRepo {
+  constructor(private db: Db) {}
+  async upsert(r: TagRule) {
+    this.db.prepare('INSERT INTO tag_rules (merchant_id, id, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc').run(r.merchantId, r.id, JSON.stringify(r));
+  }
+  async list(merchantId: string) {
+    return parseAll<TagRule>(this.db.prepare('SELECT doc FROM tag_rules WHERE merchant_id = ? ORDER BY id').all(merchantId));
+  }
+  async remove(merchantId: string, id: string) {
+    this.db.prepare('DELETE FROM tag_rules WHERE merchant_id = ? AND id = ?').run(merchantId, id);
+  }
+}
+
+export class SqliteCampaigns implements CampaignRepo {
+  constructor(private db: Db) {}
+  async upsert(c: Campaign) {
+    this.db
+      .prepare('INSERT INTO campaigns (merchant_id, id, updated_at, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc')
+      .run(c.merchantId, c.id, c.updatedAt, JSON.stringify(c));
+  }
+  async get(merchantId: string, id: string) {
+    return parse<Campaign>(this.db.prepare('SELECT doc FROM campaigns WHERE merchant_id = ? AND id = ?').get(merchantId, id) as { doc: string } | undefined);
+  }
+  async list(merchantId: string, limit: number) {
+    return parseAll<Campaign>(this.db.prepare('SELECT doc FROM campaigns WHERE merchant_id = ? ORDER BY updated_at DESC LIMIT ?').all(merchantId, limit));
+  }
+}

@@ -1,0 +1,137 @@
+import type { Customer } from '@xiaoer/shared/domain/customer';
+import type { Conversation, Message } from '@xiaoer/shared/domain/conversation';
+import type { ConversationQuery, ConversationRepo, CustomerQuery, CustomerRepo, MessageRepo } from '@xiaoer/shared/ports/storage';
+import { type Db, decodeCursor, encodeCursor, parse, parseAll, tx } from './db';
+
+const activity = (c: Customer) => c.lastMessageAt ?? c.lastOrderAt ?? c.createdAt;
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+export class SqliteCustomers implements CustomerRepo {
+  constructor(private db: Db) {}
+  async upsert(c: Customer) {
+    tx(this.db, () => {
+      this.db
+        .prepare(
+          `INSERT INTO customers (merchant_id, id, name, phone, last_active, doc) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO UPDATE SET name = excluded.name, phone = excluded.phone, last_active = excluded.last_active, doc = excluded.doc`,
+        )
+        .run(c.merchantId, c.externalUserId, c.name, c.phone ?? null, activity(c), JSON.stringify(c));
+      this.db.prepare('DELETE FROM customer_tags WHERE merchant_id = ? AND customer_id = ?').run(c.merchantId, c.externalUserId);
+      const ins = this.db.prepare('INSERT OR IGNORE INTO customer_tags (merchant_id, customer_id, tag) VALUES (?, ?, ?)');
+      for (const t of c.tags) ins.run(c.merchantId, c.externalUserId, t);
+    });
+  }
+  async get(merchantId: string, externalUserId: string) {
+    return parse<Customer>(this.db.prepare('SELECT doc FROM customers WHERE merchant_id = ? AND id = ?').get(merchantId, externalUserId) as { doc: string } | undefined);
+  }
+  async list(merchantId: string, q: CustomerQuery) {
+    const where = ['c.merchant_id = ?'];
+    const args: unknown[] = [merchantId];
+    if (q.tag) {
+      where.push('EXISTS (SELECT 1 FROM customer_tags t WHERE t.merchant_id = c.merchant_id AND t.customer_id = c.id AND t.tag = ?)');
+      args.push(q.tag);
+    }
+    if (q.search) {
+      where.push("(c.name LIKE ? ESCAPE '\\' OR c.phone LIKE ? ESCAPE '\\')");
+      const pat = `%${likeEscape(q.search)}%`;
+      args.push(pat, pat);
+    }
+    const cur = decodeCursor(q.cursor);
+    if (cur) {
+      where.push('(c.last_active < ? OR (c.last_active = ? AND c.id > ?))');
+      args.push(cur.sort, cur.sort, cur.id);
+    }
+    const rows = this.db
+      .prepare(`SELECT c.doc, c.last_active, c.id FROM customers c WHERE ${where.join(' AND ')} ORDER BY c.last_active DESC, c.id LIMIT ?`)
+      .all(...args, q.limit + 1) as { doc: string; last_active: number; id: string }[];
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return { items: parseAll<Customer>(page), nextCursor: rows.length > q.limit && last ? encodeCursor(last.last_active, last.id) : null };
+  }
+  async count(merchantId: string) {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM customers WHERE merchant_id = ?').get(merchantId) as { n: number }).n;
+  }
+  async remove(merchantId: string, externalUserId: string) {
+    tx(this.db, () => {
+      this.db.prepare('DELETE FROM customer_tags WHERE merchant_id = ? AND customer_id = ?').run(merchantId, externalUserId);
+      this.db.prepare('DELETE FROM customers WHERE merchant_id = ? AND id = ?').run(merchantId, externalUserId);
+    });
+  }
+}
+
+export class SqliteConversations implements ConversationRepo {
+  constructor(private db: Db) {}
+  async upsert(c: Conversation) {
+    this.db
+      .prepare(
+        `INSERT INTO conversations (merchant_id, id, customer_id, channel, state, updated_at, waiting_since, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (merchant_id, id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at, waiting_since = excluded.waiting_since, doc = excluded.doc`,
+      )
+      .run(c.merchantId, c.id, c.externalUserId, c.channel, c.state, c.updatedAt, c.state === 'waiting_human' ? (c.waitingSince ?? c.updatedAt) : null, JSON.stringify(c));
+  }
+  async get(merchantId: string, id: string) {
+    return parse<Conversation>(this.db.prepare('SELECT doc FROM conversations WHERE merchant_id = ? AND id = ?').get(merchantId, id) as { doc: string } | undefined);
+  }
+  async findByCustomer(merchantId: string, externalUserId: string, channel: Conversation['channel']) {
+    return parse<Conversation>(
+      this.db.prepare('SELECT doc FROM conversations WHERE merchant_id = ? AND customer_id = ? AND channel = ?').get(merchantId, externalUserId, channel) as
+        | { doc: string }
+        | undefined,
+    );
+  }
+  async list(merchantId: string, q: ConversationQuery) {
+    const where = ['merchant_id = ?'];
+    const args: unknown[] = [merchantId];
+    if (q.states?.length) {
+      where.push(`state IN (${q.states.map(() => '?').join(',')})`);
+      args.push(...q.states);
+    }
+    const cur = decodeCursor(q.cursor);
+    if (cur) {
+      where.push('(updated_at < ? OR (updated_at = ? AND id > ?))');
+      args.push(cur.sort, cur.sort, cur.id);
+    }
+    const rows = this.db
+      .prepare(`SELECT doc, updated_at, id FROM conversations WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id LIMIT ?`)
+      .all(...args, q.limit + 1) as { doc: string; updated_at: number; id: string }[];
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return { items: parseAll<Conversation>(page), nextCursor: rows.length > q.limit && last ? encodeCursor(last.updated_at, last.id) : null };
+  }
+  async countByState(merchantId: string, state: Conversation['state']) {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM conversations WHERE merchant_id = ? AND state = ?').get(merchantId, state) as { n: number }).n;
+  }
+  async listWaitingSince(merchantId: string, before: number, limit: number) {
+    return parseAll<Conversation>(
+      this.db
+        .prepare("SELECT doc FROM conversations WHERE merchant_id = ? AND state = 'waiting_human' AND waiting_since < ? ORDER BY waiting_since LIMIT ?")
+        .all(merchantId, before, limit),
+    );
+  }
+  async removeByCustomer(merchantId: string, externalUserId: string) {
+    return tx(this.db, () => {
+      const ids = (this.db.prepare('SELECT id FROM conversations WHERE merchant_id = ? AND customer_id = ?').all(merchantId, externalUserId) as { id: string }[]).map((r) => r.id);
+      this.db.prepare('DELETE FROM conversations WHERE merchant_id = ? AND customer_id = ?').run(merchantId, externalUserId);
+      return ids;
+    });
+  }
+}
+
+export class SqliteMessages implements MessageRepo {
+  constructor(private db: Db) {}
+  async add(m: Message) {
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO messages (merchant_id, id, conversation_id, at, doc) VALUES (?, ?, ?, ?, ?)')
+      .run(m.merchantId, m.id, m.conversationId, m.at, JSON.stringify(m));
+    return r.changes === 1;
+  }
+  async listByConversation(merchantId: string, conversationId: string, limit: number) {
+    const rows = this.db
+      .prepare('SELECT doc FROM messages WHERE merchant_id = ? AND conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?')
+      .all(merchantId, conversationId, limit);
+    return parseAll<Message>(rows).reverse();
+  }
+  async removeByConversation(merchantId: string, conversationId: string) {
+    return this.db.prepare('DELETE FROM messages WHERE merchant_id = ? AND conversation_id = ?').run(merchantId, conversationId).changes;
+  }
+}

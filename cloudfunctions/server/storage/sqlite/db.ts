@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'libsql';
+import { MIGRATIONS } from './migrations';
+
+export type Db = InstanceType<typeof Database>;
+
+/**
+ * Opens (creating if needed) the SQLite file: WAL so readers never block the writer and a
+ * crash loses nothing that committed; busy_timeout so the CLI and the host can write at once.
+ */
+export function openDb(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  // NORMAL in WAL mode is durable against process crashes (kill -9); only power loss can
+  // drop the last transactions.
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    // BEGIN IMMEDIATE: two processes starting together must not both apply a migration.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
+      if (!again) {
+        db.exec(m.sql);
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        applied.push(m.version);
+      }
+      db.exec('COMMIT');
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+  return applied;
+}
+
+export function integrityCheck(db: Db): string {
+  const row = db.prepare('PRAGMA integrity_check').get() as { integrity_check: string };
+  return row.integrity_check;
+}
+
+/** Runs `fn` in a write transaction that takes the lock up front (no upgrade deadlocks). */
+export function tx<T>(db: Db, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const out = fn();
+    db.exec('COMMIT');
+    return out;
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+export const parse = <T>(row: { doc: string } | undefined): T | null => (row ? (JSON.parse(row.doc) as T) : null);
+export const parseAll = <T>(rows: unknown[]): T[] => (rows as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
+
+/** Keyset cursors: opaque to callers, `<sortValue>|<id>` inside. */
+export function encodeCursor(sort: number, id: string): string {
+  return Buffer.from(`${sort}|${id}`, 'utf8').toString('base64url');
+}
+export function decodeCursor(cursor: string | undefined): { sort: number; id: string } | null {
+  if (!cursor) return null;
+  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
+  const i = raw.indexOf('|');
+  const sort = Number(raw.slice(0, i));
+  if (i < 0 || !Number.isFinite(sort)) return null;
+  return { sort, id: raw.slice(i + 1) };
+}

@@ -1,0 +1,36 @@
+import type { Storage } from '@xiaoer/shared/ports/storage';
+import { type Db, openDb, integrityCheck } from './db';
+import { SqliteInvites, SqliteMembers, SqliteMerchants, SqliteStores } from './people';
+import { SqliteConversations, SqliteCustomers, SqliteMessages } from './customers';
+import { SqliteAudit, SqliteCampaigns, SqliteCounters, SqliteKnowledge, SqliteOrders, SqliteTagRules } from './business';
+import { SqliteJobs } from './jobs';
+
+export interface SqliteStorage extends Storage {
+  db: Db;
+  integrityCheck(): string;
+}
+
+export function openSqliteStorage(file: string): SqliteStorage {
+  const db = openDb(file);
+  return {
+    db,
+    merchants: new SqliteMerchants(db),
+    stores: new SqliteStores(db),
+    members: new SqliteMembers(db),
+    invites: new SqliteInvites(db),
+    customers: new SqliteCustomers(db),
+    conversations: new SqliteConversations(db),
+    messages: new SqliteMessages(db),
+    knowledge: new SqliteKnowledge(db),
+    counters: new SqliteCounters(db),
+    jobs: new SqliteJobs(db),
+    audit: new SqliteAudit(db),
+    orders: new SqliteOrders(db),
+    tagRules: new SqliteTagRules(db),
+    campaigns: new SqliteCampaigns(db),
+    integrityCheck: () => integrityCheck(db),
+    close: async () => {
+      db.close();
+    },
+  };
+}

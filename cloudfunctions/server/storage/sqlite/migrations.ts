@@ -1,0 +1,43 @@
+/**
+ * Versioned migrations: each runs once, in order, inside a transaction, and is recorded in
+ * schema_migrations. Never edit a released migration; add the next one.
+ */
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'foundation',
+    sql: `
+CREATE TABLE merchants (id TEXT PRIMARY KEY, doc TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE stores (merchant_id TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE TABLE members (merchant_id TEXT NOT NULL, id TEXT NOT NULL, openid TEXT, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE INDEX members_openid ON members (openid) WHERE openid IS NOT NULL;
+CREATE TABLE invites (code TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER, doc TEXT NOT NULL);
+CREATE INDEX invites_merchant ON invites (merchant_id);
+CREATE TABLE customers (merchant_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '', phone TEXT, last_active INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE INDEX customers_active ON customers (merchant_id, last_active DESC, id);
+CREATE TABLE customer_tags (merchant_id TEXT NOT NULL, customer_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (merchant_id, customer_id, tag));
+CREATE INDEX customer_tags_tag ON customer_tags (merchant_id, tag);
+CREATE TABLE conversations (merchant_id TEXT NOT NULL, id TEXT NOT NULL, customer_id TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, updated_at INTEGER NOT NULL, waiting_since INTEGER, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE UNIQUE INDEX conversations_customer ON conversations (merchant_id, customer_id, channel);
+CREATE INDEX conversations_recent ON conversations (merchant_id, updated_at DESC, id);
+CREATE INDEX conversations_state ON conversations (merchant_id, state, updated_at DESC);
+CREATE TABLE messages (merchant_id TEXT NOT NULL, id TEXT NOT NULL, conversation_id TEXT NOT NULL, at INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE INDEX messages_thread ON messages (merchant_id, conversation_id, at);
+CREATE TABLE faqs (merchant_id TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE TABLE products (merchant_id TEXT NOT NULL, sku TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, sku));
+CREATE TABLE shop_facts (merchant_id TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE counter_events (merchant_id TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (merchant_id, event_id));
+CREATE TABLE counters (merchant_id TEXT NOT NULL, day TEXT NOT NULL, store_id TEXT NOT NULL DEFAULT '', name TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (merchant_id, day, store_id, name));
+CREATE TABLE jobs (key TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, run_at INTEGER NOT NULL, lease_until INTEGER, doc TEXT NOT NULL);
+CREATE INDEX jobs_due ON jobs (status, run_at);
+CREATE TABLE audit (merchant_id TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE INDEX audit_recent ON audit (merchant_id, at DESC);
+CREATE TABLE orders (merchant_id TEXT NOT NULL, id TEXT NOT NULL, customer_id TEXT, placed_at INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE INDEX orders_placed ON orders (merchant_id, placed_at);
+CREATE INDEX orders_customer ON orders (merchant_id, customer_id, placed_at DESC);
+CREATE TABLE tag_rules (merchant_id TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE TABLE campaigns (merchant_id TEXT NOT NULL, id TEXT NOT NULL, updated_at INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, id));
+CREATE INDEX campaigns_recent ON campaigns (merchant_id, updated_at DESC);
+`,
+  },
+];

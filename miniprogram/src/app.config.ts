@@ -1,0 +1,29 @@
+export default defineAppConfig({
+  pages: [
+    'pages/today/index',
+    'pages/conversations/index',
+    'pages/customers/index',
+    'pages/marketing/index',
+    'pages/me/index',
+  ],
+  window: {
+    backgroundTextStyle: 'dark',
+    backgroundColor: '#f5f6f8',
+    navigationBarBackgroundColor: '#ffffff',
+    navigationBarTitleText: '店小二',
+    navigationBarTextStyle: 'black',
+  },
+  tabBar: {
+    color: '#6b7280',
+    selectedColor: '#e0502d',
+    backgroundColor: '#ffffff',
+    borderStyle: 'black',
+    list: [
+      { pagePath: 'pages/today/index', text: '今日' },
+      { pagePath: 'pages/conversations/index', text: '会话' },
+      { pagePath: 'pages/customers/index', text: '客户' },
+      { pagePath: 'pages/marketing/index', text: '营销' },
+      { pagePath: 'pages/me/index', text: '我的' },
+    ],
+  },
+})

@@ -1,0 +1,147 @@
+import Taro, { usePullDownRefresh } from '@tarojs/taro'
+import { Button, Text, View } from '@tarojs/components'
+import type { DashboardToday } from '@xiaoer/shared/contracts/api'
+import type { CounterName } from '@xiaoer/shared/domain/counters'
+import { isAuthExpired } from '../../services/api'
+import { change, formatCount, formatDay, formatFen } from './format'
+import { useToday, type TodayState } from './useToday'
+import './index.scss'
+
+/** The counters an owner reads first, in the order they read them. */
+const SHOWN: { name: CounterName; label: string; hint: string }[] = [
+  { name: 'newCustomers', label: '新客户', hint: '今天新加的客户' },
+  { name: 'consultations', label: '咨询人数', hint: '今天来问的人' },
+  { name: 'customerMessages', label: '客户消息', hint: '客户发来的消息' },
+  { name: 'aiAnswered', label: 'AI 已回复', hint: 'AI 自己答好的问题' },
+  { name: 'aiHandoffs', label: '转人工', hint: 'AI 交给人处理的问题' },
+  { name: 'orders', label: '订单', hint: '今天的订单' },
+]
+
+export default function TodayPage() {
+  const { state, reload } = useToday()
+
+  usePullDownRefresh(() => {
+    void reload(undefined, true).finally(() => Taro.stopPullDownRefresh())
+  })
+
+  return (
+    <View className='today'>
+      <TodayBody state={state} onRetry={() => void reload()} onSwitch={(id) => void reload(id)} />
+    </View>
+  )
+}
+
+export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwitch: (merchantId: string) => void }) {
+  const { state, onRetry, onSwitch } = props
+
+  if (state.status === 'loading') {
+    return (
+      <View className='today-loading state'>
+        <Text className='state-text'>正在加载今天的数据…</Text>
+      </View>
+    )
+  }
+
+  if (state.status === 'empty') {
+    return (
+      <View className='today-empty state'>
+        <Text className='state-title'>还没有店铺</Text>
+        <Text className='state-text'>你还没有加入任何店铺。请向老板要一个邀请码或登录链接。</Text>
+      </View>
+    )
+  }
+
+  if (state.status === 'error') {
+    if (isAuthExpired(state.error)) {
+      return (
+        <View className='today-error today-auth-expired state'>
+          <Text className='state-title error-message'>登录已过期，请向老板要一个新的登录链接</Text>
+        </View>
+      )
+    }
+    return (
+      <View className='today-error state'>
+        <Text className='state-title'>加载失败</Text>
+        <Text className='state-text error-message'>{state.error.message}</Text>
+        <Button className='btn retry' onClick={onRetry}>
+          重试
+        </Button>
+      </View>
+    )
+  }
+
+  const { dashboard, merchants } = state
+  const chooseShop = () => {
+    const others = merchants.slice(0, 6)
+    Taro.showActionSheet({ itemList: others.map((m) => m.name) })
+      .then(({ tapIndex }) => {
+        const picked = others[tapIndex]
+        if (picked && picked.id !== dashboard.merchant.id) onSwitch(picked.id)
+      })
+      .catch(() => undefined) // cancelled
+  }
+
+  return (
+    <View className='today-ready'>
+      <View className='shop card'>
+        <View className='shop-row'>
+          <Text className='shop-name'>{dashboard.merchant.name}</Text>
+          {merchants.length > 1 && (
+            <Text className='shop-switch' onClick={chooseShop}>
+              切换店铺
+            </Text>
+          )}
+        </View>
+        <Text className='shop-meta'>
+          {formatDay(dashboard.day)} · {dashboard.role === 'owner' ? '老板' : '店员'}
+        </Text>
+      </View>
+
+      <WaitingCard waiting={dashboard.waitingHuman} />
+
+      {dashboard.revenueFen !== null && <RevenueCard dashboard={dashboard} revenueFen={dashboard.revenueFen} />}
+
+      <View className='counters'>
+        {SHOWN.map(({ name, label, hint }) => {
+          const c = change(dashboard.today[name], dashboard.yesterday[name])
+          return (
+            <View key={name} className={`counter counter-${name}`}>
+              <Text className='counter-label'>{label}</Text>
+              <Text className='counter-value'>{formatCount(dashboard.today[name])}</Text>
+              <Text className={`counter-delta trend-${c.trend}`}>{c.text}</Text>
+              <Text className='counter-hint'>{hint}</Text>
+            </View>
+          )
+        })}
+      </View>
+
+      {SHOWN.every(({ name }) => dashboard.today[name] === 0) && (
+        <Text className='today-quiet'>今天还没有客户来消息，AI 一直在线等着。</Text>
+      )}
+    </View>
+  )
+}
+
+function WaitingCard({ waiting }: { waiting: number }) {
+  const open = () => void Taro.switchTab({ url: '/pages/conversations/index' })
+  return (
+    <View className={`card waiting counter-waitingHuman ${waiting > 0 ? 'waiting-busy' : ''}`} onClick={open}>
+      <View className='waiting-main'>
+        <Text className='counter-label'>待人工</Text>
+        <Text className='counter-value'>{formatCount(waiting)}</Text>
+      </View>
+      <Text className='counter-delta'>{waiting > 0 ? '有客户在等你回复，点这里去处理 ›' : '现在没有要你回复的客户'}</Text>
+    </View>
+  )
+}
+
+function RevenueCard({ dashboard, revenueFen }: { dashboard: DashboardToday; revenueFen: number }) {
+  const c = change(revenueFen, dashboard.yesterday.revenueFen, true)
+  return (
+    <View className='card revenue counter-revenueFen'>
+      <Text className='counter-label'>营业额</Text>
+      <Text className='counter-value revenue-value'>{formatFen(revenueFen)}</Text>
+      <Text className={`counter-delta trend-${c.trend}`}>{c.text}</Text>
+    </View>
+  )
+}

@@ -1,0 +1,58 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import type { DashboardToday, MerchantSummary } from '@xiaoer/shared/contracts/api'
+import type { z } from 'zod'
+import { ApiError, call } from '../../services/api'
+import { pickMerchant, storeMerchantId } from '../../services/merchant'
+
+type Merchant = z.infer<typeof MerchantSummary>
+
+export type TodayState =
+  | { status: 'loading' }
+  | { status: 'empty' }
+  | { status: 'error'; error: ApiError }
+  | { status: 'ready'; dashboard: DashboardToday; merchants: Merchant[] }
+
+const asApiError = (err: unknown): ApiError =>
+  err instanceof ApiError ? err : new ApiError('CLIENT.UNEXPECTED', '出了点问题，请重试', 500)
+
+/**
+ * Everything the 今日 page needs, as a plain function: who am I (me.get), which shop (the one
+ * remembered in storage, else the first), then that shop's dashboard. `merchantId` forces a shop.
+ */
+export async function loadToday(merchantId?: string): Promise<TodayState> {
+  try {
+    const me = await call({ action: 'me.get' })
+    const merchant = merchantId
+      ? (me.merchants.find((m) => m.id === merchantId) ?? pickMerchant(me.merchants))
+      : pickMerchant(me.merchants)
+    if (!merchant) return { status: 'empty' }
+    if (merchantId && merchant.id === merchantId) storeMerchantId(merchantId)
+    const dashboard = await call({ action: 'dashboard.today', merchantId: merchant.id })
+    return { status: 'ready', dashboard, merchants: me.merchants }
+  } catch (err) {
+    return { status: 'error', error: asApiError(err) }
+  }
+}
+
+/**
+ * React state around loadToday. It loads on mount through useEffect (Taro's useLoad does not fire
+ * in jest), and `reload` is for 重试, pull-down refresh and switching shops. Stale answers are
+ * dropped when a newer load has started.
+ */
+export function useToday() {
+  const [state, setState] = useState<TodayState>({ status: 'loading' })
+  const seq = useRef(0)
+
+  const reload = useCallback(async (merchantId?: string, quiet = false) => {
+    const mine = ++seq.current
+    if (!quiet) setState({ status: 'loading' })
+    const next = await loadToday(merchantId)
+    if (mine === seq.current) setState(next)
+  }, [])
+
+  useEffect(() => {
+    void reload()
+  }, [reload])
+
+  return { state, reload }
+}

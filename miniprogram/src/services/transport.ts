@@ -1,0 +1,16 @@
+import { sendH5 } from './transport.h5'
+import { sendWeapp } from './transport.weapp'
+
+/** One answer of a backend function: the raw JSON envelope and the HTTP status (200 on weapp). */
+export interface RawAnswer {
+  status: number
+  body: unknown
+}
+
+/**
+ * Sends `data` to the backend function `name`. process.env.TARO_ENV is inlined by Taro at build
+ * time, so each build keeps one branch; the test suite switches it at run time.
+ */
+export function send(name: string, data: object): Promise<RawAnswer> {
+  return process.env.TARO_ENV === 'weapp' ? sendWeapp(name, data) : sendH5(name, data)
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** `{ ok:false, code:'NAMESPACE.REASON', message }` — the one error shape every transport returns. */
+export const ErrorEnvelope = z.object({
+  ok: z.literal(false),
+  code: z.string().regex(/^[A-Z_]+\.[A-Z_]+$/),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
+
+export const okEnvelope = <T extends z.ZodTypeAny>(data: T) => z.object({ ok: z.literal(true), data });
+export type Envelope<T> = { ok: true; data: T } | ErrorEnvelope;
+
+/** Turns zod issues into one short Chinese message plus machine-readable paths. */
+export function describeZodError(err: z.ZodError): { message: string; details: { path: string; message: string }[] } {
+  const details = err.issues.slice(0, 10).map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+  const first = details[0];
+  return { message: `输入有误：${first ? `${first.path} ${first.message}` : '格式不对'}`, details };
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * Daily counters per merchant (and per store), ARCHITECTURE §4. Each is incremented once per
+ * source event, identified by a deterministic event id; never recomputed by scanning.
+ */
+export const COUNTER_NAMES = [
+  'newCustomers', // added via 客户联系 or first 微信客服 contact
+  'lostCustomers', // del_follow_user / del_external_contact
+  'consultations', // distinct customers who wrote that day (event id: day + customer)
+  'customerMessages', // every customer message
+  'aiAnswered', // customer questions the AI answered
+  'aiHandoffs', // customer questions the AI handed to a person
+  'firstResponseMsSum', // sum of first-response times, with firstResponseCount for the mean
+  'firstResponseCount',
+  'orders', // orders placed
+  'revenueFen', // paid amount in 分
+  'refunds', // refunds
+] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+export const CounterName = z.enum(COUNTER_NAMES);
+
+export type Counters = Record<CounterName, number>;
+export const Counters = z.object(
+  Object.fromEntries(COUNTER_NAMES.map((n) => [n, z.number()])) as Record<CounterName, z.ZodNumber>,
+);
+
+export const zeroCounters = (): Counters =>
+  Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Counters;

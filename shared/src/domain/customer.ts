@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { Fen, Instant, MerchantId } from './ids';
+
+export const CustomerSource = z.enum(['kf', 'contact_way', 'qr', 'campaign', 'referral', 'search', 'import', 'other']);
+export type CustomerSource = z.infer<typeof CustomerSource>;
+
+/** Keyed by (merchantId, externalUserId): WeCom's external_userid is only unique within a corp. */
+export const Customer = z.object({
+  merchantId: MerchantId,
+  externalUserId: z.string().min(1).max(128),
+  storeId: z.string().optional(),
+  name: z.string().max(60).default(''),
+  phone: z.string().max(20).optional(),
+  avatar: z.string().optional(),
+  source: CustomerSource.default('other'),
+  /** The `State` of the contact way that brought them, kept verbatim. */
+  sourceState: z.string().optional(),
+  followUserId: z.string().optional(),
+  tags: z.array(z.string().max(30)).default([]),
+  totalSpentFen: Fen.default(0),
+  orderCount: z.number().int().nonnegative().default(0),
+  lastMessageAt: Instant.optional(),
+  lastOrderAt: Instant.optional(),
+  lost: z.boolean().default(false),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+export type Customer = z.infer<typeof Customer>;

@@ -1,0 +1,52 @@
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc';
+import timezone from 'dayjs/plugin/timezone';
+import type { Day } from './ids';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+/** The only source of "now" in the product; tests and the sandbox share one. */
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock tests (and the sandbox's control route) can move. */
+export class ManualClock implements Clock {
+  constructor(private t: number) {}
+  now() {
+    return this.t;
+  }
+  set(t: number) {
+    this.t = t;
+  }
+  advance(ms: number) {
+    this.t += ms;
+  }
+}
+
+/** The calendar day of an instant in the merchant's time zone (never the process's). */
+export function dayOf(instant: number, tz: string): Day {
+  return dayjs(instant).tz(tz).format('YYYY-MM-DD');
+}
+
+/** UTC ms of 00:00 of `day` in `tz`. */
+export function startOfDay(day: Day, tz: string): number {
+  return dayjs.tz(day, tz).valueOf();
+}
+
+export function addDays(day: Day, n: number): Day {
+  return dayjs(day).add(n, 'day').format('YYYY-MM-DD');
+}
+
+/** Monday of the ISO week containing `day`. */
+export function weekStart(day: Day): Day {
+  const d = dayjs(day);
+  const iso = (d.day() + 6) % 7; // Monday = 0
+  return d.subtract(iso, 'day').format('YYYY-MM-DD');
+}
+
+export function monthOf(day: Day): string {
+  return day.slice(0, 7);
+}

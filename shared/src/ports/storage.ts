@@ -1,0 +1,186 @@
+import type { Merchant, Store } from '../domain/merchant';
+import type { Invite, Member } from '../domain/member';
+import type { Customer } from '../domain/customer';
+import type { Conversation, ConversationState, Message } from '../domain/conversation';
+import type { StoredFaq, StoredProduct } from '../domain/knowledge';
+import type { CounterName, Counters } from '../domain/counters';
+import type { Job } from '../domain/job';
+import type { AuditEntry } from '../domain/audit';
+import type { Order } from '../domain/commerce';
+import type { Campaign, TagRule } from '../domain/marketing';
+import type { Day } from '../domain/ids';
+
+/**
+ * Repository ports, shaped by the use cases that call them. Every method that touches a
+ * merchant's data takes the merchantId explicitly; the few that don't (platform listing,
+ * identity look-ups by openid or invite code, the job ledger) say why.
+ */
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface MerchantRepo {
+  /** Fails with CONFLICT.MERCHANT_EXISTS when the id is taken. */
+  create(merchant: Merchant): Promise<void>;
+  get(merchantId: string): Promise<Merchant | null>;
+  /** Replaces the stored document; the caller read it first (single writer per merchant settings). */
+  save(merchant: Merchant): Promise<void>;
+  /** Platform-level: the admin CLI and schedulers walk all merchants. */
+  listAll(): Promise<Merchant[]>;
+}
+
+export interface StoreRepo {
+  upsert(store: Store): Promise<void>;
+  list(merchantId: string): Promise<Store[]>;
+}
+
+export interface MemberRepo {
+  add(member: Member): Promise<void>;
+  get(merchantId: string, memberId: string): Promise<Member | null>;
+  list(merchantId: string): Promise<Member[]>;
+  findByOpenid(merchantId: string, openid: string): Promise<Member | null>;
+  /** Identity: every shop one person belongs to (the caller proves who they are, not which shop). */
+  listByOpenid(openid: string): Promise<Member[]>;
+}
+
+export interface InviteRepo {
+  create(invite: Invite): Promise<void>;
+  /**
+   * Marks an unused, unexpired code as used, exactly once even under races; null otherwise.
+   * Looked up by code alone: the code is what a new member has before they belong anywhere.
+   */
+  redeem(code: string, usedBy: string, now: number): Promise<Invite | null>;
+  list(merchantId: string): Promise<Invite[]>;
+}
+
+export interface CustomerQuery {
+  search?: string;
+  tag?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface CustomerRepo {
+  upsert(customer: Customer): Promise<void>;
+  get(merchantId: string, externalUserId: string): Promise<Customer | null>;
+  /** Most recently active first. */
+  list(merchantId: string, query: CustomerQuery): Promise<Page<Customer>>;
+  count(merchantId: string): Promise<number>;
+  remove(merchantId: string, externalUserId: string): Promise<void>;
+}
+
+export interface ConversationQuery {
+  states?: ConversationState[];
+  limit: number;
+  cursor?: string;
+}
+
+export interface ConversationRepo {
+  upsert(conversation: Conversation): Promise<void>;
+  get(merchantId: string, id: string): Promise<Conversation | null>;
+  findByCustomer(merchantId: string, externalUserId: string, channel: Conversation['channel']): Promise<Conversation | null>;
+  /** Most recently updated first. */
+  list(merchantId: string, query: ConversationQuery): Promise<Page<Conversation>>;
+  countByState(merchantId: string, state: ConversationState): Promise<number>;
+  /** Conversations waiting for a person since before `before` (to mark missed). */
+  listWaitingSince(merchantId: string, before: number, limit: number): Promise<Conversation[]>;
+  removeByCustomer(merchantId: string, externalUserId: string): Promise<string[]>;
+}
+
+export interface MessageRepo {
+  /** Idempotent by id: false when a message with this id already exists. */
+  add(message: Message): Promise<boolean>;
+  /** Oldest first, the last `limit` messages. */
+  listByConversation(merchantId: string, conversationId: string, limit: number): Promise<Message[]>;
+  removeByConversation(merchantId: string, conversationId: string): Promise<number>;
+}
+
+export interface KnowledgeRepo {
+  upsertFaq(faq: StoredFaq): Promise<void>;
+  listFaqs(merchantId: string): Promise<StoredFaq[]>;
+  removeFaq(merchantId: string, faqId: string): Promise<void>;
+  upsertProduct(product: StoredProduct): Promise<void>;
+  listProducts(merchantId: string): Promise<StoredProduct[]>;
+  setFacts(merchantId: string, facts: Record<string, unknown>, now: number): Promise<void>;
+  getFacts(merchantId: string): Promise<Record<string, unknown>>;
+}
+
+export interface CounterIncrement {
+  day: Day;
+  storeId?: string;
+  name: CounterName;
+  amount: number;
+  /** Deterministic id of the source event: the same event never counts twice. */
+  eventId: string;
+}
+
+export interface CounterRepo {
+  /** Applies each increment whose eventId is new; returns how many were applied. */
+  increment(merchantId: string, increments: CounterIncrement[]): Promise<number>;
+  /** Totals across stores (or one store) per day in [from, to], missing days as zeros. */
+  days(merchantId: string, from: Day, to: Day, storeId?: string): Promise<Record<Day, Counters>>;
+}
+
+export type NewJob = Pick<Job, 'key' | 'merchantId' | 'kind' | 'runAt'> & Partial<Pick<Job, 'payload' | 'maxAttempts'>>;
+
+/** The job ledger is platform-wide: the scheduler claims due work across merchants. */
+export interface JobRepo {
+  /** Inserts unless the key exists; true when inserted. */
+  enqueue(job: NewJob, now: number): Promise<boolean>;
+  get(key: string): Promise<Job | null>;
+  /**
+   * Atomically claims up to `limit` jobs that are pending and due, or running with an expired
+   * lease; each claimed job is `running` with `attempts+1` and a lease until now+leaseMs.
+   */
+  claimDue(now: number, leaseMs: number, limit: number): Promise<Job[]>;
+  complete(key: string, result: unknown, now: number): Promise<void>;
+  /** `retryAt` null: give up (status failed); otherwise back to pending at retryAt. */
+  fail(key: string, error: string, retryAt: number | null, now: number): Promise<void>;
+  list(filter: { status?: Job['status']; kind?: string; limit: number }): Promise<Job[]>;
+}
+
+export interface AuditRepo {
+  append(entry: AuditEntry): Promise<void>;
+  list(merchantId: string, limit: number): Promise<AuditEntry[]>;
+}
+
+export interface OrderRepo {
+  /** Idempotent by id: false when it exists. */
+  add(order: Order): Promise<boolean>;
+  get(merchantId: string, id: string): Promise<Order | null>;
+  listByCustomer(merchantId: string, externalUserId: string, limit: number): Promise<Order[]>;
+  listPlacedBetween(merchantId: string, from: number, to: number, limit: number): Promise<Order[]>;
+}
+
+export interface TagRuleRepo {
+  upsert(rule: TagRule): Promise<void>;
+  list(merchantId: string): Promise<TagRule[]>;
+  remove(merchantId: string, id: string): Promise<void>;
+}
+
+export interface CampaignRepo {
+  upsert(campaign: Campaign): Promise<void>;
+  get(merchantId: string, id: string): Promise<Campaign | null>;
+  list(merchantId: string, limit: number): Promise<Campaign[]>;
+}
+
+/** Everything the product keeps, behind one handle the composition root builds. */
+export interface Storage {
+  merchants: MerchantRepo;
+  stores: StoreRepo;
+  members: MemberRepo;
+  invites: InviteRepo;
+  customers: CustomerRepo;
+  conversations: ConversationRepo;
+  messages: MessageRepo;
+  knowledge: KnowledgeRepo;
+  counters: CounterRepo;
+  jobs: JobRepo;
+  audit: AuditRepo;
+  orders: OrderRepo;
+  tagRules: TagRuleRepo;
+  campaigns: CampaignRepo;
+  close(): Promise<void>;
+}
