@@ -5,7 +5,7 @@ import type { RawAnswer } from './transport'
 /** weapp: the CloudBase function `name`; the caller is the member's OPENID (getWXContext). */
 export async function sendWeapp(name: string, data: object): Promise<RawAnswer> {
   try {
-    const res = await Taro.cloud.callFunction({ name, data: data as Taro.General.IAnyObject })
+    const res = await Taro.cloud.callFunction({ name, data: data as TaroGeneral.IAnyObject })
     return { status: 200, body: res.result as unknown }
   } catch (err) {
     const detail = err && typeof err === 'object' && 'errMsg' in err ? String(err.errMsg) : String(err)

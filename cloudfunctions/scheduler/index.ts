@@ -1,0 +1,10 @@
+import { schedulerTick } from '@xiaoer/shared/usecases/scheduler';
+import { JOBS } from '@xiaoer/shared/usecases/jobs/registry';
+import type { Runtime } from '../server/composition';
+
+/** The `scheduler` function, fired every minute by its timer trigger (config.json). */
+export async function handleScheduler(rt: Runtime) {
+  const report = await schedulerTick(rt.deps, JOBS);
+  if (report.claimed) rt.logger.info({ report }, 'scheduler tick');
+  return report;
+}

@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import pino from 'pino';
+import { AppError } from '@xiaoer/shared/domain/errors';
+import { describeZodError } from '@xiaoer/shared/contracts/envelope';
+import { MerchantId } from '@xiaoer/shared/domain/ids';
+import { Role } from '@xiaoer/shared/domain/member';
+import { createInvite, createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { loadConfig } from '../config';
+import { createRuntime, type Runtime } from '../composition';
+import { createLogger } from '../logger';
+import { baseUrlOf, makeLoginLink } from '../host/login';
+import { merchantListing } from './listing';
+
+/**
+ * `npm run cli -- <command>`: the admin CLI (ARCHITECTURE §5). It opens the same DATA_DIR as
+ * the host and works while the host runs (SQLite WAL + busy timeout).
+ */
+
+const USAGE = `用法: npm run cli -- <命令> [--json]
+  merchant create --id <id> --name <店名> --corp-id <CorpID> --token <Token> --aes-key <EncodingAESKey>
+                  [--kf-token T --kf-aes-key K] [--agent-id N] [--app-secret S] [--contact-secret S] [--kf-secret S]
+                  [--industry 奶茶] [--timezone Asia/Shanghai]
+  merchant list
+  invite --merchant <id> --role owner|staff
+  login-link --merchant <id> [--role owner|staff]`;
+
+type Out = { json: unknown; text: string };
+type Command = (rt: Runtime, flags: Record<string, string | boolean | undefined>) => Promise<Out>;
+
+function validate<T extends z.ZodTypeAny>(schema: T, flags: unknown): z.infer<T> {
+  const r = schema.safeParse(flags);
+  if (!r.success) {
+    const { message, details } = describeZodError(r.error);
+    throw new AppError('INPUT.INVALID', message, 400, details);
+  }
+  return r.data;
+}
+
+const commands: Record<string, Command> = {
+  'merchant create': async (rt, f) => {
+    const { merchant, ownerInvite } = await createMerchant(rt.deps, {
+      id: f.id as string,
+      name: f.name as string,
+      industry: (f.industry as string) ?? '',
+      timezone: (f.timezone as string) ?? 'Asia/Shanghai',
+      corpId: f['corp-id'] as string,
+      token: f.token as string,
+      aesKey: f['aes-key'] as string,
+      kfToken: f['kf-token'] as string | undefined,
+      kfAesKey: f['kf-aes-key'] as string | undefined,
+      agentId: f['agent-id'] as unknown as number | undefined,
+      appSecret: f['app-secret'] as string | undefined,
+      contactSecret: f['contact-secret'] as string | undefined,
+      kfSecret: f['kf-secret'] as string | undefined,
+    });
+    return {
+      json: { id: merchant.id, name: merchant.name, ownerInvite: { code: ownerInvite.code, expiresAt: ownerInvite.expiresAt } },
+      text: `已创建店铺 ${merchant.name}（${merchant.id}）\n老板邀请码：${ownerInvite.code}（7 天内有效，只能用一次）`,
+    };
+  },
+  'merchant list': async (rt) => {
+    const list = await merchantListing(rt);
+    return { json: list, text: list.length ? list.map((m) => `${m.id}\t${m.name}\t${m.corpId}`).join('\n') : '还没有店铺' };
+  },
+  invite: async (rt, f) => {
+    const a = validate(z.object({ merchant: MerchantId, role: Role }), f);
+    if (!(await rt.storage.merchants.get(a.merchant))) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${a.merchant} 这家店`);
+    const inv = await createInvite(rt.deps, a.merchant, a.role);
+    return { json: { code: inv.code, role: inv.role, merchantId: inv.merchantId, expiresAt: inv.expiresAt }, text: `邀请码：${inv.code}（${a.role === 'owner' ? '老板' : '店员'}，7 天内有效）` };
+  },
+  'login-link': async (rt, f) => {
+    const a = validate(z.object({ merchant: MerchantId, role: Role.default('owner') }), f);
+    const url = await makeLoginLink(rt, a.merchant, a.role, baseUrlOf(rt, rt.config.port));
+    return { json: { url }, text: url };
+  },
+};
+
+const FLAG_NAMES = ['id', 'name', 'corp-id', 'token', 'aes-key', 'kf-token', 'kf-aes-key', 'agent-id', 'app-secret', 'contact-secret', 'kf-secret', 'industry', 'timezone', 'merchant', 'role'];
+
+export async function runCli(argv: string[]): Promise<{ code: number; stdout: string }> {
+  let json = argv.includes('--json');
+  try {
+    const { values, positionals } = (() => {
+      try {
+        return parseArgs({
+          args: argv,
+          allowPositionals: true,
+          strict: true,
+          options: { json: { type: 'boolean' }, help: { type: 'boolean' }, ...Object.fromEntries(FLAG_NAMES.map((n) => [n, { type: 'string' as const }])) },
+        });
+      } catch (err) {
+        throw new AppError('INPUT.INVALID', `参数不对：${(err as Error).message}\n${USAGE}`);
+      }
+    })();
+    json = Boolean(values.json);
+    const name = positionals[0] === 'merchant' ? `merchant ${positionals[1] ?? ''}`.trim() : positionals[0];
+    const cmd = name ? commands[name] : undefined;
+    if (!cmd) throw new AppError('CLI.UNKNOWN_COMMAND', name ? `没有 ${name} 这个命令\n${USAGE}` : USAGE);
+    const config = loadConfig();
+    const rt = await createRuntime({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)) });
+    try {
+      const out = await cmd(rt, values);
+      return { code: 0, stdout: json ? JSON.stringify(out.json) : out.text };
+    } finally {
+      await rt.close();
+    }
+  } catch (err) {
+    const body =
+      err instanceof AppError
+        ? { ok: false, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
+        : { ok: false, code: 'INTERNAL.ERROR', message: String((err as Error)?.message ?? err) };
+    return { code: 1, stdout: JSON.stringify(body) };
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(({ code, stdout }) => {
+    process.stdout.write(`${stdout}\n`);
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from '@xiaoer/shared/domain/errors';
+import { repoRoot } from './root';
+
+/**
+ * Every setting the backend reads, in one place (the README's settings table mirrors it).
+ * Read once by the composition root; nothing else touches process.env.
+ */
+const Env = z.object({
+  APP_RUNTIME: z.enum(['local', 'cloudbase']).default('local'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  PUBLIC_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  APP_MASTER_KEY: z.string().optional(),
+  WECOM_API_BASE: z.string().url().optional(),
+  WECOM_MAX_SKEW_S: z.coerce.number().int().min(0).default(300),
+  LLM_BASE_URL: z.string().url().default('https://api.deepseek.com/v1'),
+  LLM_API_KEY: z.string().optional(),
+  LLM_MODEL: z.string().default('deepseek-chat'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SEED_DEMO: z.enum(['0', '1']).optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  CLOUDBASE_ENV_ID: z.string().optional(),
+  TENCENTCLOUD_SECRETID: z.string().optional(),
+  TENCENTCLOUD_SECRETKEY: z.string().optional(),
+  TENCENTCLOUD_SESSIONTOKEN: z.string().optional(),
+  CLOUDBASE_SERVICE_URL: z.string().url().optional(),
+});
+
+export interface Config {
+  runtime: 'local' | 'cloudbase';
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  dataDir: string;
+  dbFile: string;
+  masterKey: string | undefined;
+  wecom: { apiBase: string; source: 'sandbox' | 'env' | 'wecom'; maxSkewS: number };
+  llm: { enabled: boolean; baseUrl: string; apiKey: string | undefined; model: string };
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  seedDemo: boolean;
+  bodyLimitBytes: number;
+  cloudbase: { envId?: string; secretId?: string; secretKey?: string; sessionToken?: string; serviceUrl?: string };
+}
+
+/** Empty strings count as unset: `FOO= npm start` must not switch anything on. */
+function clean(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''));
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(clean(env));
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new AppError('CONFIG.INVALID', `配置有误：${i?.path.join('.')} ${i?.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(repoRoot(), e.DATA_DIR);
+  const local = e.APP_RUNTIME === 'local';
+  // ARCHITECTURE §1: only these explicit rules pick adapters.
+  const wecomSource = e.WECOM_API_BASE ? 'env' : local ? 'sandbox' : 'wecom';
+  const apiBase = e.WECOM_API_BASE ?? (local ? '' : 'https://qyapi.weixin.qq.com');
+  if (!local) {
+    const missing = [
+      ['CLOUDBASE_ENV_ID', e.CLOUDBASE_ENV_ID],
+      ['TENCENTCLOUD_SECRETID', e.TENCENTCLOUD_SECRETID],
+      ['TENCENTCLOUD_SECRETKEY', e.TENCENTCLOUD_SECRETKEY],
+      ['APP_MASTER_KEY', e.APP_MASTER_KEY],
+    ].filter(([, v]) => !v);
+    if (missing.length) {
+      throw new AppError('CONFIG.MISSING', `APP_RUNTIME=cloudbase 还缺这些设置：${missing.map(([k]) => k).join(', ')}`);
+    }
+  }
+  return {
+    runtime: e.APP_RUNTIME,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    dataDir,
+    dbFile: path.join(dataDir, 'xiaoer.db'),
+    masterKey: e.APP_MASTER_KEY,
+    wecom: { apiBase, source: wecomSource, maxSkewS: e.WECOM_MAX_SKEW_S },
+    llm: { enabled: Boolean(e.LLM_API_KEY), baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL },
+    logLevel: e.LOG_LEVEL,
+    seedDemo: local && e.SEED_DEMO !== '0',
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    cloudbase: {
+      envId: e.CLOUDBASE_ENV_ID,
+      secretId: e.TENCENTCLOUD_SECRETID,
+      secretKey: e.TENCENTCLOUD_SECRETKEY,
+      sessionToken: e.TENCENTCLOUD_SESSIONTOKEN,
+      serviceUrl: e.CLOUDBASE_SERVICE_URL,
+    },
+  };
+}
+
+/** One line per choice, printed at start; never a secret. */
+export function describeConfig(c: Config, listenUrl?: string): string[] {
+  return [
+    `runtime: ${c.runtime} (storage: ${c.runtime === 'local' ? `SQLite ${c.dbFile}` : `CloudBase env ${c.cloudbase.envId}`})`,
+    `wecom api: ${c.wecom.source === 'sandbox' ? `built-in sandbox${listenUrl ? ` at ${listenUrl}/sandbox` : ''}` : c.wecom.apiBase} (freshness window ${c.wecom.maxSkewS || 'off'}${c.wecom.maxSkewS ? ' s' : ''})`,
+    `answers: ${c.llm.enabled ? `model ${c.llm.model} at ${c.llm.baseUrl}` : 'retrieval only (LLM_API_KEY not set)'}`,
+    `secrets at rest: ${c.masterKey ? 'APP_MASTER_KEY' : `local key file ${path.join(c.dataDir, 'master.key')}`}`,
+    `demo shop: ${c.seedDemo ? 'seeded on first start' : 'off'}`,
+  ];
+}

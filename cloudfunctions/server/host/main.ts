@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { AppError } from '@xiaoer/shared/domain/errors';
+import { DEMO_MERCHANT_ID, seedDemoShop } from '@xiaoer/shared/usecases/demo/seed';
+import { describeConfig, loadConfig } from '../config';
+import { createRuntime } from '../composition';
+import { repoRoot } from '../root';
+import { handleScheduler } from '../../scheduler';
+import { createHostServer } from './server';
+import { readTimerTriggers, startTimers } from './timers';
+import { ensureH5Built, h5Dir } from './h5-build';
+import { baseUrlOf, makeLoginLink } from './login';
+
+/** `npm start`: the local host (ARCHITECTURE §5). */
+async function main() {
+  const root = repoRoot();
+  const config = loadConfig();
+  const rt = await createRuntime({ config });
+  let building = false;
+  const server = createHostServer(rt, { h5Dir: h5Dir(root), isBuilding: () => building });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const base = baseUrlOf(rt, port);
+  console.log(`店小二 host listening on ${base} (GET /healthz)`);
+  for (const line of describeConfig(config, base)) console.log(`  ${line}`);
+
+  const functions: Record<string, () => Promise<unknown>> = { scheduler: () => handleScheduler(rt) };
+  const timers = startTimers(
+    readTimerTriggers(path.join(root, 'cloudfunctions')),
+    async (fn) => functions[fn]?.(),
+    rt.logger,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    rt.logger.info({ signal }, 'shutting down');
+    for (const t of timers) t.stop();
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 5000);
+    await new Promise((r) => server.close(r));
+    clearTimeout(force);
+    await rt.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  building = true;
+  const [build, seed] = await Promise.allSettled([
+    ensureH5Built(root, rt.logger).finally(() => (building = false)),
+    config.seedDemo ? seedDemoShop(rt.deps) : Promise.resolve(null),
+  ]);
+  if (build.status === 'rejected') rt.logger.error({ err: build.reason }, 'H5 build failed: the app page will not load until `npm run build:h5 -w miniprogram` succeeds');
+  if (seed.status === 'rejected') throw seed.reason;
+  if (seed.value?.created) console.log(`  demo shop ${DEMO_MERCHANT_ID} seeded`);
+
+  const merchants = await rt.storage.merchants.listAll();
+  const target = merchants.find((m) => m.id === DEMO_MERCHANT_ID) ?? merchants[0];
+  if (target) {
+    console.log(`Owner app: ${await makeLoginLink(rt, target.id, 'owner', base)}`);
+  } else {
+    console.log(`Owner app: ${base}/ (no shop yet: npm run cli -- merchant create …, then npm run cli -- login-link --merchant <id>)`);
+  }
+}
+
+process.on('unhandledRejection', (err) => {
+  console.error('unhandled rejection', err);
+});
+
+main().catch((err) => {
+  const body = err instanceof AppError ? { ok: false, code: err.code, message: err.message } : { ok: false, code: 'INTERNAL.START_FAILED', message: String(err?.message ?? err) };
+  console.error(JSON.stringify(body));
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { AppError } from '@xiaoer/shared/domain/errors';
+import { MerchantId } from '@xiaoer/shared/domain/ids';
+import type { Runtime } from '../server/composition';
+import { type CallbackCredentials, matchPair, openEnvelope } from '../server/wecom/callback-crypto';
+
+export interface CallbackRequest {
+  method: string;
+  merchantId: string;
+  query: Record<string, string | undefined>;
+  body: string;
+}
+export interface CallbackResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export const MAX_CALLBACK_BYTES = 64 * 1024;
+
+const Signed = z.object({
+  msg_signature: z.string().regex(/^[0-9a-fA-F]{40}$/),
+  timestamp: z.string().regex(/^\d{1,12}$/),
+  nonce: z.string().min(1).max(64),
+});
+const Verify = Signed.extend({ echostr: z.string().min(1).max(4096) });
+
+const reject = (code: string, message: string) => new AppError(code, message, 400);
+
+async function credentials(rt: Runtime, merchantId: string) {
+  if (!MerchantId.safeParse(merchantId).success) throw new AppError('NOT_FOUND.MERCHANT', '没有这家店', 404);
+  const m = await rt.storage.merchants.get(merchantId);
+  if (!m) throw new AppError('NOT_FOUND.MERCHANT', '没有这家店', 404);
+  const open = rt.deps.secrets.open;
+  const pairs: CallbackCredentials[] = [{ token: open(m.wecom.callback.token), aesKey: open(m.wecom.callback.aesKey) }];
+  if (m.wecom.kfCallback) pairs.push({ token: open(m.wecom.kfCallback.token), aesKey: open(m.wecom.kfCallback.aesKey) });
+  return { merchant: m, pairs };
+}
+
+function checkFreshness(rt: Runtime, timestamp: string) {
+  const skew = rt.config.wecom.maxSkewS;
+  if (skew > 0 && Math.abs(rt.deps.clock.now() / 1000 - Number(timestamp)) > skew) {
+    throw reject('WECOM.STALE_TIMESTAMP', '回调时间戳太旧或太新');
+  }
+}
+
+/**
+ * The WeCom callback URL. GET answers URL verification with the bare echostr; POST verifies,
+ * decrypts and acknowledges with an empty 200. (Processing of the decrypted events — the
+ * inbox, kf sync and 客户联系 handlers — arrives with the WeCom channel issue.)
+ */
+export async function handleWecomCallback(rt: Runtime, req: CallbackRequest): Promise<CallbackResponse> {
+  if (req.method === 'GET') {
+    const q = Verify.safeParse(req.query);
+    if (!q.success) throw reject('WECOM.BAD_QUERY', '验证参数不全');
+    checkFreshness(rt, q.data.timestamp);
+    const { merchant, pairs } = await credentials(rt, req.merchantId);
+    const pair = matchPair(pairs, q.data, q.data.echostr);
+    if (!pair) throw new AppError('WECOM.BAD_SIGNATURE', '签名不对', 401);
+    const echo = openEnvelope(pair.aesKey, q.data.echostr, merchant.wecom.corpId);
+    return { status: 200, contentType: 'text/plain; charset=utf-8', body: echo };
+  }
+  if (req.method !== 'POST') throw new AppError('INPUT.METHOD', '只支持 GET 和 POST', 405);
+  const q = Signed.safeParse(req.query);
+  if (!q.success) throw reject('WECOM.BAD_QUERY', '签名参数不全');
+  if (Buffer.byteLength(req.body) > MAX_CALLBACK_BYTES) throw new AppError('INPUT.TOO_LARGE', '回调内容太大', 413);
+  checkFreshness(rt, q.data.timestamp);
+  const { merchant, pairs } = await credentials(rt, req.merchantId);
+  // the XML parser is loaded here, not at module load: the GET path must stay light
+  const { parseWecomXml } = await import('../server/wecom/xml');
+  const outer = parseWecomXml(req.body);
+  const encrypted = typeof outer.Encrypt === 'string' ? outer.Encrypt : '';
+  if (!encrypted) throw reject('WECOM.BAD_XML', '回调里没有 Encrypt');
+  const pair = matchPair(pairs, q.data, encrypted);
+  if (!pair) throw new AppError('WECOM.BAD_SIGNATURE', '签名不对', 401);
+  const plaintext = openEnvelope(pair.aesKey, encrypted, merchant.wecom.corpId);
+  const event = parseWecomXml(plaintext);
+  rt.logger.info({ merchantId: merchant.id, msgType: event.MsgType, event: event.Event }, 'wecom callback verified');
+  return { status: 200, contentType: 'text/plain; charset=utf-8', body: '' };
+}

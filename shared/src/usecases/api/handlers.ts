@@ -1,0 +1,138 @@
+import type { ApiAction, ApiRequest, ApiResult } from '../../contracts/api';
+import type { Member } from '../../domain/member';
+import { notFound } from '../../domain/errors';
+import { addDays, dayOf } from '../../domain/time';
+import { createInvite } from '../merchants';
+import type { Deps } from '../deps';
+import { conversationView, customerView, settingsView } from './views';
+
+export interface CallContext {
+  deps: Deps;
+  openid: string;
+  /** The caller's membership in the request's merchant (absent only for `self` actions). */
+  member: Member;
+}
+
+type Handler<A extends ApiAction> = (ctx: CallContext, req: Extract<ApiRequest, { action: A }>) => Promise<ApiResult<A>>;
+export type Handlers = { [A in ApiAction]: Handler<A> };
+
+async function merchantOrThrow(ctx: CallContext, merchantId: string) {
+  const m = await ctx.deps.storage.merchants.get(merchantId);
+  if (!m) throw notFound('merchant');
+  return m;
+}
+
+async function customerName(ctx: CallContext, merchantId: string, externalUserId: string) {
+  return (await ctx.deps.storage.customers.get(merchantId, externalUserId))?.name || '客户';
+}
+
+export const handlers: Handlers = {
+  'me.get': async (ctx) => {
+    const memberships = await ctx.deps.storage.members.listByOpenid(ctx.openid);
+    const merchants = [];
+    for (const mem of memberships) {
+      const m = await ctx.deps.storage.merchants.get(mem.merchantId);
+      if (m) merchants.push({ id: m.id, name: m.name, role: mem.role });
+    }
+    return { memberId: ctx.member.id, merchants };
+  },
+
+  'dashboard.today': async (ctx, req) => {
+    const m = await merchantOrThrow(ctx, req.merchantId);
+    const day = dayOf(ctx.deps.clock.now(), m.timezone);
+    const yesterday = addDays(day, -1);
+    const days = await ctx.deps.storage.counters.days(m.id, yesterday, day);
+    const waitingHuman = await ctx.deps.storage.conversations.countByState(m.id, 'waiting_human');
+    const owner = ctx.member.role === 'owner';
+    const strip = (c: (typeof days)[string]) => (owner ? c : { ...c, revenueFen: 0 });
+    return {
+      merchant: { id: m.id, name: m.name, timezone: m.timezone },
+      role: ctx.member.role,
+      day,
+      today: strip(days[day]),
+      yesterday: strip(days[yesterday]),
+      waitingHuman,
+      revenueFen: owner ? days[day].revenueFen : null,
+    };
+  },
+
+  'customers.list': async (ctx, req) => {
+    const page = await ctx.deps.storage.customers.list(req.merchantId, { search: req.search, tag: req.tag, limit: req.limit, cursor: req.cursor });
+    return { items: page.items.map((c) => customerView(c, ctx.member.role)), nextCursor: page.nextCursor };
+  },
+
+  'customers.get': async (ctx, req) => {
+    const c = await ctx.deps.storage.customers.get(req.merchantId, req.externalUserId);
+    if (!c) throw notFound('customer');
+    const conv = await ctx.deps.storage.conversations.findByCustomer(req.merchantId, req.externalUserId, 'kf');
+    const recentMessages = conv ? await ctx.deps.storage.messages.listByConversation(req.merchantId, conv.id, 10) : [];
+    return { customer: customerView(c, ctx.member.role), recentMessages };
+  },
+
+  'conversations.list': async (ctx, req) => {
+    const states = req.filter === 'waiting' ? (['waiting_human'] as const) : req.filter === 'ai' ? (['ai'] as const) : undefined;
+    const page = await ctx.deps.storage.conversations.list(req.merchantId, { states: states ? [...states] : undefined, limit: req.limit, cursor: req.cursor });
+    const items = [];
+    for (const c of page.items) items.push(conversationView(c, await customerName(ctx, req.merchantId, c.externalUserId)));
+    return { items, nextCursor: page.nextCursor };
+  },
+
+  'conversations.get': async (ctx, req) => {
+    const c = await ctx.deps.storage.conversations.get(req.merchantId, req.conversationId);
+    if (!c) throw notFound('conversation');
+    const messages = await ctx.deps.storage.messages.listByConversation(req.merchantId, c.id, 100);
+    return { conversation: conversationView(c, await customerName(ctx, req.merchantId, c.externalUserId)), messages };
+  },
+
+  'kb.list': async (ctx, req) => {
+    const faqs = await ctx.deps.storage.knowledge.listFaqs(req.merchantId);
+    return { faqs: faqs.map(({ id, question, answer, alternatives, enabled }) => ({ id, question, answer, alternatives, enabled })) };
+  },
+
+  'settings.get': async (ctx, req) => settingsView(await merchantOrThrow(ctx, req.merchantId), ctx.deps.secrets),
+
+  'settings.update': async (ctx, req) => {
+    const m = await merchantOrThrow(ctx, req.merchantId);
+    const now = ctx.deps.clock.now();
+    const changed: Record<string, unknown> = {};
+    if (req.name !== undefined) changed.name = req.name;
+    if (req.aiPersona !== undefined) changed.aiPersona = req.aiPersona;
+    if (req.businessHours !== undefined) changed.businessHours = req.businessHours;
+    const next = { ...m, ...changed, updatedAt: now };
+    await ctx.deps.storage.merchants.save(next);
+    await ctx.deps.storage.audit.append({
+      id: ctx.deps.ids.id('aud'),
+      merchantId: m.id,
+      actor: ctx.member.id,
+      action: 'settings.update',
+      target: m.id,
+      detail: { fields: Object.keys(changed) },
+      at: now,
+    });
+    return settingsView(next, ctx.deps.secrets);
+  },
+
+  'members.list': async (ctx, req) => {
+    const members = await ctx.deps.storage.members.list(req.merchantId);
+    return { members: members.map((x) => ({ id: x.id, name: x.name, role: x.role, onDuty: x.onDuty })) };
+  },
+
+  'invites.create': async (ctx, req) => {
+    const invite = await createInvite(ctx.deps, req.merchantId, req.role);
+    await ctx.deps.storage.audit.append({
+      id: ctx.deps.ids.id('aud'),
+      merchantId: req.merchantId,
+      actor: ctx.member.id,
+      action: 'invites.create',
+      target: req.role,
+      detail: {},
+      at: ctx.deps.clock.now(),
+    });
+    return { code: invite.code, role: invite.role, expiresAt: invite.expiresAt };
+  },
+
+  'audit.list': async (ctx, req) => {
+    const entries = await ctx.deps.storage.audit.list(req.merchantId, req.limit);
+    return { entries: entries.map(({ actor, action, target, at }) => ({ actor, action, target, at })) };
+  },
+};
