@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { API_ACTIONS, ACTION_POLICY, ApiResults, type ApiAction, type ApiRequestOf } from '@xiaoer/shared/contracts/api';
+import { callApi } from '@xiaoer/shared/usecases/api/dispatch';
+import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { ensureLocalMember } from '@xiaoer/shared/usecases/members';
+import { ManualClock } from '@xiaoer/shared/domain/time';
+import type { Deps } from '@xiaoer/shared/usecases/deps';
+import { openSqliteStorage } from '../cloudfunctions/server/storage/sqlite';
+import { createSecretBox } from '../cloudfunctions/server/security/secret-box';
+import { randomIds } from '../cloudfunctions/server/ids';
+import { VECTOR_A } from './helpers/host';
+
+/**
+ * Every action of the api union, enumerated at run time: each one must refuse another
+ * merchant's data, and each owner-only action must refuse staff. A new action without an
+ * example here fails to compile (and the first test fails at run time).
+ */
+const MARK = 'A店专属-9f3c';
+const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = {
+  'me.get': () => ({ action: 'me.get' }),
+  'dashboard.today': (merchantId) => ({ action: 'dashboard.today', merchantId }),
+  'customers.list': (merchantId) => ({ action: 'customers.list', merchantId }),
+  'customers.get': (merchantId) => ({ action: 'customers.get', merchantId, externalUserId: 'wm-a' }),
+  'conversations.list': (merchantId) => ({ action: 'conversations.list', merchantId }),
+  'conversations.get': (merchantId) => ({ action: 'conversations.get', merchantId, conversationId: 'conv-a' }),
+  'kb.list': (merchantId) => ({ action: 'kb.list', merchantId }),
+  'settings.get': (merchantId) => ({ action: 'settings.get', merchantId }),
+  'settings.update': (merchantId) => ({ action: 'settings.update', merchantId, aiPersona: '热情一点' }),
+  'members.list': (merchantId) => ({ action: 'members.list', merchantId }),
+  'invites.create': (merchantId) => ({ action: 'invites.create', merchantId, role: 'staff' }),
+  'audit.list': (merchantId) => ({ action: 'audit.list', merchantId }),
+};
+
+let deps: Deps;
+const who = { aOwner: 'local:shop-a:owner', aStaff: 'local:shop-a:staff', bOwner: 'local:shop-b:owner' };
+
+beforeAll(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-authz-'));
+  deps = { storage: openSqliteStorage(path.join(dir, 'db')), clock: new ManualClock(Date.UTC(2026, 10, 22, 4)), secrets: createSecretBox(crypto.randomBytes(32)), ids: randomIds };
+  await createMerchant(deps, { id: 'shop-a', name: `一号店${MARK}`, ...VECTOR_A });
+  await createMerchant(deps, { id: 'shop-b', name: '二号店', ...VECTOR_A, corpId: 'ww00000000000000bb' });
+  for (const [m, r] of [['shop-a', 'owner'], ['shop-a', 'staff'], ['shop-b', 'owner']] as const) await ensureLocalMember(deps, m, r);
+  const now = deps.clock.now();
+  await deps.storage.customers.upsert({ merchantId: 'shop-a', externalUserId: 'wm-a', name: `张三${MARK}`, phone: '13812345678', source: 'kf', tags: ['VIP'], totalSpentFen: 8800, orderCount: 3, lost: false, createdAt: now, updatedAt: now, lastMessageAt: now });
+  await deps.storage.conversations.upsert({ id: 'conv-a', merchantId: 'shop-a', externalUserId: 'wm-a', channel: 'kf', state: 'waiting_human', waitingSince: now, missed: false, lastMessagePreview: MARK, createdAt: now, updatedAt: now });
+  await deps.storage.messages.add({ id: 'msg-a', merchantId: 'shop-a', conversationId: 'conv-a', sender: 'customer', at: now, type: 'text', text: MARK });
+  await deps.storage.knowledge.upsertFaq({ id: 'f1', merchantId: 'shop-a', question: MARK, answer: MARK, alternatives: [], enabled: true, updatedAt: now });
+  await deps.storage.audit.append({ id: 'au1', merchantId: 'shop-a', actor: MARK, action: 'settings.update', target: '', detail: {}, at: now });
+});
+afterAll(() => deps.storage.close());
+
+const code = async (p: Promise<unknown>) => {
+  try {
+    await p;
+    return 'OK';
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+};
+
+describe('api authorization', () => {
+  it('has an example for every action in the union', () => {
+    expect(API_ACTIONS.length).toBeGreaterThan(5);
+    expect(Object.keys(examples).sort()).toEqual([...API_ACTIONS].sort());
+  });
+
+  describe.each(API_ACTIONS)('%s', (action) => {
+    const make = examples[action] as (m: string) => unknown;
+    const policy = ACTION_POLICY[action];
+
+    it('works for an owner of the shop and returns its declared shape', async () => {
+      const { result } = await callApi(deps, { openid: who.aOwner }, make('shop-a'));
+      expect(ApiResults[action].safeParse(result).success).toBe(true);
+    });
+
+    it("refuses another merchant's data", async () => {
+      if (policy.scope === 'self') {
+        const { result } = await callApi(deps, { openid: who.bOwner }, make('shop-b'));
+        expect(JSON.stringify(result)).not.toContain(MARK);
+        return;
+      }
+      // naming the other shop is refused outright
+      expect(await code(callApi(deps, { openid: who.bOwner }, make('shop-a')))).toBe('AUTH.FORBIDDEN');
+      // naming their own shop with the other shop's object ids finds nothing of it
+      const own = await code(callApi(deps, { openid: who.bOwner }, make('shop-b')).then((r) => {
+        expect(JSON.stringify(r.result)).not.toContain(MARK);
+      }));
+      expect(['OK', 'NOT_FOUND.CUSTOMER', 'NOT_FOUND.CONVERSATION']).toContain(own);
+      // a stranger with no membership at all is refused too
+      expect(await code(callApi(deps, { openid: 'stranger' }, make('shop-a')))).toBe('AUTH.FORBIDDEN');
+    });
+
+    it(policy.role === 'owner' ? 'refuses staff (owner only)' : 'is open to staff', async () => {
+      const got = await code(callApi(deps, { openid: who.aStaff }, make('shop-a')));
+      expect(got).toBe(policy.role === 'owner' ? 'AUTH.ROLE_REQUIRED' : 'OK');
+    });
+  });
+
+  it('masks phone numbers and hides spend and revenue from staff', async () => {
+    const staff = await callApi(deps, { openid: who.aStaff }, { action: 'customers.get', merchantId: 'shop-a', externalUserId: 'wm-a' });
+    expect(staff.result).toMatchObject({ customer: { phone: '138****5678', totalSpentFen: null } });
+    const owner = await callApi(deps, { openid: who.aOwner }, { action: 'customers.get', merchantId: 'shop-a', externalUserId: 'wm-a' });
+    expect(owner.result).toMatchObject({ customer: { phone: '13812345678', totalSpentFen: 8800 } });
+    const dash = await callApi(deps, { openid: who.aStaff }, { action: 'dashboard.today', merchantId: 'shop-a' });
+    expect(dash.result).toMatchObject({ revenueFen: null, role: 'staff' });
+  });
+
+  it('audits settings changes with the actor', async () => {
+    (deps.clock as ManualClock).advance(60_000);
+    await callApi(deps, { openid: who.aOwner }, { action: 'settings.update', merchantId: 'shop-a', name: '一号店（新）' });
+    const log = await deps.storage.audit.list('shop-a', 5);
+    expect(log[0]).toMatchObject({ action: 'settings.update', actor: 'local-owner', detail: { fields: ['name'] } });
+  });
+});
