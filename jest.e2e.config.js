@@ -1,0 +1,3 @@
+/** Browser tests: the real host process, the built H5 app, Debian's Chromium. Run after the H5 build. */
+const base = require('./jest.config.js');
+module.exports = { ...base, roots: ['<rootDir>/e2e'], testMatch: ['**/*.e2e.test.ts'], testTimeout: 180000 };
