@@ -21,6 +21,7 @@ describe('WeCom callback URL, public vector A (freshness off)', () => {
   });
   afterAll(() => h.close());
   const cb = (id: string, q: string, init?: RequestInit) => fetch(`${h.url}/wecom/callback/${id}?${q}`, init);
+  const sign = (enc: string, ts = '1409659813', nonce = '42') => `msg_signature=${getSignature(VECTOR_A.token, ts, nonce, enc)}&timestamp=${ts}&nonce=${nonce}`;
 
   it('answers URL verification with the bare echostr', async () => {
     const res = await cb('vec-a', A1);
@@ -28,13 +29,26 @@ describe('WeCom callback URL, public vector A (freshness off)', () => {
     expect(await res.text()).toBe('1616140317555161061');
   });
 
-  it('acknowledges the POST vector with an empty 200', async () => {
-    const res = await cb('vec-a', A2Q, { method: 'POST', body: A2_BODY });
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe('');
+  it('persists the POST vector in the inbox, then acknowledges with an empty 200, once per MsgId', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await cb('vec-a', A2Q, { method: 'POST', body: A2_BODY });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+    }
+    const entry = await h.rt.storage.inbox.get('vec-a', 'msg:4561255354251345929');
+    expect(entry).toMatchObject({ msgType: 'text', status: 'pending' });
+    expect(entry!.plaintext).toContain('<Content><![CDATA[hello]]></Content>');
+    expect((await h.rt.storage.inbox.listPending(Number.MAX_SAFE_INTEGER, 10)).filter((e) => e.merchantId === 'vec-a')).toHaveLength(1);
   });
 
-  const sign = (enc: string, ts = '1409659813', nonce = '42') => `msg_signature=${getSignature(VECTOR_A.token, ts, nonce, enc)}&timestamp=${ts}&nonce=${nonce}`;
+  it('records unknown event types too, keyed by a hash of the plaintext', async () => {
+    const xml = '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1409659813</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[something_new]]></Event></xml>';
+    const enc = encrypt(VECTOR_A.aesKey, xml, VECTOR_A.corpId);
+    const res = await cb('vec-a', sign(enc), { method: 'POST', body: envelope(enc) });
+    expect(res.status).toBe(200);
+    const pending = await h.rt.storage.inbox.listPending(Number.MAX_SAFE_INTEGER, 10);
+    expect(pending.find((e) => e.event === 'something_new')?.dedupeKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
 
   it.each([
     ['tampered signature', 'vec-a', () => A2Q.replace('477715', '477716'), () => A2_BODY, 401, 'WECOM.BAD_SIGNATURE'],

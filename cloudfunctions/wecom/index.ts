@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
@@ -46,8 +47,9 @@ function checkFreshness(rt: Runtime, timestamp: string) {
 
 /**
  * The WeCom callback URL. GET answers URL verification with the bare echostr; POST verifies,
- * decrypts and acknowledges with an empty 200. (Processing of the decrypted events — the
- * inbox, kf sync and 客户联系 handlers — arrives with the WeCom channel issue.)
+ * decrypts, persists the event in the inbox (deduplicated) and only then acknowledges with an
+ * empty 200, whatever the event's type. (Processing of inbox entries — kf sync and the 客户联系
+ * handlers — arrives with the WeCom channel issue; until then entries stay pending.)
  */
 export async function handleWecomCallback(rt: Runtime, req: CallbackRequest): Promise<CallbackResponse> {
   if (req.method === 'GET') {
@@ -75,6 +77,19 @@ export async function handleWecomCallback(rt: Runtime, req: CallbackRequest): Pr
   if (!pair) throw new AppError('WECOM.BAD_SIGNATURE', '签名不对', 401);
   const plaintext = openEnvelope(pair.aesKey, encrypted, merchant.wecom.corpId);
   const event = parseWecomXml(plaintext);
-  rt.logger.info({ merchantId: merchant.id, msgType: event.MsgType, event: event.Event }, 'wecom callback verified');
+  const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 64) : '');
+  const msgId = str(event.MsgId);
+  const dedupeKey = msgId ? `msg:${msgId}` : `sha256:${crypto.createHash('sha256').update(plaintext).digest('hex')}`;
+  const first = await rt.storage.inbox.put({
+    merchantId: merchant.id,
+    dedupeKey,
+    msgType: str(event.MsgType),
+    event: str(event.Event),
+    plaintext,
+    receivedAt: rt.deps.clock.now(),
+    status: 'pending',
+    attempts: 0,
+  });
+  rt.logger.info({ merchantId: merchant.id, msgType: event.MsgType, event: event.Event, dedupeKey, duplicate: !first }, 'wecom callback stored');
   return { status: 200, contentType: 'text/plain; charset=utf-8', body: '' };
 }

@@ -9,6 +9,7 @@ import type { AuditEntry } from '../domain/audit';
 import type { Order } from '../domain/commerce';
 import type { Campaign, TagRule } from '../domain/marketing';
 import type { Day } from '../domain/ids';
+import type { InboxEntry } from '../domain/inbox';
 
 /**
  * Repository ports, shaped by the use cases that call them. Every method that touches a
@@ -166,6 +167,17 @@ export interface CampaignRepo {
   list(merchantId: string, limit: number): Promise<Campaign[]>;
 }
 
+/** The durable inbox of verified callbacks (ARCHITECTURE §3): persisted first, processed after. */
+export interface InboxRepo {
+  /** Inserts unless (merchantId, dedupeKey) exists; true when this is the first delivery. */
+  put(entry: InboxEntry): Promise<boolean>;
+  get(merchantId: string, dedupeKey: string): Promise<InboxEntry | null>;
+  /** Platform-wide, oldest first: the sweep job picks up whatever was left pending. */
+  listPending(receivedBefore: number, limit: number): Promise<InboxEntry[]>;
+  markProcessed(merchantId: string, dedupeKey: string, now: number): Promise<void>;
+  markFailed(merchantId: string, dedupeKey: string, error: string, now: number): Promise<void>;
+}
+
 /** Everything the product keeps, behind one handle the composition root builds. */
 export interface Storage {
   merchants: MerchantRepo;
@@ -182,5 +194,6 @@ export interface Storage {
   orders: OrderRepo;
   tagRules: TagRuleRepo;
   campaigns: CampaignRepo;
+  inbox: InboxRepo;
   close(): Promise<void>;
 }

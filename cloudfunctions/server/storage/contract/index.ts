@@ -2,7 +2,7 @@ import type { MakeStorage } from './harness';
 import { inviteRepoContract, memberRepoContract, merchantRepoContract, storeRepoContract } from './people.contract';
 import { conversationRepoContract, customerRepoContract, messageRepoContract } from './customers.contract';
 import { auditRepoContract, counterRepoContract, knowledgeRepoContract, marketingRepoContract, orderRepoContract } from './business.contract';
-import { jobRepoContract } from './jobs.contract';
+import { inboxRepoContract, jobRepoContract } from './jobs.contract';
 
 export type { MakeStorage };
 
@@ -21,4 +21,5 @@ export function runStorageContracts(make: MakeStorage) {
   auditRepoContract(make);
   orderRepoContract(make);
   marketingRepoContract(make);
+  inboxRepoContract(make);
 }

@@ -34,3 +34,25 @@ export function jobRepoContract(make: MakeStorage) {
     });
   });
 }
+
+export function inboxRepoContract(make: MakeStorage) {
+  describe('InboxRepo', () => {
+    const ctx = withStorage(make);
+    it('takes each delivery once per merchant and lists what is pending, oldest first', async () => {
+      const e = (merchantId: string, dedupeKey: string, receivedAt: number) => ({
+        merchantId, dedupeKey, msgType: 'event', event: 'kf_msg_or_event', plaintext: '<xml/>', receivedAt, status: 'pending' as const, attempts: 0,
+      });
+      expect(await ctx.s.inbox.put(e('a', 'k1', 10))).toBe(true);
+      expect(await ctx.s.inbox.put(e('a', 'k1', 11))).toBe(false); // WeCom retry
+      expect(await ctx.s.inbox.put(e('b', 'k1', 12))).toBe(true);
+      await ctx.s.inbox.put(e('a', 'k2', 5));
+      expect((await ctx.s.inbox.listPending(100, 10)).map((x) => `${x.merchantId}:${x.dedupeKey}`)).toEqual(['a:k2', 'a:k1', 'b:k1']);
+      await ctx.s.inbox.markProcessed('a', 'k1', 50);
+      await ctx.s.inbox.markFailed('a', 'k2', 'boom', 51);
+      expect((await ctx.s.inbox.listPending(100, 10)).map((x) => x.merchantId)).toEqual(['b']);
+      expect(await ctx.s.inbox.get('a', 'k1')).toMatchObject({ status: 'processed', processedAt: 50, attempts: 1 });
+      expect(await ctx.s.inbox.get('a', 'k2')).toMatchObject({ status: 'failed', lastError: 'boom' });
+      expect(await ctx.s.inbox.get('c', 'k1')).toBeNull();
+    });
+  });
+}

@@ -4,6 +4,7 @@ import { SqliteInvites, SqliteMembers, SqliteMerchants, SqliteStores } from './p
 import { SqliteConversations, SqliteCustomers, SqliteMessages } from './customers';
 import { SqliteAudit, SqliteCampaigns, SqliteCounters, SqliteKnowledge, SqliteOrders, SqliteTagRules } from './business';
 import { SqliteJobs } from './jobs';
+import { SqliteInbox } from './inbox';
 
 export interface SqliteStorage extends Storage {
   db: Db;
@@ -28,6 +29,7 @@ export function openSqliteStorage(file: string): SqliteStorage {
     orders: new SqliteOrders(db),
     tagRules: new SqliteTagRules(db),
     campaigns: new SqliteCampaigns(db),
+    inbox: new SqliteInbox(db),
     integrityCheck: () => integrityCheck(db),
     close: async () => {
       db.close();

@@ -40,4 +40,12 @@ CREATE TABLE campaigns (merchant_id TEXT NOT NULL, id TEXT NOT NULL, updated_at 
 CREATE INDEX campaigns_recent ON campaigns (merchant_id, updated_at DESC);
 `,
   },
+  {
+    version: 2,
+    name: 'wecom inbox',
+    sql: `
+CREATE TABLE inbox (merchant_id TEXT NOT NULL, dedupe_key TEXT NOT NULL, status TEXT NOT NULL, received_at INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, dedupe_key));
+CREATE INDEX inbox_pending ON inbox (status, received_at);
+`,
+  },
 ];
