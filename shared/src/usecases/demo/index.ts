@@ -1,0 +1,1 @@
+export { DEMO_MERCHANT_ID, DEMO_WECOM, buildDemoShop, seedDemoShop, type DemoShopData } from './seed';
