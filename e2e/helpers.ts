@@ -29,7 +29,9 @@ export interface HostProcess {
 /** Starts `npm start`'s entry as a separate process, the way an owner would run it. */
 export async function startHost(env: Record<string, string>, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-e2e-'))): Promise<HostProcess & { dataDir: string }> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'cloudfunctions/server/host/main.ts')], {
+  // node itself with tsx's loader, not the tsx CLI: the CLI runs the host in a grandchild, so
+  // a kill -9 of the CLI would leave the real host running
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cloudfunctions/server/host/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

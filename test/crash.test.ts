@@ -69,5 +69,6 @@ it('loses no acknowledged write across five kill -9 rounds', async () => {
       await s.close();
     }
   }
+  console.info(`crash rounds: ${JSON.stringify(rounds)}; acknowledged writes in all: ${acked.size}`);
   expect(acked.size).toBeGreaterThan(20);
 });
