@@ -102,7 +102,7 @@ async function main() {
   const cookie = ((await fetch(link, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0];
 
   const raw = await rawEcho();
-  const echo = await load(`${raw.url}/echo`, { method: 'POST', body: '{"action":"echo"}' });
+  const echo = await load(`${raw.url}/healthz`, { method: 'GET' });
   raw.stop();
   const health = await load(`${host.url}/healthz`, { method: 'GET' });
   const me = await load(`${host.url}/fn/api`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{"action":"dashboard.today","merchantId":"bench-shop"}' });
