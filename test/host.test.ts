@@ -38,9 +38,12 @@ describe('local host', () => {
     const link = await makeLoginLink(h.rt, 'shop-a', 'owner', h.url);
     h.clock.advance(25 * 3600_000);
     try {
-      const res = await fetch(link, { redirect: 'manual' });
+      const res = await fetch(link, { redirect: 'manual', headers: { accept: 'text/html' } });
       expect(res.status).toBe(401);
       expect(await res.text()).toContain('登录链接无效');
+      const api = await fetch(link.replace(/token=[^&]+/, 'token=garbage'), { redirect: 'manual' });
+      expect(api.status).toBe(401);
+      expect(await api.json()).toMatchObject({ ok: false, code: 'AUTH.BAD_LOGIN_LINK' });
     } finally {
       h.clock.advance(-25 * 3600_000);
     }

@@ -39,7 +39,10 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
     if (p === '/login' && req.method === 'GET') {
       const claims = rt.sessions.verify(url.searchParams.get('token') ?? undefined, 'login', rt.deps.clock.now());
       if (!claims) {
-        return sendText(res, 401, '<!doctype html><meta charset="utf-8"><p>登录链接无效或已经过期，请让老板重新生成一个。</p>', 'text/html; charset=utf-8');
+        const message = '登录链接无效或已经过期，请让老板重新生成一个。';
+        // a browser gets a page it can show; anything else gets the envelope
+        if (req.headers.accept?.includes('text/html')) return sendText(res, 401, `<!doctype html><meta charset="utf-8"><p>${message}</p>`, 'text/html; charset=utf-8');
+        return sendJson(res, 401, { ok: false, code: 'AUTH.BAD_LOGIN_LINK', message });
       }
       const session = rt.sessions.sign({ sub: claims.sub, typ: 'session', exp: rt.deps.clock.now() + SESSION_TTL_MS });
       res.writeHead(302, {

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../cloudfunctions/server/cli/main';
+import { ErrorEnvelope } from '@xiaoer/shared/contracts/envelope';
+import { VECTOR_A } from './helpers/host';
+
+beforeAll(() => {
+  process.env.DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-cli-'));
+});
+afterAll(() => {
+  delete process.env.DATA_DIR;
+});
+
+const create = ['merchant', 'create', '--id', 'cli-shop', '--name', '命令行店', '--corp-id', VECTOR_A.corpId, '--token', VECTOR_A.token, '--aes-key', VECTOR_A.aesKey];
+
+describe('admin CLI', () => {
+  it('creates a merchant, lists it, makes invites and login links', async () => {
+    const made = await runCli([...create, '--json']);
+    expect(made.code).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({ id: 'cli-shop', name: '命令行店', ownerInvite: { code: expect.stringMatching(/^[A-Z2-9]{8}$/) } });
+    const list = JSON.parse((await runCli(['merchant', 'list', '--json'])).stdout);
+    expect(list).toEqual([expect.objectContaining({ id: 'cli-shop', name: '命令行店' })]);
+    const inv = JSON.parse((await runCli(['invite', '--merchant', 'cli-shop', '--role', 'staff', '--json'])).stdout);
+    expect(inv).toMatchObject({ role: 'staff', merchantId: 'cli-shop' });
+    const link = JSON.parse((await runCli(['login-link', '--merchant', 'cli-shop', '--role', 'staff', '--json'])).stdout);
+    expect(link.url).toMatch(/^http:\/\/127\.0\.0\.1:8787\/login\?token=/);
+    expect((await runCli(['login-link', '--merchant', 'cli-shop'])).stdout).toMatch(/^http/);
+  });
+
+  it.each([
+    [[], 'CLI.UNKNOWN_COMMAND'],
+    [['frobnicate'], 'CLI.UNKNOWN_COMMAND'],
+    [['merchant', 'delete'], 'CLI.UNKNOWN_COMMAND'],
+    [['merchant', 'create', '--id', 'x'], 'INPUT.INVALID'],
+    [[...create.slice(0, -2), '--aes-key', 'short'], 'INPUT.INVALID'],
+    [[...create, '--kf-token', 'onlyhalf'], 'INPUT.INVALID'],
+    [[...create, '--timezone', 'Mars/Olympus'], 'INPUT.INVALID'],
+    [[...create, '--agent-id', 'abc'], 'INPUT.INVALID'],
+    [create, 'CONFLICT.MERCHANT_EXISTS'],
+    [['invite', '--merchant', 'cli-shop', '--role', 'boss'], 'INPUT.INVALID'],
+    [['invite', '--merchant', 'nobody', '--role', 'staff'], 'NOT_FOUND.MERCHANT'],
+    [['login-link', '--merchant', 'Bad Id'], 'INPUT.INVALID'],
+    [['login-link', '--merchant', 'nobody'], 'NOT_FOUND.MERCHANT'],
+    [['login-link', '--bogus-flag', 'x'], 'INPUT.INVALID'],
+  ])('%j exits 1 with the envelope %s', async (args, code) => {
+    const out = await runCli([...args, '--json']);
+    expect(out.code).toBe(1);
+    const env = JSON.parse(out.stdout);
+    expect(ErrorEnvelope.safeParse(env).success).toBe(true);
+    expect(env.code).toBe(code);
+  });
+});
