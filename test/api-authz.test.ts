@@ -1,17 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import crypto from 'node:crypto';
 import { API_ACTIONS, ACTION_POLICY, ApiResults, type ApiAction, type ApiRequestOf } from '@xiaoer/shared/contracts/api';
 import { callApi } from '@xiaoer/shared/usecases/api/dispatch';
 import { createMerchant } from '@xiaoer/shared/usecases/merchants';
 import { ensureLocalMember } from '@xiaoer/shared/usecases/members';
 import { ManualClock } from '@xiaoer/shared/domain/time';
 import type { Deps } from '@xiaoer/shared/usecases/deps';
-import { openSqliteStorage } from '../cloudfunctions/server/storage/sqlite';
-import { createSecretBox } from '../cloudfunctions/server/security/secret-box';
-import { randomIds } from '../cloudfunctions/server/ids';
 import { VECTOR_A } from './helpers/host';
+import { testDeps } from './helpers/deps';
 
 /**
  * Every action of the api union, enumerated at run time: each one must refuse another
@@ -38,8 +32,7 @@ let deps: Deps;
 const who = { aOwner: 'local:shop-a:owner', aStaff: 'local:shop-a:staff', bOwner: 'local:shop-b:owner' };
 
 beforeAll(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-authz-'));
-  deps = { storage: openSqliteStorage(path.join(dir, 'db')), clock: new ManualClock(Date.UTC(2026, 10, 22, 4)), secrets: createSecretBox(crypto.randomBytes(32)), ids: randomIds };
+  deps = testDeps();
   await createMerchant(deps, { id: 'shop-a', name: `一号店${MARK}`, ...VECTOR_A });
   await createMerchant(deps, { id: 'shop-b', name: '二号店', ...VECTOR_A, corpId: 'ww00000000000000bb' });
   for (const [m, r] of [['shop-a', 'owner'], ['shop-a', 'staff'], ['shop-b', 'owner']] as const) await ensureLocalMember(deps, m, r);

@@ -1,23 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import crypto from 'node:crypto';
 import { ManualClock } from '@xiaoer/shared/domain/time';
 import type { Deps } from '@xiaoer/shared/usecases/deps';
 import { createInvite, createMerchant } from '@xiaoer/shared/usecases/merchants';
 import { redeemInvite } from '@xiaoer/shared/usecases/members';
 import { callApi } from '@xiaoer/shared/usecases/api/dispatch';
-import { openSqliteStorage } from '../cloudfunctions/server/storage/sqlite';
-import { createSecretBox } from '../cloudfunctions/server/security/secret-box';
-import { randomIds } from '../cloudfunctions/server/ids';
 import { VECTOR_A } from './helpers/host';
+import { testDeps } from './helpers/deps';
 
 let deps: Deps;
 let clock: ManualClock;
 beforeEach(() => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-inv-'));
-  clock = new ManualClock(Date.UTC(2026, 10, 22, 4));
-  deps = { storage: openSqliteStorage(path.join(dir, 'db')), clock, secrets: createSecretBox(crypto.randomBytes(32)), ids: randomIds };
+  deps = testDeps();
+  clock = deps.clock as ManualClock;
 });
 afterEach(() => deps.storage.close());
 

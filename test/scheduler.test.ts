@@ -1,26 +1,21 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { ManualClock } from '@xiaoer/shared/domain/time';
 import type { Deps } from '@xiaoer/shared/usecases/deps';
 import { backoffMs, schedulerTick, slotStart, type JobDefinition } from '@xiaoer/shared/usecases/scheduler';
 import { expireWaitingJob, SESSION_MS } from '@xiaoer/shared/usecases/jobs/expire-waiting';
 import { createMerchant } from '@xiaoer/shared/usecases/merchants';
-import { openSqliteStorage } from '../cloudfunctions/server/storage/sqlite';
-import { createSecretBox } from '../cloudfunctions/server/security/secret-box';
-import { randomIds } from '../cloudfunctions/server/ids';
 import { readTimerTriggers } from '../cloudfunctions/server/host/timers';
 import { Cron } from 'croner';
 import { VECTOR_A } from './helpers/host';
+import { testDeps } from './helpers/deps';
 
 const HOUR = 3600_000;
 let deps: Deps;
 let clock: ManualClock;
 beforeEach(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-sched-'));
-  clock = new ManualClock(Date.UTC(2026, 10, 22, 0, 0, 30));
-  deps = { storage: openSqliteStorage(path.join(dir, 'db')), clock, secrets: createSecretBox(crypto.randomBytes(32)), ids: randomIds };
+  const d = testDeps(Date.UTC(2026, 10, 22, 0, 0, 30));
+  deps = d;
+  clock = d.clock;
   await createMerchant(deps, { id: 'shop-a', name: '一号店', ...VECTOR_A });
 });
 afterEach(() => deps.storage.close());
