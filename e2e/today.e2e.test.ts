@@ -67,4 +67,12 @@ describe('owner app in a real browser, on a fresh start', () => {
     await page.screenshot({ path: path.join(SHOTS, 'today.png') });
     expect(errors).toEqual([]);
   });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    await ctx.close();
+    const started = Date.now();
+    await host.stop();
+    expect(host.child.exitCode).toBe(0);
+    expect(Date.now() - started).toBeLessThan(6000);
+  });
 });
