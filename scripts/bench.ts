@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, ROOT, startHost } from '../e2e/helpers';
 import { loadConfig } from '../cloudfunctions/server/config';
-import { createRuntime } from '../cloudfunctions/server/composition';
+import { createHostRuntime } from '../cloudfunctions/server/runtime-host';
 import { createLogger } from '../cloudfunctions/server/logger';
 import { makeLoginLink } from '../cloudfunctions/server/host/login';
 import { createMerchant } from '@xiaoer/shared/usecases/merchants';
@@ -80,7 +80,7 @@ async function main() {
   const cond = (extra: Record<string, unknown> = {}) => ({ concurrency, seconds, loadGenerator: 'node:http keep-alive, same machine', ...machine, ...extra });
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-bench-'));
-  const setup = await createRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
+  const setup = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
   await createMerchant(setup.deps, { id: 'bench-shop', name: '压测店', corpId: 'ww1234567890abcdef', token: 'benchToken', aesKey: 'a'.repeat(43) });
 
   const t0 = performance.now();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../cloudfunctions/server/config';
-import { createRuntime } from '../cloudfunctions/server/composition';
+import { createHostRuntime } from '../cloudfunctions/server/runtime-host';
 import { createLogger } from '../cloudfunctions/server/logger';
 import { makeLoginLink } from '../cloudfunctions/server/host/login';
 import { createMerchant } from '@xiaoer/shared/usecases/merchants';
@@ -18,7 +18,7 @@ jest.setTimeout(180_000);
 
 it('loses no acknowledged write across five kill -9 rounds', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-crash-'));
-  const setup = await createRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
+  const setup = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
   await createMerchant(setup.deps, { id: 'crash-shop', name: '压测店', ...VECTOR_A });
   await setup.close();
 
@@ -27,7 +27,7 @@ it('loses no acknowledged write across five kill -9 rounds', async () => {
   for (let round = 0; round < 5; round++) {
     const host = await startHost({ SEED_DEMO: '0' }, dataDir);
     await host.waitFor(/Owner app:/);
-    const rt = await createRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
+    const rt = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
     const link = await makeLoginLink(rt, 'crash-shop', 'owner', host.url);
     await rt.close();
     const login = await fetch(link, { redirect: 'manual' });

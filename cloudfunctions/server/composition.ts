@@ -18,26 +18,25 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+export type OpenStorage = (config: Config, logger: Logger) => Promise<Storage>;
+
 export interface RuntimeOptions {
   config?: Config;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Which storage adapters this build can open. The host and CLI pass both (runtime-host.ts);
+   * cloud function bundles pass only CloudBase (runtime-cloud.ts), so SQLite never ships there.
+   */
+  openStorage: OpenStorage;
 }
 
-async function openStorage(config: Config): Promise<Storage> {
-  if (config.runtime === 'local') {
-    // imported here so a CloudBase bundle never pulls in the SQLite driver
-    const { openSqliteStorage } = await import('./storage/sqlite');
-    return openSqliteStorage(config.dbFile);
-  }
-  throw new AppError('CONFIG.UNSUPPORTED', 'APP_RUNTIME=cloudbase 的存储适配器还没做好（见 CloudBase 那个 issue），请先用 local');
-}
-
-export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
+export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const config = opts.config ?? loadConfig();
   const logger = opts.logger ?? createLogger(config.logLevel);
+  if (!config.masterKey && config.runtime !== 'local') throw new AppError('CONFIG.MISSING', 'APP_RUNTIME=cloudbase 必须设置 APP_MASTER_KEY');
   const master = config.masterKey ? parseMasterKey(config.masterKey) : loadOrCreateLocalKey(config.dataDir);
-  const storage = await openStorage(config);
+  const storage = await opts.openStorage(config, logger);
   const deps: Deps = { storage, clock: opts.clock ?? systemClock, secrets: createSecretBox(master), ids: randomIds };
   return {
     config,

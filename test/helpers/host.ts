@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../cloudfunctions/server/config';
-import { createRuntime, type Runtime } from '../../cloudfunctions/server/composition';
+import { createHostRuntime } from '../../cloudfunctions/server/runtime-host';
+import type { Runtime } from '../../cloudfunctions/server/composition';
 import { createLogger } from '../../cloudfunctions/server/logger';
 import { createHostServer } from '../../cloudfunctions/server/host/server';
 import { ManualClock } from '@xiaoer/shared/domain/time';
@@ -30,7 +31,7 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
   });
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'debug', ...env });
   const clock = new ManualClock(Date.UTC(2026, 10, 22, 4, 0, 0));
-  const rt = await createRuntime({ config, clock, logger: createLogger('debug', sink) });
+  const rt = await createHostRuntime({ config, clock, logger: createLogger('debug', sink) });
   const h5 = path.join(dataDir, 'h5');
   fs.mkdirSync(h5, { recursive: true });
   fs.writeFileSync(path.join(h5, 'index.html'), '<!doctype html><title>店小二</title>');

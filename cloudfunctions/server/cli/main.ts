@@ -7,7 +7,8 @@ import { MerchantId } from '@xiaoer/shared/domain/ids';
 import { Role } from '@xiaoer/shared/domain/member';
 import { createInvite, createMerchant } from '@xiaoer/shared/usecases/merchants';
 import { loadConfig } from '../config';
-import { createRuntime, type Runtime } from '../composition';
+import { createHostRuntime } from '../runtime-host';
+import type { Runtime } from '../composition';
 import { createLogger } from '../logger';
 import { baseUrlOf, makeLoginLink } from '../host/login';
 import { merchantListing } from './listing';
@@ -98,7 +99,7 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
     const cmd = name ? commands[name] : undefined;
     if (!cmd) throw new AppError('CLI.UNKNOWN_COMMAND', name ? `没有 ${name} 这个命令\n${USAGE}` : USAGE);
     const config = loadConfig();
-    const rt = await createRuntime({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)) });
+    const rt = await createHostRuntime({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)) });
     try {
       const out = await cmd(rt, values);
       return { code: 0, stdout: json ? JSON.stringify(out.json) : out.text };

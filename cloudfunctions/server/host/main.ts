@@ -2,7 +2,7 @@ import path from 'node:path';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { DEMO_MERCHANT_ID, seedDemoShop } from '@xiaoer/shared/usecases/demo/seed';
 import { describeConfig, loadConfig } from '../config';
-import { createRuntime } from '../composition';
+import { createHostRuntime } from '../runtime-host';
 import { repoRoot } from '../root';
 import { handleScheduler } from '../../scheduler';
 import { createHostServer } from './server';
@@ -14,7 +14,7 @@ import { baseUrlOf, makeLoginLink } from './login';
 async function main() {
   const root = repoRoot();
   const config = loadConfig();
-  const rt = await createRuntime({ config });
+  const rt = await createHostRuntime({ config });
   let building = false;
   const server = createHostServer(rt, { h5Dir: h5Dir(root), isBuilding: () => building });
   await new Promise<void>((resolve, reject) => {

@@ -67,15 +67,4 @@ export function tx<T>(db: Db, fn: () => T): T {
 export const parse = <T>(row: { doc: string } | undefined): T | null => (row ? (JSON.parse(row.doc) as T) : null);
 export const parseAll = <T>(rows: unknown[]): T[] => (rows as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
 
-/** Keyset cursors: opaque to callers, `<sortValue>|<id>` inside. */
-export function encodeCursor(sort: number, id: string): string {
-  return Buffer.from(`${sort}|${id}`, 'utf8').toString('base64url');
-}
-export function decodeCursor(cursor: string | undefined): { sort: number; id: string } | null {
-  if (!cursor) return null;
-  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
-  const i = raw.indexOf('|');
-  const sort = Number(raw.slice(0, i));
-  if (i < 0 || !Number.isFinite(sort)) return null;
-  return { sort, id: raw.slice(i + 1) };
-}
+export { decodeCursor, encodeCursor } from '../cursor';

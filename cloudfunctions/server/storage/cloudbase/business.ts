@@ -1,0 +1,137 @@
+import type { StoredFaq, StoredProduct } from '@xiaoer/shared/domain/knowledge';
+import { type Counters, zeroCounters, COUNTER_NAMES, type CounterName } from '@xiaoer/shared/domain/counters';
+import type { AuditEntry } from '@xiaoer/shared/domain/audit';
+import type { Order } from '@xiaoer/shared/domain/commerce';
+import type { Campaign, TagRule } from '@xiaoer/shared/domain/marketing';
+import { addDays } from '@xiaoer/shared/domain/time';
+import type { Day } from '@xiaoer/shared/domain/ids';
+import type { AuditRepo, CampaignRepo, CounterIncrement, CounterRepo, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
+import { call, type CloudbaseDb, fromDoc, getById, insertOnce, readAll, toDoc } from './sdk';
+import { withoutId } from './people';
+
+/** Upsert by id with set() (replaces the whole document). */
+async function put(db: CloudbaseDb, coll: string, id: string, value: object, extra?: Record<string, unknown>) {
+  await call(db.collection(coll).doc(id).set(withoutId(toDoc(id, value, extra))));
+}
+
+export class CloudbaseKnowledge implements KnowledgeRepo {
+  constructor(private db: CloudbaseDb) {}
+  async upsertFaq(f: StoredFaq) {
+    await put(this.db, 'faqs', `${f.merchantId}:${f.id}`, f);
+  }
+  async listFaqs(merchantId: string) {
+    return (await readAll(this.db.collection('faqs').where({ merchantId }).orderBy('id', 'asc'))).map((d) => fromDoc<StoredFaq>(d)!);
+  }
+  async removeFaq(merchantId: string, faqId: string) {
+    await call(this.db.collection('faqs').doc(`${merchantId}:${faqId}`).remove());
+  }
+  async upsertProduct(p: StoredProduct) {
+    await put(this.db, 'products', `${p.merchantId}:${p.sku}`, p);
+  }
+  async listProducts(merchantId: string) {
+    return (await readAll(this.db.collection('products').where({ merchantId }).orderBy('sku', 'asc'))).map((d) => fromDoc<StoredProduct>(d)!);
+  }
+  async setFacts(merchantId: string, facts: Record<string, unknown>, now: number) {
+    await put(this.db, 'shop_facts', merchantId, { merchantId, facts, updatedAt: now });
+  }
+  async getFacts(merchantId: string) {
+    return (fromDoc<{ facts: Record<string, unknown> }>(await getById(this.db.collection('shop_facts'), merchantId))?.facts ?? {}) as Record<string, unknown>;
+  }
+}
+
+/**
+ * One document per (merchant, day, store, counter). An increment is a single-document
+ * conditional update — "value += n and remember the event, unless the event is already
+ * remembered" — so it is atomic without a transaction, and a retry of the same source event
+ * changes nothing. The remembered event ids stay on that day's document.
+ */
+export class CloudbaseCounters implements CounterRepo {
+  constructor(private db: CloudbaseDb) {}
+  private get c() {
+    return this.db.collection('counters');
+  }
+  async increment(merchantId: string, incs: CounterIncrement[]) {
+    const _ = this.db.command;
+    let applied = 0;
+    for (const i of incs) {
+      const storeId = i.storeId ?? '';
+      const id = `${merchantId}:${i.day}:${storeId}:${i.name}`;
+      await insertOnce(this.c, toDoc(id, { merchantId, day: i.day, storeId, name: i.name, value: 0, events: [] }));
+      const eventKey = `${i.name}:${i.eventId}`;
+      const r = await call(this.c.where({ _id: id, events: _.neq(eventKey) }).update({ value: _.inc(i.amount), events: _.push([eventKey]) }));
+      applied += r.updated;
+    }
+    return applied;
+  }
+  async days(merchantId: string, from: Day, to: Day, storeId?: string) {
+    const _ = this.db.command;
+    const out: Record<Day, Counters> = {};
+    for (let d = from; d <= to; d = addDays(d, 1)) out[d] = zeroCounters();
+    const where: Record<string, unknown> = { merchantId, day: _.gte(from).and(_.lte(to)) };
+    if (storeId !== undefined) where.storeId = storeId;
+    // summing across stores here keeps to plain queries; the rows are days × stores × counters
+    for (const row of await readAll(this.c.where(where).field({ events: false }).orderBy('_id', 'asc'))) {
+      const day = out[row.day as string];
+      if (day && (COUNTER_NAMES as readonly string[]).includes(row.name as string)) day[row.name as CounterName] += Number(row.value);
+    }
+    return out;
+  }
+}
+
+export class CloudbaseAudit implements AuditRepo {
+  constructor(private db: CloudbaseDb) {}
+  async append(e: AuditEntry) {
+    await insertOnce(this.db.collection('audit'), toDoc(`${e.merchantId}:${e.id}`, e));
+  }
+  async list(merchantId: string, limit: number) {
+    const rows = await readAll(this.db.collection('audit').where({ merchantId }).orderBy('at', 'desc').orderBy('_id', 'desc'), limit);
+    return rows.map((d) => fromDoc<AuditEntry>(d)!);
+  }
+}
+
+export class CloudbaseOrders implements OrderRepo {
+  constructor(private db: CloudbaseDb) {}
+  private get c() {
+    return this.db.collection('orders');
+  }
+  async add(o: Order) {
+    return insertOnce(this.c, toDoc(`${o.merchantId}:${o.id}`, o));
+  }
+  async get(merchantId: string, id: string) {
+    return fromDoc<Order>(await getById(this.c, `${merchantId}:${id}`));
+  }
+  async listByCustomer(merchantId: string, externalUserId: string, limit: number) {
+    return (await readAll(this.c.where({ merchantId, externalUserId }).orderBy('placedAt', 'desc'), limit)).map((d) => fromDoc<Order>(d)!);
+  }
+  async listPlacedBetween(merchantId: string, from: number, to: number, limit: number) {
+    const _ = this.db.command;
+    const rows = await readAll(this.c.where({ merchantId, placedAt: _.gte(from).and(_.lt(to)) }).orderBy('placedAt', 'asc'), limit);
+    return rows.map((d) => fromDoc<Order>(d)!);
+  }
+}
+
+export class CloudbaseTagRules implements TagRuleRepo {
+  constructor(private db: CloudbaseDb) {}
+  async upsert(r: TagRule) {
+    await put(this.db, 'tag_rules', `${r.merchantId}:${r.id}`, r);
+  }
+  async list(merchantId: string) {
+    return (await readAll(this.db.collection('tag_rules').where({ merchantId }).orderBy('id', 'asc'))).map((d) => fromDoc<TagRule>(d)!);
+  }
+  async remove(merchantId: string, id: string) {
+    await call(this.db.collection('tag_rules').doc(`${merchantId}:${id}`).remove());
+  }
+}
+
+export class CloudbaseCampaigns implements CampaignRepo {
+  constructor(private db: CloudbaseDb) {}
+  async upsert(c: Campaign) {
+    await put(this.db, 'campaigns', `${c.merchantId}:${c.id}`, c);
+  }
+  async get(merchantId: string, id: string) {
+    return fromDoc<Campaign>(await getById(this.db.collection('campaigns'), `${merchantId}:${id}`));
+  }
+  async list(merchantId: string, limit: number) {
+    return (await readAll(this.db.collection('campaigns').where({ merchantId }).orderBy('updatedAt', 'desc'), limit)).map((d) => fromDoc<Campaign>(d)!);
+  }
+}

@@ -1,0 +1,116 @@
+import type { Customer } from '@xiaoer/shared/domain/customer';
+import type { Conversation, Message } from '@xiaoer/shared/domain/conversation';
+import type { ConversationQuery, ConversationRepo, CustomerQuery, CustomerRepo, MessageRepo } from '@xiaoer/shared/ports/storage';
+import { call, type CloudbaseDb, escapeRegExp, fromDoc, getById, insertOnce, readAll, toDoc } from './sdk';
+import { withoutId } from './people';
+import { decodeCursor, encodeCursor } from '../cursor';
+
+const activity = (c: Customer) => c.lastMessageAt ?? c.lastOrderAt ?? c.createdAt;
+
+/** Keyset paging on (sortField desc, _id asc): the next page starts after the cursor. */
+function after(db: CloudbaseDb, field: string, cursor: string | undefined, merchantId: string) {
+  const cur = decodeCursor(cursor);
+  if (!cur) return null;
+  const _ = db.command;
+  return _.or([{ [field]: _.lt(cur.sort) }, { [field]: cur.sort, _id: _.gt(`${merchantId}:${cur.id}`) }]);
+}
+
+export class CloudbaseCustomers implements CustomerRepo {
+  constructor(private db: CloudbaseDb) {}
+  private get c() {
+    return this.db.collection('customers');
+  }
+  async upsert(c: Customer) {
+    const id = `${c.merchantId}:${c.externalUserId}`;
+    await call(this.c.doc(id).set(withoutId(toDoc(id, c, { idx_lastActive: activity(c) }))));
+  }
+  async get(merchantId: string, externalUserId: string) {
+    return fromDoc<Customer>(await getById(this.c, `${merchantId}:${externalUserId}`));
+  }
+  async list(merchantId: string, q: CustomerQuery) {
+    const _ = this.db.command;
+    const conds: object[] = [{ merchantId }];
+    if (q.tag) conds.push({ tags: q.tag });
+    if (q.search) {
+      const re = this.db.RegExp({ regexp: escapeRegExp(q.search), options: 'i' });
+      conds.push(_.or([{ name: re }, { phone: re }]));
+    }
+    const cur = after(this.db, 'idx_lastActive', q.cursor, merchantId);
+    if (cur) conds.push(cur);
+    const rows = await readAll(this.c.where(_.and(conds)).orderBy('idx_lastActive', 'desc').orderBy('_id', 'asc'), q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((d) => fromDoc<Customer>(d)!),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.idx_lastActive as number, String(last.externalUserId)) : null,
+    };
+  }
+  async count(merchantId: string) {
+    return (await call(this.c.where({ merchantId }).count())).total;
+  }
+  async remove(merchantId: string, externalUserId: string) {
+    await call(this.c.doc(`${merchantId}:${externalUserId}`).remove());
+  }
+}
+
+export class CloudbaseConversations implements ConversationRepo {
+  constructor(private db: CloudbaseDb) {}
+  private get c() {
+    return this.db.collection('conversations');
+  }
+  async upsert(c: Conversation) {
+    const id = `${c.merchantId}:${c.id}`;
+    const waiting = c.state === 'waiting_human' ? (c.waitingSince ?? c.updatedAt) : undefined;
+    await call(this.c.doc(id).set(withoutId(toDoc(id, c, { idx_waitingSince: waiting }))));
+  }
+  async get(merchantId: string, id: string) {
+    return fromDoc<Conversation>(await getById(this.c, `${merchantId}:${id}`));
+  }
+  async findByCustomer(merchantId: string, externalUserId: string, channel: Conversation['channel']) {
+    return fromDoc<Conversation>((await readAll(this.c.where({ merchantId, externalUserId, channel }), 1))[0]);
+  }
+  async list(merchantId: string, q: ConversationQuery) {
+    const _ = this.db.command;
+    const conds: object[] = [{ merchantId }];
+    if (q.states?.length) conds.push({ state: _.in(q.states) });
+    const cur = after(this.db, 'updatedAt', q.cursor, merchantId);
+    if (cur) conds.push(cur);
+    const rows = await readAll(this.c.where(_.and(conds)).orderBy('updatedAt', 'desc').orderBy('_id', 'asc'), q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((d) => fromDoc<Conversation>(d)!),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.updatedAt as number, String(last.id)) : null,
+    };
+  }
+  async countByState(merchantId: string, state: Conversation['state']) {
+    return (await call(this.c.where({ merchantId, state }).count())).total;
+  }
+  async listWaitingSince(merchantId: string, before: number, limit: number) {
+    const _ = this.db.command;
+    const rows = await readAll(this.c.where({ merchantId, state: 'waiting_human', idx_waitingSince: _.lt(before) }).orderBy('idx_waitingSince', 'asc'), limit);
+    return rows.map((d) => fromDoc<Conversation>(d)!);
+  }
+  async removeByCustomer(merchantId: string, externalUserId: string) {
+    const ids = (await readAll(this.c.where({ merchantId, externalUserId }))).map((d) => String(d.id));
+    await call(this.c.where({ merchantId, externalUserId }).remove());
+    return ids;
+  }
+}
+
+export class CloudbaseMessages implements MessageRepo {
+  constructor(private db: CloudbaseDb) {}
+  private get c() {
+    return this.db.collection('messages');
+  }
+  async add(m: Message) {
+    return insertOnce(this.c, toDoc(`${m.merchantId}:${m.id}`, m));
+  }
+  async listByConversation(merchantId: string, conversationId: string, limit: number) {
+    const rows = await readAll(this.c.where({ merchantId, conversationId }).orderBy('at', 'desc').orderBy('_id', 'desc'), limit);
+    return rows.map((d) => fromDoc<Message>(d)!).reverse();
+  }
+  async removeByConversation(merchantId: string, conversationId: string) {
+    return (await call(this.c.where({ merchantId, conversationId }).remove())).deleted;
+  }
+}

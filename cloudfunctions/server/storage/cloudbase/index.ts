@@ -1,0 +1,101 @@
+import type { Storage } from '@xiaoer/shared/ports/storage';
+import { AppError } from '@xiaoer/shared/domain/errors';
+import type { Config } from '../../config';
+import type { Logger } from '../../logger';
+import { type CloudbaseDb, errorCode } from './sdk';
+import { CloudbaseInvites, CloudbaseMembers, CloudbaseMerchants, CloudbaseStores } from './people';
+import { CloudbaseConversations, CloudbaseCustomers, CloudbaseMessages } from './customers';
+import { CloudbaseAudit, CloudbaseCampaigns, CloudbaseCounters, CloudbaseKnowledge, CloudbaseOrders, CloudbaseTagRules } from './business';
+import { CloudbaseInbox, CloudbaseJobs } from './jobs';
+
+/** Every collection the product uses; created at start when missing. */
+export const COLLECTIONS = [
+  'merchants', 'stores', 'members', 'invites', 'customers', 'conversations', 'messages', 'faqs', 'products', 'shop_facts',
+  'counters', 'jobs', 'audit', 'orders', 'tag_rules', 'campaigns', 'inbox',
+] as const;
+
+/**
+ * Indexes the queries need. The server SDK has no index API, so these are created in the
+ * CloudBase console (or by the deploy step) — listed here so there is one place to read them.
+ */
+export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
+  merchants: [['createdAt']],
+  stores: [['merchantId', 'id']],
+  members: [['merchantId', 'openid'], ['openid', 'merchantId']],
+  invites: [['merchantId', 'expiresAt']],
+  customers: [['merchantId', 'idx_lastActive'], ['merchantId', 'tags']],
+  conversations: [['merchantId', 'updatedAt'], ['merchantId', 'state', 'updatedAt'], ['merchantId', 'externalUserId', 'channel'], ['merchantId', 'state', 'idx_waitingSince']],
+  messages: [['merchantId', 'conversationId', 'at']],
+  faqs: [['merchantId', 'id']],
+  products: [['merchantId', 'sku']],
+  shop_facts: [],
+  counters: [['merchantId', 'day']],
+  jobs: [['status', 'runAt'], ['status', 'leaseUntil']],
+  audit: [['merchantId', 'at']],
+  orders: [['merchantId', 'placedAt'], ['merchantId', 'externalUserId', 'placedAt']],
+  tag_rules: [['merchantId', 'id']],
+  campaigns: [['merchantId', 'updatedAt']],
+  inbox: [['status', 'receivedAt']],
+};
+
+/** Creates each missing collection; an existing one is fine whatever the server calls that. */
+export async function ensureCollections(db: CloudbaseDb): Promise<string[]> {
+  const created: string[] = [];
+  for (const name of COLLECTIONS) {
+    try {
+      await db.createCollection(name);
+      created.push(name);
+    } catch (err) {
+      try {
+        await db.collection(name).limit(1).get();
+      } catch {
+        throw new AppError('STORAGE.CLOUDBASE', `建不了云数据库集合 ${name}（${errorCode(err) || String((err as Error)?.message ?? err)}）`, 503);
+      }
+    }
+  }
+  return created;
+}
+
+export function createCloudbaseStorage(db: CloudbaseDb): Storage {
+  return {
+    merchants: new CloudbaseMerchants(db),
+    stores: new CloudbaseStores(db),
+    members: new CloudbaseMembers(db),
+    invites: new CloudbaseInvites(db),
+    customers: new CloudbaseCustomers(db),
+    conversations: new CloudbaseConversations(db),
+    messages: new CloudbaseMessages(db),
+    knowledge: new CloudbaseKnowledge(db),
+    counters: new CloudbaseCounters(db),
+    jobs: new CloudbaseJobs(db),
+    audit: new CloudbaseAudit(db),
+    orders: new CloudbaseOrders(db),
+    tagRules: new CloudbaseTagRules(db),
+    campaigns: new CloudbaseCampaigns(db),
+    inbox: new CloudbaseInbox(db),
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Opens the CloudBase database through @cloudbase/node-sdk (loaded here, only in cloudbase
+ * mode). Credentials were checked by the config: the SDK would otherwise crash the process
+ * with an unhandled rejection on the first call.
+ */
+export async function openCloudbaseStorage(config: Config, logger: Logger): Promise<Storage> {
+  const cb = config.cloudbase;
+  if (!cb.envId || !cb.secretId || !cb.secretKey) throw new AppError('CONFIG.MISSING', 'CloudBase 需要 CLOUDBASE_ENV_ID、TENCENTCLOUD_SECRETID、TENCENTCLOUD_SECRETKEY');
+  const { default: tcb } = await import('@cloudbase/node-sdk');
+  const app = tcb.init({
+    env: cb.envId,
+    secretId: cb.secretId,
+    secretKey: cb.secretKey,
+    ...(cb.sessionToken ? { sessionToken: cb.sessionToken } : {}),
+    ...(cb.serviceUrl ? { serviceUrl: cb.serviceUrl } : {}),
+    timeout: 15_000,
+  } as Parameters<typeof tcb.init>[0]);
+  const db = app.database() as unknown as CloudbaseDb;
+  const created = await ensureCollections(db);
+  if (created.length) logger.info({ created }, 'CloudBase collections created');
+  return createCloudbaseStorage(db);
+}

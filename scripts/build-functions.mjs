@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// `npm run build:functions`: bundles each cloud function into a self-contained upload under
+// build/cloudfunctions/<fn>/ (index.js exporting `main`, package.json, config.json if any), the
+// folder project.config.json's cloudfunctionRoot and cloudbaserc.json's functionRoot point at.
+// Fails if SQLite or local-host code slipped into a bundle, or if cloudbaserc.json disagrees
+// with the functions. Writes build/meta.json (per function: size, dependencies, esbuild metafile).
+import * as esbuild from 'esbuild';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FUNCTIONS = ['api', 'wecom', 'scheduler', 'webhook'];
+const OUT = 'build/cloudfunctions';
+/** Inputs that must never ship in a cloud function: SQLite, the local host and CLI, tests, the app. */
+const FORBIDDEN = /libsql|better-sqlite3|storage\/sqlite|server\/host\/|server\/cli\/|\/test\/|\/e2e\/|miniprogram\//;
+/**
+ * Modules left out of the bundles. Each is an optional require inside a dependency that is never
+ * taken at run time (see the comment per entry); none is installed in the cloud, so every
+ * function's package.json lists no dependencies and CloudBase needs no install step.
+ */
+const NEVER_LOADED = [];
+
+/**
+ * @cloudbase/node-sdk reads its version from `__dirname/../../package.json` at load, which in a
+ * bundle points outside the function folder ("unknow" in its User-Agent). Inline the version.
+ */
+const sdkVersion = {
+  name: 'cloudbase-sdk-version',
+  setup(build) {
+    build.onLoad({ filter: /@cloudbase[\\/]node-sdk[\\/]dist[\\/]utils[\\/]version\.js$/ }, (args) => {
+      const { version } = JSON.parse(fs.readFileSync(path.join(args.path, '../../../package.json'), 'utf8'));
+      return { contents: `exports.version = ${JSON.stringify(version)};`, loader: 'js' };
+    });
+  },
+};
+
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const rc = JSON.parse(fs.readFileSync(path.join(root, 'cloudbaserc.json'), 'utf8'));
+fs.rmSync(path.join(root, OUT), { recursive: true, force: true });
+
+const meta = {};
+for (const fn of FUNCTIONS) {
+  const dir = path.join(root, OUT, fn);
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [`cloudfunctions/${fn}/main.ts`],
+    outfile: path.join(dir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs', // CloudBase loads index.js with require() and calls exports.main
+    target: 'node18', // the runtime in cloudbaserc.json (Nodejs18.15)
+    tsconfig: 'tsconfig.json', // its paths map @xiaoer/shared/* to shared/src/*
+    external: NEVER_LOADED,
+    plugins: [sdkVersion],
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+
+  const bad = Object.keys(result.metafile.inputs).filter((input) => FORBIDDEN.test(`/${input}`));
+  if (bad.length) throw new Error(`${fn}: the bundle contains code that must not ship to CloudBase:\n  ${bad.join('\n  ')}`);
+
+  const dependencies = {}; // nothing to install: everything is in index.js
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: `xiaoer-${fn}`, version: pkg.version, private: true, main: 'index.js', dependencies }, null, 2)}\n`);
+  const configFile = path.join(root, 'cloudfunctions', fn, 'config.json');
+  const config = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, 'utf8')) : undefined;
+  if (config) fs.copyFileSync(configFile, path.join(dir, 'config.json'));
+
+  // cloudbaserc.json is what `tcb fn deploy` reads: it must describe exactly what was built
+  const entry = rc.functions?.find((f) => f.name === fn);
+  if (!entry) throw new Error(`cloudbaserc.json has no entry for function "${fn}"`);
+  assert.deepEqual(entry.triggers ?? [], config?.triggers ?? [], `cloudbaserc.json triggers of "${fn}" differ from cloudfunctions/${fn}/config.json`);
+  assert.equal(entry.installDependency, Object.keys(dependencies).length > 0, `cloudbaserc.json installDependency of "${fn}" must be ${Object.keys(dependencies).length > 0}`);
+
+  const bytes = fs.statSync(path.join(dir, 'index.js')).size;
+  meta[fn] = { bytes, dependencies, metafile: result.metafile };
+  console.log(`${fn.padEnd(10)} ${(bytes / 1024).toFixed(0).padStart(6)} KB  ${path.relative(root, dir)}/index.js`);
+}
+assert.equal(path.normalize(rc.functionRoot ?? ''), path.normalize(OUT), `cloudbaserc.json functionRoot must be "${OUT}"`);
+assert.deepEqual(rc.functions.map((f) => f.name).sort(), [...FUNCTIONS].sort(), 'cloudbaserc.json must list exactly the built functions');
+fs.writeFileSync(path.join(root, 'build/meta.json'), JSON.stringify(meta));

@@ -1,0 +1,162 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import type { FakeEngine } from './cloudbase-fake/engine';
+import { startFakeCloudbase } from './cloudbase-fake/server';
+
+/**
+ * The deployable cloud functions: `npm run build:functions` output, copied alone into an empty
+ * folder (no node_modules anywhere above it), loaded with require() and run in a child process
+ * with only the settings CloudBase would give it, against the CloudBase test double.
+ */
+const root = path.resolve(__dirname, '..');
+const OUT = path.join(root, 'build/cloudfunctions');
+const FUNCTIONS = ['api', 'wecom', 'scheduler', 'webhook'] as const;
+type Fn = (typeof FUNCTIONS)[number];
+const FORBIDDEN = /libsql|better-sqlite3|storage\/sqlite|server\/host\/|server\/cli\/|\/test\/|\/e2e\/|miniprogram\//;
+const OPENID = 'o-test-openid';
+
+/** The documents api's `me.get` reads: one shop and the caller's membership in it. Adjust here if the layout changes. */
+function seedMembership(engine: FakeEngine) {
+  const now = Date.UTC(2026, 0, 1);
+  engine.insert('merchants', { _id: 'shop-a', id: 'shop-a', name: '一号店', timezone: 'Asia/Shanghai', createdAt: now, schemaVersion: 1 });
+  engine.insert('members', { _id: 'shop-a:mem-owner', merchantId: 'shop-a', id: 'mem-owner', openid: OPENID, name: '老板', role: 'owner', onDuty: true, createdAt: now, schemaVersion: 1 });
+}
+
+interface Meta {
+  bytes: number;
+  dependencies: Record<string, string>;
+  metafile: { inputs: Record<string, unknown>; outputs: Record<string, { imports: { path: string; external?: boolean }[] }> };
+}
+let meta: Record<Fn, Meta>;
+let fake: Awaited<ReturnType<typeof startFakeCloudbase>>;
+let sandbox: string;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, ['scripts/build-functions.mjs'], { cwd: root, stdio: 'pipe' });
+  meta = JSON.parse(fs.readFileSync(path.join(root, 'build/meta.json'), 'utf8'));
+  fake = await startFakeCloudbase();
+  seedMembership(fake.engine);
+  sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-functions-'));
+}, 60_000);
+afterAll(async () => {
+  await fake?.close();
+  if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
+});
+
+/**
+ * Copies the function's folder into an empty directory and runs `main(event)` there in a fresh
+ * node. The answer is taken as soon as `main` settles, as CloudBase does; the child is then
+ * stopped, because the SDK's fire-and-forget lookups of Tencent's metadata host can hold a
+ * finished process open for seconds where that host does not resolve (as here).
+ */
+function runFunction(fn: Fn, event?: unknown, env: Record<string, string> = {}): Promise<any> {
+  const dir = path.join(sandbox, fn);
+  fs.cpSync(path.join(OUT, fn), dir, { recursive: true });
+  const script = `
+    const { main } = require('./index.js');
+    Promise.resolve(main(...(process.argv[1] ? [JSON.parse(process.argv[1])] : []))).then(
+      (r) => process.stdout.write('\\n@@result ' + JSON.stringify(r === undefined ? null : r) + '\\n'),
+      (e) => { console.error('main rejected', e); process.exit(1); });`;
+  const child = spawn(process.execPath, ['-e', script, ...(event === undefined ? [] : [JSON.stringify(event)])], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      APP_RUNTIME: 'cloudbase',
+      CLOUDBASE_ENV_ID: 'test-env',
+      TENCENTCLOUD_SECRETID: 'AKIDtest',
+      TENCENTCLOUD_SECRETKEY: 'test',
+      APP_MASTER_KEY: 'ab'.repeat(32),
+      CLOUDBASE_SERVICE_URL: fake.url,
+      SILENCE: 'true',
+      ...env,
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c;
+      const m = /^@@result (.*)\n/m.exec(stdout);
+      if (!m) return;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      resolve(JSON.parse(m[1]));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${fn} ended (${code ?? signal}) without a result\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    });
+  });
+}
+
+describe('cloud function bundles', () => {
+  it('contain no SQLite, local-host, CLI, test or app code', () => {
+    for (const fn of FUNCTIONS) {
+      const inputs = Object.keys(meta[fn].metafile.inputs);
+      expect(inputs.filter((i) => FORBIDDEN.test(`/${i}`))).toEqual([]);
+      if (fn !== 'webhook') expect(inputs.some((i) => i.includes('node_modules/@cloudbase/node-sdk/'))).toBe(true);
+    }
+    expect(Object.keys(meta.api.metafile.inputs).some((i) => i.includes('node_modules/wx-server-sdk/'))).toBe(true);
+  });
+
+  it('are self-contained: only Node built-ins stay outside, nothing to install', () => {
+    const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+    for (const fn of FUNCTIONS) {
+      const dir = path.join(OUT, fn);
+      const external = Object.values(meta[fn].metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+      expect(external.filter((p) => !builtins.has(p))).toEqual([]);
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      expect(pkg).toMatchObject({ main: 'index.js', dependencies: meta[fn].dependencies });
+      expect(pkg.dependencies).toEqual({});
+      expect(fs.readdirSync(dir).sort()).toEqual(fn === 'scheduler' ? ['config.json', 'index.js', 'package.json'] : ['index.js', 'package.json']);
+    }
+    const trigger = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(trigger(path.join(OUT, 'scheduler/config.json'))).toEqual(trigger(path.join(root, 'cloudfunctions/scheduler/config.json')));
+  });
+
+  it('run from an empty folder with no node_modules above it', () => {
+    for (let dir = sandbox; ; dir = path.dirname(dir)) {
+      expect(fs.existsSync(path.join(dir, 'node_modules'))).toBe(false);
+      if (path.dirname(dir) === dir) break;
+    }
+  });
+
+  it('api: me.get answers for the WeChat caller from CloudBase', async () => {
+    const before = fake.engine.log.length;
+    const out = await runFunction('api', { action: 'me.get' }, { WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: OPENID, WX_APPID: 'wx-test' });
+    expect(out).toEqual({ ok: true, data: { memberId: 'mem-owner', merchants: [{ id: 'shop-a', name: '一号店', role: 'owner' }] } });
+    expect(fake.engine.log.length).toBeGreaterThan(before);
+  });
+
+  it('api: without a WeChat identity the caller is refused', async () => {
+    const out = await runFunction('api', { action: 'me.get' });
+    expect(out).toMatchObject({ ok: false, code: 'AUTH.UNAUTHENTICATED' });
+  });
+
+  it('scheduler: a tick runs a job and records it in the job ledger', async () => {
+    const report = await runFunction('scheduler');
+    expect(report).toMatchObject({ planned: expect.any(Number), claimed: expect.any(Number), done: expect.any(Number) });
+    expect(report.done).toBeGreaterThanOrEqual(1);
+    const jobs = fake.engine.find('jobs');
+    expect(jobs.length).toBeGreaterThanOrEqual(1);
+    expect(jobs.some((j) => j.status === 'done')).toBe(true);
+  });
+
+  it('wecom: an HTTP event for an unknown shop is rejected with an error envelope', async () => {
+    const out = await runFunction('wecom', { path: '/wecom/callback/nobody', httpMethod: 'GET', queryStringParameters: {}, headers: {}, body: '', isBase64Encoded: false });
+    expect([400, 404]).toContain(out.statusCode);
+    expect(out.headers['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(out.body)).toMatchObject({ ok: false, code: expect.any(String), message: expect.any(String) });
+  });
+
+  it('webhook: answers 404 until the order webhook exists', async () => {
+    const out = await runFunction('webhook', {});
+    expect(out.statusCode).toBe(404);
+    expect(JSON.parse(out.body)).toMatchObject({ ok: false, code: 'NOT_FOUND.ROUTE' });
+  });
+});
