@@ -16,13 +16,6 @@ const OUT = 'build/cloudfunctions';
 /** Inputs that must never ship in a cloud function: SQLite, the local host and CLI, tests, the app. */
 const FORBIDDEN = /libsql|better-sqlite3|storage\/sqlite|server\/host\/|server\/cli\/|\/test\/|\/e2e\/|miniprogram\//;
 /**
- * Modules left out of the bundles. Each is an optional require inside a dependency that is never
- * taken at run time (see the comment per entry); none is installed in the cloud, so every
- * function's package.json lists no dependencies and CloudBase needs no install step.
- */
-const NEVER_LOADED = [];
-
-/**
  * @cloudbase/node-sdk reads its version from `__dirname/../../package.json` at load, which in a
  * bundle points outside the function folder ("unknow" in its User-Agent). Inline the version.
  */
@@ -52,17 +45,19 @@ for (const fn of FUNCTIONS) {
     format: 'cjs', // CloudBase loads index.js with require() and calls exports.main
     target: 'node18', // the runtime in cloudbaserc.json (Nodejs18.15)
     tsconfig: 'tsconfig.json', // its paths map @xiaoer/shared/* to shared/src/*
-    external: NEVER_LOADED,
     plugins: [sdkVersion],
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
 
-  const bad = Object.keys(result.metafile.inputs).filter((input) => FORBIDDEN.test(`/${input}`));
+  const external = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+  const bad = [...Object.keys(result.metafile.inputs), ...external].filter((input) => FORBIDDEN.test(`/${input}`));
   if (bad.length) throw new Error(`${fn}: the bundle contains code that must not ship to CloudBase:\n  ${bad.join('\n  ')}`);
 
-  const dependencies = {}; // nothing to install: everything is in index.js
+  // Nothing is external: both SDKs and everything they use are in index.js and the only requires
+  // left are Node built-ins (test/bundles.test.ts checks), so there is nothing to install.
+  const dependencies = {};
   fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: `xiaoer-${fn}`, version: pkg.version, private: true, main: 'index.js', dependencies }, null, 2)}\n`);
   const configFile = path.join(root, 'cloudfunctions', fn, 'config.json');
   const config = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, 'utf8')) : undefined;

@@ -119,6 +119,17 @@ describe('cloud function bundles', () => {
     expect(trigger(path.join(OUT, 'scheduler/config.json'))).toEqual(trigger(path.join(root, 'cloudfunctions/scheduler/config.json')));
   });
 
+  it('are described by cloudbaserc.json without secrets', () => {
+    const rc = JSON.parse(fs.readFileSync(path.join(root, 'cloudbaserc.json'), 'utf8'));
+    const byName = Object.fromEntries(rc.functions.map((f: { name: string }) => [f.name, f]));
+    expect(Object.keys(byName).sort()).toEqual([...FUNCTIONS].sort());
+    expect(byName.wecom.timeout).toBeGreaterThanOrEqual(60);
+    for (const f of rc.functions) {
+      expect(f.envVariables).toMatchObject({ APP_RUNTIME: 'cloudbase' });
+      expect(Object.keys(f.envVariables).filter((k) => /KEY|SECRET|TOKEN|PASSWORD/i.test(k))).toEqual([]);
+    }
+  });
+
   it('run from an empty folder with no node_modules above it', () => {
     for (let dir = sandbox; ; dir = path.dirname(dir)) {
       expect(fs.existsSync(path.join(dir, 'node_modules'))).toBe(false);

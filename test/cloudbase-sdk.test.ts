@@ -11,6 +11,7 @@ import { startFakeCloudbase } from './cloudbase-fake/server';
  * prefix, which is also how the same suites run against a real environment below.
  */
 process.env.SILENCE = 'true'; // the SDK's "slower than 3 s" warnings
+process.env.TENCENTCLOUD = 'true'; // skip its metadata probe, as openCloudbaseStorage does with a serviceUrl
 jest.setTimeout(120_000);
 
 async function sdkDb(env: Record<string, string>): Promise<CloudbaseDb> {

@@ -38,22 +38,27 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
   inbox: [['status', 'receivedAt']],
 };
 
-/** Creates each missing collection; an existing one is fine whatever the server calls that. */
+/**
+ * Creates each missing collection, all at once (a cold function start pays one round trip);
+ * an existing one is fine whatever the server calls that.
+ */
 export async function ensureCollections(db: CloudbaseDb): Promise<string[]> {
-  const created: string[] = [];
-  for (const name of COLLECTIONS) {
-    try {
-      await db.createCollection(name);
-      created.push(name);
-    } catch (err) {
+  const results = await Promise.all(
+    COLLECTIONS.map(async (name) => {
       try {
-        await db.collection(name).limit(1).get();
-      } catch {
-        throw new AppError('STORAGE.CLOUDBASE', `建不了云数据库集合 ${name}（${errorCode(err) || String((err as Error)?.message ?? err)}）`, 503);
+        await db.createCollection(name);
+        return name;
+      } catch (err) {
+        try {
+          await db.collection(name).limit(1).get();
+          return null;
+        } catch {
+          throw new AppError('STORAGE.CLOUDBASE', `建不了云数据库集合 ${name}（${errorCode(err) || String((err as Error)?.message ?? err)}）`, 503);
+        }
       }
-    }
-  }
-  return created;
+    }),
+  );
+  return results.filter((n): n is (typeof COLLECTIONS)[number] => n !== null);
 }
 
 export function createCloudbaseStorage(db: CloudbaseDb): Storage {
@@ -85,6 +90,12 @@ export function createCloudbaseStorage(db: CloudbaseDb): Storage {
 export async function openCloudbaseStorage(config: Config, logger: Logger): Promise<Storage> {
   const cb = config.cloudbase;
   if (!cb.envId || !cb.secretId || !cb.secretKey) throw new AppError('CONFIG.MISSING', 'CloudBase 需要 CLOUDBASE_ENV_ID、TENCENTCLOUD_SECRETID、TENCENTCLOUD_SECRETKEY');
+  if (cb.serviceUrl && process.env.TENCENTCLOUD === undefined) {
+    // With an explicit serviceUrl the SDK's "am I inside Tencent Cloud?" probe only picks a
+    // header, yet it costs a metadata.tencentyun.com lookup on every call (never cached when it
+    // fails). The SDK skips the probe when TENCENTCLOUD is set.
+    process.env.TENCENTCLOUD = 'true';
+  }
   const { default: tcb } = await import('@cloudbase/node-sdk');
   const app = tcb.init({
     env: cb.envId,
