@@ -13,6 +13,7 @@ fs.mkdirSync(results, { recursive: true });
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failures = [];
 
 function run(label, cmd, args, opts = {}) {
@@ -43,6 +44,7 @@ function jest(label, configArgs, cwd = root) {
     const rep = JSON.parse(fs.readFileSync(out, 'utf8'));
     passed += rep.numPassedTests;
     failed += rep.numFailedTests;
+    skipped += rep.numPendingTests + rep.numTodoTests;
     // a suite that failed to load has no failing test in the count: count it
     const broken = rep.testResults.filter((s) => s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed')).length;
     failed += broken;
@@ -69,5 +71,5 @@ jest('jest app', ['--config', 'jest.config.js'], path.join(root, 'miniprogram'))
 jest('jest browser', ['--config', 'jest.e2e.config.js']);
 
 if (failures.length) console.log(`\nFailed: ${failures.join('; ')}`);
-console.log(`\n${passed} passed, ${failed} failed`);
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed ? 1 : 0);

@@ -1,6 +1,6 @@
 import { API_ACTIONS, ACTION_POLICY, ApiResults, type ApiAction, type ApiRequestOf } from '@xiaoer/shared/contracts/api';
 import { callApi } from '@xiaoer/shared/usecases/api/dispatch';
-import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { createInvite, createMerchant } from '@xiaoer/shared/usecases/merchants';
 import { ensureLocalMember } from '@xiaoer/shared/usecases/members';
 import { ManualClock } from '@xiaoer/shared/domain/time';
 import type { Deps } from '@xiaoer/shared/usecases/deps';
@@ -13,8 +13,10 @@ import { testDeps } from './helpers/deps';
  * example here fails to compile (and the first test fails at run time).
  */
 const MARK = 'A店专属-9f3c';
+const invitePool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
 const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = {
   'me.get': () => ({ action: 'me.get' }),
+  'me.join': (merchantId) => ({ action: 'me.join', code: invitePool[merchantId].shift()! }),
   'dashboard.today': (merchantId) => ({ action: 'dashboard.today', merchantId }),
   'customers.list': (merchantId) => ({ action: 'customers.list', merchantId }),
   'customers.get': (merchantId) => ({ action: 'customers.get', merchantId, externalUserId: 'wm-a' }),
@@ -36,6 +38,7 @@ beforeAll(async () => {
   await createMerchant(deps, { id: 'shop-a', name: `一号店${MARK}`, ...VECTOR_A });
   await createMerchant(deps, { id: 'shop-b', name: '二号店', ...VECTOR_A, corpId: 'ww00000000000000bb' });
   for (const [m, r] of [['shop-a', 'owner'], ['shop-a', 'staff'], ['shop-b', 'owner']] as const) await ensureLocalMember(deps, m, r);
+  for (const m of ['shop-a', 'shop-b']) for (let i = 0; i < 5; i++) invitePool[m].push((await createInvite(deps, m, 'staff')).code);
   const now = deps.clock.now();
   await deps.storage.customers.upsert({ merchantId: 'shop-a', externalUserId: 'wm-a', name: `张三${MARK}`, phone: '13812345678', source: 'kf', tags: ['VIP'], totalSpentFen: 8800, orderCount: 3, lost: false, createdAt: now, updatedAt: now, lastMessageAt: now });
   await deps.storage.conversations.upsert({ id: 'conv-a', merchantId: 'shop-a', externalUserId: 'wm-a', channel: 'kf', state: 'waiting_human', waitingSince: now, missed: false, lastMessagePreview: MARK, createdAt: now, updatedAt: now });
@@ -70,9 +73,16 @@ describe('api authorization', () => {
     });
 
     it("refuses another merchant's data", async () => {
-      if (policy.scope === 'self') {
+      if (policy.scope === 'self' || policy.scope === 'join') {
         const { result } = await callApi(deps, { openid: who.bOwner }, make('shop-b'));
         expect(JSON.stringify(result)).not.toContain(MARK);
+        if (policy.scope === 'join') {
+          // a code works once: nobody joins A on a code that was already used
+          const used = { action: 'me.join', code: (make('shop-b') as { code: string }).code };
+          await callApi(deps, { openid: 'someone' }, used);
+          expect(await code(callApi(deps, { openid: who.bOwner }, used))).toBe('INVITE.INVALID');
+          expect(await code(callApi(deps, { openid: who.bOwner }, { action: 'me.join', code: 'NOTACODE' }))).toBe('INVITE.INVALID');
+        }
         return;
       }
       // naming the other shop is refused outright

@@ -16,6 +16,7 @@ const Cursor = z.string().max(200).optional();
 
 export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('me.get') }),
+  z.object({ action: z.literal('me.join'), code: z.string().trim().min(6).max(16), name: z.string().max(40).optional() }),
   z.object({ action: z.literal('dashboard.today'), ...m }),
   z.object({ action: z.literal('customers.list'), ...m, search: z.string().max(40).optional(), tag: z.string().max(30).optional(), limit: Limit, cursor: Cursor }),
   z.object({ action: z.literal('customers.get'), ...m, externalUserId: z.string().min(1).max(128) }),
@@ -40,8 +41,10 @@ export type ApiAction = ApiRequest['action'];
 export const API_ACTIONS = ApiRequest.options.map((o) => o.shape.action.value) as ApiAction[];
 
 /** Who may call each action. TypeScript makes this table complete. */
-export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 'merchant' | 'self' }> = {
+export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 'merchant' | 'self' | 'join' }> = {
   'me.get': { role: 'staff', scope: 'self' },
+  // joining is how a person becomes a member: the invite code is the authorization
+  'me.join': { role: 'staff', scope: 'join' },
   'dashboard.today': { role: 'staff', scope: 'merchant' },
   'customers.list': { role: 'staff', scope: 'merchant' },
   'customers.get': { role: 'staff', scope: 'merchant' },
@@ -119,6 +122,7 @@ const Page = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item
 
 export const ApiResults = {
   'me.get': z.object({ memberId: z.string(), merchants: z.array(MerchantSummary) }),
+  'me.join': z.object({ merchant: MerchantSummary }),
   'dashboard.today': DashboardToday,
   'customers.list': Page(CustomerView),
   'customers.get': z.object({ customer: CustomerView, recentMessages: z.array(Message) }),

@@ -23,7 +23,9 @@ export async function callApi(deps: Deps, caller: Caller, raw: unknown): Promise
   const req = parsed.data;
   const policy = ACTION_POLICY[req.action];
   let member: Member | null;
-  if (policy.scope === 'self') {
+  if (policy.scope === 'join') {
+    member = null;
+  } else if (policy.scope === 'self') {
     const mine = await deps.storage.members.listByOpenid(caller.openid);
     member = mine[0] ?? null;
     if (!member) throw forbidden();
@@ -33,6 +35,7 @@ export async function callApi(deps: Deps, caller: Caller, raw: unknown): Promise
     if (policy.role === 'owner' && member.role !== 'owner') throw ownerOnly();
   }
   const handler = handlers[req.action] as (ctx: unknown, r: unknown) => Promise<ApiResult<ApiAction>>;
+  // only `join` actions run without a membership; their handlers must not read ctx.member
   return { action: req.action, result: await handler({ deps, openid: caller.openid, member }, req) };
 }
 

@@ -3,13 +3,14 @@ import type { Member } from '../../domain/member';
 import { notFound } from '../../domain/errors';
 import { addDays, dayOf } from '../../domain/time';
 import { createInvite } from '../merchants';
+import { redeemInvite } from '../members';
 import type { Deps } from '../deps';
 import { conversationView, customerView, settingsView } from './views';
 
 export interface CallContext {
   deps: Deps;
   openid: string;
-  /** The caller's membership in the request's merchant (absent only for `self` actions). */
+  /** The caller's membership in the request's merchant (for `join` actions: none yet). */
   member: Member;
 }
 
@@ -35,6 +36,12 @@ export const handlers: Handlers = {
       if (m) merchants.push({ id: m.id, name: m.name, role: mem.role });
     }
     return { memberId: ctx.member.id, merchants };
+  },
+
+  'me.join': async (ctx, req) => {
+    const member = await redeemInvite(ctx.deps, req.code, ctx.openid, req.name ?? '');
+    const m = await merchantOrThrow(ctx, member.merchantId);
+    return { merchant: { id: m.id, name: m.name, role: member.role } };
   },
 
   'dashboard.today': async (ctx, req) => {
