@@ -178,6 +178,30 @@ export interface InboxRepo {
   markFailed(merchantId: string, dedupeKey: string, error: string, now: number): Promise<void>;
 }
 
+export interface KvEntry<T = unknown> {
+  key: string;
+  value: T;
+  /** Starts at 1 and grows by one per successful write: the compare-and-set token. */
+  version: number;
+  updatedAt: number;
+}
+
+/**
+ * Small named state with compare-and-set: WeCom access tokens, kf sync cursors, per-customer
+ * leases, sandbox state. `merchantId` is the owner (PLATFORM for platform-wide state).
+ */
+export interface KvRepo {
+  get<T = unknown>(merchantId: string, ns: string, key: string): Promise<KvEntry<T> | null>;
+  /**
+   * Writes when the stored version equals `expectedVersion` (null: only if absent); false
+   * otherwise, and nothing changes. Two writers racing on one version: exactly one wins.
+   */
+  set(merchantId: string, ns: string, key: string, value: unknown, expectedVersion: number | null, now: number): Promise<boolean>;
+  delete(merchantId: string, ns: string, key: string): Promise<void>;
+  /** Oldest key first. */
+  list<T = unknown>(merchantId: string, ns: string, limit: number): Promise<KvEntry<T>[]>;
+}
+
 /** Everything the product keeps, behind one handle the composition root builds. */
 export interface Storage {
   merchants: MerchantRepo;
@@ -195,5 +219,6 @@ export interface Storage {
   tagRules: TagRuleRepo;
   campaigns: CampaignRepo;
   inbox: InboxRepo;
+  kv: KvRepo;
   close(): Promise<void>;
 }

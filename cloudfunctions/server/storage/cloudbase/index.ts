@@ -7,11 +7,12 @@ import { CloudbaseInvites, CloudbaseMembers, CloudbaseMerchants, CloudbaseStores
 import { CloudbaseConversations, CloudbaseCustomers, CloudbaseMessages } from './customers';
 import { CloudbaseAudit, CloudbaseCampaigns, CloudbaseCounters, CloudbaseKnowledge, CloudbaseOrders, CloudbaseTagRules } from './business';
 import { CloudbaseInbox, CloudbaseJobs } from './jobs';
+import { CloudbaseKv } from './kv';
 
 /** Every collection the product uses; created at start when missing. */
 export const COLLECTIONS = [
   'merchants', 'stores', 'members', 'invites', 'customers', 'conversations', 'messages', 'faqs', 'products', 'shop_facts',
-  'counters', 'jobs', 'audit', 'orders', 'tag_rules', 'campaigns', 'inbox',
+  'counters', 'jobs', 'audit', 'orders', 'tag_rules', 'campaigns', 'inbox', 'kv',
 ] as const;
 
 /**
@@ -36,6 +37,7 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
   tag_rules: [['merchantId', 'id']],
   campaigns: [['merchantId', 'updatedAt']],
   inbox: [['status', 'receivedAt']],
+  kv: [['merchantId', 'ns', 'key']],
 };
 
 /**
@@ -78,6 +80,7 @@ export function createCloudbaseStorage(db: CloudbaseDb): Storage {
     tagRules: new CloudbaseTagRules(db),
     campaigns: new CloudbaseCampaigns(db),
     inbox: new CloudbaseInbox(db),
+    kv: new CloudbaseKv(db),
     close: async () => undefined,
   };
 }

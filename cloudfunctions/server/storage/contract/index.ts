@@ -2,7 +2,7 @@ import type { MakeStorage } from './harness';
 import { inviteRepoContract, memberRepoContract, merchantRepoContract, storeRepoContract } from './people.contract';
 import { conversationRepoContract, customerRepoContract, messageRepoContract } from './customers.contract';
 import { auditRepoContract, counterRepoContract, knowledgeRepoContract, marketingRepoContract, orderRepoContract } from './business.contract';
-import { inboxRepoContract, jobRepoContract } from './jobs.contract';
+import { inboxRepoContract, jobRepoContract, kvRepoContract } from './jobs.contract';
 
 export type { MakeStorage };
 
@@ -22,4 +22,5 @@ export function runStorageContracts(make: MakeStorage) {
   orderRepoContract(make);
   marketingRepoContract(make);
   inboxRepoContract(make);
+  kvRepoContract(make);
 }

@@ -56,3 +56,29 @@ export function inboxRepoContract(make: MakeStorage) {
     });
   });
 }
+
+export function kvRepoContract(make: MakeStorage) {
+  describe('KvRepo', () => {
+    const ctx = withStorage(make);
+    it('creates once, then writes only on the version it read, per merchant and namespace', async () => {
+      expect(await ctx.s.kv.set('a', 'cursor', 'kf1', { cursor: 'c1' }, null, 10)).toBe(true);
+      expect(await ctx.s.kv.set('a', 'cursor', 'kf1', { cursor: 'other' }, null, 11)).toBe(false);
+      expect(await ctx.s.kv.get('a', 'cursor', 'kf1')).toEqual({ key: 'kf1', value: { cursor: 'c1' }, version: 1, updatedAt: 10 });
+      const race = await Promise.all([ctx.s.kv.set('a', 'cursor', 'kf1', { cursor: 'c2' }, 1, 12), ctx.s.kv.set('a', 'cursor', 'kf1', { cursor: 'c3' }, 1, 12)]);
+      expect(race.filter(Boolean)).toHaveLength(1);
+      const now = await ctx.s.kv.get<{ cursor: string; extra?: number }>('a', 'cursor', 'kf1');
+      expect(now?.version).toBe(2);
+      expect(['c2', 'c3']).toContain(now?.value.cursor);
+      // an object value is replaced whole, not merged
+      await ctx.s.kv.set('a', 'cursor', 'kf1', { extra: 1 }, 2, 13);
+      expect((await ctx.s.kv.get('a', 'cursor', 'kf1'))?.value).toEqual({ extra: 1 });
+      expect(await ctx.s.kv.get('b', 'cursor', 'kf1')).toBeNull();
+      expect(await ctx.s.kv.get('a', 'token', 'kf1')).toBeNull();
+      await ctx.s.kv.set('a', 'cursor', 'kf0', 'x', null, 14);
+      await ctx.s.kv.set('b', 'cursor', 'kf9', 'y', null, 14);
+      expect((await ctx.s.kv.list('a', 'cursor', 10)).map((e) => e.key)).toEqual(['kf0', 'kf1']);
+      await ctx.s.kv.delete('a', 'cursor', 'kf1');
+      expect(await ctx.s.kv.get('a', 'cursor', 'kf1')).toBeNull();
+    });
+  });
+}

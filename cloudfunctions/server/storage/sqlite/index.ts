@@ -5,6 +5,7 @@ import { SqliteConversations, SqliteCustomers, SqliteMessages } from './customer
 import { SqliteAudit, SqliteCampaigns, SqliteCounters, SqliteKnowledge, SqliteOrders, SqliteTagRules } from './business';
 import { SqliteJobs } from './jobs';
 import { SqliteInbox } from './inbox';
+import { SqliteKv } from './kv';
 
 export interface SqliteStorage extends Storage {
   db: Db;
@@ -30,6 +31,7 @@ export function openSqliteStorage(file: string): SqliteStorage {
     tagRules: new SqliteTagRules(db),
     campaigns: new SqliteCampaigns(db),
     inbox: new SqliteInbox(db),
+    kv: new SqliteKv(db),
     integrityCheck: () => integrityCheck(db),
     close: async () => {
       db.close();

@@ -48,4 +48,11 @@ CREATE TABLE inbox (merchant_id TEXT NOT NULL, dedupe_key TEXT NOT NULL, status 
 CREATE INDEX inbox_pending ON inbox (status, received_at);
 `,
   },
+  {
+    version: 3,
+    name: 'key-value state with compare-and-set',
+    sql: `
+CREATE TABLE kv (merchant_id TEXT NOT NULL, ns TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, updated_at INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (merchant_id, ns, key));
+`,
+  },
 ];

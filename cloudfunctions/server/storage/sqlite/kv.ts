@@ -1,0 +1,29 @@
+import type { KvEntry, KvRepo } from '@xiaoer/shared/ports/storage';
+import type { Db } from './db';
+
+type Row = { key: string; value: string; version: number; updated_at: number };
+const entry = <T>(r: Row): KvEntry<T> => ({ key: r.key, value: JSON.parse(r.value) as T, version: r.version, updatedAt: r.updated_at });
+
+export class SqliteKv implements KvRepo {
+  constructor(private db: Db) {}
+  async get<T>(merchantId: string, ns: string, key: string) {
+    const r = this.db.prepare('SELECT key, value, version, updated_at FROM kv WHERE merchant_id = ? AND ns = ? AND key = ?').get(merchantId, ns, key) as Row | undefined;
+    return r ? entry<T>(r) : null;
+  }
+  async set(merchantId: string, ns: string, key: string, value: unknown, expectedVersion: number | null, now: number) {
+    const json = JSON.stringify(value ?? null);
+    const r =
+      expectedVersion === null
+        ? this.db.prepare('INSERT OR IGNORE INTO kv (merchant_id, ns, key, version, updated_at, value) VALUES (?, ?, ?, 1, ?, ?)').run(merchantId, ns, key, now, json)
+        : this.db
+            .prepare('UPDATE kv SET value = ?, version = version + 1, updated_at = ? WHERE merchant_id = ? AND ns = ? AND key = ? AND version = ?')
+            .run(json, now, merchantId, ns, key, expectedVersion);
+    return r.changes === 1;
+  }
+  async delete(merchantId: string, ns: string, key: string) {
+    this.db.prepare('DELETE FROM kv WHERE merchant_id = ? AND ns = ? AND key = ?').run(merchantId, ns, key);
+  }
+  async list<T>(merchantId: string, ns: string, limit: number) {
+    return (this.db.prepare('SELECT key, value, version, updated_at FROM kv WHERE merchant_id = ? AND ns = ? ORDER BY key LIMIT ?').all(merchantId, ns, limit) as Row[]).map((r) => entry<T>(r));
+  }
+}
