@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppError } from '@xiaoer/shared/domain/errors';
+import { OffsetClock } from '@xiaoer/shared/domain/time';
 import { DEMO_MERCHANT_ID, seedDemoShop } from '@xiaoer/shared/usecases/demo/seed';
 import { describeConfig, loadConfig } from '../config';
 import { createHostRuntime } from '../runtime-host';
@@ -14,7 +15,8 @@ import { baseUrlOf, makeLoginLink } from './login';
 async function main() {
   const root = repoRoot();
   const config = loadConfig();
-  const rt = await createHostRuntime({ config });
+  // one clock for the product and the sandbox; the sandbox's control route can move it
+  const rt = await createHostRuntime({ config, clock: new OffsetClock() });
   let building = false;
   const server = createHostServer(rt, { h5Dir: h5Dir(root), isBuilding: () => building });
   await new Promise<void>((resolve, reject) => {

@@ -50,3 +50,24 @@ export function weekStart(day: Day): Day {
 export function monthOf(day: Day): string {
   return day.slice(0, 7);
 }
+
+/**
+ * Real time plus an adjustable offset: the local host's clock, which the WeCom sandbox's
+ * control route moves (token expiry, 20 s welcome codes, 48 h windows) without waiting.
+ */
+export class OffsetClock implements Clock {
+  private offsetMs = 0;
+  constructor(private base: Clock = systemClock) {}
+  now() {
+    return this.base.now() + this.offsetMs;
+  }
+  advance(ms: number) {
+    this.offsetMs += ms;
+  }
+  set(t: number) {
+    this.offsetMs = t - this.base.now();
+  }
+  get offset() {
+    return this.offsetMs;
+  }
+}
