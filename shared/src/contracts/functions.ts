@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * Payloads and results of the functions other than `api` (whose contract is api.ts): what the
+ * CloudBase triggers hand them and what they answer.
+ */
+
+/** CloudBase HTTP access (云接入) event, the fields the `wecom` and `webhook` functions read. */
+export const HttpTriggerEvent = z.object({
+  path: z.string().max(2048).default('/'),
+  httpMethod: z.string().max(10).default('GET'),
+  queryStringParameters: z.record(z.string(), z.string()).nullish().transform((q) => q ?? {}),
+  headers: z.record(z.string(), z.string()).nullish(),
+  body: z.string().nullish(),
+  isBase64Encoded: z.boolean().nullish(),
+});
+export type HttpTriggerEvent = z.infer<typeof HttpTriggerEvent>;
+
+/** An integration response: CloudBase sends `body` as is, with these headers. */
+export const HttpTriggerResult = z.object({
+  statusCode: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  isBase64Encoded: z.boolean().optional(),
+});
+export type HttpTriggerResult = z.infer<typeof HttpTriggerResult>;
+
+/** What one scheduler tick did. */
+export const SchedulerResult = z.object({
+  planned: z.number().int().nonnegative(),
+  claimed: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  retried: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type SchedulerResult = z.infer<typeof SchedulerResult>;
