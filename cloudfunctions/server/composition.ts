@@ -7,6 +7,12 @@ import { createLogger, type Logger } from './logger';
 import { createSecretBox, loadOrCreateLocalKey, parseMasterKey } from './security/secret-box';
 import { SessionSigner } from './security/sessions';
 import { randomIds } from './ids';
+import type { WecomApi } from '@xiaoer/shared/ports/wecom';
+import type { JobDefinition } from '@xiaoer/shared/usecases/scheduler';
+import { JOBS } from '@xiaoer/shared/usecases/jobs/registry';
+import { createTokenRefreshJob } from '@xiaoer/shared/usecases/jobs/token-refresh';
+import { createTokenStore } from './wecom/token-store';
+import { createWecomApi } from './wecom/api-client';
 
 /** Everything a function handler or the host needs, built once from the configuration. */
 export interface Runtime {
@@ -15,6 +21,12 @@ export interface Runtime {
   storage: Storage;
   sessions: SessionSigner;
   logger: Logger;
+  /** The WeCom API (WECOM_API_BASE, or locally the host's own /sandbox). */
+  wecom: WecomApi;
+  /** Every scheduled job, the platform ones included. */
+  jobs: JobDefinition[];
+  /** The local host tells the runtime where it listens (its sandbox is the local WeCom). */
+  setHostBaseUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -38,12 +50,22 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const master = config.masterKey ? parseMasterKey(config.masterKey) : loadOrCreateLocalKey(config.dataDir);
   const storage = await opts.openStorage(config, logger);
   const deps: Deps = { storage, clock: opts.clock ?? systemClock, secrets: createSecretBox(master), ids: randomIds };
+  let hostBase = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  // resolved per request: the host learns its port only after listen (PORT=0)
+  const wecomBase = () => config.wecom.apiBase || `${hostBase}/sandbox`;
+  const tokens = createTokenStore({ baseUrl: wecomBase, deps });
+  const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, logger: logger.child({ mod: 'wecom' }) });
   return {
     config,
     deps,
     storage,
     sessions: new SessionSigner(master),
     logger,
+    wecom,
+    jobs: [...JOBS, createTokenRefreshJob(tokens)],
+    setHostBaseUrl: (url) => {
+      hostBase = url.replace(/\/$/, '');
+    },
     close: () => storage.close(),
   };
 }

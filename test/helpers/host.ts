@@ -38,6 +38,7 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
   const server = createHostServer(rt, { h5Dir: h5 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  rt.setHostBaseUrl(url);
   return {
     url,
     rt,

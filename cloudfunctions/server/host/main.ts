@@ -26,6 +26,7 @@ async function main() {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const base = baseUrlOf(rt, port);
+  rt.setHostBaseUrl(base);
   console.log(`店小二 host listening on ${base} (GET /healthz)`);
   for (const line of describeConfig(config, base)) console.log(`  ${line}`);
 
