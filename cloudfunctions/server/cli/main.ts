@@ -12,6 +12,7 @@ import type { Runtime } from '../composition';
 import { createLogger } from '../logger';
 import { baseUrlOf, makeLoginLink } from '../host/login';
 import { merchantListing } from './listing';
+import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
 
 /**
  * `npm run cli -- <command>`: the admin CLI (ARCHITECTURE §5). It opens the same DATA_DIR as
@@ -24,7 +25,10 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
                   [--industry 奶茶] [--timezone Asia/Shanghai]
   merchant list
   invite --merchant <id> --role owner|staff
-  login-link --merchant <id> [--role owner|staff]`;
+  login-link --merchant <id> [--role owner|staff]
+  sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
+  simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
+                                                经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息`;
 
 type Out = { json: unknown; text: string };
 type Command = (rt: Runtime, flags: Record<string, string | boolean | undefined>) => Promise<Out>;
@@ -75,9 +79,19 @@ const commands: Record<string, Command> = {
     const url = await makeLoginLink(rt, a.merchant, a.role, baseUrlOf(rt, rt.config.port));
     return { json: { url }, text: url };
   },
+  'sandbox sent': async (rt, f) => {
+    const a = validate(z.object({ merchant: MerchantId }), f);
+    const list = await sandboxSentList(rt, a.merchant);
+    return { json: list, text: sentListText(list) };
+  },
+  simulate: async (rt, f) => {
+    const a = validate(z.object({ merchant: MerchantId, text: z.string().trim().min(1, '要给 --text'), customer: z.string().min(1).max(128).optional(), wait: z.coerce.number().min(0.5).max(120).default(10) }), f);
+    const r = await simulateCustomer(rt, { merchantId: a.merchant, text: a.text, customer: a.customer, waitMs: a.wait * 1000 });
+    return { json: r, text: simulateText(r, a.wait * 1000) };
+  },
 };
 
-const FLAG_NAMES = ['id', 'name', 'corp-id', 'token', 'aes-key', 'kf-token', 'kf-aes-key', 'agent-id', 'app-secret', 'contact-secret', 'kf-secret', 'industry', 'timezone', 'merchant', 'role'];
+const FLAG_NAMES = ['id', 'name', 'corp-id', 'token', 'aes-key', 'kf-token', 'kf-aes-key', 'agent-id', 'app-secret', 'contact-secret', 'kf-secret', 'industry', 'timezone', 'merchant', 'role', 'text', 'customer', 'wait'];
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string }> {
   let json = argv.includes('--json');
@@ -95,7 +109,7 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
       }
     })();
     json = Boolean(values.json);
-    const name = positionals[0] === 'merchant' ? `merchant ${positionals[1] ?? ''}`.trim() : positionals[0];
+    const name = positionals[0] === 'merchant' || positionals[0] === 'sandbox' ? `${positionals[0]} ${positionals[1] ?? ''}`.trim() : positionals[0];
     const cmd = name ? commands[name] : undefined;
     if (!cmd) throw new AppError('CLI.UNKNOWN_COMMAND', name ? `没有 ${name} 这个命令\n${USAGE}` : USAGE);
     const config = loadConfig();

@@ -8,11 +8,14 @@ import { handleWecomCallback, MAX_CALLBACK_BYTES } from '../../wecom';
 import { parseCookies, parseJson, readBody, sendJson, sendText } from './http-utils';
 import { serveStatic } from './static';
 import { SESSION_COOKIE, SESSION_TTL_MS } from './login';
+import { createWecomSandbox, type WecomSandbox } from '../wecom-sandbox';
 
 export interface HostOptions {
   h5Dir: string;
   /** True while the H5 app is being built (the page says so instead of 404). */
   isBuilding?: () => boolean;
+  /** The WeCom sandbox mounted under /sandbox; by default one built from `rt`. */
+  sandbox?: WecomSandbox;
 }
 
 /** Functions the owner app may call through `POST /fn/:name`. */
@@ -24,6 +27,7 @@ const APP_FUNCTIONS = new Set(['api']);
  */
 export function createHostServer(rt: Runtime, opts: HostOptions) {
   const log = rt.logger;
+  const sandbox = opts.sandbox ?? createWecomSandbox(rt);
 
   function callerOf(req: IncomingMessage): { openid: string } | null {
     const auth = req.headers.authorization;
@@ -79,6 +83,9 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
       });
       return sendText(res, out.status, out.body, out.contentType);
     }
+
+    // the WeCom sandbox: WECOM_API_BASE=<host>/sandbox (ARCHITECTURE §1, §7)
+    if (p === '/sandbox' || p.startsWith('/sandbox/')) return sandbox.handle(req, res, url);
 
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(opts.h5Dir, p, res, opts.isBuilding?.() ?? false);
     throw new AppError('NOT_FOUND.ROUTE', '没有这个地址', 404);

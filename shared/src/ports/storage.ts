@@ -96,6 +96,8 @@ export interface MessageRepo {
   /** Oldest first, the last `limit` messages. */
   listByConversation(merchantId: string, conversationId: string, limit: number): Promise<Message[]>;
   removeByConversation(merchantId: string, conversationId: string): Promise<number>;
+  /** Moves an outgoing message's delivery status (pending → sent / failed, or a later failure). */
+  setDelivery(merchantId: string, messageId: string, delivery: NonNullable<Message['delivery']>): Promise<boolean>;
 }
 
 export interface KnowledgeRepo {

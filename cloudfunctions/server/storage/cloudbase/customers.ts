@@ -110,6 +110,9 @@ export class CloudbaseMessages implements MessageRepo {
     const rows = await readAll(this.c.where({ merchantId, conversationId }).orderBy('at', 'desc').orderBy('_id', 'desc'), limit);
     return rows.map((d) => fromDoc<Message>(d)!).reverse();
   }
+  async setDelivery(merchantId: string, messageId: string, delivery: NonNullable<Message['delivery']>) {
+    return (await call(this.c.doc(`${merchantId}:${messageId}`).update({ delivery }))).updated === 1;
+  }
   async removeByConversation(merchantId: string, conversationId: string) {
     return (await call(this.c.where({ merchantId, conversationId }).remove())).deleted;
   }

@@ -83,6 +83,9 @@ export function messageRepoContract(make: MakeStorage) {
       await ctx.s.messages.add(text('b', 'c1', 'x4', 400, '别家的'));
       const last2 = await ctx.s.messages.listByConversation('a', 'c1', 2);
       expect(last2.map((m) => m.id)).toEqual(['x2', 'x3']);
+      expect(await ctx.s.messages.setDelivery('a', 'x2', 'sent')).toBe(true);
+      expect(await ctx.s.messages.setDelivery('b', 'x2', 'failed')).toBe(false);
+      expect((await ctx.s.messages.listByConversation('a', 'c1', 3)).map((m) => m.delivery)).toEqual([undefined, 'sent', undefined]);
       expect(await ctx.s.messages.removeByConversation('a', 'c1')).toBe(3);
       expect(await ctx.s.messages.listByConversation('b', 'c1', 10)).toHaveLength(1);
     });

@@ -134,4 +134,10 @@ export class SqliteMessages implements MessageRepo {
   async removeByConversation(merchantId: string, conversationId: string) {
     return this.db.prepare('DELETE FROM messages WHERE merchant_id = ? AND conversation_id = ?').run(merchantId, conversationId).changes;
   }
+  async setDelivery(merchantId: string, messageId: string, delivery: NonNullable<Message['delivery']>) {
+    const r = this.db
+      .prepare("UPDATE messages SET doc = json_set(doc, '$.delivery', ?) WHERE merchant_id = ? AND id = ?")
+      .run(delivery, merchantId, messageId);
+    return r.changes === 1;
+  }
 }

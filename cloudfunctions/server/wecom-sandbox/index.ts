@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError } from '@xiaoer/shared/domain/errors';
+import type { Runtime } from '../composition';
+import { parseJson, readBody, sendJson } from '../host/http-utils';
+import { SandboxApi } from './api';
+import { LIMITS, type SandboxRules } from './config';
+import { SandboxControl } from './control';
+import { MerchantRegistry } from './registry';
+import { SandboxStore } from './store';
+
+export { DEFAULT_CONFIG, E as SANDBOX_ERRORS, RULE_NAMES, type RuleName, type SandboxConfig, type SandboxRules } from './config';
+export { NS as SANDBOX_NS, type SentRecord } from './store';
+
+export interface WecomSandboxOptions {
+  /**
+   * Where the product's callback URL lives (`<hostBaseUrl>/wecom/callback/<merchantId>`). By
+   * default the server that received the control request, i.e. this host.
+   */
+  hostBaseUrl?: string | (() => string);
+  /** Rule defaults for this process; the stored config (`/_control/config`) overrides them. */
+  rules?: Partial<SandboxRules>;
+  /**
+   * Default: on unless the product talks to real WeCom (APP_RUNTIME=cloudbase without
+   * WECOM_API_BASE), so a host facing real WeCom has no clock or fault routes.
+   */
+  enabled?: boolean;
+}
+
+export interface WecomSandbox {
+  readonly enabled: boolean;
+  /** Handles `/sandbox` and everything under it. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+}
+
+export const SANDBOX_PREFIX = '/sandbox';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** This server's own address, as seen by the connection that reached it. */
+function selfBase(req: IncomingMessage): string {
+  let addr = req.socket.localAddress ?? '127.0.0.1';
+  if (addr.startsWith('::ffff:')) addr = addr.slice(7);
+  if (addr === '::' || addr === '0.0.0.0') addr = '127.0.0.1';
+  return `http://${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.localPort}`;
+}
+
+/**
+ * The WeCom sandbox: WeCom's server API (`/sandbox/cgi-bin/*`, so WECOM_API_BASE = `<host>/sandbox`)
+ * with its rules and error codes on the shared clock, and control routes (`/sandbox/_control/*`)
+ * that play WeCom's side: customer messages delivered as real encrypted callbacks, clock, faults.
+ */
+export function createWecomSandbox(rt: Runtime, opts: WecomSandboxOptions = {}): WecomSandbox {
+  const store = new SandboxStore(rt.storage, () => rt.deps.clock.now());
+  const registry = new MerchantRegistry(rt, store);
+  const overrides = opts.rules ?? {};
+  const api = new SandboxApi(rt, store, registry, overrides);
+  const control = new SandboxControl(rt, store, registry, api, overrides);
+  const enabled = opts.enabled ?? rt.config.wecom.source !== 'wecom';
+
+  return {
+    enabled,
+    async handle(req, res, url) {
+      const sub = url.pathname.slice(SANDBOX_PREFIX.length) || '/';
+      if (!enabled) throw new AppError('NOT_FOUND.SANDBOX', '企业微信沙箱没有开启：这个店小二连的是真的企业微信', 404);
+      const method = req.method ?? 'GET';
+
+      if (sub.startsWith('/cgi-bin/')) {
+        const body = method === 'POST' ? await readBody(req, LIMITS.bodyBytes) : Buffer.alloc(0);
+        const out = await api.call({ api: sub.slice('/cgi-bin/'.length), method, query: url.searchParams, headers: req.headers, body });
+        if (out.kind === 'json') return sendJson(res, out.status, out.body);
+        const ascii = out.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+        res.writeHead(200, {
+          'content-type': out.contentType,
+          'content-length': out.bytes.length,
+          'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(out.fileName)}`,
+          'cache-control': 'no-store',
+        });
+        return void res.end(out.bytes);
+      }
+
+      if (sub === '/_control' || sub.startsWith('/_control/')) {
+        // the control routes move the clock and fire callbacks: this machine only
+        if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) throw new AppError('AUTH.FORBIDDEN', '沙箱控制接口只接受本机请求', 403);
+        const body = method === 'POST' ? parseJson(await readBody(req, LIMITS.bodyBytes)) : {};
+        const base = typeof opts.hostBaseUrl === 'function' ? opts.hostBaseUrl() : (opts.hostBaseUrl ?? selfBase(req));
+        const data = await control.route(method, sub.slice('/_control'.length) || '/', url.searchParams, body, base.replace(/\/+$/, ''));
+        return sendJson(res, 200, { ok: true, data });
+      }
+
+      if (sub === '/' && method === 'GET') {
+        return sendJson(res, 200, {
+          ok: true,
+          data: { what: '企业微信沙箱：WECOM_API_BASE=<host>/sandbox', api: `${SANDBOX_PREFIX}/cgi-bin/<api>`, control: `${SANDBOX_PREFIX}/_control` },
+        });
+      }
+      throw new AppError('NOT_FOUND.ROUTE', '沙箱没有这个地址', 404);
+    },
+  };
+}
