@@ -13,6 +13,9 @@ import { JOBS } from '@xiaoer/shared/usecases/jobs/registry';
 import { createTokenRefreshJob } from '@xiaoer/shared/usecases/jobs/token-refresh';
 import { createTokenStore } from './wecom/token-store';
 import { createWecomApi } from './wecom/api-client';
+import { parseWecomXml } from './wecom/xml';
+import { createFaqAnswerer } from '@xiaoer/shared/usecases/wecom/answerer';
+import { createInboxSweepJob, type InboxContext, type ParseXml } from '@xiaoer/shared/usecases/wecom/process-inbox';
 
 /** Everything a function handler or the host needs, built once from the configuration. */
 export interface Runtime {
@@ -25,6 +28,8 @@ export interface Runtime {
   wecom: WecomApi;
   /** Every scheduled job, the platform ones included. */
   jobs: JobDefinition[];
+  /** What processing a stored WeCom callback needs: the client, the answer engine, the parser. */
+  inbox: InboxContext;
   /** The local host tells the runtime where it listens (its sandbox is the local WeCom). */
   setHostBaseUrl(url: string): void;
   close(): Promise<void>;
@@ -55,6 +60,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const wecomBase = () => config.wecom.apiBase || `${hostBase}/sandbox`;
   const tokens = createTokenStore({ baseUrl: wecomBase, deps });
   const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, logger: logger.child({ mod: 'wecom' }) });
+  // until the answer-engine issue lands, a plain FAQ lookup answers (ARCHITECTURE §3)
+  const answerer = createFaqAnswerer(storage.knowledge);
+  const inbox: InboxContext = { deps, wecom, answerer, parseXml: parseWecomXml as ParseXml };
   return {
     config,
     deps,
@@ -62,7 +70,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     sessions: new SessionSigner(master),
     logger,
     wecom,
-    jobs: [...JOBS, createTokenRefreshJob(tokens)],
+    jobs: [...JOBS, createTokenRefreshJob(tokens), createInboxSweepJob({ wecom, answerer, parseXml: inbox.parseXml })],
+    inbox,
     setHostBaseUrl: (url) => {
       hostBase = url.replace(/\/$/, '');
     },

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
+import { processInboxEntry } from '@xiaoer/shared/usecases/wecom/process-inbox';
 import type { Runtime } from '../server/composition';
 import { type CallbackCredentials, matchPair, openEnvelope } from '../server/wecom/callback-crypto';
 
@@ -10,6 +11,12 @@ export interface CallbackRequest {
   merchantId: string;
   query: Record<string, string | undefined>;
   body: string;
+  /**
+   * `after-ack` (the local host, a long-lived process): answer first, process right after.
+   * `inline` (a CloudBase function stops when it returns): process within `deadline`, then
+   * answer; WeCom's retries meanwhile find the inbox entry and get their 200 at once.
+   */
+  processing?: { mode: 'after-ack' } | { mode: 'inline'; deadline: number };
 }
 export interface CallbackResponse {
   status: number;
@@ -91,5 +98,32 @@ export async function handleWecomCallback(rt: Runtime, req: CallbackRequest): Pr
     attempts: 0,
   });
   rt.logger.info({ merchantId: merchant.id, msgType: event.MsgType, event: event.Event, dedupeKey, duplicate: !first }, 'wecom callback stored');
+  if (first) {
+    const p = req.processing ?? { mode: 'after-ack' };
+    if (p.mode === 'inline') await processStored(rt, merchant.id, dedupeKey, p.deadline);
+    else setImmediate(() => void processStored(rt, merchant.id, dedupeKey, Number.POSITIVE_INFINITY));
+  }
   return { status: 200, contentType: 'text/plain; charset=utf-8', body: '' };
+}
+
+/**
+ * Processes one stored callback, following `deferred` answers (fragments still arriving,
+ * another worker holds the customer) while time allows. Anything left stays pending for the
+ * inbox sweep job; nothing here throws.
+ */
+export async function processStored(rt: Runtime, merchantId: string, dedupeKey: string, deadline: number): Promise<string> {
+  try {
+    for (let round = 0; round < 20; round++) {
+      const entry = await rt.storage.inbox.get(merchantId, dedupeKey);
+      if (!entry) return 'missing';
+      const out = await processInboxEntry(rt.inbox, entry);
+      if (out.status !== 'deferred') return out.status;
+      if (Date.now() + out.retryInMs > deadline) return 'deferred';
+      await new Promise((r) => setTimeout(r, out.retryInMs));
+    }
+    return 'deferred';
+  } catch (err) {
+    rt.logger.error({ err, merchantId, dedupeKey }, 'processing a stored callback failed; the sweep will retry');
+    return 'error';
+  }
 }

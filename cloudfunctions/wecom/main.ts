@@ -9,7 +9,8 @@ import { handleWecomCallback } from '.';
  * an integration response object: a bare string body with text/plain, never JSON-wrapped, or
  * WeCom's URL verification would fail.
  */
-export async function main(raw: unknown): Promise<HttpTriggerResult> {
+export async function main(raw: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<HttpTriggerResult> {
+  const started = Date.now();
   const text = (status: number, body: string, type = 'text/plain; charset=utf-8') => ({ statusCode: status, headers: { 'content-type': type }, body, isBase64Encoded: false });
   try {
     const parsed = HttpTriggerEvent.safeParse(raw ?? {});
@@ -24,6 +25,8 @@ export async function main(raw: unknown): Promise<HttpTriggerResult> {
       merchantId: decodeURIComponent(merchantId),
       query: event.queryStringParameters,
       body,
+      // leave 5 s of the function's timeout (60 s in cloudbaserc.json) for the answer and the log
+      processing: { mode: 'inline', deadline: started + Math.max(0, (context?.getRemainingTimeInMillis?.() ?? 60_000) - 5_000) },
     });
     return text(out.status, out.body, out.contentType);
   } catch (err) {

@@ -60,6 +60,8 @@ const KfEvent = z.object({
   sceneParam: z.string().max(128).default(''),
   /** Extra fields of the event object, for event types other than enter_session. */
   event: z.record(z.string(), z.unknown()).default({}),
+  /** false: queue the event for sync_msg but send no callback (tests of the raw endpoints). */
+  notify: z.boolean().default(true),
 });
 const KfSessionBody = z.object({
   merchantId: MerchantId,
@@ -77,6 +79,8 @@ const ContactAdd = z.object({
   name: z.string().max(60).optional(),
   state: z.string().max(30).optional(),
   welcome: z.boolean().default(true),
+  /** false: only create the contact and code, send no callback (tests of the raw endpoints). */
+  notify: z.boolean().default(true),
 });
 const RawCallback = z.object({ merchantId: MerchantId, xml: z.string().min(5).max(60_000), kf: z.boolean().default(false) });
 const Clock = z.union([z.object({ advanceMs: z.number().int() }), z.object({ set: z.union([z.number().int().nonnegative(), z.string().datetime()]) })]);
@@ -312,7 +316,7 @@ export class SandboxControl {
     }
     const msgid = randomId(32);
     await this.appendKf(m, { msgid, open_kfid: openKfId, send_time: Math.floor(now / 1000), origin: 4, msgtype: 'event', event: event as unknown as SandboxKfMessage['event'] });
-    return { msgid, openKfId, at: now, welcomeCode, callback: await this.kfCallback(m, openKfId, base) };
+    return { msgid, openKfId, at: now, welcomeCode, callback: b.notify ? await this.kfCallback(m, openKfId, base) : null };
   }
 
   private async kfSession(b: z.infer<typeof KfSessionBody>) {
@@ -365,7 +369,7 @@ export class SandboxControl {
       (b.state !== undefined ? `<State>${cdata(b.state)}</State>` : '') +
       (welcomeCode ? `<WelcomeCode>${cdata(welcomeCode)}</WelcomeCode>` : '') +
       `</xml>`;
-    return { welcomeCode, callback: await this.deliver(m, xml, false, base) };
+    return { welcomeCode, callback: b.notify ? await this.deliver(m, xml, false, base) : null };
   }
 
   /** The `kf_msg_or_event` callback with a fresh sync Token (valid 10 min). */
@@ -415,7 +419,7 @@ const ROUTES = {
   'POST /sandbox/_control/servicer-message': '{merchantId, externalUserId, servicerUserId, text, openKfId?} → a 接待人员 reply (origin 5) + callback',
   'POST /sandbox/_control/kf-event': '{merchantId, externalUserId, openKfId?, eventType="enter_session", scene?, sceneParam?, event?} → an event (origin 4; enter_session carries a 20 s welcome_code) + callback',
   'POST /sandbox/_control/kf-session': '{merchantId, externalUserId, openKfId?, serviceState?, servicerUserId?, lastCustomerMessageAt?, repliesSinceCustomer?} → sets WeCom\'s side of a session',
-  'POST /sandbox/_control/contact-add': '{merchantId, userId, externalUserId, name?, state?, welcome=true} → 客户联系 add_external_contact callback with a 20 s WelcomeCode',
+  'POST /sandbox/_control/contact-add': '{merchantId, userId, externalUserId, name?, state?, welcome=true, notify=true} → 客户联系 add_external_contact callback with a 20 s WelcomeCode',
   'POST /sandbox/_control/callback': '{merchantId, xml, kf=false} → encrypts, signs and delivers any callback XML',
   'GET|POST /sandbox/_control/clock': '{advanceMs} | {set: epoch ms or ISO} → moves the shared clock; returns {now, iso}',
   'GET|POST /sandbox/_control/fault': '{api, errcode, times=1, merchantId?} → the next `times` calls of api answer errcode (times 0 clears)',

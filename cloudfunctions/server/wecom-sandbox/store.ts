@@ -216,6 +216,9 @@ export class SandboxStore {
     const wipe = async (m: string, spaces: string[]) => {
       for (const ns of spaces) {
         for (const e of await this.list(m, ns)) {
+          // the kf message sequence survives a reset: WeCom's cursors never go backwards, and a product
+          // holding a cursor from before the reset must still see the messages after it
+          if (ns === NS.meta && e.key === `seq:${NS.kfMsg}`) continue;
           await this.delete(m, ns, e.key);
           n++;
         }

@@ -20,7 +20,7 @@ export interface WecomOptions {
 }
 
 export const DEFAULT_WECOM_OPTIONS: WecomOptions = {
-  fragmentWindowMs: 3_000,
+  fragmentWindowMs: 2_000,
   leaseMs: 60_000,
   maxSyncPages: 100,
   kfTokenTtlMs: 9 * 60_000,
