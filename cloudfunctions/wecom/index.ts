@@ -127,3 +127,15 @@ export async function processStored(rt: Runtime, merchantId: string, dedupeKey: 
     return 'error';
   }
 }
+
+/**
+ * A process that starts owns no work yet: whatever the inbox still holds as pending was left by
+ * a process that died between the acknowledgement and the reply. Pick it up now rather than at
+ * the next sweep. (Processing is idempotent, so a second runner elsewhere sends nothing twice.)
+ */
+export async function recoverPendingCallbacks(rt: Runtime): Promise<number> {
+  const pending = await rt.storage.inbox.listPending(rt.deps.clock.now() + 1, 500);
+  for (const e of pending) void processStored(rt, e.merchantId, e.dedupeKey, Number.POSITIVE_INFINITY);
+  if (pending.length) rt.logger.info({ count: pending.length }, 'picking up callbacks left pending by a previous run');
+  return pending.length;
+}

@@ -6,6 +6,7 @@ import { describeConfig, loadConfig } from '../config';
 import { createHostRuntime } from '../runtime-host';
 import { repoRoot } from '../root';
 import { handleScheduler } from '../../scheduler';
+import { recoverPendingCallbacks } from '../../wecom';
 import { createHostServer } from './server';
 import { readTimerTriggers, startTimers } from './timers';
 import { ensureH5Built, h5Dir } from './h5-build';
@@ -30,6 +31,7 @@ async function main() {
   console.log(`店小二 host listening on ${base} (GET /healthz)`);
   for (const line of describeConfig(config, base)) console.log(`  ${line}`);
 
+  await recoverPendingCallbacks(rt);
   const functions: Record<string, () => Promise<unknown>> = { scheduler: () => handleScheduler(rt) };
   const timers = startTimers(
     readTimerTriggers(path.join(root, 'cloudfunctions')),

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { startTestHost, type TestHost, VECTOR_A } from './helpers/host';
+import { startHost, ROOT } from '../e2e/helpers';
+
+/**
+ * The 微信客服 loop end to end: the sandbox plays WeCom (real encrypted callbacks, sync_msg,
+ * send_msg with its rules), the host acknowledges, stores and answers.
+ */
+jest.setTimeout(120_000);
+
+const SHOP = 'kf-shop';
+const SECRETS = { appSecret: 'kf-e2e-app-secret-1', contactSecret: 'kf-e2e-contact-secret-2', kfSecret: 'kf-e2e-kf-secret-3', agentId: 1000002 };
+type Sent = { api: string; to: string; text: string; errcode: number; msgid: string };
+
+async function setupShop(h: { rt: TestHost['rt'] }) {
+  await createMerchant(h.rt.deps, { id: SHOP, name: '客服店', ...VECTOR_A, corpId: 'ww5566778899001122', ...SECRETS });
+  await h.rt.deps.storage.knowledge.upsertFaq({ id: 'hours', merchantId: SHOP, question: '你们几点开门', answer: '每天早上十点开门，晚上十点打烊', alternatives: ['营业时间'], enabled: true, updatedAt: 0 });
+}
+
+describe('kf loop through the sandbox (in-process host)', () => {
+  let h: TestHost;
+  let ticking: NodeJS.Timeout;
+  beforeAll(async () => {
+    h = await startTestHost();
+    await setupShop(h);
+    // this host's clock is a ManualClock: let product time pass (the fragment window is on it)
+    ticking = setInterval(() => h.clock.advance(100), 100);
+  });
+  afterAll(async () => {
+    clearInterval(ticking);
+    await h.close();
+  });
+  const ctl = async (route: string, body?: unknown) => {
+    const res = await fetch(`${h.url}/sandbox/_control/${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+    return ((await res.json()) as { data: any }).data;
+  };
+  const repliesTo = async (customer: string) => ((await ctl(`sent?merchantId=${SHOP}`)) as Sent[]).filter((s) => s.api === 'kf/send_msg' && s.to === customer);
+  const until = async <T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000) => {
+    const end = Date.now() + ms;
+    let v = await f();
+    while (!ok(v) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      v = await f();
+    }
+    return v;
+  };
+
+  it('answers from the knowledge base; the same callback delivered 3 times gets one reply', async () => {
+    const posted = await ctl('customer-message', { merchantId: SHOP, externalUserId: 'wmThrice', text: '你们几点开门？' });
+    expect(posted.callback.status).toBe(200);
+    const entry = await h.rt.storage.inbox.get(SHOP, `sha256:${posted.callback.plaintextSha256}`);
+    for (let i = 0; i < 2; i++) {
+      const again = await ctl('callback', { merchantId: SHOP, xml: entry!.plaintext, kf: true });
+      expect(again.callback.status).toBe(200);
+    }
+    const replies = await until(() => repliesTo('wmThrice'), (r) => r.length > 0);
+    expect(replies.map((r) => [r.text, r.errcode])).toEqual([['每天早上十点开门，晚上十点打烊', 0]]);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await repliesTo('wmThrice')).toHaveLength(1);
+  });
+
+  it('recovers from an expired token and an injected 45009 mid-flow, and sends once', async () => {
+    await ctl('clock', { advanceMs: 7300 * 1000 }); // every token the product holds has expired
+    await ctl('fault', { api: 'kf/send_msg', errcode: 45009, times: 1 });
+    await ctl('customer-message', { merchantId: SHOP, externalUserId: 'wmBusy', text: '营业时间' });
+    const replies = await until(() => repliesTo('wmBusy'), (r) => r.some((x) => x.errcode === 0));
+    expect(replies.filter((r) => r.errcode === 0)).toHaveLength(1);
+    expect(replies.map((r) => r.errcode)).toEqual([45009, 0]);
+    // the retry reused the reply's msgid: WeCom (and our sandbox) would refuse a duplicate
+    expect(new Set(replies.map((r) => r.msgid)).size).toBe(1);
+  });
+});
+
+function cli(env: Record<string, string>, args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cloudfunctions/server/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } }, (_e, out) => resolve(out.trim()));
+  });
+}
+
+let crashHost: Awaited<ReturnType<typeof startHost>> | undefined;
+afterAll(async () => crashHost?.stop());
+
+it('kill -9 between the acknowledgement and the reply: answered exactly once after restart', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-kf-crash-'));
+  const env = { SEED_DEMO: '0', DATA_DIR: dataDir };
+  let host = await startHost(env, dataDir);
+  crashHost = host;
+  await host.waitFor(/Owner app:/);
+  const { createHostRuntime } = await import('../cloudfunctions/server/runtime-host');
+  const { loadConfig } = await import('../cloudfunctions/server/config');
+  const { createLogger } = await import('../cloudfunctions/server/logger');
+  const admin = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
+  await setupShop({ rt: admin });
+  await admin.close();
+
+  const res = await fetch(`${host.url}/sandbox/_control/customer-message`, { method: 'POST', body: JSON.stringify({ merchantId: SHOP, externalUserId: 'wmCrash', text: '你们几点开门' }) });
+  const posted = ((await res.json()) as { data: { callback: { status: number } } }).data;
+  expect(posted.callback.status).toBe(200); // acknowledged (and stored) ...
+  host.child.kill('SIGKILL'); // ... and killed inside the 2 s fragment window, before any reply
+  await new Promise((r) => host.child.once('exit', r));
+  const before = JSON.parse(await cli({ ...env, PORT: new URL(host.url).port }, ['sandbox', 'sent', '--merchant', SHOP, '--json'])) as Sent[];
+  expect(before.filter((s) => s.to === 'wmCrash')).toEqual([]);
+
+  host = await startHost(env, dataDir);
+  crashHost = host;
+  try {
+    await host.waitFor(/Owner app:/);
+    let sent: Sent[] = [];
+    for (let i = 0; i < 100 && !sent.some((s) => s.to === 'wmCrash'); i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      sent = JSON.parse(await cli({ ...env, PORT: new URL(host.url).port }, ['sandbox', 'sent', '--merchant', SHOP, '--json']));
+    }
+    await new Promise((r) => setTimeout(r, 2500));
+    sent = JSON.parse(await cli({ ...env, PORT: new URL(host.url).port }, ['sandbox', 'sent', '--merchant', SHOP, '--json']));
+    expect(sent.filter((s) => s.to === 'wmCrash' && s.errcode === 0).map((s) => s.text)).toEqual(['每天早上十点开门，晚上十点打烊']);
+  } finally {
+    await host.stop();
+  }
+});
