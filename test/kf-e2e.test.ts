@@ -63,6 +63,18 @@ describe('kf loop through the sandbox (in-process host)', () => {
     expect(await repliesTo('wmThrice')).toHaveLength(1);
   });
 
+  it('keeps a customer image in our media store and asks them to type', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    await ctl('customer-message', { merchantId: SHOP, externalUserId: 'wmPic', image: { base64: png.toString('base64'), contentType: 'image/png', fileName: 'p.png' } });
+    const replies = await until(() => repliesTo('wmPic'), (r) => r.length > 0);
+    expect(replies[0].text).toMatch(/文字/);
+    const conv = await h.rt.storage.conversations.findByCustomer(SHOP, 'wmPic', 'kf');
+    const [img] = (await h.rt.storage.messages.listByConversation(SHOP, conv!.id, 10)).filter((m) => m.type === 'image');
+    expect(img).toMatchObject({ type: 'image', mediaRef: expect.stringMatching(/^media:[0-9a-f]{64}$/), mime: 'image/png' });
+    const stored = await h.rt.inbox.media!.load(SHOP, (img as { mediaRef: string }).mediaRef);
+    expect(Buffer.from(stored!.bytes).equals(png)).toBe(true);
+  });
+
   it('recovers from an expired token and an injected 45009 mid-flow, and sends once', async () => {
     await ctl('clock', { advanceMs: 7300 * 1000 }); // every token the product holds has expired
     await ctl('fault', { api: 'kf/send_msg', errcode: 45009, times: 1 });

@@ -14,6 +14,8 @@ import { createTokenRefreshJob } from '@xiaoer/shared/usecases/jobs/token-refres
 import { createTokenStore } from './wecom/token-store';
 import { createWecomApi } from './wecom/api-client';
 import { parseWecomXml } from './wecom/xml';
+import path from 'node:path';
+import { createDbMediaStore, createFileMediaStore } from './media/media-stores';
 import { createFaqAnswerer } from '@xiaoer/shared/usecases/wecom/answerer';
 import { createInboxSweepJob, type InboxContext, type ParseXml } from '@xiaoer/shared/usecases/wecom/process-inbox';
 
@@ -62,7 +64,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, logger: logger.child({ mod: 'wecom' }) });
   // until the answer-engine issue lands, a plain FAQ lookup answers (ARCHITECTURE §3)
   const answerer = createFaqAnswerer(storage.knowledge);
-  const inbox: InboxContext = { deps, wecom, answerer, parseXml: parseWecomXml as ParseXml };
+  const media = config.runtime === 'local' ? createFileMediaStore(path.join(config.dataDir, 'media')) : createDbMediaStore(storage.kv, deps.clock);
+  const inbox: InboxContext = { deps, wecom, answerer, media, parseXml: parseWecomXml as ParseXml };
   return {
     config,
     deps,
@@ -70,7 +73,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     sessions: new SessionSigner(master),
     logger,
     wecom,
-    jobs: [...JOBS, createTokenRefreshJob(tokens), createInboxSweepJob({ wecom, answerer, parseXml: inbox.parseXml })],
+    jobs: [...JOBS, createTokenRefreshJob(tokens), createInboxSweepJob({ wecom, answerer, media, parseXml: inbox.parseXml })],
     inbox,
     setHostBaseUrl: (url) => {
       hostBase = url.replace(/\/$/, '');

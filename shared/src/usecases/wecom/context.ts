@@ -3,6 +3,7 @@ import type { Merchant } from '../../domain/merchant';
 import type { WecomApi } from '../../ports/wecom';
 import { AppError } from '../../domain/errors';
 import type { Deps } from '../deps';
+import type { MediaStore } from '../../ports/media';
 import type { Answerer } from './answerer';
 
 /** Tunables of the WeCom channel; every field has a default (DEFAULT_WECOM_OPTIONS). */
@@ -32,6 +33,8 @@ export interface WecomContext {
   deps: Deps;
   wecom: WecomApi;
   answerer: Answerer;
+  /** Where fetched media go (WeCom keeps a media_id 3 days); without one, the media_id is kept. */
+  media?: MediaStore;
   options?: Partial<WecomOptions>;
 }
 

@@ -34,7 +34,7 @@ export async function ingestCustomerMessage(ctx: WecomContext, merchant: Merchan
   const at = sentAt(m) || item.seenAt;
   await ensureKfCustomer(ctx, merchant, ext, at, { messageAt: at });
   const conv = await ensureKfConversation(ctx, merchant.id, ext, m.open_kfid, { state: 'ai', wecomState: 1, sessionStartedAt: at });
-  const message = toMessage(m, { merchantId: merchant.id, conversationId: conv.id, sender: 'customer', at });
+  const message = await keepMedia(ctx, merchant.id, toMessage(m, { merchantId: merchant.id, conversationId: conv.id, sender: 'customer', at }));
   await deps.storage.messages.add(message);
 
   const last = conv.lastCustomerMessageAt;
@@ -226,4 +226,20 @@ async function handoff(
   if (fresh.state === 'ai') await deps.storage.conversations.upsert({ ...fresh, state: 'waiting_human', waitingSince: now, updatedAt: now });
   await count(deps, merchant, [{ name: 'aiHandoffs', at: questionAt, eventId: `ai:${source}` }]);
   return 'done';
+}
+
+/**
+ * Copies a customer's image, voice, video or file out of WeCom (media/get) into our media
+ * store while its media_id is still valid, and points the message at our copy. On failure the
+ * media_id stays: the thread shows the message either way.
+ */
+async function keepMedia(ctx: WecomContext, merchantId: string, message: Message): Promise<Message> {
+  if (!ctx.media || !('mediaRef' in message) || !message.mediaRef || message.mediaRef.startsWith('media:')) return message;
+  try {
+    const file = await ctx.wecom.mediaGet(merchantId, 'kf', message.mediaRef);
+    const ref = await ctx.media.save(merchantId, file);
+    return { ...message, mediaRef: ref, mime: file.contentType, ...(message.type === 'file' && file.fileName ? { fileName: file.fileName } : {}) };
+  } catch {
+    return message;
+  }
 }
