@@ -1,5 +1,7 @@
 import { API_ACTIONS, ACTION_POLICY, ApiResults, type ApiAction, type ApiRequestOf } from '@xiaoer/shared/contracts/api';
-import { callApi } from '@xiaoer/shared/usecases/api/dispatch';
+import { callApi as callApiBare } from '@xiaoer/shared/usecases/api/dispatch';
+import type { WecomContext } from '@xiaoer/shared/usecases/wecom/context';
+import { FakeWecomApi } from '@xiaoer/shared/usecases/wecom/fake-wecom-api';
 import { createInvite, createMerchant } from '@xiaoer/shared/usecases/merchants';
 import { ensureLocalMember } from '@xiaoer/shared/usecases/members';
 import { ManualClock } from '@xiaoer/shared/domain/time';
@@ -22,6 +24,10 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   'customers.get': (merchantId) => ({ action: 'customers.get', merchantId, externalUserId: 'wm-a' }),
   'conversations.list': (merchantId) => ({ action: 'conversations.list', merchantId }),
   'conversations.get': (merchantId) => ({ action: 'conversations.get', merchantId, conversationId: 'conv-a' }),
+  'conversations.reply': (merchantId) => ({ action: 'conversations.reply', merchantId, conversationId: 'conv-a', text: '您好，我是店长，马上帮您看' }),
+  'conversations.takeOver': (merchantId) => ({ action: 'conversations.takeOver', merchantId, conversationId: 'conv-a' }),
+  'conversations.handBack': (merchantId) => ({ action: 'conversations.handBack', merchantId, conversationId: 'conv-a' }),
+  'conversations.transfer': (merchantId) => ({ action: 'conversations.transfer', merchantId, conversationId: 'conv-a2', servicerUserId: 'zhangsan' }),
   'kb.list': (merchantId) => ({ action: 'kb.list', merchantId }),
   'settings.get': (merchantId) => ({ action: 'settings.get', merchantId }),
   'settings.update': (merchantId) => ({ action: 'settings.update', merchantId, aiPersona: '热情一点' }),
@@ -31,6 +37,7 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
 };
 
 let deps: Deps;
+let channel: WecomContext;
 const who = { aOwner: 'local:shop-a:owner', aStaff: 'local:shop-a:staff', bOwner: 'local:shop-b:owner' };
 
 beforeAll(async () => {
@@ -41,12 +48,17 @@ beforeAll(async () => {
   for (const m of ['shop-a', 'shop-b']) for (let i = 0; i < 5; i++) invitePool[m].push((await createInvite(deps, m, 'staff')).code);
   const now = deps.clock.now();
   await deps.storage.customers.upsert({ merchantId: 'shop-a', externalUserId: 'wm-a', name: `张三${MARK}`, phone: '13812345678', source: 'kf', tags: ['VIP'], totalSpentFen: 8800, orderCount: 3, lost: false, createdAt: now, updatedAt: now, lastMessageAt: now });
-  await deps.storage.conversations.upsert({ id: 'conv-a', merchantId: 'shop-a', externalUserId: 'wm-a', channel: 'kf', state: 'waiting_human', waitingSince: now, missed: false, lastMessagePreview: MARK, createdAt: now, updatedAt: now });
+  await deps.storage.conversations.upsert({ id: 'conv-a', merchantId: 'shop-a', externalUserId: 'wm-a', channel: 'kf', kfAccountId: 'wkA', state: 'waiting_human', waitingSince: now, lastCustomerMessageAt: now, missed: false, lastMessagePreview: MARK, createdAt: now, updatedAt: now });
+  await deps.storage.conversations.upsert({ id: 'conv-a2', merchantId: 'shop-a', externalUserId: 'wm-a2', channel: 'kf', kfAccountId: 'wkA', state: 'waiting_human', waitingSince: now, lastCustomerMessageAt: now, missed: false, lastMessagePreview: MARK, createdAt: now, updatedAt: now });
+  channel = { deps, wecom: new FakeWecomApi(), answerer: { answer: async () => ({ reply: null, handoff: true, reason: 'test', knowledgeIds: [], confidence: 0 }) } };
   await deps.storage.messages.add({ id: 'msg-a', merchantId: 'shop-a', conversationId: 'conv-a', sender: 'customer', at: now, type: 'text', text: MARK });
   await deps.storage.knowledge.upsertFaq({ id: 'f1', merchantId: 'shop-a', question: MARK, answer: MARK, alternatives: [], enabled: true, updatedAt: now });
   await deps.storage.audit.append({ id: 'au1', merchantId: 'shop-a', actor: MARK, action: 'settings.update', target: '', detail: {}, at: now });
 });
 afterAll(() => deps.storage.close());
+
+/** Every call goes through the api use case with a (fake) WeCom channel. */
+const callApi = (d: Deps, caller: { openid: string }, raw: unknown) => callApiBare(d, caller, raw, channel);
 
 const code = async (p: Promise<unknown>) => {
   try {

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { createMerchant } from '@xiaoer/shared/usecases/merchants';
-import { startTestHost, type TestHost, VECTOR_A } from './helpers/host';
+import { api, loginCookie, startTestHost, type TestHost, VECTOR_A } from './helpers/host';
+import { makeLoginLink } from '../cloudfunctions/server/host/login';
 import { startHost, ROOT } from '../e2e/helpers';
 
 /**
@@ -73,6 +74,26 @@ describe('kf loop through the sandbox (in-process host)', () => {
     expect(img).toMatchObject({ type: 'image', mediaRef: expect.stringMatching(/^media:[0-9a-f]{64}$/), mime: 'image/png' });
     const stored = await h.rt.inbox.media!.load(SHOP, (img as { mediaRef: string }).mediaRef);
     expect(Buffer.from(stored!.bytes).equals(png)).toBe(true);
+  });
+
+  it('a handoff, then staff reply from the app, hand back, and 转企业微信人工', async () => {
+    await ctl('customer-message', { merchantId: SHOP, externalUserId: 'wmAngry', text: '我要投诉，昨天的奶茶里有异物' });
+    const handoff = await until(() => repliesTo('wmAngry'), (r) => r.length > 0);
+    expect(handoff[0].text).toMatch(/同事|人工|稍等/);
+    const conv = await until(() => h.rt.storage.conversations.findByCustomer(SHOP, 'wmAngry', 'kf'), (c) => c?.state === 'waiting_human');
+    expect(conv?.state).toBe('waiting_human');
+
+    const cookie = await loginCookie(await makeLoginLink(h.rt, SHOP, 'staff', h.url));
+    const reply = await api(h.url, cookie, { action: 'conversations.reply', merchantId: SHOP, conversationId: conv!.id, text: '非常抱歉！我是店长，马上给您退款重做' });
+    expect(reply.body).toMatchObject({ ok: true, data: { sentParts: 1, conversation: { state: 'waiting_human' } } });
+    expect((await repliesTo('wmAngry')).map((r) => r.text)).toContain('非常抱歉！我是店长，马上给您退款重做');
+
+    expect((await api(h.url, cookie, { action: 'conversations.handBack', merchantId: SHOP, conversationId: conv!.id })).body).toMatchObject({ ok: true, data: { conversation: { state: 'ai' } } });
+    const moved = await api(h.url, cookie, { action: 'conversations.transfer', merchantId: SHOP, conversationId: conv!.id, servicerUserId: 'zhangsan' });
+    expect(moved.body).toMatchObject({ ok: true, data: { conversation: { state: 'human_in_wecom' } } });
+    expect((await api(h.url, cookie, { action: 'conversations.reply', merchantId: SHOP, conversationId: conv!.id, text: '还在吗' })).body).toMatchObject({ ok: false, code: 'CONFLICT.HUMAN_IN_WECOM' });
+    const audit = (await h.rt.storage.audit.list(SHOP, 10)).map((a) => a.action);
+    expect(audit).toEqual(expect.arrayContaining(['conversation.hand_back', 'conversation.transfer_to_wecom']));
   });
 
   it('recovers from an expired token and an injected 45009 mid-flow, and sends once', async () => {

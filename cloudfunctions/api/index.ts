@@ -6,5 +6,5 @@ import type { Runtime } from '../server/composition';
  * locally, getWXContext().OPENID on CloudBase) and this adapter runs the use case.
  */
 export function handleApi(rt: Runtime, caller: Caller, body: unknown) {
-  return callApiEnveloped(rt.deps, caller, body, (err) => rt.logger.error({ err }, 'api action failed'));
+  return callApiEnveloped(rt.deps, caller, body, (err) => rt.logger.error({ err }, 'api action failed'), rt.inbox);
 }

@@ -100,7 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function describeConfig(c: Config, listenUrl?: string): string[] {
   return [
     `runtime: ${c.runtime} (storage: ${c.runtime === 'local' ? `SQLite ${c.dbFile}` : `CloudBase env ${c.cloudbase.envId}`})`,
-    `wecom api: ${c.wecom.source === 'sandbox' ? `built-in sandbox${listenUrl ? ` at ${listenUrl}/sandbox` : ''} (its endpoints arrive with the WeCom channel issue)` : c.wecom.apiBase} (freshness window ${c.wecom.maxSkewS || 'off'}${c.wecom.maxSkewS ? ' s' : ''})`,
+    `wecom api: ${c.wecom.source === 'sandbox' ? `built-in sandbox${listenUrl ? ` at ${listenUrl}/sandbox` : ''}` : c.wecom.apiBase} (freshness window ${c.wecom.maxSkewS || 'off'}${c.wecom.maxSkewS ? ' s' : ''})`,
     `answers: ${c.llm.enabled ? `model ${c.llm.model} at ${c.llm.baseUrl}` : 'retrieval only (LLM_API_KEY not set)'}`,
     `secrets at rest: ${c.masterKey ? 'APP_MASTER_KEY' : `local key file ${path.join(c.dataDir, 'master.key')}`}`,
     `demo shop: ${c.seedDemo ? 'seeded on first start' : 'off'}`,

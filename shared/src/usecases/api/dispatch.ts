@@ -3,6 +3,7 @@ import { describeZodError, type Envelope } from '../../contracts/envelope';
 import { AppError, forbidden, ownerOnly } from '../../domain/errors';
 import type { Member } from '../../domain/member';
 import type { Deps } from '../deps';
+import type { WecomContext } from '../wecom/context';
 import { handlers } from './handlers';
 
 /** Who is calling, as the transport proved it (session cookie locally, OPENID on CloudBase). */
@@ -14,7 +15,7 @@ export interface Caller {
  * The `api` use case: validate, authorize against ACTION_POLICY, run the handler. Every
  * merchant-scoped action requires the caller to be a member of the merchant it names.
  */
-export async function callApi(deps: Deps, caller: Caller, raw: unknown): Promise<{ action: ApiAction | null; result: unknown }> {
+export async function callApi(deps: Deps, caller: Caller, raw: unknown, channel?: WecomContext): Promise<{ action: ApiAction | null; result: unknown }> {
   const parsed = ApiRequest.safeParse(raw);
   if (!parsed.success) {
     const { message, details } = describeZodError(parsed.error);
@@ -36,7 +37,7 @@ export async function callApi(deps: Deps, caller: Caller, raw: unknown): Promise
   }
   const handler = handlers[req.action] as (ctx: unknown, r: unknown) => Promise<ApiResult<ApiAction>>;
   // only `join` actions run without a membership; their handlers must not read ctx.member
-  return { action: req.action, result: await handler({ deps, openid: caller.openid, member }, req) };
+  return { action: req.action, result: await handler({ deps, channel, openid: caller.openid, member }, req) };
 }
 
 /** Maps any outcome to the envelope; unexpected errors are reported to `onUnexpected` and hidden. */
@@ -45,9 +46,10 @@ export async function callApiEnveloped(
   caller: Caller,
   raw: unknown,
   onUnexpected: (err: unknown) => void,
+  channel?: WecomContext,
 ): Promise<{ status: number; body: Envelope<unknown> }> {
   try {
-    const { result } = await callApi(deps, caller, raw);
+    const { result } = await callApi(deps, caller, raw, channel);
     return { status: 200, body: { ok: true, data: result } };
   } catch (err) {
     return errorEnvelope(err, onUnexpected);

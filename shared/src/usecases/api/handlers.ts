@@ -4,11 +4,17 @@ import { notFound } from '../../domain/errors';
 import { addDays, dayOf } from '../../domain/time';
 import { createInvite } from '../merchants';
 import { redeemInvite } from '../members';
+import type { WecomContext } from '../wecom/context';
+import { staffReply, transferToWecomHuman } from '../wecom/outbox';
+import { AppError } from '../../domain/errors';
+import type { Conversation } from '../../domain/conversation';
 import type { Deps } from '../deps';
 import { conversationView, customerView, settingsView } from './views';
 
 export interface CallContext {
   deps: Deps;
+  /** The WeCom channel, for actions that talk to customers (absent where there is none). */
+  channel?: WecomContext;
   openid: string;
   /** The caller's membership in the request's merchant (for `join` actions: none yet). */
   member: Member;
@@ -21,6 +27,30 @@ async function merchantOrThrow(ctx: CallContext, merchantId: string) {
   const m = await ctx.deps.storage.merchants.get(merchantId);
   if (!m) throw notFound('merchant');
   return m;
+}
+
+function channelOf(ctx: CallContext): WecomContext {
+  if (!ctx.channel) throw new AppError('CONFIG.NO_CHANNEL', '企业微信通道没有配置好，暂时不能回复客户', 503);
+  return ctx.channel;
+}
+
+async function conversationOrThrow(ctx: CallContext, merchantId: string, id: string) {
+  const c = await ctx.deps.storage.conversations.get(merchantId, id);
+  if (!c) throw notFound('conversation');
+  return c;
+}
+
+async function moveState(ctx: CallContext, merchantId: string, id: string, from: Conversation['state'], to: Conversation['state'], action: string) {
+  const c = await conversationOrThrow(ctx, merchantId, id);
+  if (c.state !== from && c.state !== to) throw new AppError('CONFLICT.STATE', c.state === 'human_in_wecom' ? '这个会话已转到企业微信人工接待' : '会话已结束', 409);
+  let next = c;
+  if (c.state === from) {
+    const now = ctx.deps.clock.now();
+    next = { ...c, state: to, waitingSince: to === 'waiting_human' ? now : undefined, updatedAt: now };
+    await ctx.deps.storage.conversations.upsert(next);
+    await ctx.deps.storage.audit.append({ id: ctx.deps.ids.id('aud'), merchantId, actor: ctx.member.id, action, target: id, detail: { from, to }, at: now });
+  }
+  return { conversation: conversationView(next, await customerName(ctx, merchantId, next.externalUserId)) };
 }
 
 async function customerName(ctx: CallContext, merchantId: string, externalUserId: string) {
@@ -89,6 +119,24 @@ export const handlers: Handlers = {
     if (!c) throw notFound('conversation');
     const messages = await ctx.deps.storage.messages.listByConversation(req.merchantId, c.id, 100);
     return { conversation: conversationView(c, await customerName(ctx, req.merchantId, c.externalUserId)), messages };
+  },
+
+  'conversations.reply': async (ctx, req) => {
+    const out = await staffReply(channelOf(ctx), { merchantId: req.merchantId, conversationId: req.conversationId, memberId: ctx.member.id, text: req.text, clientMsgId: req.clientMsgId });
+    const c = await conversationOrThrow(ctx, req.merchantId, req.conversationId);
+    return { conversation: conversationView(c, await customerName(ctx, req.merchantId, c.externalUserId)), sentParts: out.parts.length };
+  },
+
+  // 接手: the bot goes quiet and the conversation waits for a person (still WeCom state 1)
+  'conversations.takeOver': async (ctx, req) => moveState(ctx, req.merchantId, req.conversationId, 'ai', 'waiting_human', 'conversation.take_over'),
+
+  // 交还 AI: the bot answers again
+  'conversations.handBack': async (ctx, req) => moveState(ctx, req.merchantId, req.conversationId, 'waiting_human', 'ai', 'conversation.hand_back'),
+
+  'conversations.transfer': async (ctx, req) => {
+    await conversationOrThrow(ctx, req.merchantId, req.conversationId);
+    const c = await transferToWecomHuman(channelOf(ctx), req.merchantId, req.conversationId, req.servicerUserId, ctx.member.id);
+    return { conversation: conversationView(c, await customerName(ctx, req.merchantId, c.externalUserId)) };
   },
 
   'kb.list': async (ctx, req) => {
