@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { phone, ROOT, startHost, type HostProcess } from './helpers';
@@ -8,7 +9,7 @@ declare const document: { createElement(tag: 'canvas'): { width: number; height:
 
 const SHOTS = path.join(ROOT, '.test-results', 'screenshots');
 
-let host: HostProcess;
+let host: HostProcess & { dataDir: string };
 let ctx: BrowserContext;
 let link: string;
 
@@ -66,6 +67,16 @@ describe('owner app in a real browser, on a fresh start', () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, 'today.png') });
     expect(errors).toEqual([]);
+  });
+
+  it('simulate on the demo shop right after a fresh start gets a grounded answer', async () => {
+    const out = await new Promise<string>((resolve) =>
+      execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cloudfunctions/server/cli/main.ts'), 'simulate', '--merchant', 'demo-naicha', '--text', '你们几点开门？', '--json'], { cwd: ROOT, env: { ...process.env, DATA_DIR: host.dataDir, PORT: new URL(host.url).port } }, (_e, stdout) => resolve(stdout.trim())),
+    );
+    const r = JSON.parse(out);
+    expect(r).toMatchObject({ handoff: false, timedOut: false });
+    // the demo shop's own FAQ answer about its hours
+    expect(r.reply).toContain('10:00');
   });
 
   it('shuts down cleanly on SIGTERM', async () => {
