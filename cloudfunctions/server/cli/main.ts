@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import pino from 'pino';
 import { AppError } from '@xiaoer/shared/domain/errors';
-import { describeZodError } from '@xiaoer/shared/contracts/envelope';
+import { parseInput as validate } from '@xiaoer/shared/contracts/envelope';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
 import { Role } from '@xiaoer/shared/domain/member';
 import { createInvite, createMerchant } from '@xiaoer/shared/usecases/merchants';
@@ -33,14 +33,6 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
 type Out = { json: unknown; text: string };
 type Command = (rt: Runtime, flags: Record<string, string | boolean | undefined>) => Promise<Out>;
 
-function validate<T extends z.ZodTypeAny>(schema: T, flags: unknown): z.infer<T> {
-  const r = schema.safeParse(flags);
-  if (!r.success) {
-    const { message, details } = describeZodError(r.error);
-    throw new AppError('INPUT.INVALID', message, 400, details);
-  }
-  return r.data;
-}
 
 const commands: Record<string, Command> = {
   'merchant create': async (rt, f) => {

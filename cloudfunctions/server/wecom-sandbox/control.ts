@@ -2,7 +2,7 @@ import { encrypt, getSignature } from '@wecom/crypto';
 import { z } from 'zod';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
-import { describeZodError } from '@xiaoer/shared/contracts/envelope';
+import { parseInput as parse } from '@xiaoer/shared/contracts/envelope';
 import type { Merchant } from '@xiaoer/shared/domain/merchant';
 import type { Runtime } from '../composition';
 import { LIMITS, RULE_NAMES, type SandboxConfig, type SandboxRules } from './config';
@@ -97,14 +97,6 @@ const Reset = z.object({ merchantId: MerchantId.optional() });
 const GroupConfirm = z.object({ merchantId: MerchantId, msgid: z.string().min(1), userid: z.string().optional() });
 const WebhookKey = z.object({ merchantId: MerchantId, key: z.string().min(1).max(200) });
 
-function parse<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    const { message, details } = describeZodError(r.error);
-    throw new AppError('INPUT.INVALID', message, 400, details);
-  }
-  return r.data;
-}
 
 /** The sandbox's control routes (`/sandbox/_control/*`): what a test or the CLI does to "WeCom's side". */
 export class SandboxControl {

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { MerchantId } from '../domain/ids';
 import { CallbackToken, CorpId, EncodingAESKey, type Merchant } from '../domain/merchant';
 import type { Invite, Role } from '../domain/member';
-import { AppError, invalid } from '../domain/errors';
-import { describeZodError } from '../contracts/envelope';
+import { invalid } from '../domain/errors';
+import { parseInput } from '../contracts/envelope';
 import type { Deps } from './deps';
 
 export const CreateMerchantInput = z
@@ -38,12 +38,7 @@ const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** Creates a shop with its WeCom connection (secrets sealed) and the first owner's invite code. */
 export async function createMerchant(deps: Deps, raw: CreateMerchantInput): Promise<{ merchant: Merchant; ownerInvite: Invite }> {
-  const parsed = CreateMerchantInput.safeParse(raw);
-  if (!parsed.success) {
-    const { message, details } = describeZodError(parsed.error);
-    throw new AppError('INPUT.INVALID', message, 400, details);
-  }
-  const input = parsed.data;
+  const input = parseInput(CreateMerchantInput, raw);
   if (!isValidTimezone(input.timezone)) throw invalid(`时区 ${input.timezone} 不认识`);
   const now = deps.clock.now();
   const s = deps.secrets;

@@ -1,4 +1,4 @@
-import type { Job } from '@xiaoer/shared/domain/job';
+import { newJob, type Job } from '@xiaoer/shared/domain/job';
 import type { InboxEntry } from '@xiaoer/shared/domain/inbox';
 import type { InboxRepo, JobRepo, NewJob } from '@xiaoer/shared/ports/storage';
 import { call, type CloudbaseDb, fromDoc, getById, insertOnce, readAll, toDoc } from './sdk';
@@ -9,18 +9,7 @@ export class CloudbaseJobs implements JobRepo {
     return this.db.collection('jobs');
   }
   async enqueue(j: NewJob, now: number) {
-    const job: Job = {
-      key: j.key,
-      merchantId: j.merchantId,
-      kind: j.kind,
-      payload: j.payload ?? {},
-      status: 'pending',
-      runAt: j.runAt,
-      attempts: 0,
-      maxAttempts: j.maxAttempts ?? 5,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const job = newJob(j, now);
     return insertOnce(this.c, toDoc(job.key, job));
   }
   async get(key: string) {

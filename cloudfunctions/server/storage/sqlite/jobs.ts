@@ -1,4 +1,4 @@
-import type { Job } from '@xiaoer/shared/domain/job';
+import { newJob, type Job } from '@xiaoer/shared/domain/job';
 import type { JobRepo, NewJob } from '@xiaoer/shared/ports/storage';
 import { type Db, parse, parseAll, tx } from './db';
 
@@ -6,18 +6,7 @@ export class SqliteJobs implements JobRepo {
   constructor(private db: Db) {}
 
   async enqueue(j: NewJob, now: number) {
-    const job: Job = {
-      key: j.key,
-      merchantId: j.merchantId,
-      kind: j.kind,
-      payload: j.payload ?? {},
-      status: 'pending',
-      runAt: j.runAt,
-      attempts: 0,
-      maxAttempts: j.maxAttempts ?? 5,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const job = newJob(j, now);
     const r = this.db
       .prepare('INSERT OR IGNORE INTO jobs (key, merchant_id, kind, status, run_at, lease_until, doc) VALUES (?, ?, ?, ?, ?, NULL, ?)')
       .run(job.key, job.merchantId, job.kind, job.status, job.runAt, JSON.stringify(job));

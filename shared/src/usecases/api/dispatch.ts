@@ -1,5 +1,5 @@
 import { ACTION_POLICY, ApiRequest, type ApiResult, type ApiAction } from '../../contracts/api';
-import { describeZodError, type Envelope } from '../../contracts/envelope';
+import { parseInput, type Envelope } from '../../contracts/envelope';
 import { AppError, forbidden, ownerOnly } from '../../domain/errors';
 import type { Member } from '../../domain/member';
 import type { Deps } from '../deps';
@@ -16,12 +16,7 @@ export interface Caller {
  * merchant-scoped action requires the caller to be a member of the merchant it names.
  */
 export async function callApi(deps: Deps, caller: Caller, raw: unknown, channel?: WecomContext): Promise<{ action: ApiAction | null; result: unknown }> {
-  const parsed = ApiRequest.safeParse(raw);
-  if (!parsed.success) {
-    const { message, details } = describeZodError(parsed.error);
-    throw new AppError('INPUT.INVALID', message, 400, details);
-  }
-  const req = parsed.data;
+  const req = parseInput(ApiRequest, raw);
   const policy = ACTION_POLICY[req.action];
   let member: Member | null;
   if (policy.scope === 'join') {
