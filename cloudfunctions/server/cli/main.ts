@@ -13,6 +13,7 @@ import { createLogger } from '../logger';
 import { baseUrlOf, makeLoginLink } from '../host/login';
 import { merchantListing } from './listing';
 import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
+import { evalAnswers, evalText } from './eval';
 
 /**
  * `npm run cli -- <command>`: the admin CLI (ARCHITECTURE §5). It opens the same DATA_DIR as
@@ -28,13 +29,20 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
   login-link --merchant <id> [--role owner|staff]
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
-                                                经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息`;
+                                                经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
+  eval answers --kb <kb.json> --cases <cases.json>  离线评测回答（每条一行 JSON + 汇总），不写 DATA_DIR`;
 
 type Out = { json: unknown; text: string };
 type Command = (rt: Runtime, flags: Record<string, string | boolean | undefined>) => Promise<Out>;
 
 
 const commands: Record<string, Command> = {
+  // needs no runtime: runCli handles it before opening DATA_DIR
+  'eval answers': async (_rt, f) => {
+    const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }), f);
+    const out = evalAnswers({ kbFile: a.kb, casesFile: a.cases });
+    return { json: out, text: evalText(out) };
+  },
   'merchant create': async (rt, f) => {
     const { merchant, ownerInvite } = await createMerchant(rt.deps, {
       id: f.id as string,
@@ -83,7 +91,7 @@ const commands: Record<string, Command> = {
   },
 };
 
-const FLAG_NAMES = ['id', 'name', 'corp-id', 'token', 'aes-key', 'kf-token', 'kf-aes-key', 'agent-id', 'app-secret', 'contact-secret', 'kf-secret', 'industry', 'timezone', 'merchant', 'role', 'text', 'customer', 'wait'];
+const FLAG_NAMES = ['id', 'name', 'corp-id', 'token', 'aes-key', 'kf-token', 'kf-aes-key', 'agent-id', 'app-secret', 'contact-secret', 'kf-secret', 'industry', 'timezone', 'merchant', 'role', 'text', 'customer', 'wait', 'kb', 'cases'];
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string }> {
   let json = argv.includes('--json');
@@ -101,9 +109,13 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
       }
     })();
     json = Boolean(values.json);
-    const name = positionals[0] === 'merchant' || positionals[0] === 'sandbox' ? `${positionals[0]} ${positionals[1] ?? ''}`.trim() : positionals[0];
+    const name = positionals[0] === 'merchant' || positionals[0] === 'sandbox' || positionals[0] === 'eval' ? `${positionals[0]} ${positionals[1] ?? ''}`.trim() : positionals[0];
     const cmd = name ? commands[name] : undefined;
     if (!cmd) throw new AppError('CLI.UNKNOWN_COMMAND', name ? `没有 ${name} 这个命令\n${USAGE}` : USAGE);
+    if (name === 'eval answers') {
+      const out = await cmd(undefined as unknown as Runtime, values);
+      return { code: 0, stdout: json ? (out.json as unknown[]).map((l) => JSON.stringify(l)).join('\n') : out.text };
+    }
     const config = loadConfig();
     const rt = await createHostRuntime({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)) });
     try {

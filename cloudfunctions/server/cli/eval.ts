@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { AppError } from '@xiaoer/shared/domain/errors';
+import { describeZodError } from '@xiaoer/shared/contracts/envelope';
+import { createOfflineEngine } from '@xiaoer/shared/usecases/answer';
+
+/**
+ * `eval answers --kb <kb.json> --cases <cases.json>` (ARCHITECTURE §5): runs the answer engine on
+ * each case and scores it. Reads two files, writes nothing (no runtime, no DATA_DIR).
+ */
+
+const KbFile = z.object({
+  faqs: z.array(
+    z.object({
+      id: z.string().min(1),
+      question: z.string().min(1),
+      answer: z.string().min(1),
+      alternatives: z.array(z.string()).optional(),
+      enabled: z.boolean().optional(),
+    }),
+  ),
+}).passthrough();
+const CasesFile = z.array(z.object({ q: z.string().min(1), expect: z.string().min(1) }));
+
+export type EvalLine = { q: string; expect: string; got: string; answer: string | null; confidence: number; ms: number };
+export type EvalSummary = { summary: { n: number; precision: number; coverage: number; handoff_recall: number; p50_ms: number; p99_ms: number } };
+
+function readJson<T extends z.ZodTypeAny>(file: string, schema: T, what: string): z.infer<T> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('INPUT.INVALID', `读不到${what}文件 ${file}：${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const line = errorLine(text, (err as Error).message);
+    throw new AppError('INPUT.INVALID', `${what}文件 ${file} 不是合法 JSON${line ? `（第 ${line} 行附近）` : ''}：${(err as Error).message}`, 400, { file, line });
+  }
+  const r = schema.safeParse(data);
+  if (!r.success) {
+    const { message, details } = describeZodError(r.error);
+    throw new AppError('INPUT.INVALID', `${what}文件 ${file} ${message}`, 400, { file, issues: details });
+  }
+  return r.data;
+}
+
+/** The 1-based line of a JSON.parse error: from "position N" or, on Node 20, the quoted snippet. */
+function errorLine(text: string, message: string): number | undefined {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
+  const snip = /"(?:\.\.\.)?([\s\S]*?)(?:\.\.\.)?" is not valid JSON/.exec(message)?.[1];
+  if (!snip) return undefined;
+  const at = text.indexOf(snip);
+  if (at < 0) return undefined;
+  const tok = /token '(.)'/.exec(message)?.[1];
+  const off = tok ? Math.max(0, snip.indexOf(tok)) : 0;
+  return text.slice(0, at + off).split('\n').length;
+}
+
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0);
+const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10000) / 10000);
+
+export function summarize(lines: EvalLine[]): EvalSummary {
+  const handoffCases = lines.filter((l) => l.expect === 'handoff');
+  const answerable = lines.filter((l) => l.expect !== 'handoff');
+  const answers = lines.filter((l) => l.got !== 'handoff' && l.got !== 'clarify');
+  const correct = answers.filter((l) => l.got === l.expect);
+  const ms = lines.map((l) => l.ms).sort((a, b) => a - b);
+  return {
+    summary: {
+      n: lines.length,
+      precision: ratio(correct.length, answers.length),
+      coverage: ratio(correct.length, answerable.length),
+      handoff_recall: ratio(handoffCases.filter((l) => l.got === 'handoff').length, handoffCases.length),
+      p50_ms: Math.round(pct(ms, 50) * 1000) / 1000,
+      p99_ms: Math.round(pct(ms, 99) * 1000) / 1000,
+    },
+  };
+}
+
+export function evalAnswers(a: { kbFile: string; casesFile: string }): [...EvalLine[], EvalSummary] {
+  const kb = readJson(a.kbFile, KbFile, '知识库');
+  const cases = readJson(a.casesFile, CasesFile, '用例');
+  const engine = createOfflineEngine(kb);
+  const lines: EvalLine[] = cases.map((c) => {
+    const t0 = performance.now();
+    const r = engine.answer(c.q);
+    const ms = performance.now() - t0;
+    return { q: c.q, expect: c.expect, got: r.got, answer: r.answer, confidence: r.confidence, ms: Math.round(ms * 1000) / 1000 };
+  });
+  return [...lines, summarize(lines)];
+}
+
+export function evalText(out: ReturnType<typeof evalAnswers>): string {
+  const s = (out[out.length - 1] as EvalSummary).summary;
+  const p = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return `${s.n} 条用例：准确率 ${p(s.precision)}，覆盖率 ${p(s.coverage)}，转人工召回 ${p(s.handoff_recall)}，p50 ${s.p50_ms} ms，p99 ${s.p99_ms} ms`;
+}

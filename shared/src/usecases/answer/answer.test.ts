@@ -1,0 +1,102 @@
+import { buildBm25, concepts, createOfflineEngine, detectHandoff, normalize, tokenize } from './index';
+
+describe('tokenizer', () => {
+  it('normalizes full-width text and gives CJK uni+bigrams without stop tokens', () => {
+    expect(normalize('ＡＢＣ１２３？')).toBe('abc123?');
+    const t = tokenize('蛋糕可以送吗？8寸');
+    expect(t).toEqual(expect.arrayContaining(['蛋', '糕', '蛋糕', '送', '8', '寸']));
+    expect(t).not.toContain('可以');
+    expect(t).not.toContain('吗');
+  });
+});
+
+describe('lexicon', () => {
+  it('maps colloquial words to shared concepts', () => {
+    expect(concepts('有适合胖子穿的吗')).toContain('@size');
+    expect(concepts('有没有大码')).toContain('@size');
+    expect(concepts('什么价位')).toContain('@price');
+    expect(concepts('多少钱')).toContain('@price');
+    expect(concepts('晚上几点关门')).toContain('@hours');
+    expect(concepts('能给张票吗')).toContain('@invoice');
+    expect(concepts('找个真人')).toContain('@human');
+  });
+});
+
+describe('handoff rules', () => {
+  it.each([
+    ['人工客服在吗', 'person'],
+    ['叫你们老板出来', 'person'],
+    ['我要投诉', 'complaint'],
+    ['气死了，你们怎么搞的', 'complaint'],
+    ['吃了你们的蛋糕拉肚子', 'harm'],
+    ['洗完回来皮肤都红了', 'harm'],
+    ['我的订单到哪了', 'order'],
+    ['帮我取消明天的预约', 'order'],
+    ['订单号 88201 改一下地址', 'order'],
+    ['我昨天买的还没收到', 'order'],
+    ['我要退款', 'order'],
+  ])('%s → handoff (%s)', (q, reason) => {
+    expect(detectHandoff(q)?.reason).toBe(reason);
+  });
+
+  it.each(['取消预约要扣钱吗', '怎么退款', '我订单里的蛋糕有花生吗，孩子过敏', '孕妇能吃吗', '怎么预约洗澡', '坚果过敏能吃吗', '买到烂的能换吗'])(
+    'general question %s is not a handoff',
+    (q) => expect(detectHandoff(q)).toBeNull(),
+  );
+});
+
+describe('BM25', () => {
+  it('ranks the document with the rarer shared tokens first', () => {
+    const idx = buildBm25([[{ tokens: ['a', 'b'], weight: 1 }], [{ tokens: ['a', 'c'], weight: 1 }], [{ tokens: ['a'], weight: 1 }]]);
+    const s = idx.score(['c']);
+    expect(s[1]).toBeGreaterThan(0);
+    expect(s[0]).toBe(0);
+    expect(idx.ideal(['c'])).toBeGreaterThanOrEqual(s[1]!);
+  });
+});
+
+describe('offline engine', () => {
+  const kb = {
+    faqs: [
+      { id: 'hours', question: '几点开门？', answer: '每天 9:00 到 21:00。' },
+      { id: 'invoice', question: '可以开发票吗？', answer: '可以开电子发票。' },
+      { id: 'size', question: '有大码吗？', answer: '有，最大到 4XL。', alternatives: ['胖的人能穿吗'] },
+      { id: 'off', question: '停车方便吗？', answer: '门口可以停。', enabled: false },
+      { id: 'allergy', question: '有坚果过敏要注意什么？', answer: '含坚果的产品都有标注。' },
+    ],
+  };
+  const e = createOfflineEngine(kb);
+
+  it('answers paraphrases through the lexicon', () => {
+    expect(e.answer('晚上几点关门').got).toBe('hours');
+    expect(e.answer('能给张票吗，要报销').got).toBe('invoice');
+    expect(e.answer('有适合胖子穿的吗').got).toBe('size');
+  });
+
+  it('answers a general question even when it mentions the order', () => {
+    const r = e.answer('我订单里的东西有坚果吗，孩子过敏');
+    expect(r.got).toBe('allergy');
+    expect(r.answer).toContain('坚果');
+  });
+
+  it('hands off, and asks a short question when unsure; skips disabled FAQs', () => {
+    expect(e.answer('找个真人跟我说')).toMatchObject({ got: 'handoff', confidence: 1 });
+    const c = e.answer('你们招人吗');
+    expect(c.got).toBe('clarify');
+    expect(c.answer).toMatch(/？$/);
+    expect(e.answer('停车方便吗').got).not.toBe('off');
+  });
+
+  it('is fast on a 200-FAQ base', () => {
+    const big = createOfflineEngine({ faqs: Array.from({ length: 200 }, (_, i) => ({ id: `f${i}`, question: `商品${i}号的颜色尺码价格怎么样`, answer: `第${i}号商品有多种颜色，价格${i * 3}元，尺码齐全。` })) });
+    for (let i = 0; i < 50; i++) big.answer('有大码吗多少钱');
+    const ms: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now();
+      big.answer(`${i}号有大码吗，多少钱，什么颜色`);
+      ms.push(performance.now() - t0);
+    }
+    ms.sort((a, b) => a - b);
+    expect(ms[Math.floor(ms.length * 0.99)]).toBeLessThan(10);
+  });
+});

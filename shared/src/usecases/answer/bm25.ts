@@ -1,0 +1,70 @@
+/** A small in-memory BM25 index over weighted fields (k1 1.2, b 0.75, stack-notes §5). */
+
+export type WeightedTokens = { tokens: string[]; weight: number }[];
+
+export type Bm25Index = {
+  /** Scores for every document (same order as added). */
+  score(queryTokens: string[]): number[];
+  /** The most a single document could score for these query tokens (for normalization); tokens no document has count at the rarest idf. */
+  ideal(queryTokens: string[]): number;
+  idf(token: string): number;
+  size: number;
+};
+
+export function buildBm25(docs: WeightedTokens[], k1 = 1.2, b = 0.75): Bm25Index {
+  const tfs: Map<string, number>[] = [];
+  const lens: number[] = [];
+  const df = new Map<string, number>();
+  for (const fields of docs) {
+    const tf = new Map<string, number>();
+    let len = 0;
+    for (const f of fields) {
+      for (const t of f.tokens) tf.set(t, (tf.get(t) ?? 0) + f.weight);
+      len += f.tokens.length * f.weight;
+    }
+    for (const t of tf.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    tfs.push(tf);
+    lens.push(len);
+  }
+  const n = docs.length;
+  const avg = lens.reduce((a, x) => a + x, 0) / Math.max(1, n) || 1;
+  const idf = (t: string) => {
+    const d = df.get(t) ?? 0;
+    return d === 0 ? 0 : Math.log(1 + (n - d + 0.5) / (d + 0.5));
+  };
+  const idfCache = new Map<string, number>();
+  const idfOf = (t: string) => {
+    let v = idfCache.get(t);
+    if (v === undefined) idfCache.set(t, (v = idf(t)));
+    return v;
+  };
+  return {
+    size: n,
+    idf: idfOf,
+    score(q) {
+      const uniq = new Map<string, number>();
+      for (const t of q) uniq.set(t, (uniq.get(t) ?? 0) + 1);
+      const out = new Array<number>(n).fill(0);
+      for (const [t, qtf] of uniq) {
+        const w = idfOf(t);
+        if (w === 0) continue;
+        const qw = 1 + Math.log(qtf);
+        for (let i = 0; i < n; i++) {
+          const f = tfs[i]!.get(t);
+          if (!f) continue;
+          out[i]! += qw * w * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * lens[i]!) / avg)));
+        }
+      }
+      return out;
+    },
+    ideal(q) {
+      const uniq = new Map<string, number>();
+      for (const t of q) uniq.set(t, (uniq.get(t) ?? 0) + 1);
+      let s = 0;
+      // a token no document has counts at the rarest idf: the query asks about something we lack
+      const unseen = Math.log(1 + (n + 0.5) / 0.5);
+      for (const [t, qtf] of uniq) s += (1 + Math.log(qtf)) * (df.has(t) ? idfOf(t) : unseen) * (k1 + 1);
+      return s;
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The offline answer engine (no model): handoff rules first, then char uni+bigram BM25 with the
+ * synonym lexicon over each FAQ's question, alternatives and answer; a confidence from the top
+ * score (normalized by what the query could score at best) and its margin over the runner-up.
+ * Answers when confident, else asks one short clarifying question. Synchronous, no I/O.
+ */
+import { buildBm25, type Bm25Index } from './bm25';
+import { detectHandoff } from './handoff';
+import { concepts } from './lexicon';
+import { tokenize } from './tokenize';
+
+export type KbFaq = { id: string; question: string; answer: string; alternatives?: string[]; enabled?: boolean };
+export type Kb = { faqs: KbFaq[] };
+export type EngineResult = { got: string; answer: string | null; confidence: number; reason: string };
+export type OfflineEngine = { answer(text: string, history?: string[]): EngineResult };
+
+export type EngineOptions = {
+  /** Answer only at or above this confidence (calibrated on the samples). */
+  threshold?: number;
+  /** Field weights in the index. */
+  weights?: { question: number; alternatives: number; answer: number; concept: number; answerConcept: number };
+};
+
+/**
+ * Calibrated on ../shared/samples (bakery, fruit, pet) and then frozen; see answer.test.ts and
+ * test/eval-cli.test.ts for the measured precision/coverage.
+ */
+export const CALIBRATION = {
+  threshold: 0.3,
+  /** confidence = min(1, top/ideal * normScale) * (1 - marginWeight + marginWeight * margin) */
+  marginWeight: 0.5,
+  normScale: 8,
+  weights: { question: 1, alternatives: 1, answer: 0.7, concept: 3, answerConcept: 1 },
+} as const;
+
+export const HANDOFF_REPLY = '这个我帮您转给店里的同事处理，请稍等，马上有人来跟您说。';
+
+/** Tokens of a text for retrieval: uni+bigrams plus lexicon concept tokens. */
+export function queryTokens(text: string, conceptWeight = 1): string[] {
+  const toks = tokenize(text);
+  for (const c of concepts(text)) for (let i = 0; i < conceptWeight; i++) toks.push(c);
+  return toks;
+}
+
+export function createOfflineEngine(kb: Kb, opts: EngineOptions = {}): OfflineEngine {
+  const w = opts.weights ?? CALIBRATION.weights;
+  const threshold = opts.threshold ?? CALIBRATION.threshold;
+  const faqs = kb.faqs.filter((f) => f.enabled !== false);
+  // Two indexes (BM25F-style): what the FAQ asks, and what it answers; scores add with weights.
+  const qIndex: Bm25Index = buildBm25(
+    faqs.map((f) => {
+      const alts = (f.alternatives ?? []).join('\n');
+      return [
+        { tokens: tokenize(f.question), weight: w.question },
+        { tokens: tokenize(alts), weight: w.alternatives },
+        { tokens: concepts(`${f.question}\n${alts}`), weight: w.question * w.concept },
+      ];
+    }),
+  );
+  const aIndex: Bm25Index = buildBm25(faqs.map((f) => [{ tokens: tokenize(f.answer), weight: 1 }, { tokens: concepts(f.answer), weight: w.answerConcept }]));
+  const index = {
+    score: (q: string[]) => {
+      const a = aIndex.score(q);
+      return qIndex.score(q).map((x, i) => x + w.answer * a[i]!);
+    },
+    ideal: (q: string[]) => qIndex.ideal(q) + w.answer * aIndex.ideal(q),
+  };
+
+  function rank(text: string) {
+    const q = queryTokens(text, w.concept);
+    const scores = index.score(q);
+    let i1 = -1;
+    let i2 = -1;
+    for (let i = 0; i < scores.length; i++) {
+      if (i1 < 0 || scores[i]! > scores[i1]!) {
+        i2 = i1;
+        i1 = i;
+      } else if (i2 < 0 || scores[i]! > scores[i2]!) i2 = i;
+    }
+    const s1 = i1 >= 0 ? scores[i1]! : 0;
+    const s2 = i2 >= 0 ? scores[i2]! : 0;
+    const ideal = index.ideal(q);
+    const norm = ideal > 0 ? Math.min(1, (s1 / ideal) * CALIBRATION.normScale) : 0;
+    const margin = s1 > 0 ? (s1 - s2) / s1 : 0;
+    const confidence = s1 > 0 ? norm * (1 - CALIBRATION.marginWeight + CALIBRATION.marginWeight * margin) : 0;
+    return { best: i1 >= 0 ? faqs[i1] : undefined, confidence: round(confidence), norm, margin };
+  }
+
+  return {
+    answer(text, history) {
+      const h = detectHandoff(text);
+      if (h) return { got: 'handoff', answer: HANDOFF_REPLY, confidence: 1, reason: `handoff:${h.reason}` };
+      let r = rank(text);
+      // A short follow-up ("那蛋糕呢") leans on the customer's previous message.
+      if (r.confidence < threshold && history?.length) {
+        const prev = history[history.length - 1]!;
+        const r2 = rank(`${prev}\n${text}`);
+        if (r2.confidence >= threshold) r = r2;
+      }
+      if (r.best && r.confidence >= threshold) {
+        return { got: r.best.id, answer: r.best.answer, confidence: r.confidence, reason: `bm25 norm=${r.norm.toFixed(2)} margin=${r.margin.toFixed(2)}` };
+      }
+      const clarify = r.best ? `想确认一下，您是想问「${r.best.question.replace(/[？?。]+$/, '')}」吗？` : '能再具体说说您想了解什么吗？';
+      return { got: 'clarify', answer: clarify, confidence: r.confidence, reason: r.best ? 'low confidence' : 'no match' };
+    },
+  };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
