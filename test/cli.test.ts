@@ -28,6 +28,16 @@ describe('admin CLI', () => {
     expect((await runCli(['login-link', '--merchant', 'cli-shop'])).stdout).toMatch(/^http/);
   });
 
+  it('imports a knowledge base file and exports it again', async () => {
+    const sample = require('path').join(__dirname, '..', '..', 'shared', 'samples', 'kb-bakery.json');
+    const imported = await runCli(['kb', 'import', '--merchant', 'cli-shop', '--file', sample, '--json']);
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ imported: expect.any(Number) });
+    const out = require('path').join(require('os').tmpdir(), `xiaoer-kb-${Date.now()}.csv`);
+    expect((await runCli(['kb', 'export', '--merchant', 'cli-shop', '--format', 'csv', '--out', out, '--json'])).code).toBe(0);
+    expect(require('fs').readFileSync(out, 'utf8')).toContain('id,question,answer');
+  });
+
   it.each([
     [[], 'CLI.UNKNOWN_COMMAND'],
     [['frobnicate'], 'CLI.UNKNOWN_COMMAND'],
@@ -43,6 +53,8 @@ describe('admin CLI', () => {
     [['login-link', '--merchant', 'Bad Id'], 'INPUT.INVALID'],
     [['login-link', '--merchant', 'nobody'], 'NOT_FOUND.MERCHANT'],
     [['login-link', '--bogus-flag', 'x'], 'INPUT.INVALID'],
+    [['kb', 'import', '--merchant', 'cli-shop', '--file', '/nonexistent.json'], 'INPUT.INVALID'],
+    [['kb', 'export', '--merchant', 'nobody', '--format', 'json', '--out', '/tmp/x.json'], 'NOT_FOUND.MERCHANT'],
   ])('%j exits 1 with the envelope %s', async (args, code) => {
     const out = await runCli([...args, '--json']);
     expect(out.code).toBe(1);

@@ -16,7 +16,7 @@ import { createWecomApi } from './wecom/api-client';
 import { parseWecomXml } from './wecom/xml';
 import path from 'node:path';
 import { createDbMediaStore, createFileMediaStore } from './media/media-stores';
-import { createFaqAnswerer } from '@xiaoer/shared/usecases/wecom/answerer';
+import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
 import { createInboxSweepJob, type InboxContext, type ParseXml } from '@xiaoer/shared/usecases/wecom/process-inbox';
 
 /** Everything a function handler or the host needs, built once from the configuration. */
@@ -62,8 +62,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const wecomBase = () => config.wecom.apiBase || `${hostBase}/sandbox`;
   const tokens = createTokenStore({ baseUrl: wecomBase, deps });
   const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, logger: logger.child({ mod: 'wecom' }) });
-  // until the answer-engine issue lands, a plain FAQ lookup answers (ARCHITECTURE §3)
-  const answerer = createFaqAnswerer(storage.knowledge);
+  // the offline engine; the model engine (LLM_API_KEY) arrives with the rest of the answer-engine issue
+  const answerer = createEngineAnswerer(storage.knowledge);
   const media = config.runtime === 'local' ? createFileMediaStore(path.join(config.dataDir, 'media')) : createDbMediaStore(storage.kv, deps.clock);
   const inbox: InboxContext = { deps, wecom, answerer, media, parseXml: parseWecomXml as ParseXml };
   return {

@@ -12,6 +12,7 @@ import type { Runtime } from '../composition';
 import { createLogger } from '../logger';
 import { baseUrlOf, makeLoginLink } from '../host/login';
 import { merchantListing } from './listing';
+import { runKbExport, runKbImport } from '../kb/formats';
 import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
 import { evalAnswers, evalText } from './eval';
 
@@ -27,6 +28,8 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
   merchant list
   invite --merchant <id> --role owner|staff
   login-link --merchant <id> [--role owner|staff]
+  kb import --merchant <id> --file <kb.json|.csv|.xlsx>     导入知识库（坏的行按行号报出来，好的行照常导入）
+  kb export --merchant <id> --format json|csv|xlsx --out <文件>
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
                                                 经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
@@ -35,9 +38,10 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
 type Out = { json: unknown; text: string };
 type Command = (rt: Runtime, flags: Record<string, string | boolean | undefined>) => Promise<Out>;
 
-
 const commands: Record<string, Command> = {
   // needs no runtime: runCli handles it before opening DATA_DIR
+  'kb import': (rt, f) => runKbImport(rt, f),
+  'kb export': (rt, f) => runKbExport(rt, f),
   'eval answers': async (_rt, f) => {
     const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }), f);
     const out = evalAnswers({ kbFile: a.kb, casesFile: a.cases });
@@ -91,7 +95,7 @@ const commands: Record<string, Command> = {
   },
 };
 
-const FLAG_NAMES = ['id', 'name', 'corp-id', 'token', 'aes-key', 'kf-token', 'kf-aes-key', 'agent-id', 'app-secret', 'contact-secret', 'kf-secret', 'industry', 'timezone', 'merchant', 'role', 'text', 'customer', 'wait', 'kb', 'cases'];
+const FLAG_NAMES = ['id', 'name', 'corp-id', 'token', 'aes-key', 'kf-token', 'kf-aes-key', 'agent-id', 'app-secret', 'contact-secret', 'kf-secret', 'industry', 'timezone', 'merchant', 'role', 'text', 'customer', 'wait', 'kb', 'cases', 'file', 'format', 'out'];
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string }> {
   let json = argv.includes('--json');
@@ -109,7 +113,7 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
       }
     })();
     json = Boolean(values.json);
-    const name = positionals[0] === 'merchant' || positionals[0] === 'sandbox' || positionals[0] === 'eval' ? `${positionals[0]} ${positionals[1] ?? ''}`.trim() : positionals[0];
+    const name = ['merchant', 'sandbox', 'eval', 'kb'].includes(positionals[0] ?? '') ? `${positionals[0]} ${positionals[1] ?? ''}`.trim() : positionals[0];
     const cmd = name ? commands[name] : undefined;
     if (!cmd) throw new AppError('CLI.UNKNOWN_COMMAND', name ? `没有 ${name} 这个命令\n${USAGE}` : USAGE);
     if (name === 'eval answers') {

@@ -1,0 +1,22 @@
+import type { KnowledgeRepo } from '../../ports/storage';
+import type { Answerer } from '../wecom/answerer';
+import { createOfflineEngine } from './engine';
+
+/**
+ * The offline engine behind the WeCom channel's Answerer port: the shop's enabled FAQs, the
+ * customer's earlier messages as history. A clarifying question is sent as a reply (not an
+ * answer); a handoff leaves the customer's message to a person.
+ */
+export function createEngineAnswerer(knowledge: Pick<KnowledgeRepo, 'listFaqs'>): Answerer {
+  return {
+    async answer(input) {
+      const faqs = (await knowledge.listFaqs(input.merchantId)).filter((f) => f.enabled !== false);
+      const engine = createOfflineEngine({ faqs });
+      const history = input.history.filter((m) => m.sender === 'customer' && m.type === 'text').map((m) => (m as { text: string }).text);
+      const r = engine.answer(input.text, history.slice(0, -1));
+      if (r.got === 'handoff') return { reply: null, handoff: true, reason: r.reason, knowledgeIds: [], confidence: r.confidence };
+      if (r.got === 'clarify') return { reply: r.answer, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: r.confidence };
+      return { reply: r.answer, handoff: false, reason: 'faq', knowledgeIds: [r.got], confidence: r.confidence };
+    },
+  };
+}
