@@ -35,6 +35,8 @@ describe('handoff rules', () => {
     ['订单号 88201 改一下地址', 'order'],
     ['我昨天买的还没收到', 'order'],
     ['我要退款', 'order'],
+    ['我昨天的订单少了一杯，怎么处理', 'order'],
+    ['今天的外卖漏了一杯', 'order'],
   ])('%s → handoff (%s)', (q, reason) => {
     expect(detectHandoff(q)?.reason).toBe(reason);
   });
