@@ -29,7 +29,7 @@ describe('admin CLI', () => {
   });
 
   it('imports a knowledge base file and exports it again', async () => {
-    const sample = require('path').join(__dirname, '..', '..', 'shared', 'samples', 'kb-bakery.json');
+    const sample = require('path').join(__dirname, 'fixtures', 'samples', 'kb-bakery.json');
     const imported = await runCli(['kb', 'import', '--merchant', 'cli-shop', '--file', sample, '--json']);
     expect(imported.code).toBe(0);
     expect(JSON.parse(imported.stdout)).toMatchObject({ imported: expect.any(Number) });

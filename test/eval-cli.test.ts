@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../cloudfunctions/server/cli/main';
 
-const SAMPLES = path.resolve(__dirname, '../../shared/samples');
+// copies of ../shared/samples, so the tests run from any checkout
+const SAMPLES = path.resolve(__dirname, 'fixtures/samples');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-eval-'));
 const dataDir = path.join(tmp, 'data');
 

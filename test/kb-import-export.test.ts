@@ -10,7 +10,8 @@ import { parseCsv, readKnowledgeFile, runKbExport, runKbImport } from '../cloudf
 import { testDeps } from './helpers/deps';
 import { VECTOR_A } from './helpers/host';
 
-const SAMPLES = path.resolve(__dirname, '../../shared/samples');
+// copies of ../shared/samples, so the tests run from any checkout
+const SAMPLES = path.resolve(__dirname, 'fixtures/samples');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-kb-'));
 
 async function shop(deps: Deps, id: string, name = '测试店') {
