@@ -8,10 +8,18 @@ import { createOfflineEngine } from './engine';
  * answer); a handoff leaves the customer's message to a person.
  */
 export function createEngineAnswerer(knowledge: Pick<KnowledgeRepo, 'listFaqs'>): Answerer {
+  // the index is rebuilt only when the shop's knowledge base changes
+  const cache = new Map<string, { version: string; engine: ReturnType<typeof createOfflineEngine> }>();
   return {
     async answer(input) {
       const faqs = (await knowledge.listFaqs(input.merchantId)).filter((f) => f.enabled !== false);
-      const engine = createOfflineEngine({ faqs });
+      const version = `${faqs.length}:${faqs.reduce((v, f) => Math.max(v, f.updatedAt), 0)}:${faqs.map((f) => f.id).join(',')}`;
+      let hit = cache.get(input.merchantId);
+      if (!hit || hit.version !== version) {
+        hit = { version, engine: createOfflineEngine({ faqs }) };
+        cache.set(input.merchantId, hit);
+      }
+      const engine = hit.engine;
       const history = input.history.filter((m) => m.sender === 'customer' && m.type === 'text').map((m) => (m as { text: string }).text);
       const r = engine.answer(input.text, history.slice(0, -1));
       if (r.got === 'handoff') return { reply: null, handoff: true, reason: r.reason, knowledgeIds: [], confidence: r.confidence };
