@@ -17,6 +17,8 @@ import { parseWecomXml } from './wecom/xml';
 import path from 'node:path';
 import { createDbMediaStore, createFileMediaStore } from './media/media-stores';
 import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
+import { createModelAnswerer } from '@xiaoer/shared/usecases/answer/model';
+import { createOpenAIChatModel } from './llm/openai-model';
 import { createInboxSweepJob, type InboxContext, type ParseXml } from '@xiaoer/shared/usecases/wecom/process-inbox';
 
 /** Everything a function handler or the host needs, built once from the configuration. */
@@ -62,8 +64,24 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const wecomBase = () => config.wecom.apiBase || `${hostBase}/sandbox`;
   const tokens = createTokenStore({ baseUrl: wecomBase, deps });
   const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, logger: logger.child({ mod: 'wecom' }) });
-  // the offline engine; the model engine (LLM_API_KEY) arrives with the rest of the answer-engine issue
-  const answerer = createEngineAnswerer(storage.knowledge);
+  // the offline engine always; the model on top when LLM_API_KEY is set, within each shop's budget
+  const offline = createEngineAnswerer(storage.knowledge);
+  const answerer =
+    config.llm.enabled && config.llm.apiKey
+      ? createModelAnswerer({
+          knowledge: storage.knowledge,
+          // no SDK retry: one attempt within the timeout, then the offline answer
+          model: createOpenAIChatModel({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl, model: config.llm.model, maxRetries: 0 }),
+          offline,
+          kv: storage.kv,
+          clock: deps.clock,
+          pricePerMTokFen: config.llm.priceFenPerMTok,
+          monthlyBudgetFen: config.llm.monthlyBudgetFen,
+          timeoutMs: config.llm.timeoutMs,
+          timeZone: async (id: string) => (await storage.merchants.get(id))?.timezone ?? 'Asia/Shanghai',
+          onFallback: ({ merchantId, why }: { merchantId: string; why: string }) => logger.warn({ mod: 'llm', merchantId, why }, 'model answer fell back to retrieval'),
+        })
+      : offline;
   const media = config.runtime === 'local' ? createFileMediaStore(path.join(config.dataDir, 'media')) : createDbMediaStore(storage.kv, deps.clock);
   const inbox: InboxContext = { deps, wecom, answerer, media, parseXml: parseWecomXml as ParseXml };
   return {

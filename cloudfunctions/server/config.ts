@@ -19,6 +19,10 @@ const Env = z.object({
   LLM_BASE_URL: z.string().url().default('https://api.deepseek.com/v1'),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().default('deepseek-chat'),
+  LLM_PRICE_INPUT_FEN_PER_MTOK: z.coerce.number().nonnegative().default(200),
+  LLM_PRICE_OUTPUT_FEN_PER_MTOK: z.coerce.number().nonnegative().default(800),
+  LLM_MONTHLY_BUDGET_FEN: z.coerce.number().int().nonnegative().default(5000),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(8000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['0', '1']).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
@@ -38,7 +42,15 @@ export interface Config {
   dbFile: string;
   masterKey: string | undefined;
   wecom: { apiBase: string; source: 'sandbox' | 'env' | 'wecom'; maxSkewS: number };
-  llm: { enabled: boolean; baseUrl: string; apiKey: string | undefined; model: string };
+  llm: {
+    enabled: boolean;
+    baseUrl: string;
+    apiKey: string | undefined;
+    model: string;
+    priceFenPerMTok: { input: number; output: number };
+    monthlyBudgetFen: number;
+    timeoutMs: number;
+  };
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   seedDemo: boolean;
   bodyLimitBytes: number;
@@ -82,7 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbFile: path.join(dataDir, 'xiaoer.db'),
     masterKey: e.APP_MASTER_KEY,
     wecom: { apiBase, source: wecomSource, maxSkewS: e.WECOM_MAX_SKEW_S },
-    llm: { enabled: Boolean(e.LLM_API_KEY), baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL },
+    llm: {
+      enabled: Boolean(e.LLM_API_KEY),
+      baseUrl: e.LLM_BASE_URL,
+      apiKey: e.LLM_API_KEY,
+      model: e.LLM_MODEL,
+      priceFenPerMTok: { input: e.LLM_PRICE_INPUT_FEN_PER_MTOK, output: e.LLM_PRICE_OUTPUT_FEN_PER_MTOK },
+      monthlyBudgetFen: e.LLM_MONTHLY_BUDGET_FEN,
+      timeoutMs: e.LLM_TIMEOUT_MS,
+    },
     logLevel: e.LOG_LEVEL,
     seedDemo: local && e.SEED_DEMO !== '0',
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
@@ -101,7 +121,7 @@ export function describeConfig(c: Config, listenUrl?: string): string[] {
   return [
     `runtime: ${c.runtime} (storage: ${c.runtime === 'local' ? `SQLite ${c.dbFile}` : `CloudBase env ${c.cloudbase.envId}`})`,
     `wecom api: ${c.wecom.source === 'sandbox' ? `built-in sandbox${listenUrl ? ` at ${listenUrl}/sandbox` : ''}` : c.wecom.apiBase} (freshness window ${c.wecom.maxSkewS || 'off'}${c.wecom.maxSkewS ? ' s' : ''})`,
-    `answers: ${c.llm.enabled ? `model ${c.llm.model} at ${c.llm.baseUrl}` : 'retrieval only (LLM_API_KEY not set)'}`,
+    `answers: ${c.llm.enabled ? `model ${c.llm.model} at ${c.llm.baseUrl} (budget ${c.llm.monthlyBudgetFen / 100} 元 per shop per month, then retrieval only)` : 'retrieval only (LLM_API_KEY not set)'}`,
     `secrets at rest: ${c.masterKey ? 'APP_MASTER_KEY' : `local key file ${path.join(c.dataDir, 'master.key')}`}`,
     `demo shop: ${c.seedDemo ? 'seeded on first start' : 'off'}`,
   ];

@@ -1,0 +1,152 @@
+/**
+ * The model-backed answer engine behind the WeCom Answerer port: handoff rules first (always win,
+ * no model call), then the monthly budget, then one model call whose JSON is parsed strictly;
+ * anything off (error, timeout, bad JSON, ids not in the KB, an uncited answer) falls back to the
+ * offline engine. Every model call's cost is recorded, in fen, in the merchant's monthly budget.
+ */
+import { z } from 'zod';
+import { dayOf, monthOf, type Clock } from '../../../domain/time';
+import type { KnowledgeRepo, KvRepo } from '../../../ports/storage';
+import type { AnswerDecision, AnswerInput, Answerer } from '../../wecom/answerer';
+import { detectHandoff } from '../handoff';
+import { buildPrompt } from './prompt';
+import type { ChatModel, ChatResponse } from './port';
+
+export const BUDGET_NS = 'llm.budget';
+
+export type ModelDecision = AnswerDecision & {
+  /** What this reply cost at the model, in fen (fractional); 0 or absent when no model was called. */
+  costFen?: number;
+  engine?: 'rules' | 'model' | 'offline';
+  /** Why the offline engine answered instead of the model. */
+  fallback?: 'budget' | 'error' | 'timeout' | 'invalid' | 'unknown_ids';
+};
+
+export interface ModelAnswerer extends Answerer {
+  answer(input: AnswerInput): Promise<ModelDecision>;
+}
+
+/** The month's spend as stored under (merchantId, 'llm.budget', 'YYYY-MM'). */
+export interface BudgetEntry {
+  spentFen: number;
+  calls: number;
+}
+
+export const ModelReply = z
+  .object({
+    answer: z.string().nullable(),
+    knowledge_ids: z.array(z.string()),
+    confidence: z.number().min(0).max(1),
+    handoff: z.boolean(),
+    reason: z.string(),
+  })
+  .strict();
+
+export interface ModelAnswererOptions {
+  knowledge: Pick<KnowledgeRepo, 'listFaqs'>;
+  model: ChatModel;
+  offline: Answerer;
+  kv: KvRepo;
+  clock: Clock;
+  /** Price per million tokens, in fen. */
+  pricePerMTokFen: { input: number; output: number };
+  /** Per merchant per calendar month; at or above it the offline engine answers. */
+  monthlyBudgetFen: number;
+  timeoutMs?: number;
+  /** The merchant's time zone for the month boundary (default Asia/Shanghai). */
+  timeZone?: string | ((merchantId: string) => Promise<string>);
+  /** Called on every fallback (logging); never throws into the answer path. */
+  onFallback?: (info: { merchantId: string; why: NonNullable<ModelDecision['fallback']>; error?: unknown }) => void;
+}
+
+class Timeout extends Error {}
+
+export function costFen(usage: ChatResponse['usage'], price: { input: number; output: number }): number {
+  const fen = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
+  return Math.round(fen * 10_000) / 10_000;
+}
+
+export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
+  const timeoutMs = opts.timeoutMs ?? 8000;
+  const tz = async (merchantId: string) => (typeof opts.timeZone === 'function' ? opts.timeZone(merchantId) : (opts.timeZone ?? 'Asia/Shanghai'));
+  const monthKey = async (merchantId: string) => monthOf(dayOf(opts.clock.now(), await tz(merchantId)));
+
+  async function spent(merchantId: string, month: string): Promise<number> {
+    const e = await opts.kv.get<BudgetEntry>(merchantId, BUDGET_NS, month);
+    return e?.value.spentFen ?? 0;
+  }
+
+  /** Adds to the month's spend with a compare-and-set loop. */
+  async function record(merchantId: string, month: string, fen: number): Promise<void> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const e = await opts.kv.get<BudgetEntry>(merchantId, BUDGET_NS, month);
+      const next: BudgetEntry = { spentFen: Math.round(((e?.value.spentFen ?? 0) + fen) * 10_000) / 10_000, calls: (e?.value.calls ?? 0) + 1 };
+      if (await opts.kv.set(merchantId, BUDGET_NS, month, next, e ? e.version : null, opts.clock.now())) return;
+    }
+    throw new Error('llm budget: too much contention');
+  }
+
+  async function offline(input: AnswerInput, why: NonNullable<ModelDecision['fallback']>, extra: { costFen?: number; error?: unknown } = {}): Promise<ModelDecision> {
+    try {
+      opts.onFallback?.({ merchantId: input.merchantId, why, error: extra.error });
+    } catch {
+      /* logging must not break answering */
+    }
+    const d = await opts.offline.answer(input);
+    return { ...d, engine: 'offline', fallback: why, costFen: extra.costFen ?? 0 };
+  }
+
+  function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const guard = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Timeout(`model timed out after ${ms} ms`)), ms);
+    });
+    return Promise.race([p, guard]).finally(() => clearTimeout(timer));
+  }
+
+  return {
+    async answer(input) {
+      const h = detectHandoff(input.text);
+      if (h) return { reply: null, handoff: true, reason: `handoff:${h.reason}`, knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
+
+      const month = await monthKey(input.merchantId);
+      if ((await spent(input.merchantId, month)) >= opts.monthlyBudgetFen) return offline(input, 'budget');
+
+      const faqs = (await opts.knowledge.listFaqs(input.merchantId)).filter((f) => f.enabled !== false);
+      const prompt = buildPrompt(faqs, input.history, input.text);
+
+      let res: ChatResponse;
+      try {
+        // the adapter enforces the timeout; the guard (+ a little slack) covers one that doesn't
+        res = await withTimeout(opts.model.complete({ system: prompt.system, messages: prompt.messages, timeoutMs }), timeoutMs + 250);
+      } catch (error) {
+        const timedOut = error instanceof Timeout || /timed?\s?out/i.test(String((error as Error)?.name) + String((error as Error)?.message));
+        return offline(input, timedOut ? 'timeout' : 'error', { error });
+      }
+
+      const fen = costFen(res.usage, opts.pricePerMTokFen);
+      try {
+        await record(input.merchantId, month, fen);
+      } catch (error) {
+        opts.onFallback?.({ merchantId: input.merchantId, why: 'error', error });
+      }
+
+      let parsed: z.infer<typeof ModelReply>;
+      try {
+        parsed = ModelReply.parse(JSON.parse(res.content));
+      } catch (error) {
+        return offline(input, 'invalid', { costFen: fen, error });
+      }
+      const known = new Set(faqs.map((f) => f.id));
+      if (parsed.knowledge_ids.some((id) => !known.has(id))) return offline(input, 'unknown_ids', { costFen: fen });
+
+      const confidence = Math.round(parsed.confidence * 1000) / 1000;
+      if (parsed.handoff || parsed.answer === null || !parsed.answer.trim()) {
+        return { reply: null, handoff: true, reason: `model:${parsed.reason || 'no_match'}`, knowledgeIds: parsed.knowledge_ids, confidence, engine: 'model', costFen: fen };
+      }
+      // An answer must say where it came from: an uncited answer may be invented.
+      if (!parsed.knowledge_ids.length) return offline(input, 'invalid', { costFen: fen });
+      return { reply: parsed.answer.trim(), handoff: false, reason: 'model', knowledgeIds: parsed.knowledge_ids, confidence, engine: 'model', costFen: fen };
+    },
+  };
+}

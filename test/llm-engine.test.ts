@@ -1,0 +1,236 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHostRuntime } from '../cloudfunctions/server/runtime-host';
+import { loadConfig } from '../cloudfunctions/server/config';
+import { createLogger } from '../cloudfunctions/server/logger';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Message } from '@xiaoer/shared/domain/conversation';
+import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
+import { BUDGET_NS, buildPrompt, createModelAnswerer, type BudgetEntry } from '@xiaoer/shared/usecases/answer/model';
+import { createOpenAIChatModel } from '../cloudfunctions/server/llm/openai-model';
+import { testDeps } from './helpers/deps';
+
+const M = 'm1';
+type Reply = { status?: number; body?: unknown; delayMs?: number; content?: string };
+
+/** A programmable OpenAI-compatible server: `next` answers every request until changed. */
+function fakeServer() {
+  const state = { next: { content: '{}' } as Reply, requests: [] as any[] };
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+        res.writeHead(404).end();
+        return;
+      }
+      state.requests.push(JSON.parse(raw));
+      const r = state.next;
+      const send = () => {
+        if (res.destroyed) return;
+        const status = r.status ?? 200;
+        const body =
+          r.body ??
+          (status === 200
+            ? { id: 'x', object: 'chat.completion', created: 0, model: 'fake', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: r.content } }], usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 } }
+            : { error: { message: `status ${status}`, type: 'fake' } });
+        res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after-ms': '10' } : {}) }).end(JSON.stringify(body));
+      };
+      if (r.delayMs) setTimeout(send, r.delayMs);
+      else send();
+    });
+  });
+  return { server, state };
+}
+
+const json = (o: unknown) => JSON.stringify(o);
+const msg = (i: number, sender: Message['sender'], text: string): Message => ({ id: `h${i}`, merchantId: M, conversationId: 'c1', sender, at: i, type: 'text', text }) as Message;
+const ask = (text: string, history: Message[] = []) => ({ merchantId: M, externalUserId: 'u1', text, history });
+
+describe('model answer engine over a fake OpenAI-compatible server', () => {
+  const deps = testDeps();
+  const fake = fakeServer();
+  let baseURL = '';
+  const make = (o: { timeoutMs?: number; monthlyBudgetFen?: number } = {}) =>
+    createModelAnswerer({
+      knowledge: deps.storage.knowledge,
+      model: createOpenAIChatModel({ apiKey: 'sk-test', baseURL, model: 'fake-model' }),
+      offline: createEngineAnswerer(deps.storage.knowledge),
+      kv: deps.storage.kv,
+      clock: deps.clock,
+      pricePerMTokFen: { input: 200, output: 800 },
+      monthlyBudgetFen: o.monthlyBudgetFen ?? 10_000,
+      timeoutMs: o.timeoutMs ?? 2000,
+    });
+  const budget = async () => (await deps.storage.kv.get<BudgetEntry>(M, BUDGET_NS, '2026-11'))?.value;
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => fake.server.listen(0, '127.0.0.1', r));
+    baseURL = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}/v1`;
+    const faq = (id: string, question: string, answer: string, alternatives: string[] = []) =>
+      deps.storage.knowledge.upsertFaq({ id, merchantId: M, question, answer, alternatives, enabled: true, updatedAt: 0 });
+    await faq('hours', '你们几点开门', '每天早上十点开门，晚上十点打烊', ['营业时间']);
+    await faq('delivery', '可以送货上门吗', '三公里内免费配送，超出每公里加收两元', ['能送吗', '配送']);
+    await faq('price-cake', '六寸蛋糕多少钱', '六寸奶油蛋糕一百二十八元', ['蛋糕价格']);
+  });
+  beforeEach(() => {
+    fake.state.requests = [];
+  });
+  afterAll(async () => {
+    fake.server.closeAllConnections();
+    await new Promise((r) => fake.server.close(r));
+    await deps.storage.close();
+  });
+
+  test('JSON success: the model answers, cost recorded in the month budget', async () => {
+    fake.state.next = { content: json({ answer: '我们每天十点开门哦', knowledge_ids: ['hours'], confidence: 0.9, handoff: false, reason: 'faq' }) };
+    const before = (await budget())?.spentFen ?? 0;
+    const d = await make().answer(ask('几点开门呀', [msg(1, 'customer', '你好'), msg(2, 'ai', '您好，请问有什么可以帮您？'), msg(3, 'customer', '几点开门呀')]));
+    expect(d).toMatchObject({ reply: '我们每天十点开门哦', handoff: false, reason: 'model', knowledgeIds: ['hours'], engine: 'model' });
+    // 1000 prompt tokens × 200 fen/M + 100 completion × 800 fen/M = 0.28 fen
+    expect(d.costFen).toBeCloseTo(0.28, 6);
+    expect((await budget())!.spentFen).toBeCloseTo(before + 0.28, 6);
+    const req = fake.state.requests[0];
+    expect(fake.state.requests).toHaveLength(1);
+    expect(req.model).toBe('fake-model');
+    expect(req.response_format).toEqual({ type: 'json_object' });
+    expect(req.messages[0].role).toBe('system');
+    expect(req.messages[0].content).toContain('[id: hours]');
+    // history without the trailing question fragment, then the question
+    expect(req.messages.slice(1)).toEqual([
+      { role: 'user', content: '你好' },
+      { role: 'assistant', content: '您好，请问有什么可以帮您？' },
+      { role: 'user', content: '几点开门呀' },
+    ]);
+  });
+
+  test('the model may hand off', async () => {
+    fake.state.next = { content: json({ answer: null, knowledge_ids: [], confidence: 0.2, handoff: true, reason: 'no_match' }) };
+    const d = await make().answer(ask('你们有停车位吗'));
+    expect(d).toMatchObject({ reply: null, handoff: true, reason: 'model:no_match', engine: 'model' });
+  });
+
+  test('500 → offline answer', async () => {
+    fake.state.next = { status: 500 };
+    const d = await make().answer(ask('几点开门'));
+    expect(d).toMatchObject({ engine: 'offline', fallback: 'error', knowledgeIds: ['hours'], reply: '每天早上十点开门，晚上十点打烊' });
+    expect(fake.state.requests.length).toBe(2); // maxRetries: 1
+  });
+
+  test('429 → offline answer', async () => {
+    fake.state.next = { status: 429 };
+    const d = await make().answer(ask('几点开门'));
+    expect(d).toMatchObject({ engine: 'offline', fallback: 'error', knowledgeIds: ['hours'] });
+  });
+
+  test('slower than the timeout → offline answer', async () => {
+    fake.state.next = { delayMs: 1500, content: json({ answer: '晚了', knowledge_ids: ['hours'], confidence: 1, handoff: false, reason: 'faq' }) };
+    const t0 = Date.now();
+    const d = await make({ timeoutMs: 300 }).answer(ask('几点开门'));
+    expect(d).toMatchObject({ engine: 'offline', fallback: 'timeout', knowledgeIds: ['hours'] });
+    expect(Date.now() - t0).toBeLessThan(1400);
+  });
+
+  test('malformed JSON content → offline answer (cost still recorded)', async () => {
+    fake.state.next = { content: '我们十点开门 {answer:' };
+    const before = (await budget())?.spentFen ?? 0;
+    const d = await make().answer(ask('几点开门'));
+    expect(d).toMatchObject({ engine: 'offline', fallback: 'invalid', knowledgeIds: ['hours'] });
+    expect((await budget())!.spentFen).toBeGreaterThan(before);
+  });
+
+  test('JSON of the wrong shape → offline answer', async () => {
+    fake.state.next = { content: json({ answer: '十点', confidence: 'high' }) };
+    expect(await make().answer(ask('几点开门'))).toMatchObject({ engine: 'offline', fallback: 'invalid' });
+  });
+
+  test('a knowledge id not in the KB → offline answer', async () => {
+    fake.state.next = { content: json({ answer: '全场五折', knowledge_ids: ['promo-999'], confidence: 0.95, handoff: false, reason: 'faq' }) };
+    expect(await make().answer(ask('几点开门'))).toMatchObject({ engine: 'offline', fallback: 'unknown_ids', knowledgeIds: ['hours'] });
+  });
+
+  test('a handoff phrase never reaches the server', async () => {
+    fake.state.next = { content: json({ answer: '好的', knowledge_ids: [], confidence: 1, handoff: false, reason: 'x' }) };
+    const d = await make().answer(ask('我要投诉'));
+    expect(d).toMatchObject({ reply: null, handoff: true, reason: 'handoff:complaint', engine: 'rules' });
+    expect(fake.state.requests).toHaveLength(0);
+  });
+
+  test('a spent budget → no request, offline answer', async () => {
+    fake.state.next = { content: json({ answer: '十点', knowledge_ids: ['hours'], confidence: 1, handoff: false, reason: 'faq' }) };
+    const spent = (await budget())!.spentFen;
+    const d = await make({ monthlyBudgetFen: spent }).answer(ask('几点开门'));
+    expect(d).toMatchObject({ engine: 'offline', fallback: 'budget', knowledgeIds: ['hours'], costFen: 0 });
+    expect(fake.state.requests).toHaveLength(0);
+    // a new month (Shanghai time) starts from zero
+    deps.clock.set(Date.UTC(2026, 10, 30, 16, 30)); // 2026-12-01 00:30 +08:00
+    expect(await make({ monthlyBudgetFen: spent }).answer(ask('几点开门'))).toMatchObject({ engine: 'model' });
+    expect((await deps.storage.kv.get<BudgetEntry>(M, BUDGET_NS, '2026-12'))!.value.calls).toBe(1);
+    deps.clock.set(Date.UTC(2026, 10, 22, 4));
+  });
+
+  test('concurrent replies all land in the budget (CAS loop)', async () => {
+    fake.state.next = { content: json({ answer: '十点', knowledge_ids: ['hours'], confidence: 1, handoff: false, reason: 'faq' }) };
+    const before = (await budget())!;
+    const a = make();
+    await Promise.all(Array.from({ length: 5 }, () => a.answer(ask('几点开门'))));
+    const after = (await budget())!;
+    expect(after.calls).toBe(before.calls + 5);
+    expect(after.spentFen).toBeCloseTo(before.spentFen + 5 * 0.28, 6);
+  });
+});
+
+describe('buildPrompt', () => {
+  const faqs = Array.from({ length: 80 }, (_, i) => ({ id: `f${String(i).padStart(2, '0')}`, question: `第${i}款商品的颜色`, answer: `第${i}款有红色` }));
+  faqs.push({ id: 'hours', question: '你们几点开门', answer: '每天早上十点开门' });
+
+  test('the whole KB (stable order) when small; the prefix does not depend on the question', () => {
+    const kb = faqs.slice(0, 10);
+    const a = buildPrompt(kb, [], '颜色？');
+    const b = buildPrompt([...kb].reverse(), [], '别的问题');
+    expect(a.system).toBe(b.system);
+    expect(a.shownIds).toHaveLength(10);
+    expect(a.system).toContain('只能根据');
+    expect(a.system).toContain('不要透露');
+    expect(a.system).toContain('"knowledge_ids"');
+  });
+
+  test('top-k by BM25 when over 60 FAQs; last 10 messages then the question', () => {
+    const history = Array.from({ length: 14 }, (_, i) => msg(i, i % 2 ? 'ai' : 'customer', `m${i}`));
+    const p = buildPrompt(faqs, history, '几点开门');
+    expect(p.shownIds.length).toBeLessThan(faqs.length);
+    expect(p.shownIds[0]).toBe('hours');
+    expect(p.messages).toHaveLength(11);
+    expect(p.messages[0]!.content).toBe('m4');
+    expect(p.messages.at(-1)).toEqual({ role: 'user', content: '几点开门' });
+  });
+});
+
+describe('composition: LLM_API_KEY switches the WeCom channel to the model', () => {
+  const fake = fakeServer();
+  afterAll(async () => {
+    fake.server.closeAllConnections();
+    await new Promise((r) => fake.server.close(r));
+  });
+
+  test('with LLM_API_KEY and LLM_BASE_URL the runtime answers through the model; without, offline', async () => {
+    await new Promise<void>((r) => fake.server.listen(0, '127.0.0.1', r));
+    const baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}/v1`;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-llm-'));
+    const rt = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir, LLM_API_KEY: 'sk-compose', LLM_BASE_URL: baseUrl, LLM_MODEL: 'fake-model' }), logger: createLogger('silent') });
+    await rt.storage.knowledge.upsertFaq({ id: 'hours', merchantId: 'shop-llm', question: '你们几点开门', answer: '每天早上十点开门', alternatives: [], enabled: true, updatedAt: 0 });
+    fake.state.next = { content: JSON.stringify({ answer: '十点开门哦', knowledge_ids: ['hours'], confidence: 0.9, handoff: false, reason: 'faq' }) };
+    const d = await rt.inbox.answerer.answer({ merchantId: 'shop-llm', externalUserId: 'u', text: '几点开门', history: [] });
+    expect(d.reply).toBe('十点开门哦');
+    expect(fake.state.requests[0].model).toBe('fake-model');
+    await rt.close();
+
+    const off = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
+    const o = await off.inbox.answerer.answer({ merchantId: 'shop-llm', externalUserId: 'u', text: '你们几点开门', history: [] });
+    expect(o.reply).toBe('每天早上十点开门');
+    expect(fake.state.requests).toHaveLength(1);
+    await off.close();
+  });
+});
