@@ -234,3 +234,31 @@ describe('composition: LLM_API_KEY switches the WeCom channel to the model', () 
     await off.close();
   });
 });
+
+describe('eval answers runs the engine as configured', () => {
+  const fake = fakeServer();
+  afterAll(async () => {
+    delete process.env.LLM_API_KEY;
+    delete process.env.LLM_BASE_URL;
+    fake.server.closeAllConnections();
+    await new Promise((r) => fake.server.close(r));
+  });
+
+  test('with LLM_API_KEY every non-handoff question goes to the model, nothing is written', async () => {
+    await new Promise<void>((r) => fake.server.listen(0, '127.0.0.1', r));
+    process.env.LLM_API_KEY = 'sk-eval';
+    process.env.LLM_BASE_URL = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}/v1`;
+    fake.state.next = { content: JSON.stringify({ answer: null, knowledge_ids: [], confidence: 0.1, handoff: true, reason: 'no_match' }) };
+    const samples = path.join(__dirname, 'fixtures', 'samples');
+    const { runCli } = await import('../cloudfunctions/server/cli/main');
+    const out = await runCli(['eval', 'answers', '--kb', path.join(samples, 'kb-bakery.json'), '--cases', path.join(samples, 'cases-bakery.json'), '--json']);
+    expect(out.code).toBe(0);
+    const lines = out.stdout.split('\n').map((l) => JSON.parse(l));
+    const cases = lines.slice(0, -1);
+    expect(cases.every((l) => l.got === 'handoff')).toBe(true);
+    // the handoff rules answer some cases without the model; the rest reached it
+    expect(fake.state.requests.length).toBeGreaterThan(0);
+    expect(fake.state.requests.length).toBeLessThanOrEqual(cases.length);
+    expect(lines.at(-1).summary.n).toBe(cases.length);
+  });
+});

@@ -4,6 +4,12 @@ import { z } from 'zod';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { describeZodError } from '@xiaoer/shared/contracts/envelope';
 import { createOfflineEngine } from '@xiaoer/shared/usecases/answer';
+import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
+import { createModelAnswerer } from '@xiaoer/shared/usecases/answer/model';
+import type { KvEntry, KvRepo } from '@xiaoer/shared/ports/storage';
+import { systemClock } from '@xiaoer/shared/domain/time';
+import { createOpenAIChatModel } from '../llm/openai-model';
+import { type Config, loadConfig } from '../config';
 
 /**
  * `eval answers --kb <kb.json> --cases <cases.json>` (ARCHITECTURE §5): runs the answer engine on
@@ -82,20 +88,72 @@ export function summarize(lines: EvalLine[]): EvalSummary {
   };
 }
 
-export function evalAnswers(a: { kbFile: string; casesFile: string }): [...EvalLine[], EvalSummary] {
+/**
+ * Runs the product's engine as configured (ARCHITECTURE §5): the model when LLM_API_KEY is set,
+ * else the offline engine. Nothing touches DATA_DIR: the knowledge base comes from the file and
+ * the model's budget bookkeeping lives in memory for the run.
+ */
+export async function evalAnswers(a: { kbFile: string; casesFile: string; config?: Config }): Promise<[...EvalLine[], EvalSummary]> {
   const kb = readJson(a.kbFile, KbFile, '知识库');
   const cases = readJson(a.casesFile, CasesFile, '用例');
-  const engine = createOfflineEngine(kb);
-  const lines: EvalLine[] = cases.map((c) => {
-    const t0 = performance.now();
-    const r = engine.answer(c.q);
-    const ms = performance.now() - t0;
-    return { q: c.q, expect: c.expect, got: r.got, answer: r.answer, confidence: r.confidence, ms: Math.round(ms * 1000) / 1000 };
+  const config = a.config ?? loadConfig();
+  const lines: EvalLine[] = [];
+  if (!config.llm.enabled || !config.llm.apiKey) {
+    const engine = createOfflineEngine(kb);
+    for (const c of cases) {
+      const t0 = performance.now();
+      const r = engine.answer(c.q);
+      const ms = performance.now() - t0;
+      lines.push({ q: c.q, expect: c.expect, got: r.got, answer: r.answer, confidence: r.confidence, ms: Math.round(ms * 1000) / 1000 });
+    }
+    return [...lines, summarize(lines)];
+  }
+  const faqs = kb.faqs.map((f) => ({ ...f, alternatives: f.alternatives ?? [], enabled: f.enabled ?? true, merchantId: 'eval', updatedAt: 0 }));
+  const knowledge = { listFaqs: async () => faqs };
+  const answerer = createModelAnswerer({
+    knowledge,
+    model: createOpenAIChatModel({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl, model: config.llm.model, maxRetries: 0 }),
+    offline: createEngineAnswerer(knowledge),
+    kv: memoryKv(),
+    clock: systemClock,
+    pricePerMTokFen: config.llm.priceFenPerMTok,
+    monthlyBudgetFen: Number.MAX_SAFE_INTEGER,
+    timeoutMs: config.llm.timeoutMs,
   });
+  for (const c of cases) {
+    const t0 = performance.now();
+    const d = await answerer.answer({ merchantId: 'eval', externalUserId: 'eval', text: c.q, history: [] });
+    const ms = performance.now() - t0;
+    const got = d.handoff ? 'handoff' : d.reason === 'clarify' || !d.reply || d.knowledgeIds.length === 0 ? 'clarify' : d.knowledgeIds[0];
+    lines.push({ q: c.q, expect: c.expect, got, answer: d.reply, confidence: d.confidence, ms: Math.round(ms * 1000) / 1000 });
+  }
   return [...lines, summarize(lines)];
 }
 
-export function evalText(out: ReturnType<typeof evalAnswers>): string {
+/** A KvRepo in memory, for a run that must not write DATA_DIR. */
+function memoryKv(): KvRepo {
+  const m = new Map<string, KvEntry>();
+  const k = (a: string, b: string, c: string) => `${a}\u0000${b}\u0000${c}`;
+  return {
+    async get<T>(a: string, b: string, c: string) {
+      return (m.get(k(a, b, c)) as KvEntry<T> | undefined) ?? null;
+    },
+    async set(a, b, c, value, expected, now) {
+      const cur = m.get(k(a, b, c));
+      if ((expected === null && cur) || (expected !== null && cur?.version !== expected)) return false;
+      m.set(k(a, b, c), { key: c, value, version: (cur?.version ?? 0) + 1, updatedAt: now });
+      return true;
+    },
+    async delete(a, b, c) {
+      m.delete(k(a, b, c));
+    },
+    async list<T>(a: string, b: string, limit: number) {
+      return [...m.entries()].filter(([key]) => key.startsWith(`${a}\u0000${b}\u0000`)).map(([, v]) => v as KvEntry<T>).slice(0, limit);
+    },
+  };
+}
+
+export function evalText(out: Awaited<ReturnType<typeof evalAnswers>>): string {
   const s = (out[out.length - 1] as EvalSummary).summary;
   const p = (x: number) => `${(x * 100).toFixed(1)}%`;
   return `${s.n} 条用例：准确率 ${p(s.precision)}，覆盖率 ${p(s.coverage)}，转人工召回 ${p(s.handoff_recall)}，p50 ${s.p50_ms} ms，p99 ${s.p99_ms} ms`;

@@ -33,7 +33,7 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
                                                 经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
-  eval answers --kb <kb.json> --cases <cases.json>  离线评测回答（每条一行 JSON + 汇总），不写 DATA_DIR`;
+  eval answers --kb <kb.json> --cases <cases.json>  评测回答（配了 LLM_API_KEY 就用模型；每条一行 JSON + 汇总），不写 DATA_DIR`;
 
 type Out = { json: unknown; text: string };
 type Command = (rt: Runtime, flags: Record<string, string | boolean | undefined>) => Promise<Out>;
@@ -44,7 +44,7 @@ const commands: Record<string, Command> = {
   'kb export': (rt, f) => runKbExport(rt, f),
   'eval answers': async (_rt, f) => {
     const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }), f);
-    const out = evalAnswers({ kbFile: a.kb, casesFile: a.cases });
+    const out = await evalAnswers({ kbFile: a.kb, casesFile: a.cases });
     return { json: out, text: evalText(out) };
   },
   'merchant create': async (rt, f) => {
