@@ -42,11 +42,11 @@ export function queryTokens(text: string, conceptWeight = 1): string[] {
   return toks;
 }
 
-export function createOfflineEngine(kb: Kb, opts: EngineOptions = {}): OfflineEngine {
-  const w = opts.weights ?? CALIBRATION.weights;
-  const threshold = opts.threshold ?? CALIBRATION.threshold;
-  const faqs = kb.faqs.filter((f) => f.enabled !== false);
-  // Two indexes (BM25F-style): what the FAQ asks, and what it answers; scores add with weights.
+/**
+ * Two BM25 indexes (BM25F-style) over enabled FAQs: what each FAQ asks (question, alternatives,
+ * concepts) and what it answers; a query's scores add with the calibrated weights.
+ */
+export function buildFaqIndex(faqs: KbFaq[], w: { question: number; alternatives: number; answer: number; concept: number; answerConcept: number } = CALIBRATION.weights) {
   const qIndex: Bm25Index = buildBm25(
     faqs.map((f) => {
       const alts = (f.alternatives ?? []).join('\n');
@@ -58,13 +58,20 @@ export function createOfflineEngine(kb: Kb, opts: EngineOptions = {}): OfflineEn
     }),
   );
   const aIndex: Bm25Index = buildBm25(faqs.map((f) => [{ tokens: tokenize(f.answer), weight: 1 }, { tokens: concepts(f.answer), weight: w.answerConcept }]));
-  const index = {
+  return {
     score: (q: string[]) => {
       const a = aIndex.score(q);
       return qIndex.score(q).map((x, i) => x + w.answer * a[i]!);
     },
     ideal: (q: string[]) => qIndex.ideal(q) + w.answer * aIndex.ideal(q),
   };
+}
+
+export function createOfflineEngine(kb: Kb, opts: EngineOptions = {}): OfflineEngine {
+  const w = opts.weights ?? CALIBRATION.weights;
+  const threshold = opts.threshold ?? CALIBRATION.threshold;
+  const faqs = kb.faqs.filter((f) => f.enabled !== false);
+  const index = buildFaqIndex(faqs, w);
 
   function rank(text: string) {
     const q = queryTokens(text, w.concept);

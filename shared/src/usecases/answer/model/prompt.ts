@@ -4,10 +4,7 @@
  * question come last.
  */
 import type { Message } from '../../../domain/conversation';
-import { buildBm25 } from '../bm25';
-import { CALIBRATION, queryTokens, type KbFaq } from '../engine';
-import { concepts } from '../lexicon';
-import { tokenize } from '../tokenize';
+import { buildFaqIndex, CALIBRATION, queryTokens, type KbFaq } from '../engine';
 import type { ChatMessage } from './port';
 
 /** The whole KB goes in the prompt up to this many FAQs; above, the top-k by BM25. */
@@ -30,22 +27,11 @@ export const SYSTEM_RULES = [
 /** Enabled FAQs ranked by the offline engine's BM25 scoring (question + alternatives + answer fields, same weights). */
 export function rankFaqs(faqs: KbFaq[], text: string): KbFaq[] {
   const w = CALIBRATION.weights;
-  const q = buildBm25(
-    faqs.map((f) => {
-      const alts = (f.alternatives ?? []).join('\n');
-      return [
-        { tokens: tokenize(f.question), weight: w.question },
-        { tokens: tokenize(alts), weight: w.alternatives },
-        { tokens: concepts(`${f.question}\n${alts}`), weight: w.question * w.concept },
-      ];
-    }),
-  );
-  const a = buildBm25(faqs.map((f) => [{ tokens: tokenize(f.answer), weight: 1 }, { tokens: concepts(f.answer), weight: w.answerConcept }]));
+  const index = buildFaqIndex(faqs, w);
   const toks = queryTokens(text, w.concept);
-  const qs = q.score(toks);
-  const as = a.score(toks);
+  const scores = index.score(toks);
   return faqs
-    .map((f, i) => ({ f, s: qs[i]! + w.answer * as[i]!, i }))
+    .map((f, i) => ({ f, s: scores[i]!, i }))
     .sort((x, y) => y.s - x.s || x.i - y.i)
     .map((x) => x.f);
 }
