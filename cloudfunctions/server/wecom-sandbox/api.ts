@@ -307,13 +307,24 @@ export class SandboxApi {
     return (await this.store.get<SandboxTagGroup[]>(merchantId, NS.tags, 'groups')) ?? [];
   }
 
-  /** Claims a kf msgid (rule msgidDedupe); returns a release function for when the send then fails. */
-  private async claimMsgid(ctx: Ctx, msgid: string | undefined): Promise<{ msgid: string; release(): Promise<void> }> {
+  /**
+   * A kf send under a msgid (rule msgidDedupe): claims the msgid, runs the send's checks, and
+   * releases the claim if they fail (a failed msgid may be retried), else records it as sent.
+   */
+  private async sendOnce(ctx: Ctx, msgid: string | undefined, checks: () => Promise<unknown>): Promise<{ msgid: string }> {
     if (msgid !== undefined && !MSGID.test(msgid)) fail('invalidParam', 'msgid must be ≤32 characters of [0-9a-zA-Z_-]');
     const id = msgid ?? randomId(32);
     const created = await this.store.create(ctx.merchant.id, NS.sentMsgid, id, { at: ctx.now, pending: true });
     if (!created && ctx.rules.msgidDedupe) fail('sandboxMsgidSent', `msgid ${id}`);
-    return { msgid: id, release: async () => (created ? this.store.delete(ctx.merchant.id, NS.sentMsgid, id) : undefined) };
+    ctx.rec.msgid = id;
+    try {
+      await checks();
+    } catch (err) {
+      if (created) await this.store.delete(ctx.merchant.id, NS.sentMsgid, id);
+      throw err;
+    }
+    await this.store.put(ctx.merchant.id, NS.sentMsgid, id, { at: ctx.now });
+    return { msgid: id };
   }
 
   /** Uses a welcome code / msg_code once (rule welcomeCode: single use, 20 s or its own TTL). */
@@ -378,10 +389,8 @@ export class SandboxApi {
         const msgtype = need(b, 'msgtype');
         if (!KF_MSGTYPES.has(msgtype)) fail('invalidMsgtype');
         await this.checkKfContent(ctx, msgtype, b);
-        const claim = await this.claimMsgid(ctx, b.msgid === undefined ? undefined : str(b.msgid));
-        ctx.rec.msgid = claim.msgid;
-        try {
-          await this.store.update<KfSession>(ctx.merchant.id, NS.kfSession, sessionKey(openKfId, touser), (cur) => {
+        return this.sendOnce(ctx, b.msgid === undefined ? undefined : str(b.msgid), () =>
+          this.store.update<KfSession>(ctx.merchant.id, NS.kfSession, sessionKey(openKfId, touser), (cur) => {
             const s: KfSession = cur ?? { openKfId, externalUserId: touser, state: 4, repliesSinceCustomer: 0, updatedAt: ctx.now };
             if (ctx.rules.kfSessionState && s.state !== 0 && s.state !== 1) fail('kfSessionStatus', `service_state is ${s.state}`);
             if (ctx.rules.kfWindow48h && (s.lastCustomerAt === undefined || ctx.now - s.lastCustomerAt > LIMITS.kfWindowMs)) {
@@ -389,13 +398,8 @@ export class SandboxApi {
             }
             if (ctx.rules.kfFivePerMessage && s.repliesSinceCustomer >= LIMITS.kfRepliesPerMessage) fail('kfSendCount', '5 messages per customer message');
             return { ...s, repliesSinceCustomer: s.repliesSinceCustomer + 1, updatedAt: ctx.now };
-          });
-        } catch (err) {
-          await claim.release();
-          throw err;
-        }
-        await this.store.put(ctx.merchant.id, NS.sentMsgid, claim.msgid, { at: ctx.now });
-        return { msgid: claim.msgid };
+          }),
+        );
       },
     };
 
@@ -410,16 +414,7 @@ export class SandboxApi {
         const msgtype = need(b, 'msgtype');
         if (msgtype !== 'text' && msgtype !== 'msgmenu') fail('invalidMsgtype', 'send_msg_on_event takes text or msgmenu');
         await this.checkKfContent(ctx, msgtype, b);
-        const claim = await this.claimMsgid(ctx, b.msgid === undefined ? undefined : str(b.msgid));
-        ctx.rec.msgid = claim.msgid;
-        try {
-          await this.useCode(ctx, code, ['kf_welcome', 'kf_session']);
-        } catch (err) {
-          await claim.release();
-          throw err;
-        }
-        await this.store.put(ctx.merchant.id, NS.sentMsgid, claim.msgid, { at: ctx.now });
-        return { msgid: claim.msgid };
+        return this.sendOnce(ctx, b.msgid === undefined ? undefined : str(b.msgid), () => this.useCode(ctx, code, ['kf_welcome', 'kf_session']));
       },
     };
 
