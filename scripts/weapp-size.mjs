@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 
 const LIMIT = 2 * 1024 * 1024
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const dist = path.join(root, 'miniprogram', 'dist', 'weapp')
+// XIAOER_APP_OUT: a weapp build written elsewhere (see miniprogram/config/index.ts)
+const dist = process.env.XIAOER_APP_OUT ? path.resolve(process.env.XIAOER_APP_OUT) : path.join(root, 'miniprogram', 'dist', 'weapp')
 const appJsonPath = path.join(dist, 'app.json')
 
 if (!existsSync(appJsonPath)) {

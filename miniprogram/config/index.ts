@@ -28,7 +28,8 @@ export default defineConfig<'webpack5'>(async (merge) => {
     designWidth: 375,
     deviceRatio: { 375: 2, 640: 2.34 / 2, 750: 1, 828: 1.81 / 2 },
     sourceRoot: 'src',
-    outputRoot: `dist/${process.env.TARO_ENV}`,
+    // XIAOER_APP_OUT lets parallel builds (tests, helpers) write somewhere else
+    outputRoot: process.env.XIAOER_APP_OUT || `dist/${process.env.TARO_ENV}`,
     plugins: [],
     defineConstants: {
       // CloudBase environment id for Taro.cloud.init on weapp; empty = the default environment.

@@ -6,6 +6,24 @@ export default defineAppConfig({
     'pages/marketing/index',
     'pages/me/index',
   ],
+  // Everything that is not a tab lives in one subpackage: the main package (tab pages, services,
+  // shared contracts) must stay under 0.6 MB; ECharts is only ever loaded here (sub/trends).
+  subPackages: [
+    {
+      root: 'sub',
+      pages: [
+        'thread/index',
+        'customer/index',
+        'kb/index',
+        'kb-edit/index',
+        'teach/index',
+        'trends/index',
+        'settings/index',
+        'staff/index',
+        'setup/index',
+      ],
+    },
+  ],
   window: {
     backgroundTextStyle: 'dark',
     backgroundColor: '#f5f6f8',

@@ -4,6 +4,8 @@ import { Role } from '../domain/member';
 import { Counters } from '../domain/counters';
 import { ConversationState, Message } from '../domain/conversation';
 import { BusinessHours } from '../domain/merchant';
+import { AnswerRules } from '../domain/answer-rules';
+import { Faq } from '../domain/knowledge';
 
 /**
  * The `api` function's contract, shared by the owner app and the backend. Every action is one
@@ -18,6 +20,10 @@ export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('me.get') }),
   z.object({ action: z.literal('me.join'), code: z.string().trim().min(6).max(16), name: z.string().max(40).optional() }),
   z.object({ action: z.literal('dashboard.today'), ...m }),
+  /** Daily counters for the last `days` days, today included (trend charts). */
+  z.object({ action: z.literal('dashboard.trends'), ...m, days: z.union([z.literal(7), z.literal(30)]).default(7) }),
+  /** What needs a person: for the tab bar badge and the 今日 queue link. */
+  z.object({ action: z.literal('badges.get'), ...m }),
   z.object({ action: z.literal('customers.list'), ...m, search: z.string().max(40).optional(), tag: z.string().max(30).optional(), limit: Limit, cursor: Cursor }),
   z.object({ action: z.literal('customers.get'), ...m, externalUserId: z.string().min(1).max(128) }),
   z.object({ action: z.literal('conversations.list'), ...m, filter: z.enum(['waiting', 'ai', 'all']).default('all'), limit: Limit, cursor: Cursor }),
@@ -27,15 +33,56 @@ export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('conversations.handBack'), ...m, conversationId: z.string().min(1).max(128) }),
   z.object({ action: z.literal('conversations.transfer'), ...m, conversationId: z.string().min(1).max(128), servicerUserId: z.string().trim().min(1).max(64) }),
   z.object({ action: z.literal('kb.list'), ...m }),
+  /** Adds a FAQ (no id) or edits one (id); the engine answers from it at once. */
+  z.object({
+    action: z.literal('kb.save'),
+    ...m,
+    id: z.string().min(1).max(64).optional(),
+    question: Faq.shape.question,
+    answer: Faq.shape.answer,
+    alternatives: z.array(z.string().trim().min(1).max(500)).max(30).default([]),
+    enabled: z.boolean().default(true),
+  }),
+  z.object({ action: z.literal('kb.setEnabled'), ...m, id: z.string().min(1).max(64), enabled: z.boolean() }),
+  /** A knowledge-base file from the phone: json or csv as text, xlsx as base64. Good rows are kept, bad rows reported. */
+  z.object({ action: z.literal('kb.import'), ...m, format: z.enum(['json', 'csv', 'xlsx']), content: z.string().min(1).max(2_000_000) }),
+  /** 问问 AI: what the engine would answer, without sending anything or counting. */
+  z.object({ action: z.literal('kb.ask'), ...m, text: z.string().trim().min(1).max(500) }),
+  /** The "AI 没答上来" queue. */
+  z.object({ action: z.literal('teach.list'), ...m }),
+  /** One step: the question becomes a new FAQ, or an alternative phrasing of an existing one. */
+  z.object({
+    action: z.literal('teach.save'),
+    ...m,
+    itemId: z.string().min(1).max(128),
+    question: Faq.shape.question,
+    /** New FAQ: its answer. Alternative: omit (the FAQ keeps its answer). */
+    answer: Faq.shape.answer.optional(),
+    faqId: z.string().min(1).max(64).optional(),
+  }),
+  z.object({ action: z.literal('teach.dismiss'), ...m, itemId: z.string().min(1).max(128) }),
   z.object({ action: z.literal('settings.get'), ...m }),
   z.object({
     action: z.literal('settings.update'),
     ...m,
     name: z.string().min(1).max(60).optional(),
     aiPersona: z.string().max(500).optional(),
-    businessHours: BusinessHours.optional(),
+    /** null: no opening hours set (handoffs never mention hours). */
+    businessHours: BusinessHours.nullable().optional(),
+    answerRules: AnswerRules.optional(),
   }),
+  /** The setup checker: what the WeCom channel recorded, each red item with its fix. */
+  z.object({ action: z.literal('setup.check'), ...m }),
   z.object({ action: z.literal('members.list'), ...m }),
+  z.object({
+    action: z.literal('members.update'),
+    ...m,
+    memberId: z.string().min(1).max(64),
+    onDuty: z.boolean().optional(),
+    /** The member's WeCom userid: where handoff notifications go. Empty string clears it. */
+    wecomUserId: z.string().trim().max(64).regex(/^[0-9A-Za-z_@.-]*$/, '企业微信账号只能是英文、数字和 _ @ . -').optional(),
+    name: z.string().trim().max(40).optional(),
+  }),
   z.object({ action: z.literal('invites.create'), ...m, role: Role }),
   z.object({ action: z.literal('audit.list'), ...m, limit: Limit }),
 ]);
@@ -50,6 +97,8 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   // joining is how a person becomes a member: the invite code is the authorization
   'me.join': { role: 'staff', scope: 'join' },
   'dashboard.today': { role: 'staff', scope: 'merchant' },
+  'dashboard.trends': { role: 'staff', scope: 'merchant' },
+  'badges.get': { role: 'staff', scope: 'merchant' },
   'customers.list': { role: 'staff', scope: 'merchant' },
   'customers.get': { role: 'staff', scope: 'merchant' },
   'conversations.list': { role: 'staff', scope: 'merchant' },
@@ -59,9 +108,19 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   'conversations.handBack': { role: 'staff', scope: 'merchant' },
   'conversations.transfer': { role: 'staff', scope: 'merchant' },
   'kb.list': { role: 'staff', scope: 'merchant' },
+  // staff teach the AI too (ARCHITECTURE §2)
+  'kb.save': { role: 'staff', scope: 'merchant' },
+  'kb.setEnabled': { role: 'staff', scope: 'merchant' },
+  'kb.import': { role: 'owner', scope: 'merchant' },
+  'kb.ask': { role: 'staff', scope: 'merchant' },
+  'teach.list': { role: 'staff', scope: 'merchant' },
+  'teach.save': { role: 'staff', scope: 'merchant' },
+  'teach.dismiss': { role: 'staff', scope: 'merchant' },
   'settings.get': { role: 'owner', scope: 'merchant' },
   'settings.update': { role: 'owner', scope: 'merchant' },
+  'setup.check': { role: 'owner', scope: 'merchant' },
   'members.list': { role: 'owner', scope: 'merchant' },
+  'members.update': { role: 'owner', scope: 'merchant' },
   'invites.create': { role: 'owner', scope: 'merchant' },
   'audit.list': { role: 'owner', scope: 'merchant' },
 };
@@ -114,6 +173,7 @@ export const SettingsView = z.object({
   timezone: z.string(),
   aiPersona: z.string(),
   businessHours: BusinessHours.nullable(),
+  answerRules: AnswerRules,
   wecom: z.object({
     corpId: z.string(),
     agentId: z.number().nullable(),
@@ -126,26 +186,92 @@ export const SettingsView = z.object({
 });
 export type SettingsView = z.infer<typeof SettingsView>;
 
+export const FaqView = z.object({ id: z.string(), question: z.string(), answer: z.string(), alternatives: z.array(z.string()), enabled: z.boolean(), updatedAt: z.number() });
+export type FaqView = z.infer<typeof FaqView>;
+
+export const TeachItemView = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  externalUserId: z.string(),
+  customerName: z.string(),
+  question: z.string(),
+  earlier: z.array(z.string()),
+  reason: z.string(),
+  /** The reason as the owner reads it (要找人工 / AI 不确定 / …). */
+  reasonText: z.string(),
+  askedAt: z.number(),
+  staffReply: z.object({ text: z.string(), at: z.number(), by: z.enum(['staff', 'servicer']) }).nullable(),
+});
+export type TeachItemView = z.infer<typeof TeachItemView>;
+
+/** What the engine would do with a question: the reply, the knowledge used and how sure it is. */
+export const AskResult = z.object({
+  reply: z.string().nullable(),
+  handoff: z.boolean(),
+  reason: z.string(),
+  reasonText: z.string(),
+  confidence: z.number(),
+  knowledge: z.array(z.object({ id: z.string(), question: z.string() })),
+  engine: z.enum(['offline', 'model']),
+});
+export type AskResult = z.infer<typeof AskResult>;
+
+export const SetupItem = z.object({
+  key: z.string(),
+  ok: z.boolean(),
+  /** What is checked, e.g. 回调地址验证. */
+  label: z.string(),
+  /** What we saw, e.g. 11月22日 10:02 验证通过. */
+  detail: z.string(),
+  /** For a red item: what to do, in plain Chinese. */
+  fix: z.string().nullable(),
+});
+export type SetupItem = z.infer<typeof SetupItem>;
+
+export const MemberView = z.object({ id: z.string(), name: z.string(), role: Role, onDuty: z.boolean(), wecomUserId: z.string().nullable() });
+export type MemberView = z.infer<typeof MemberView>;
+
 const Page = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const ApiResults = {
   'me.get': z.object({ memberId: z.string(), merchants: z.array(MerchantSummary) }),
   'me.join': z.object({ merchant: MerchantSummary }),
   'dashboard.today': DashboardToday,
+  'dashboard.trends': z.object({
+    days: z.array(z.object({ day: Day, counters: Counters })),
+    /** Revenue per day is for owners only: staff get zeros and this false. */
+    revenueShown: z.boolean(),
+  }),
+  'badges.get': z.object({ waitingHuman: z.number().int().nonnegative(), unanswered: z.number().int().nonnegative() }),
   'customers.list': Page(CustomerView),
   'customers.get': z.object({ customer: CustomerView, recentMessages: z.array(Message) }),
   'conversations.list': Page(ConversationView),
-  'conversations.get': z.object({ conversation: ConversationView, messages: z.array(Message) }),
+  'conversations.get': z.object({
+    conversation: ConversationView,
+    /** Oldest first. */
+    messages: z.array(Message),
+    /** The question of every knowledge id the AI's replies used (for "用到的知识"). */
+    knowledge: z.record(z.string(), z.string()),
+    /** This conversation's entry in the "AI 没答上来" queue, if any: teach from the thread. */
+    teach: TeachItemView.nullable(),
+  }),
   'conversations.reply': z.object({ conversation: ConversationView, sentParts: z.number().int().positive() }),
   'conversations.takeOver': z.object({ conversation: ConversationView }),
   'conversations.handBack': z.object({ conversation: ConversationView }),
   'conversations.transfer': z.object({ conversation: ConversationView }),
-  'kb.list': z.object({
-    faqs: z.array(z.object({ id: z.string(), question: z.string(), answer: z.string(), alternatives: z.array(z.string()), enabled: z.boolean() })),
-  }),
+  'kb.list': z.object({ faqs: z.array(FaqView) }),
+  'kb.save': z.object({ faq: FaqView, created: z.boolean() }),
+  'kb.setEnabled': z.object({ faq: FaqView }),
+  'kb.import': z.object({ added: z.number().int(), updated: z.number().int(), errors: z.array(z.object({ line: z.number().int(), message: z.string() })) }),
+  'kb.ask': AskResult,
+  'teach.list': z.object({ items: z.array(TeachItemView) }),
+  'teach.save': z.object({ faq: FaqView, created: z.boolean() }),
+  'teach.dismiss': z.object({ itemId: z.string() }),
   'settings.get': SettingsView,
   'settings.update': SettingsView,
-  'members.list': z.object({ members: z.array(z.object({ id: z.string(), name: z.string(), role: Role, onDuty: z.boolean() })) }),
+  'setup.check': z.object({ items: z.array(SetupItem), allOk: z.boolean() }),
+  'members.list': z.object({ members: z.array(MemberView) }),
+  'members.update': z.object({ member: MemberView }),
   'invites.create': z.object({ code: z.string(), role: Role, expiresAt: z.number() }),
   'audit.list': z.object({ entries: z.array(z.object({ actor: z.string(), action: z.string(), target: z.string(), at: z.number() })) }),
 } satisfies Record<ApiAction, z.ZodTypeAny>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AnswerRules } from './answer-rules';
 import { Instant, MerchantId } from './ids';
 
 /** WeCom's CorpIDs are `ww…`; corps created before 2019 still have `wx…` ids. */
@@ -47,6 +48,8 @@ export const Merchant = z.object({
   timezone: z.string().default('Asia/Shanghai'),
   businessHours: BusinessHours.optional(),
   aiPersona: z.string().max(500).default(''),
+  /** Optional for merchants stored before the rules existed: read through `rulesOf`. */
+  answerRules: AnswerRules.optional(),
   wecom: WecomConnection,
   createdAt: Instant,
   updatedAt: Instant,
