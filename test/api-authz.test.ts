@@ -8,6 +8,8 @@ import { ManualClock } from '@xiaoer/shared/domain/time';
 import type { Deps } from '@xiaoer/shared/usecases/deps';
 import { VECTOR_A } from './helpers/host';
 import { testDeps } from './helpers/deps';
+import { recordUnanswered } from '@xiaoer/shared/usecases/teach/queue';
+import { parseKbContent } from '../cloudfunctions/server/kb/formats';
 
 /**
  * Every action of the api union, enumerated at run time: each one must refuse another
@@ -16,6 +18,8 @@ import { testDeps } from './helpers/deps';
  */
 const MARK = 'A店专属-9f3c';
 const invitePool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
+/** Teach-queue entries of shop A (one per conversation); shop B has none, so its ids are A's. */
+const teachPool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
 const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = {
   'me.get': () => ({ action: 'me.get' }),
   'me.join': (merchantId) => ({ action: 'me.join', code: invitePool[merchantId].shift()! }),
@@ -28,7 +32,18 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   'conversations.takeOver': (merchantId) => ({ action: 'conversations.takeOver', merchantId, conversationId: 'conv-a' }),
   'conversations.handBack': (merchantId) => ({ action: 'conversations.handBack', merchantId, conversationId: 'conv-a' }),
   'conversations.transfer': (merchantId) => ({ action: 'conversations.transfer', merchantId, conversationId: 'conv-a2', servicerUserId: 'zhangsan' }),
+  'dashboard.trends': (merchantId) => ({ action: 'dashboard.trends', merchantId, days: 30 }),
+  'badges.get': (merchantId) => ({ action: 'badges.get', merchantId }),
   'kb.list': (merchantId) => ({ action: 'kb.list', merchantId }),
+  'kb.save': (merchantId) => ({ action: 'kb.save', merchantId, question: '可以开发票吗', answer: '可以，结账时说一声就行' }),
+  'kb.setEnabled': (merchantId) => ({ action: 'kb.setEnabled', merchantId, id: 'f1', enabled: true }),
+  'kb.import': (merchantId) => ({ action: 'kb.import', merchantId, format: 'json', content: JSON.stringify({ faqs: [{ id: 'imp1', question: '几点开门', answer: '十点' }, { id: '', question: '' }] }) }),
+  'kb.ask': (merchantId) => ({ action: 'kb.ask', merchantId, text: '几点开门' }),
+  'teach.list': (merchantId) => ({ action: 'teach.list', merchantId }),
+  'teach.save': (merchantId) => ({ action: 'teach.save', merchantId, itemId: teachPool[merchantId].shift() ?? 'none', question: '能带狗进店吗', answer: '可以的，小狗要牵绳' }),
+  'teach.dismiss': (merchantId) => ({ action: 'teach.dismiss', merchantId, itemId: teachPool[merchantId].shift() ?? 'none' }),
+  'setup.check': (merchantId) => ({ action: 'setup.check', merchantId }),
+  'members.update': (merchantId) => ({ action: 'members.update', merchantId, memberId: 'local-owner', onDuty: true, wecomUserId: 'LaoBan' }),
   'settings.get': (merchantId) => ({ action: 'settings.get', merchantId }),
   'settings.update': (merchantId) => ({ action: 'settings.update', merchantId, aiPersona: '热情一点' }),
   'members.list': (merchantId) => ({ action: 'members.list', merchantId }),
@@ -54,11 +69,16 @@ beforeAll(async () => {
   await deps.storage.messages.add({ id: 'msg-a', merchantId: 'shop-a', conversationId: 'conv-a', sender: 'customer', at: now, type: 'text', text: MARK });
   await deps.storage.knowledge.upsertFaq({ id: 'f1', merchantId: 'shop-a', question: MARK, answer: MARK, alternatives: [], enabled: true, updatedAt: now });
   await deps.storage.audit.append({ id: 'au1', merchantId: 'shop-a', actor: MARK, action: 'settings.update', target: '', detail: {}, at: now });
+  for (let i = 0; i < 8; i++) {
+    await recordUnanswered(deps, { merchantId: 'shop-a', conversationId: `tq${i}`, externalUserId: 'wm-a', question: `${MARK}问题${i}`, reason: 'handoff:person', askedAt: now });
+    teachPool['shop-a'].push(`tq${i}`);
+    teachPool['shop-b'].push(`tq${i}`); // A's ids, asked as B: never found
+  }
 });
 afterAll(() => deps.storage.close());
 
 /** Every call goes through the api use case with a (fake) WeCom channel. */
-const callApi = (d: Deps, caller: { openid: string }, raw: unknown) => callApiBare(d, caller, raw, channel);
+const callApi = (d: Deps, caller: { openid: string }, raw: unknown) => callApiBare(d, caller, raw, channel, parseKbContent);
 
 const code = async (p: Promise<unknown>) => {
   try {
@@ -103,7 +123,7 @@ describe('api authorization', () => {
       const own = await code(callApi(deps, { openid: who.bOwner }, make('shop-b')).then((r) => {
         expect(JSON.stringify(r.result)).not.toContain(MARK);
       }));
-      expect(['OK', 'NOT_FOUND.CUSTOMER', 'NOT_FOUND.CONVERSATION']).toContain(own);
+      expect(['OK', 'NOT_FOUND.CUSTOMER', 'NOT_FOUND.CONVERSATION', 'NOT_FOUND.FAQ', 'NOT_FOUND.TEACH']).toContain(own);
       // a stranger with no membership at all is refused too
       expect(await code(callApi(deps, { openid: 'stranger' }, make('shop-a')))).toBe('AUTH.FORBIDDEN');
     });

@@ -19,6 +19,7 @@ import { createDbMediaStore, createFileMediaStore } from './media/media-stores';
 import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
 import { createModelAnswerer } from '@xiaoer/shared/usecases/answer/model';
 import { createOpenAIChatModel } from './llm/openai-model';
+import { createHandoffNotifyJob } from '@xiaoer/shared/usecases/wecom/handoff-notify';
 import { createInboxSweepJob, type InboxContext, type ParseXml } from '@xiaoer/shared/usecases/wecom/process-inbox';
 
 /** Everything a function handler or the host needs, built once from the configuration. */
@@ -83,7 +84,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         })
       : offline;
   const media = config.runtime === 'local' ? createFileMediaStore(path.join(config.dataDir, 'media')) : createDbMediaStore(storage.kv, deps.clock);
-  const inbox: InboxContext = { deps, wecom, answerer, media, parseXml: parseWecomXml as ParseXml };
+  // links in handoff notices: the public address when set, else wherever this host listens
+  const appUrl = () => config.publicUrl ?? (config.runtime === 'local' ? hostBase : undefined);
+  const inbox: InboxContext = { deps, wecom, answerer, media, parseXml: parseWecomXml as ParseXml, appUrl };
   return {
     config,
     deps,
@@ -91,7 +94,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     sessions: new SessionSigner(master),
     logger,
     wecom,
-    jobs: [...JOBS, createTokenRefreshJob(tokens), createInboxSweepJob({ wecom, answerer, media, parseXml: inbox.parseXml })],
+    jobs: [...JOBS, createTokenRefreshJob(tokens), createInboxSweepJob({ wecom, answerer, media, parseXml: inbox.parseXml, appUrl }), createHandoffNotifyJob({ wecom, appUrl })],
     inbox,
     setHostBaseUrl: (url) => {
       hostBase = url.replace(/\/$/, '');

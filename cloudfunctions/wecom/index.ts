@@ -5,6 +5,7 @@ import { MerchantId } from '@xiaoer/shared/domain/ids';
 import { processInboxEntry } from '@xiaoer/shared/usecases/wecom/process-inbox';
 import type { Runtime } from '../server/composition';
 import { type CallbackCredentials, matchPair, openEnvelope } from '../server/wecom/callback-crypto';
+import { recordStatus } from '@xiaoer/shared/usecases/wecom/channel-status';
 
 export interface CallbackRequest {
   method: string;
@@ -65,8 +66,9 @@ export async function handleWecomCallback(rt: Runtime, req: CallbackRequest): Pr
     checkFreshness(rt, q.data.timestamp);
     const { merchant, pairs } = await credentials(rt, req.merchantId);
     const pair = matchPair(pairs, q.data, q.data.echostr);
-    if (!pair) throw new AppError('WECOM.BAD_SIGNATURE', '签名不对', 401);
+    if (!pair) throw await rejected(rt, merchant.id, new AppError('WECOM.BAD_SIGNATURE', '签名不对', 401));
     const echo = openEnvelope(pair.aesKey, q.data.echostr, merchant.wecom.corpId);
+    await recordStatus(rt.deps, merchant.id, (cur) => ({ ...cur, callbackVerifiedAt: rt.deps.clock.now() }));
     return { status: 200, contentType: 'text/plain; charset=utf-8', body: echo };
   }
   if (req.method !== 'POST') throw new AppError('INPUT.METHOD', '只支持 GET 和 POST', 405);
@@ -81,7 +83,7 @@ export async function handleWecomCallback(rt: Runtime, req: CallbackRequest): Pr
   const encrypted = typeof outer.Encrypt === 'string' ? outer.Encrypt : '';
   if (!encrypted) throw reject('WECOM.BAD_XML', '回调里没有 Encrypt');
   const pair = matchPair(pairs, q.data, encrypted);
-  if (!pair) throw new AppError('WECOM.BAD_SIGNATURE', '签名不对', 401);
+  if (!pair) throw await rejected(rt, merchant.id, new AppError('WECOM.BAD_SIGNATURE', '签名不对', 401));
   const plaintext = openEnvelope(pair.aesKey, encrypted, merchant.wecom.corpId);
   const event = parseWecomXml(plaintext);
   const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 64) : '');
@@ -98,12 +100,20 @@ export async function handleWecomCallback(rt: Runtime, req: CallbackRequest): Pr
     attempts: 0,
   });
   rt.logger.info({ merchantId: merchant.id, msgType: event.MsgType, event: event.Event, dedupeKey, duplicate: !first }, 'wecom callback stored');
+  const type = str(event.Event) || str(event.MsgType);
+  await recordStatus(rt.deps, merchant.id, (cur) => ({ ...cur, lastEvent: { at: rt.deps.clock.now(), type } }));
   if (first) {
     const p = req.processing ?? { mode: 'after-ack' };
     if (p.mode === 'inline') await processStored(rt, merchant.id, dedupeKey, p.deadline);
     else setImmediate(() => void processStored(rt, merchant.id, dedupeKey, Number.POSITIVE_INFINITY));
   }
   return { status: 200, contentType: 'text/plain; charset=utf-8', body: '' };
+}
+
+/** Remembers a refused callback for the setup checker, then hands the error back to throw. */
+async function rejected(rt: Runtime, merchantId: string, err: AppError): Promise<AppError> {
+  await recordStatus(rt.deps, merchantId, (cur) => ({ ...cur, lastRejected: { at: rt.deps.clock.now(), code: err.code } }));
+  return err;
 }
 
 /**

@@ -85,6 +85,16 @@ export async function readKnowledgeFile(file: string): Promise<KbFileContent> {
   return parseKbXlsx(bytes, file);
 }
 
+/** A file sent from the app (kb.import): json/csv as text, xlsx as base64. */
+export async function parseKbContent(format: KbFormat, content: string): Promise<KbFileContent> {
+  if (format === 'json') return parseKbJson(content);
+  if (format === 'csv') return parseKbCsv(content.replace(/^\uFEFF/, ''));
+  const bytes = Buffer.from(content, 'base64');
+  if (!bytes.length) throw invalid('Excel 文件是空的');
+  if (bytes.length > MAX_FILE_BYTES) throw new AppError('INPUT.TOO_LARGE', '文件太大，最多 20 MB');
+  return parseKbXlsx(bytes, 'xlsx');
+}
+
 /** UTF-8 (BOM stripped); a file that is not UTF-8 is read as GB18030 (Excel's "CSV" on Chinese Windows), with a warning. */
 function decodeText(bytes: Buffer, file: string): { text: string; warning?: string } {
   try {

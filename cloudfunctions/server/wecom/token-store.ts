@@ -6,6 +6,7 @@ import { WecomApiError } from '@xiaoer/shared/ports/wecom';
 import type { Deps } from '@xiaoer/shared/usecases/deps';
 import type { TokenRefresher, TokenRefreshReport } from '@xiaoer/shared/usecases/jobs/token-refresh';
 import { createWecomHttp, okJson, type HttpOptions } from './http';
+import { recordToken } from '@xiaoer/shared/usecases/wecom/channel-status';
 
 /**
  * WeCom access tokens per (CorpID, kind) in the shared KvRepo (PLATFORM-owned, ns `wecom.token`,
@@ -116,7 +117,20 @@ export function createTokenStore(opts: TokenStoreOptions): TokenStore {
       const entry = await storage.kv.get<StoredToken>(PLATFORM, TOKEN_NS, keyOf(corpId, kind));
       const v = entry?.value;
       if (v && v.fp === fp && v.access_token && v.expires_at - clock.now() > TOKEN_MIN_LEFT_MS) return v.access_token;
-      return fetchOnce(corpId, kind, secret, fp, entry?.version ?? null);
+      try {
+        const token = await fetchOnce(corpId, kind, secret, fp, entry?.version ?? null);
+        await recordToken(opts.deps, merchant.id, kind, { ok: true });
+        return token;
+      } catch (err) {
+        // the setup checker shows the last result per kind (40001: wrong secret, 60020: IP not trusted, …)
+        await recordToken(opts.deps, merchant.id, kind, {
+          ok: false,
+          code: err instanceof AppError ? err.code : 'WECOM.UNREACHABLE',
+          ...(err instanceof WecomApiError ? { errcode: err.errcode } : {}),
+          message: err instanceof AppError ? err.message.slice(0, 200) : '连不上企业微信',
+        });
+        throw err;
+      }
     },
 
     async evict(corpId, kind, token) {

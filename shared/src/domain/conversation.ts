@@ -48,6 +48,8 @@ const MessageBase = z.object({
   answer: z
     .object({ knowledgeIds: z.array(z.string()), confidence: z.number().min(0).max(1), handoff: z.boolean() })
     .optional(),
+  /** Marks on a customer's message, e.g. `banned:<word>` when it contains a banned word. */
+  flags: z.array(z.string().max(40)).max(10).optional(),
 });
 
 const Media = { mediaRef: z.string().optional(), mime: z.string().optional() };

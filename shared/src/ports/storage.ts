@@ -40,6 +40,8 @@ export interface StoreRepo {
 export interface MemberRepo {
   add(member: Member): Promise<void>;
   get(merchantId: string, memberId: string): Promise<Member | null>;
+  /** Replaces an existing member (on duty, WeCom userid, name); NOT_FOUND.MEMBER when absent. */
+  save(member: Member): Promise<void>;
   list(merchantId: string): Promise<Member[]>;
   findByOpenid(merchantId: string, openid: string): Promise<Member | null>;
   /** Identity: every shop one person belongs to (the caller proves who they are, not which shop). */

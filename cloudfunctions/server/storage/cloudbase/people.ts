@@ -53,6 +53,11 @@ export class CloudbaseMembers implements MemberRepo {
   async get(merchantId: string, memberId: string) {
     return fromDoc<Member>(await getById(this.c, `${merchantId}:${memberId}`));
   }
+  async save(m: Member) {
+    const id = `${m.merchantId}:${m.id}`;
+    if (!(await getById(this.c, id))) throw new AppError('NOT_FOUND.MEMBER', '没找到这个店员');
+    await call(this.c.doc(id).set(withoutId(toDoc(id, m))));
+  }
   async list(merchantId: string) {
     return (await readAll(this.c.where({ merchantId }).orderBy('id', 'asc'))).map((d) => fromDoc<Member>(d)!);
   }

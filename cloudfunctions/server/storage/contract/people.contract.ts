@@ -32,6 +32,12 @@ export function memberRepoContract(make: MakeStorage) {
       expect((await ctx.s.members.findByOpenid('b', 'o-1'))?.role).toBe('staff');
       expect(await ctx.s.members.findByOpenid('a', 'o-2')).toBeNull();
       expect((await ctx.s.members.listByOpenid('o-1')).map((m) => m.merchantId)).toEqual(['a', 'b']);
+      // save replaces one shop's member only, and refuses a member that does not exist
+      const m2 = (await ctx.s.members.get('b', 'm2'))!;
+      await ctx.s.members.save({ ...m2, onDuty: false, wecomUserId: 'ZhangSan' });
+      expect(await ctx.s.members.get('b', 'm2')).toMatchObject({ onDuty: false, wecomUserId: 'ZhangSan', openid: 'o-1' });
+      expect((await ctx.s.members.get('a', 'm1'))?.wecomUserId).toBeUndefined();
+      await expect(ctx.s.members.save({ ...m2, merchantId: 'a' })).rejects.toMatchObject({ code: 'NOT_FOUND.MEMBER' });
     });
   });
 }

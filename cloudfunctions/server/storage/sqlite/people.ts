@@ -43,6 +43,10 @@ export class SqliteMembers implements MemberRepo {
   async get(merchantId: string, memberId: string) {
     return parse<Member>(this.db.prepare('SELECT doc FROM members WHERE merchant_id = ? AND id = ?').get(merchantId, memberId) as { doc: string } | undefined);
   }
+  async save(m: Member) {
+    const r = this.db.prepare('UPDATE members SET openid = ?, doc = ? WHERE merchant_id = ? AND id = ?').run(m.openid ?? null, JSON.stringify(m), m.merchantId, m.id);
+    if (r.changes === 0) throw new AppError('NOT_FOUND.MEMBER', '没找到这个店员');
+  }
   async list(merchantId: string) {
     return parseAll<Member>(this.db.prepare('SELECT doc FROM members WHERE merchant_id = ? ORDER BY id').all(merchantId));
   }

@@ -1,1 +1,4 @@
-export default definePageConfig({ navigationBarTitleText: '客户' })
+export default definePageConfig({
+  navigationBarTitleText: '客户',
+  enablePullDownRefresh: true,
+})

@@ -1,4 +1,4 @@
-/** Display helpers for the 今日 page: integers, money in 分, and the change versus yesterday. */
+/** Display helpers for the 今日 page: integers, money in 分, yesterday's figure and dates. */
 
 const group = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 
@@ -13,17 +13,22 @@ export function formatFen(fen: number): string {
   return `${sign}¥${group(String(Math.floor(abs / 100)))}.${String(abs % 100).padStart(2, '0')}`
 }
 
-export type Trend = 'up' | 'down' | 'same'
-
-export function change(today: number, yesterday: number, money = false): { text: string; trend: Trend } {
-  const d = today - yesterday
-  if (d === 0) return { text: '和昨天一样', trend: 'same' }
-  const amount = money ? formatFen(Math.abs(d)) : formatCount(Math.abs(d))
-  return d > 0 ? { text: `比昨天多 ${amount}`, trend: 'up' } : { text: `比昨天少 ${amount}`, trend: 'down' }
+/**
+ * The day-over-day note. Today is still running and yesterday is whole, so "比昨天少" would be
+ * misleading every morning: name yesterday's full-day figure instead and let the owner compare.
+ */
+export function yesterdayNote(yesterday: number, money = false): string {
+  return `昨天全天 ${money ? formatFen(yesterday) : formatCount(yesterday)}`
 }
 
 /** "2026-11-22" → "11月22日". */
 export function formatDay(day: string): string {
   const [, m, d] = day.split('-')
   return m && d ? `${Number(m)}月${Number(d)}日` : day
+}
+
+/** "2026-11-22" → "11/22", the short form for chart axes. */
+export function shortDay(day: string): string {
+  const [, m, d] = day.split('-')
+  return m && d ? `${Number(m)}/${Number(d)}` : day
 }

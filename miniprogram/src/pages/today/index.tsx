@@ -3,8 +3,9 @@ import { Button, Text, View } from '@tarojs/components'
 import type { DashboardToday } from '@xiaoer/shared/contracts/api'
 import type { CounterName } from '@xiaoer/shared/domain/counters'
 import { isAuthExpired } from '../../services/api'
-import { change, formatCount, formatDay, formatFen } from './format'
-import { useToday, type TodayState } from './useToday'
+import { formatCount, formatDay, formatFen, yesterdayNote } from './format'
+import { TrendCard } from './TrendCard'
+import { useToday, type Badges, type TodayState } from './useToday'
 import './index.scss'
 
 /** The counters an owner reads first, in the order they read them. */
@@ -25,7 +26,7 @@ export default function TodayPage() {
   })
 
   return (
-    <View className='today'>
+    <View className='today page-today'>
       <TodayBody state={state} onRetry={() => void reload()} onSwitch={(id) => void reload(id)} />
     </View>
   )
@@ -99,16 +100,17 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
 
       <WaitingCard waiting={dashboard.waitingHuman} />
 
+      <TeachLink badges={state.badges} />
+
       {dashboard.revenueFen !== null && <RevenueCard dashboard={dashboard} revenueFen={dashboard.revenueFen} />}
 
       <View className='counters'>
         {SHOWN.map(({ name, label, hint }) => {
-          const c = change(dashboard.today[name], dashboard.yesterday[name])
           return (
             <View key={name} className={`counter counter-${name}`}>
               <Text className='counter-label'>{label}</Text>
               <Text className='counter-value'>{formatCount(dashboard.today[name])}</Text>
-              <Text className={`counter-delta trend-${c.trend}`}>{c.text}</Text>
+              <Text className='counter-delta'>{yesterdayNote(dashboard.yesterday[name])}</Text>
               <Text className='counter-hint'>{hint}</Text>
             </View>
           )
@@ -118,6 +120,13 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
       {SHOWN.every(({ name }) => dashboard.today[name] === 0) && (
         <Text className='today-quiet'>今天还没有客户来消息，AI 一直在线等着。</Text>
       )}
+
+      <TrendCard merchantId={dashboard.merchant.id} loadNo={state.loadNo} />
+
+      <View className='card kb-link' onClick={() => void Taro.navigateTo({ url: '/sub/kb/index' })}>
+        <Text className='link-title'>知识库 ›</Text>
+        <Text className='link-hint'>AI 按这里的问答回复客户，可以加、改、试问</Text>
+      </View>
     </View>
   )
 }
@@ -135,13 +144,34 @@ function WaitingCard({ waiting }: { waiting: number }) {
   )
 }
 
+/** The "AI 没答上来" queue: loud when there is something to teach, quiet when there is not. */
+function TeachLink({ badges }: { badges: Badges | null | undefined }) {
+  const open = () => void Taro.navigateTo({ url: '/sub/teach/index' })
+  const n = badges?.unanswered
+  if (n === 0) {
+    return (
+      <View className='card teach-link teach-none' onClick={open}>
+        <Text className='link-hint'>AI 都答上来了 ✓</Text>
+      </View>
+    )
+  }
+  return (
+    <View className={`card teach-link ${n ? 'teach-busy' : ''}`} onClick={open}>
+      <View className='waiting-main'>
+        <Text className='counter-label'>AI 没答上来</Text>
+        {n !== undefined && <Text className='counter-value teach-count'>{formatCount(n)}</Text>}
+      </View>
+      <Text className='counter-delta'>{n ? '教 AI 一次，下次它就会答了 ›' : '看看 AI 没答上来的问题 ›'}</Text>
+    </View>
+  )
+}
+
 function RevenueCard({ dashboard, revenueFen }: { dashboard: DashboardToday; revenueFen: number }) {
-  const c = change(revenueFen, dashboard.yesterday.revenueFen, true)
   return (
     <View className='card revenue counter-revenueFen'>
       <Text className='counter-label'>营业额</Text>
       <Text className='counter-value revenue-value'>{formatFen(revenueFen)}</Text>
-      <Text className={`counter-delta trend-${c.trend}`}>{c.text}</Text>
+      <Text className='counter-delta'>{yesterdayNote(dashboard.yesterday.revenueFen, true)}</Text>
     </View>
   )
 }

@@ -1,1 +1,4 @@
-export default definePageConfig({ navigationBarTitleText: '客户资料' })
+export default definePageConfig({
+  navigationBarTitleText: '客户资料',
+  enablePullDownRefresh: true,
+})

@@ -1,6 +1,7 @@
 import type { KnowledgeRepo } from '../../ports/storage';
 import type { Answerer } from '../wecom/answerer';
 import { createOfflineEngine } from './engine';
+import { expandAliases, shopHandoffWord } from './shop-rules';
 
 /**
  * The offline engine behind the WeCom channel's Answerer port: the shop's enabled FAQs, the
@@ -20,8 +21,9 @@ export function createEngineAnswerer(knowledge: Pick<KnowledgeRepo, 'listFaqs'>)
         cache.set(input.merchantId, hit);
       }
       const engine = hit.engine;
+      if (shopHandoffWord(input.text, input.rules)) return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1 };
       const history = input.history.filter((m) => m.sender === 'customer' && m.type === 'text').map((m) => (m as { text: string }).text);
-      const r = engine.answer(input.text, history.slice(0, -1));
+      const r = engine.answer(expandAliases(input.text, input.rules), history.slice(0, -1));
       if (r.got === 'handoff') return { reply: null, handoff: true, reason: r.reason, knowledgeIds: [], confidence: r.confidence };
       if (r.got === 'clarify') return { reply: r.answer, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: r.confidence };
       return { reply: r.answer, handoff: false, reason: 'faq', knowledgeIds: [r.got], confidence: r.confidence };

@@ -4,6 +4,7 @@ import { AppError, forbidden, ownerOnly } from '../../domain/errors';
 import type { Member } from '../../domain/member';
 import type { Deps } from '../deps';
 import type { WecomContext } from '../wecom/context';
+import type { KbFileParser } from '../../ports/kb-files';
 import { handlers } from './handlers';
 
 /** Who is calling, as the transport proved it (session cookie locally, OPENID on CloudBase). */
@@ -15,7 +16,7 @@ export interface Caller {
  * The `api` use case: validate, authorize against ACTION_POLICY, run the handler. Every
  * merchant-scoped action requires the caller to be a member of the merchant it names.
  */
-export async function callApi(deps: Deps, caller: Caller, raw: unknown, channel?: WecomContext): Promise<{ action: ApiAction | null; result: unknown }> {
+export async function callApi(deps: Deps, caller: Caller, raw: unknown, channel?: WecomContext, kbFiles?: KbFileParser): Promise<{ action: ApiAction | null; result: unknown }> {
   const req = parseInput(ApiRequest, raw);
   const policy = ACTION_POLICY[req.action];
   let member: Member | null;
@@ -32,7 +33,7 @@ export async function callApi(deps: Deps, caller: Caller, raw: unknown, channel?
   }
   const handler = handlers[req.action] as (ctx: unknown, r: unknown) => Promise<ApiResult<ApiAction>>;
   // only `join` actions run without a membership; their handlers must not read ctx.member
-  return { action: req.action, result: await handler({ deps, channel, openid: caller.openid, member }, req) };
+  return { action: req.action, result: await handler({ deps, channel, openid: caller.openid, member, kbFiles }, req) };
 }
 
 /** Maps any outcome to the envelope; unexpected errors are reported to `onUnexpected` and hidden. */
@@ -42,9 +43,10 @@ export async function callApiEnveloped(
   raw: unknown,
   onUnexpected: (err: unknown) => void,
   channel?: WecomContext,
+  kbFiles?: KbFileParser,
 ): Promise<{ status: number; body: Envelope<unknown> }> {
   try {
-    const { result } = await callApi(deps, caller, raw, channel);
+    const { result } = await callApi(deps, caller, raw, channel, kbFiles);
     return { status: 200, body: { ok: true, data: result } };
   } catch (err) {
     return errorEnvelope(err, onUnexpected);

@@ -9,6 +9,10 @@ import { staffReply, transferToWecomHuman } from '../wecom/outbox';
 import { AppError } from '../../domain/errors';
 import type { Conversation } from '../../domain/conversation';
 import type { Deps } from '../deps';
+import type { KbFileParser } from '../../ports/kb-files';
+import { knowledgeHandlers, knowledgeLabel, teachView } from './handlers-knowledge';
+import { shopHandlers } from './handlers-shop';
+import { getTeachItem } from '../teach/queue';
 import { conversationView, customerView, settingsView } from './views';
 
 export interface CallContext {
@@ -18,6 +22,8 @@ export interface CallContext {
   openid: string;
   /** The caller's membership in the request's merchant (for `join` actions: none yet). */
   member: Member;
+  /** Reads knowledge-base files for `kb.import` (server side: needs the xlsx reader). */
+  kbFiles?: KbFileParser;
 }
 
 type Handler<A extends ApiAction> = (ctx: CallContext, req: Extract<ApiRequest, { action: A }>) => Promise<ApiResult<A>>;
@@ -118,7 +124,19 @@ export const handlers: Handlers = {
     const c = await ctx.deps.storage.conversations.get(req.merchantId, req.conversationId);
     if (!c) throw notFound('conversation');
     const messages = await ctx.deps.storage.messages.listByConversation(req.merchantId, c.id, 100);
-    return { conversation: conversationView(c, await customerName(ctx, req.merchantId, c.externalUserId)), messages };
+    const used = new Set(messages.flatMap((x) => x.answer?.knowledgeIds ?? []));
+    const knowledge: Record<string, string> = {};
+    if (used.size) {
+      const faqs = new Map((await ctx.deps.storage.knowledge.listFaqs(req.merchantId)).map((f) => [f.id, f.question]));
+      for (const id of used) knowledge[id] = faqs.get(id) ?? knowledgeLabel(id);
+    }
+    const item = await getTeachItem(ctx.deps, req.merchantId, c.id);
+    return {
+      conversation: conversationView(c, await customerName(ctx, req.merchantId, c.externalUserId)),
+      messages,
+      knowledge,
+      teach: item ? await teachView(ctx, item) : null,
+    };
   },
 
   'conversations.reply': async (ctx, req) => {
@@ -139,10 +157,7 @@ export const handlers: Handlers = {
     return { conversation: conversationView(c, await customerName(ctx, req.merchantId, c.externalUserId)) };
   },
 
-  'kb.list': async (ctx, req) => {
-    const faqs = await ctx.deps.storage.knowledge.listFaqs(req.merchantId);
-    return { faqs: faqs.map(({ id, question, answer, alternatives, enabled }) => ({ id, question, answer, alternatives, enabled })) };
-  },
+  ...knowledgeHandlers,
 
   'settings.get': async (ctx, req) => settingsView(await merchantOrThrow(ctx, req.merchantId), ctx.deps.secrets),
 
@@ -152,7 +167,8 @@ export const handlers: Handlers = {
     const changed: Record<string, unknown> = {};
     if (req.name !== undefined) changed.name = req.name;
     if (req.aiPersona !== undefined) changed.aiPersona = req.aiPersona;
-    if (req.businessHours !== undefined) changed.businessHours = req.businessHours;
+    if (req.businessHours !== undefined) changed.businessHours = req.businessHours ?? undefined;
+    if (req.answerRules !== undefined) changed.answerRules = req.answerRules;
     const next = { ...m, ...changed, updatedAt: now };
     await ctx.deps.storage.merchants.save(next);
     await ctx.deps.storage.audit.append({
@@ -167,10 +183,7 @@ export const handlers: Handlers = {
     return settingsView(next, ctx.deps.secrets);
   },
 
-  'members.list': async (ctx, req) => {
-    const members = await ctx.deps.storage.members.list(req.merchantId);
-    return { members: members.map((x) => ({ id: x.id, name: x.name, role: x.role, onDuty: x.onDuty })) };
-  },
+  ...shopHandlers,
 
   'invites.create': async (ctx, req) => {
     const invite = await createInvite(ctx.deps, req.merchantId, req.role);

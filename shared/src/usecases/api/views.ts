@@ -1,4 +1,5 @@
 import type { Customer } from '../../domain/customer';
+import { rulesOf } from '../../domain/answer-rules';
 import type { Conversation } from '../../domain/conversation';
 import type { Merchant } from '../../domain/merchant';
 import type { Role } from '../../domain/member';
@@ -51,6 +52,7 @@ export function settingsView(m: Merchant, box: SecretBox): SettingsView {
     timezone: m.timezone,
     aiPersona: m.aiPersona,
     businessHours: m.businessHours ?? null,
+    answerRules: rulesOf(m),
     wecom: {
       corpId: m.wecom.corpId,
       agentId: m.wecom.agentId ?? null,

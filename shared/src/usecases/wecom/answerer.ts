@@ -1,3 +1,4 @@
+import type { AnswerRules } from '../../domain/answer-rules';
 import type { Message } from '../../domain/conversation';
 import type { StoredFaq } from '../../domain/knowledge';
 import type { KnowledgeRepo } from '../../ports/storage';
@@ -9,6 +10,10 @@ export interface AnswerInput {
   text: string;
   /** The conversation so far, oldest first (includes the question's own messages). */
   history: Message[];
+  /** The shop's own handoff words, banned words and aliases. */
+  rules?: AnswerRules;
+  /** Who is answering: the shop's name and the AI persona its owner wrote. */
+  shop?: { name: string; persona: string };
 }
 
 export interface AnswerDecision {

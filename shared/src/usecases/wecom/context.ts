@@ -36,6 +36,8 @@ export interface WecomContext {
   /** Where fetched media go (WeCom keeps a media_id 3 days); without one, the media_id is kept. */
   media?: MediaStore;
   options?: Partial<WecomOptions>;
+  /** Where the owner app lives, for links in handoff notices (absent: the notice says where to tap). */
+  appUrl?: () => string | undefined;
 }
 
 export function optionsOf(ctx: WecomContext): WecomOptions {
@@ -74,5 +76,6 @@ export const TEXTS = {
   kfWelcome: (shop: string) => `您好，欢迎光临${shop}！有什么可以帮您的，直接发文字问我就好～`,
   contactWelcome: (shop: string) => `您好，我是${shop}的店小二，很高兴认识您！有任何问题随时发消息给我～`,
   handoff: '好的，这个问题我已经转给店里的同事，他们会尽快回复您，请稍等一下～',
+  handoffClosed: (opensAt: string) => `好的，这个问题我已经转给店里的同事。现在店里下班了，${opensAt}开门后会第一时间回复您，请您稍等～`,
   askForText: '不好意思，我暂时看不了图片、语音或文件～麻烦您用文字描述一下，我马上帮您看看。',
 };

@@ -1,3 +1,4 @@
+import { attachStaffReply } from '../teach/queue';
 import type { Conversation, Message } from '../../domain/conversation';
 import type { Merchant } from '../../domain/merchant';
 import { WecomApiError, type KfMessage } from '../../ports/wecom';
@@ -20,6 +21,7 @@ export async function applyServicerMessage(ctx: WecomContext, merchant: Merchant
   const conv = await ensureKfConversation(ctx, merchant.id, ext, m.open_kfid, { state: 'human_in_wecom', wecomState: 3 });
   const message = toMessage(m, { merchantId: merchant.id, conversationId: conv.id, sender: 'servicer', at });
   await deps.storage.messages.add(message);
+  if (message.type === 'text') await attachStaffReply(deps, merchant.id, conv.id, { text: message.text, at, by: 'servicer' });
   // only a servicer in 人工接待 (WeCom state 3) can write: our state follows
   const state: Conversation['state'] = conv.state === 'closed' ? 'closed' : 'human_in_wecom';
   await deps.storage.conversations.upsert({

@@ -1,6 +1,11 @@
 import type { Conversation, Message } from '../../domain/conversation';
 import type { Merchant } from '../../domain/merchant';
+import { rulesOf } from '../../domain/answer-rules';
+import { openState } from '../../domain/hours';
 import { dayOf } from '../../domain/time';
+import { bannedWordsIn, checkReply } from '../answer/safety';
+import { recordUnanswered } from '../teach/queue';
+import { queueHandoffNotice } from './handoff-notify';
 import type { KfMessage } from '../../ports/wecom';
 import { SESSION_WINDOW_MS, TEXTS, optionsOf, requireMerchant, type WecomContext } from './context';
 import { count } from './count';
@@ -34,7 +39,10 @@ export async function ingestCustomerMessage(ctx: WecomContext, merchant: Merchan
   const at = sentAt(m) || item.seenAt;
   await ensureKfCustomer(ctx, merchant, ext, at, { messageAt: at });
   const conv = await ensureKfConversation(ctx, merchant.id, ext, m.open_kfid, { state: 'ai', wecomState: 1, sessionStartedAt: at });
-  const message = await keepMedia(ctx, merchant.id, toMessage(m, { merchantId: merchant.id, conversationId: conv.id, sender: 'customer', at }));
+  const message = flagBanned(
+    await keepMedia(ctx, merchant.id, toMessage(m, { merchantId: merchant.id, conversationId: conv.id, sender: 'customer', at })),
+    rulesOf(merchant).bannedWords,
+  );
   await deps.storage.messages.add(message);
 
   const last = conv.lastCustomerMessageAt;
@@ -179,25 +187,56 @@ async function answerBatch(ctx: WecomContext, merchant: Merchant, externalUserId
     return res.status === 'retry' ? 'retry' : 'done';
   }
 
-  const decision = await ctx.answerer.answer({ merchantId: merchant.id, externalUserId, text, history });
+  const rules = rulesOf(merchant);
+  const decision = await ctx.answerer.answer({ merchantId: merchant.id, externalUserId, text, history, rules, shop: { name: merchant.name, persona: merchant.aiPersona } });
   const confidence = Math.min(1, Math.max(0, Number.isFinite(decision.confidence) ? decision.confidence : 0));
+  const unanswered = { merchantId: merchant.id, conversationId: conv.id, externalUserId, question: text, askedAt: questionAt };
   if (decision.handoff || !decision.reply?.trim()) {
-    return handoff(ctx, merchant, conv, source, questionAt, { reason: decision.reason, knowledgeIds: decision.knowledgeIds, confidence });
+    return handoff(ctx, merchant, conv, source, questionAt, { reason: decision.reason, knowledgeIds: decision.knowledgeIds, confidence, question: text });
+  }
+  const checked = checkReply(decision.reply, rules.bannedWords);
+  if (!checked.ok) return handoff(ctx, merchant, conv, source, questionAt, { reason: checked.reason, knowledgeIds: decision.knowledgeIds, confidence, question: text });
+  const answered = decision.knowledgeIds.length > 0;
+  // a second question in a row the AI could not answer: a person takes over
+  if (!answered && previousUnanswered(history)) {
+    return handoff(ctx, merchant, conv, source, questionAt, { reason: 'unanswered_twice', knowledgeIds: [], confidence, question: text });
   }
   const res = await sendText(ctx, {
     merchant,
     conversation: conv,
     sender: 'ai',
-    text: decision.reply,
+    text: checked.text,
     sourceId: source,
     answer: { knowledgeIds: decision.knowledgeIds, confidence, handoff: false },
   });
   if (res.status === 'retry') return 'retry';
-  // answered = the customer got (at least the start of) the answer
-  if (res.parts.some((p) => p.status === 'sent' || p.status === 'already_sent')) {
-    await count(deps, merchant, [{ name: 'aiAnswered', at: questionAt, eventId: `ai:${source}` }]);
+  const delivered = res.parts.some((p) => p.status === 'sent' || p.status === 'already_sent');
+  if (!answered) {
+    // a clarifying question: the customer got no answer yet, so it is one for the teach queue
+    await recordUnanswered(deps, { ...unanswered, reason: decision.reason || 'clarify' });
+    return 'done';
   }
+  // answered = the customer got (at least the start of) the answer
+  if (delivered) await count(deps, merchant, [{ name: 'aiAnswered', at: questionAt, eventId: `ai:${source}` }]);
   return 'done';
+}
+
+/** Was the AI's last reply in this thread one without an answer (a clarifying question)? */
+function previousUnanswered(history: Message[]): boolean {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const m = history[i]!;
+    if (m.sender === 'staff' || m.sender === 'servicer') return false;
+    if (m.sender !== 'ai' || !m.answer) continue;
+    return !m.answer.handoff && m.answer.knowledgeIds.length === 0;
+  }
+  return false;
+}
+
+/** Marks a customer message that contains banned words (shown to the owner; the AI still decides normally). */
+function flagBanned(message: Message, extra: string[]): Message {
+  if (message.type !== 'text') return message;
+  const words = bannedWordsIn(message.text, extra);
+  return words.length ? { ...message, flags: words.map((w) => `banned:${w}`) } : message;
 }
 
 /** Tells the customer a person will reply, then leaves the conversation in the 待人工 queue. */
@@ -207,14 +246,15 @@ async function handoff(
   conv: Conversation,
   source: string,
   questionAt: number,
-  why: { reason: string; knowledgeIds: string[]; confidence: number },
+  why: { reason: string; knowledgeIds: string[]; confidence: number; question?: string },
 ): Promise<'done' | 'retry'> {
   const { deps } = ctx;
+  const hours = openState(merchant.businessHours, merchant.timezone, deps.clock.now());
   const res: SendOutcome = await sendText(ctx, {
     merchant,
     conversation: conv,
     sender: 'ai',
-    text: TEXTS.handoff,
+    text: hours.open ? TEXTS.handoff : TEXTS.handoffClosed(hours.label),
     sourceId: source,
     answer: { knowledgeIds: why.knowledgeIds, confidence: why.confidence, handoff: true },
   });
@@ -225,6 +265,16 @@ async function handoff(
   const fresh = (await deps.storage.conversations.get(merchant.id, conv.id)) ?? conv;
   if (fresh.state === 'ai') await deps.storage.conversations.upsert({ ...fresh, state: 'waiting_human', waitingSince: now, updatedAt: now });
   await count(deps, merchant, [{ name: 'aiHandoffs', at: questionAt, eventId: `ai:${source}` }]);
+  if (why.question) await recordUnanswered(deps, { merchantId: merchant.id, conversationId: conv.id, externalUserId: conv.externalUserId, question: why.question, reason: why.reason, askedAt: questionAt });
+  const customerName = (await deps.storage.customers.get(merchant.id, conv.externalUserId))?.name || '客户';
+  await queueHandoffNotice(
+    { deps, wecom: ctx.wecom, appUrl: ctx.appUrl },
+    merchant,
+    conv,
+    { customerName, question: why.question ?? '', reason: why.reason },
+    source,
+    hours.open ? now : hours.opensAt,
+  );
   return 'done';
 }
 

@@ -1,3 +1,4 @@
+import { attachStaffReply } from '../teach/queue';
 import type { Conversation, Message } from '../../domain/conversation';
 import type { Merchant } from '../../domain/merchant';
 import { AppError, notFound } from '../../domain/errors';
@@ -234,6 +235,7 @@ export async function staffReply(ctx: WecomContext, input: StaffReplyInput): Pro
       const failed = res.parts.find((p) => p.status === 'failed');
       throw new AppError('WECOM.SEND_FAILED', `发送失败${res.status === 'retry' ? '，请稍后重试' : ''}：${failed?.error ?? ''}`.slice(0, 200), 502, { parts: res.parts });
     }
+    await attachStaffReply(deps, input.merchantId, conv.id, { text, at: deps.clock.now(), by: 'staff' });
     return { parts: res.parts };
   });
 }

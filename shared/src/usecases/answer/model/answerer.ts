@@ -9,6 +9,7 @@ import { dayOf, monthOf, type Clock } from '../../../domain/time';
 import type { KnowledgeRepo, KvRepo } from '../../../ports/storage';
 import type { AnswerDecision, AnswerInput, Answerer } from '../../wecom/answerer';
 import { detectHandoff } from '../handoff';
+import { expandAliases, shopHandoffWord } from '../shop-rules';
 import { buildPrompt } from './prompt';
 import type { ChatModel, ChatResponse } from './port';
 
@@ -43,7 +44,8 @@ export const ModelReply = z
   .strict();
 
 export interface ModelAnswererOptions {
-  knowledge: Pick<KnowledgeRepo, 'listFaqs'>;
+  /** Products and facts go into the prompt when the repository offers them. */
+  knowledge: Pick<KnowledgeRepo, 'listFaqs'> & Partial<Pick<KnowledgeRepo, 'listProducts' | 'getFacts'>>;
   model: ChatModel;
   offline: Answerer;
   kv: KvRepo;
@@ -108,12 +110,15 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
     async answer(input) {
       const h = detectHandoff(input.text);
       if (h) return { reply: null, handoff: true, reason: `handoff:${h.reason}`, knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
+      if (shopHandoffWord(input.text, input.rules)) return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
 
       const month = await monthKey(input.merchantId);
       if ((await spent(input.merchantId, month)) >= opts.monthlyBudgetFen) return offline(input, 'budget');
 
       const faqs = (await opts.knowledge.listFaqs(input.merchantId)).filter((f) => f.enabled !== false);
-      const prompt = buildPrompt(faqs, input.history, input.text);
+      const products = (await opts.knowledge.listProducts?.(input.merchantId)) ?? [];
+      const facts = (await opts.knowledge.getFacts?.(input.merchantId)) ?? {};
+      const prompt = buildPrompt(faqs, input.history, expandAliases(input.text, input.rules), { products, facts, shop: input.shop });
 
       let res: ChatResponse;
       try {
@@ -137,7 +142,7 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
       } catch (error) {
         return offline(input, 'invalid', { costFen: fen, error });
       }
-      const known = new Set(faqs.map((f) => f.id));
+      const known = new Set(prompt.citable);
       if (parsed.knowledge_ids.some((id) => !known.has(id))) return offline(input, 'unknown_ids', { costFen: fen });
 
       const confidence = Math.round(parsed.confidence * 1000) / 1000;

@@ -43,13 +43,38 @@ export function selectFaqs(kb: KbFaq[], text: string, opts: { fullMax?: number; 
   return rankFaqs(faqs, text).slice(0, opts.topK ?? TOP_K);
 }
 
-function renderKb(faqs: KbFaq[]): string {
-  if (!faqs.length) return '【知识库】\n（空）';
+export type PromptProduct = { sku: string; name: string; priceFen: number; stock: number; attributes?: Record<string, unknown> };
+export interface PromptExtras {
+  products?: PromptProduct[];
+  facts?: Record<string, unknown>;
+  shop?: { name: string; persona: string };
+}
+/** Products above this many go in by relevance only (names mentioned in the question), to keep the prefix small. */
+export const PRODUCTS_MAX = 80;
+
+const yuan = (fen: number) => (fen % 100 === 0 ? `${fen / 100}` : (fen / 100).toFixed(2));
+const factText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+function renderKb(faqs: KbFaq[], extras: PromptExtras, text: string): string {
+  const parts: string[] = [];
   const lines = faqs.map((f) => {
     const alts = f.alternatives?.length ? `\n也问：${f.alternatives.join(' / ')}` : '';
     return `[id: ${f.id}]\n问：${f.question}${alts}\n答：${f.answer}`;
   });
-  return `【知识库】\n${lines.join('\n\n')}`;
+  const facts = Object.entries(extras.facts ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [k, v] of facts) lines.push(`[id: fact:${k}]\n店铺信息（${k}）：${factText(v)}`);
+  for (const p of selectProducts(extras.products ?? [], text)) {
+    const attrs = p.attributes && Object.keys(p.attributes).length ? `，${Object.entries(p.attributes).map(([k, v]) => `${k}：${factText(v)}`).join('，')}` : '';
+    lines.push(`[id: product:${p.sku}]\n商品：${p.name}，价格 ${yuan(p.priceFen)} 元，${p.stock > 0 ? `有货（${p.stock}）` : '暂时没货'}${attrs}`);
+  }
+  parts.push(lines.length ? `【知识库】\n${lines.join('\n\n')}` : '【知识库】\n（空）');
+  return parts.join('\n\n');
+}
+
+function selectProducts(products: PromptProduct[], text: string): PromptProduct[] {
+  const sorted = [...products].sort((a, b) => (a.sku < b.sku ? -1 : 1));
+  if (sorted.length <= PRODUCTS_MAX) return sorted;
+  return sorted.filter((p) => text.includes(p.name)).slice(0, 20);
 }
 
 /**
@@ -69,12 +94,20 @@ export function historyTurns(history: Message[], max = HISTORY_MAX): ChatMessage
 export interface Prompt {
   system: string;
   messages: ChatMessage[];
-  /** The FAQ ids the model was shown (the only ids it may cite). */
+  /** The FAQ ids the model was shown. */
   shownIds: string[];
+  /** Every id the model may cite: the FAQs, plus `fact:<key>` and `product:<sku>` it was shown. */
+  citable: string[];
 }
 
-export function buildPrompt(kb: KbFaq[], history: Message[], text: string): Prompt {
+export function buildPrompt(kb: KbFaq[], history: Message[], text: string, extras: PromptExtras = {}): Prompt {
   const faqs = selectFaqs(kb, text);
-  const system = `${SYSTEM_RULES}\n\n${renderKb(faqs)}`;
-  return { system, messages: [...historyTurns(history), { role: 'user', content: text }], shownIds: faqs.map((f) => f.id) };
+  const persona = extras.shop ? `\n\n你代表的店：${extras.shop.name}。${extras.shop.persona ? `店主希望你这样说话：${extras.shop.persona}` : ''}` : '';
+  const system = `${SYSTEM_RULES}${persona}\n\n${renderKb(faqs, extras, text)}`;
+  const citable = [
+    ...faqs.map((f) => f.id),
+    ...Object.keys(extras.facts ?? {}).map((k) => `fact:${k}`),
+    ...selectProducts(extras.products ?? [], text).map((p) => `product:${p.sku}`),
+  ];
+  return { system, messages: [...historyTurns(history), { role: 'user', content: text }], shownIds: faqs.map((f) => f.id), citable };
 }
