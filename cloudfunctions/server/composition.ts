@@ -72,7 +72,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       ? createModelAnswerer({
           knowledge: storage.knowledge,
           // no SDK retry: one attempt within the timeout, then the offline answer
-          model: createOpenAIChatModel({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl, model: config.llm.model, maxRetries: 0 }),
+          model: createOpenAIChatModel({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl, model: config.llm.model, maxRetries: 0, stream: config.llm.stream }),
           offline,
           kv: storage.kv,
           clock: deps.clock,

@@ -23,6 +23,7 @@ const Env = z.object({
   LLM_PRICE_OUTPUT_FEN_PER_MTOK: z.coerce.number().nonnegative().default(800),
   LLM_MONTHLY_BUDGET_FEN: z.coerce.number().int().nonnegative().default(5000),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(8000),
+  LLM_STREAM: z.string().toLowerCase().pipe(z.enum(['0', '1', 'true', 'false'])).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['0', '1']).optional(),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
@@ -50,6 +51,7 @@ export interface Config {
     priceFenPerMTok: { input: number; output: number };
     monthlyBudgetFen: number;
     timeoutMs: number;
+    stream: boolean;
   };
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   seedDemo: boolean;
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       priceFenPerMTok: { input: e.LLM_PRICE_INPUT_FEN_PER_MTOK, output: e.LLM_PRICE_OUTPUT_FEN_PER_MTOK },
       monthlyBudgetFen: e.LLM_MONTHLY_BUDGET_FEN,
       timeoutMs: e.LLM_TIMEOUT_MS,
+      stream: e.LLM_STREAM === '1' || e.LLM_STREAM === 'true',
     },
     logLevel: e.LOG_LEVEL,
     seedDemo: local && e.SEED_DEMO !== '0',

@@ -112,7 +112,7 @@ export async function evalAnswers(a: { kbFile: string; casesFile: string; config
   const knowledge = { listFaqs: async () => faqs };
   const answerer = createModelAnswerer({
     knowledge,
-    model: createOpenAIChatModel({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl, model: config.llm.model, maxRetries: 0 }),
+    model: createOpenAIChatModel({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl, model: config.llm.model, maxRetries: 0, stream: config.llm.stream }),
     offline: createEngineAnswerer(knowledge),
     kv: memoryKv(),
     clock: systemClock,

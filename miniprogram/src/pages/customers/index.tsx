@@ -184,15 +184,14 @@ function CustomerList(props: { data: ListData; shop: ShopSummary; onClear: () =>
             <Text className='customer-name'>{c.name || '客户'}</Text>
             <Text className='customer-last'>{c.lastMessageAt !== null ? `最近聊天 ${shortTime(c.lastMessageAt, now)}` : '还没聊过'}</Text>
           </View>
-          <View className='customer-mid'>
-            {c.phone && <Text className='customer-phone'>{c.phone}</Text>}
-            {c.totalSpentFen !== null && (
-              <Text className='customer-spend'>
-                消费 {formatFen(c.totalSpentFen)}
-                {c.orderCount > 0 ? ` · ${c.orderCount} 单` : ''}
-              </Text>
-            )}
-          </View>
+          {(c.phone || c.totalSpentFen !== null) && (
+            <View className='customer-mid'>
+              {c.phone && <Text className='customer-phone'>{c.phone}</Text>}
+              {c.totalSpentFen !== null && (
+                <Text className='customer-spend'>{`消费 ${formatFen(c.totalSpentFen)}${c.orderCount > 0 ? ` · ${c.orderCount} 单` : ''}`}</Text>
+              )}
+            </View>
+          )}
           {c.tags.length > 0 && (
             <View className='customer-tags'>
               {c.tags.map((t) => (

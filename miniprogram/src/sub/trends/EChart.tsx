@@ -16,6 +16,7 @@ export default function EChart({ option, height = 220 }: { option: Record<string
   const adapter = useRef<EChartsCanvas | null>(null)
   const latest = useRef(option)
   latest.current = option
+  const applied = useRef<Record<string, unknown> | null>(null)
 
   useEffect(() => {
     let cancelled = false
@@ -24,6 +25,7 @@ export default function EChart({ option, height = 220 }: { option: Record<string
       if (!el) return
       const c = echarts.init(el, undefined, { renderer: 'canvas' })
       c.setOption(latest.current)
+      applied.current = latest.current
       chart.current = c
       const onResize = () => c.resize()
       window.addEventListener('resize', onResize)
@@ -61,6 +63,7 @@ export default function EChart({ option, height = 220 }: { option: Record<string
           })
           canvas.setChart(c)
           c.setOption({ animation: false, ...latest.current })
+          applied.current = latest.current
           adapter.current = canvas
           chart.current = c
         })
@@ -75,7 +78,9 @@ export default function EChart({ option, height = 220 }: { option: Record<string
 
   // new data (7 ↔ 30 days): replace the option on the chart that is already there
   useEffect(() => {
-    chart.current?.setOption(process.env.TARO_ENV === 'h5' ? option : { animation: false, ...option }, true)
+    if (!chart.current || applied.current === option) return
+    chart.current.setOption(process.env.TARO_ENV === 'h5' ? option : { animation: false, ...option }, true)
+    applied.current = option
   }, [option])
 
   if (process.env.TARO_ENV === 'h5') {

@@ -1,5 +1,6 @@
 import type { ApiResult } from '@xiaoer/shared/contracts/api'
 import type { CounterName } from '@xiaoer/shared/domain/counters'
+import { formatFen } from '../../pages/today/format'
 
 type Trends = ApiResult<'dashboard.trends'>
 
@@ -99,7 +100,7 @@ export function trendCharts(t: Trends): ChartSpec[] {
     ? {
         key: 'orders',
         title: '订单和营业额',
-        summary: `${n} 天 ${sum(t, 'orders')} 单，营业额 ¥${yuan(sum(t, 'revenueFen')).toFixed(2)}`,
+        summary: `${n} 天 ${sum(t, 'orders')} 单，营业额 ${formatFen(sum(t, 'revenueFen'))}`,
         option: {
           ...base(t, { legend: ['订单', '营业额（元）'] }),
           yAxis: [valueAxis(), valueAxis({ minInterval: 0, splitLine: { show: false } })],

@@ -11,7 +11,8 @@ export interface ChatRequest {
 }
 export interface ChatResponse {
   content: string;
-  usage: { promptTokens: number; completionTokens: number };
+  /** `estimated`: the server reported no usage, so the adapter estimated tokens from the text (cost is never 0 for a real call). */
+  usage: { promptTokens: number; completionTokens: number; estimated?: boolean };
 }
 export interface ChatModel {
   complete(req: ChatRequest): Promise<ChatResponse>;
