@@ -84,7 +84,10 @@ function MemberItem(props: { shop: ShopSummary; member: MemberView; onSaved: (m:
     }
   }
 
+  const dirty = wecomId.trim() !== savedWecomId
+
   const saveWecom = async () => {
+    if (!dirty || wecomBusy) return
     const value = wecomId.trim()
     if (!WECOM_ID.test(value) || value.length > 64) {
       setError('企业微信账号只能是英文、数字和 _ @ . -')
@@ -136,11 +139,13 @@ function MemberItem(props: { shop: ShopSummary; member: MemberView; onSaved: (m:
               setError(null)
             }}
           />
-          {wecomId.trim() !== savedWecomId && (
-            <Button className='wecom-save' loading={wecomBusy} disabled={wecomBusy} onClick={() => void saveWecom()}>
-              保存
-            </Button>
-          )}
+          <Button
+            className={`wecom-save ${dirty ? 'wecom-dirty' : ''}`}
+            disabled={!dirty || wecomBusy}
+            onClick={() => void saveWecom()}
+          >
+            保存
+          </Button>
         </View>
         {!savedWecomId && <Text className='member-hint'>没填的话，收不到找人的提醒。</Text>}
       </View>

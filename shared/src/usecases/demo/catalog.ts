@@ -14,6 +14,11 @@ export const DEMO_WECOM = {
   token: 'XmDemoNaicha2026Token',
   aesKey: 'KGpOyQNcdOyZbkBFTFoOxtzHq8STZHE6svi34zWH8xM',
   kfSecret: 'WR6zqlIKiUBKnCfK2vuAiSDMK2xTY2xA6bznBRkirAg',
+  /** The self-built app: handoff notices to the owner go through it (message/send). */
+  appSecret: 'Qm9zc0RlbW9BcHBTZWNyZXQyMDI2LXhpYW9lci1kZW1v',
+  agentId: 1000002,
+  /** The demo owner's WeCom userid, where handoff notices go. */
+  ownerUserId: 'XiaoMan',
 } as const;
 
 export const DEMO_HOURS: BusinessHours = { open: '10:00', close: '22:00', closedDays: [] };

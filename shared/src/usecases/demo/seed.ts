@@ -723,7 +723,8 @@ async function finishMerchant(deps: Deps, merchant: Merchant): Promise<void> {
   if (!merchant.businessHours && !merchant.aiPersona) {
     await deps.storage.merchants.save({ ...merchant, businessHours: DEMO_HOURS, aiPersona: DEMO_PERSONA });
   }
-  await ensureLocalMember(deps, DEMO_MERCHANT_ID, 'owner');
+  const owner = await ensureLocalMember(deps, DEMO_MERCHANT_ID, 'owner');
+  if (!owner.wecomUserId) await deps.storage.members.save({ ...owner, wecomUserId: DEMO_WECOM.ownerUserId });
 }
 
 /**
@@ -764,6 +765,8 @@ export async function seedDemoShop(deps: Deps): Promise<{ created: boolean; merc
       token: DEMO_WECOM.token,
       aesKey: DEMO_WECOM.aesKey,
       kfSecret: DEMO_WECOM.kfSecret,
+      appSecret: DEMO_WECOM.appSecret,
+      agentId: DEMO_WECOM.agentId,
     });
   } catch (err) {
     if ((err as AppError).code !== 'CONFLICT.MERCHANT_EXISTS') throw err;

@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { phone, ROOT, startHost, type HostProcess } from './helpers';
+
+/**
+ * The owner's day in the H5 app against a freshly started host (issue: owner app §4):
+ * login link → 今日 with the demo shop's numbers and a drawn trend chart → the conversation
+ * waiting for a person → reply as staff → the reply is in the WeCom sandbox's sent list →
+ * teach it as a FAQ → 问问 AI answers that question (and so does `simulate`, another process).
+ * Screenshots of every page at 390×844 go to .test-results/screenshots/.
+ */
+
+// page.evaluate bodies run in the browser; the backend tsconfig has no DOM lib
+declare const document: any;
+
+const SHOTS = path.join(ROOT, '.test-results', 'screenshots');
+const M = 'demo-naicha';
+const CUSTOMER = 'e2e-dog-owner';
+const QUESTION = '我想找店长问问，能带狗狗进店吗';
+const TAUGHT_Q = '能带狗狗进店吗';
+const REPLY = '可以的～小狗牵好绳就能进店，店里有狗狗喝的水碗';
+
+let host: HostProcess & { dataDir: string };
+let ctx: BrowserContext;
+let page: Page;
+let link: string;
+const errors: string[] = [];
+
+function cli(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'cloudfunctions/server/cli/main.ts'), ...args],
+      { cwd: ROOT, env: { ...process.env, DATA_DIR: host.dataDir, PORT: new URL(host.url).port, LOG_LEVEL: 'warn' } },
+      (err, stdout, stderr) => (err ? reject(new Error(`${args.join(' ')} failed: ${stderr || stdout}`)) : resolve(stdout.trim())),
+    ),
+  );
+}
+
+async function shot(name: string) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+async function go(route: string, ready: string) {
+  await page.goto(`${host.url}/#${route}`);
+  await page.waitForSelector(ready, { timeout: 30_000 });
+}
+
+/** A canvas has been drawn on: some pixel is not fully transparent and not all pixels are the same. */
+async function canvasDrawn(selector: string): Promise<boolean> {
+  return page.evaluate((sel) => {
+    const c = document.querySelector(sel);
+    if (!c || !c.width || !c.height) return false;
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let painted = 0;
+    const first = `${data[0]},${data[1]},${data[2]},${data[3]}`;
+    let varied = false;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0) painted++;
+      if (!varied && `${data[i]},${data[i + 1]},${data[i + 2]},${data[i + 3]}` !== first) varied = true;
+    }
+    return painted > 50 && varied;
+  }, selector);
+}
+
+beforeAll(async () => {
+  host = await startHost({});
+  link = (await host.waitFor(/Owner app: (\S+)/))[1];
+  ctx = await phone();
+  page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+});
+afterAll(async () => {
+  await ctx?.close();
+  await host?.stop();
+});
+
+describe("the owner's flow in a real browser", () => {
+  it('今日 shows the demo shop numbers and a drawn trend chart', async () => {
+    const t0 = Date.now();
+    await page.goto(link);
+    await page.waitForSelector('.counter-consultations .counter-value', { timeout: 30_000 });
+    const dash = await page.evaluate(async (merchantId) => (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'dashboard.today', merchantId }) })).json()) as any, M);
+    expect((await page.textContent('.counter-consultations .counter-value'))?.trim()).toBe(String(dash.data.today.consultations));
+    await page.waitForSelector('.trend-card canvas', { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.trend-card canvas')?.width > 0);
+    // the chart draws after layout: give it a few frames
+    await page.waitForTimeout(300);
+    expect(await canvasDrawn('.trend-card canvas')).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    await shot('today');
+  });
+
+  it('a customer asks for a person: the conversation waits in 会话 (待人工)', async () => {
+    const r = JSON.parse(await cli(['simulate', '--merchant', M, '--text', QUESTION, '--customer', CUSTOMER, '--json']));
+    expect(r.handoff).toBe(true);
+    await go('/pages/conversations/index', '.page-conversations');
+    await page.click('.filter-waiting');
+    await page.waitForSelector(`.conv-item:has-text("${QUESTION.slice(0, 8)}")`, { timeout: 15_000 });
+    await shot('conversations');
+  });
+
+  it('replies as staff; the reply is in the sandbox sent list', async () => {
+    await page.click(`.conv-item:has-text("${QUESTION.slice(0, 8)}")`);
+    await page.waitForSelector('.page-thread .reply-input', { timeout: 15_000 });
+    expect(await page.textContent('.page-thread')).toContain(QUESTION);
+    await page.fill('.reply-input textarea, textarea.reply-input', REPLY).catch(async () => page.type('.reply-input', REPLY));
+    await page.click('.reply-send');
+    await page.waitForSelector(`.msg-staff:has-text("${REPLY.slice(0, 6)}")`, { timeout: 15_000 });
+    const sent = JSON.parse(await cli(['sandbox', 'sent', '--merchant', M, '--json'])) as { api: string; to: string; text: string; errcode: number }[];
+    expect(sent.some((s) => s.api === 'kf/send_msg' && s.to === CUSTOMER && s.text === REPLY && s.errcode === 0)).toBe(true);
+    // the handoff notice went to the owner's WeCom account through the app
+    expect(sent.some((s) => s.api === 'message/send' && s.text.includes(QUESTION.slice(0, 8)))).toBe(true);
+    await page.waitForSelector('.teach-btn', { timeout: 15_000 });
+    await shot('thread');
+  });
+
+  it('teaches the reply as a FAQ; 问问 AI then answers that question', async () => {
+    await page.click('.teach-btn');
+    await page.waitForSelector('.page-teach .teach-save', { timeout: 15_000 });
+    await page.click('.teach-mode-new').catch(() => undefined);
+    const q = page.locator('.teach-question input, input.teach-question').first();
+    await q.fill(TAUGHT_Q);
+    const answer = await page.locator('.teach-answer textarea, textarea.teach-answer').first().inputValue();
+    expect(answer).toContain(REPLY);
+    await shot('teach');
+    await page.click('.teach-save');
+    await page.waitForFunction((q) => !document.querySelector('.page-teach')?.textContent?.includes(q) || !document.querySelector('.teach-save'), TAUGHT_Q, { timeout: 15_000 });
+
+    await go('/sub/kb/index', '.page-kb .ask-input');
+    await page.waitForSelector(`.faq-item:has-text("${TAUGHT_Q}")`, { timeout: 15_000 });
+    await page.locator('.ask-input input, input.ask-input').first().fill('可以带狗狗进店吗');
+    await page.click('.ask-submit');
+    await page.waitForSelector('.ask-result .ask-reply', { timeout: 15_000 });
+    expect(await page.textContent('.ask-result .ask-reply')).toContain(REPLY);
+    expect(await page.textContent('.ask-result .ask-knowledge')).toContain(TAUGHT_Q);
+    await shot('kb');
+
+    // another process (the CLI) answers it from the knowledge base too
+    const r = JSON.parse(await cli(['simulate', '--merchant', M, '--text', '狗狗可以进店吗', '--customer', 'e2e-second', '--json']));
+    expect(r).toMatchObject({ handoff: false });
+    expect(r.reply).toContain(REPLY);
+  });
+
+  it('every other page renders at 390×844 in Chinese, with a screenshot', async () => {
+    const pages: [string, string, string][] = [
+      ['/pages/customers/index', '.page-customers .customer-item', 'customers'],
+      ['/pages/marketing/index', '.page-marketing', 'marketing'],
+      ['/pages/me/index', '.page-me .menu-settings', 'me'],
+      ['/sub/trends/index', '.page-trends .echart', 'trends'],
+      ['/sub/kb-edit/index', '.page-kb-edit .faq-save', 'kb-edit'],
+      ['/sub/settings/index', '.page-settings .settings-save', 'settings'],
+      ['/sub/staff/index', '.page-staff .member-item', 'staff'],
+      ['/sub/setup/index', '.page-setup .setup-item', 'setup'],
+    ];
+    for (const [route, ready, name] of pages) {
+      await go(route, ready);
+      await page.waitForTimeout(250);
+      expect(await page.textContent('body')).toMatch(/[\u4e00-\u9fff]{2}/);
+      await shot(name);
+    }
+    // a customer's profile from the list
+    await go('/pages/customers/index', '.customer-item');
+    await page.click('.customer-item');
+    await page.waitForSelector('.page-customer', { timeout: 15_000 });
+    await shot('customer');
+    // the ECharts trend page drew its chart
+    await go('/sub/trends/index', '.page-trends .echart canvas');
+    await page.waitForTimeout(500);
+    expect(await canvasDrawn('.page-trends .echart canvas')).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});
