@@ -146,6 +146,14 @@ describe('model answer engine over a fake OpenAI-compatible server', () => {
     expect(await make().answer(ask('几点开门'))).toMatchObject({ engine: 'offline', fallback: 'invalid' });
   });
 
+  test('a product the model was shown may be cited', async () => {
+    await deps.storage.knowledge.upsertProduct({ sku: 'CAKE6', name: '六寸奶油蛋糕', priceFen: 12800, stock: 3, merchantId: M, updatedAt: 0, lowStockAt: 5 });
+    fake.state.next = { content: json({ answer: '六寸奶油蛋糕 128 元，还有 3 个', knowledge_ids: ['product:CAKE6'], confidence: 0.9, handoff: false, reason: 'product' }) };
+    const d = await make().answer(ask('六寸奶油蛋糕还有吗'));
+    expect(d).toMatchObject({ engine: 'model', knowledgeIds: ['product:CAKE6'] });
+    expect(fake.state.requests.at(-1).messages[0].content).toContain('[id: product:CAKE6]');
+  });
+
   test('a knowledge id not in the KB → offline answer', async () => {
     fake.state.next = { content: json({ answer: '全场五折', knowledge_ids: ['promo-999'], confidence: 0.95, handoff: false, reason: 'faq' }) };
     expect(await make().answer(ask('几点开门'))).toMatchObject({ engine: 'offline', fallback: 'unknown_ids', knowledgeIds: ['hours'] });
@@ -205,6 +213,28 @@ describe('buildPrompt', () => {
     expect(p.messages).toHaveLength(11);
     expect(p.messages[0]!.content).toBe('m4');
     expect(p.messages.at(-1)).toEqual({ role: 'user', content: '几点开门' });
+  });
+});
+
+describe('buildPrompt with the shop, its facts and products, and the customer', () => {
+  test('carries persona, facts and products as citable ids; the customer comes last, after the shared prefix', () => {
+    const kb = [{ id: 'hours', question: '几点开门', answer: '十点' }];
+    const extras = {
+      shop: { name: '茶小满', persona: '说话亲切' },
+      facts: { address: '人民路 8 号', delivery: '3 公里内配送' },
+      products: [{ sku: 'MANGO', name: '杨枝甘露', priceFen: 1800, stock: 0 }, { sku: 'PEARL', name: '珍珠奶茶', priceFen: 1250, stock: 40 }],
+    };
+    const a = buildPrompt(kb, [], '杨枝甘露多少钱', { ...extras, customer: { name: '王阿姨', tags: ['VIP'], orderCount: 3 } });
+    const b = buildPrompt(kb, [], '杨枝甘露多少钱', { ...extras, customer: { name: '李先生', tags: [], orderCount: 0 } });
+    expect(a.system).toContain('店主希望你这样说话：说话亲切');
+    expect(a.system).toContain('[id: fact:address]');
+    expect(a.system).toContain('商品：杨枝甘露，价格 18 元，暂时没货');
+    expect(a.system).toContain('商品：珍珠奶茶，价格 12.50 元，有货（40）');
+    expect(a.citable.sort()).toEqual(['fact:address', 'fact:delivery', 'hours', 'product:MANGO', 'product:PEARL']);
+    expect(a.system).toContain('【顾客】称呼：王阿姨；标签：VIP；在店里下过 3 单');
+    // everything up to the customer block is shared between customers (the provider's prefix cache)
+    const cut = a.system.indexOf('【顾客】');
+    expect(b.system.slice(0, cut)).toBe(a.system.slice(0, cut));
   });
 });
 

@@ -146,7 +146,7 @@ function ConversationList(props: {
 
       {more.error && <Text className='more-error'>{more.error}</Text>}
       {data.nextCursor ? (
-        <Button className='btn btn-plain load-more' loading={more.loading} disabled={more.loading} onClick={() => void loadMore()}>
+        <Button className='btn btn-plain load-more' onClick={() => void loadMore()}>
           {more.loading ? '正在加载…' : more.error ? '重试' : '加载更多'}
         </Button>
       ) : (

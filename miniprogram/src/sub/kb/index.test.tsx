@@ -108,7 +108,7 @@ describe('知识库 page', () => {
     await waitFor(() => expect(container.querySelectorAll('.faq-item')).toHaveLength(3))
     fireEvent.click(await inner(container, '.faq-item .faq-enabled input'))
     await waitFor(() => expect(Taro.showToast).toHaveBeenCalledWith({ title: '没改成，请重试', icon: 'none' }))
-    await waitFor(() => expect(container.querySelector('.faq-item .faq-off')).toBeNull())
+    await waitFor(() => expect(container.querySelector('.faq-item')!.querySelector('.faq-off')).toBeNull())
     expect((container.querySelector('.faq-item .faq-enabled input') as HTMLInputElement).checked).toBe(true)
   })
 

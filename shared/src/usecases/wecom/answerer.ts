@@ -14,6 +14,8 @@ export interface AnswerInput {
   rules?: AnswerRules;
   /** Who is answering: the shop's name and the AI persona its owner wrote. */
   shop?: { name: string; persona: string };
+  /** Who is asking, for the model's context (never for prices or promises). */
+  customer?: { name: string; tags: string[]; orderCount: number };
 }
 
 export interface AnswerDecision {

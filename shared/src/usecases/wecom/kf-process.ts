@@ -188,7 +188,16 @@ async function answerBatch(ctx: WecomContext, merchant: Merchant, externalUserId
   }
 
   const rules = rulesOf(merchant);
-  const decision = await ctx.answerer.answer({ merchantId: merchant.id, externalUserId, text, history, rules, shop: { name: merchant.name, persona: merchant.aiPersona } });
+  const who = await deps.storage.customers.get(merchant.id, externalUserId);
+  const decision = await ctx.answerer.answer({
+    merchantId: merchant.id,
+    externalUserId,
+    text,
+    history,
+    rules,
+    shop: { name: merchant.name, persona: merchant.aiPersona },
+    customer: who ? { name: who.name, tags: who.tags, orderCount: who.orderCount } : undefined,
+  });
   const confidence = Math.min(1, Math.max(0, Number.isFinite(decision.confidence) ? decision.confidence : 0));
   const unanswered = { merchantId: merchant.id, conversationId: conv.id, externalUserId, question: text, askedAt: questionAt };
   if (decision.handoff || !decision.reply?.trim()) {

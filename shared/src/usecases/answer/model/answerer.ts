@@ -118,7 +118,7 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
       const faqs = (await opts.knowledge.listFaqs(input.merchantId)).filter((f) => f.enabled !== false);
       const products = (await opts.knowledge.listProducts?.(input.merchantId)) ?? [];
       const facts = (await opts.knowledge.getFacts?.(input.merchantId)) ?? {};
-      const prompt = buildPrompt(faqs, input.history, expandAliases(input.text, input.rules), { products, facts, shop: input.shop });
+      const prompt = buildPrompt(faqs, input.history, expandAliases(input.text, input.rules), { products, facts, shop: input.shop, customer: input.customer });
 
       let res: ChatResponse;
       try {

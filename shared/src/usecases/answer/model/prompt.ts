@@ -48,6 +48,7 @@ export interface PromptExtras {
   products?: PromptProduct[];
   facts?: Record<string, unknown>;
   shop?: { name: string; persona: string };
+  customer?: { name: string; tags: string[]; orderCount: number };
 }
 /** Products above this many go in by relevance only (names mentioned in the question), to keep the prefix small. */
 export const PRODUCTS_MAX = 80;
@@ -103,7 +104,10 @@ export interface Prompt {
 export function buildPrompt(kb: KbFaq[], history: Message[], text: string, extras: PromptExtras = {}): Prompt {
   const faqs = selectFaqs(kb, text);
   const persona = extras.shop ? `\n\n你代表的店：${extras.shop.name}。${extras.shop.persona ? `店主希望你这样说话：${extras.shop.persona}` : ''}` : '';
-  const system = `${SYSTEM_RULES}${persona}\n\n${renderKb(faqs, extras, text)}`;
+  // the customer comes last in the system text: everything before it is the same for every customer (prefix cache)
+  const c = extras.customer;
+  const who = c ? `\n\n【顾客】称呼：${c.name || '未知'}；标签：${c.tags.length ? c.tags.join('、') : '无'}；在店里下过 ${c.orderCount} 单` : '';
+  const system = `${SYSTEM_RULES}${persona}\n\n${renderKb(faqs, extras, text)}${who}`;
   const citable = [
     ...faqs.map((f) => f.id),
     ...Object.keys(extras.facts ?? {}).map((k) => `fact:${k}`),
