@@ -10,6 +10,7 @@ type Target = { ctx: Ctx2D; width: number; height: number; dpr: number }
 
 let nextId = 0
 
+// read at call time: tests switch TARO_ENV per case; builds inline it either way
 const isH5 = () => process.env.TARO_ENV === 'h5'
 
 function pixelRatio(): number {

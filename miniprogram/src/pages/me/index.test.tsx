@@ -80,6 +80,13 @@ describe('我的 page', () => {
     expect(container.querySelector('.me-count')).toBeNull()
   })
 
+  it('does not hold the menu back when the tab bar badge never settles', async () => {
+    jest.spyOn(Taro, 'removeTabBarBadge').mockReturnValue(new Promise(() => undefined) as never)
+    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })))
+    const { container } = render(<MePage />)
+    await waitFor(() => expect(container.querySelector('.menu-teach') !== null).toBe(true))
+  })
+
   it('shows an error with 重试', async () => {
     let broken = true
     mockFetch(({ action }) => {

@@ -55,7 +55,7 @@ describe('知识库 page', () => {
   it('lists FAQs with the first answer line, other phrasings and a 停用 badge', async () => {
     const fetch = mockFetch(backend())
     const { container } = render(<KbPage />)
-    await waitFor(() => expect(container.querySelectorAll('.faq-item')).toHaveLength(3))
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(3))
     expect(container.querySelector('.page-kb')).not.toBeNull()
     const [first, second] = Array.from(container.querySelectorAll('.faq-item'))
     expect(text(first!, '.faq-question')).toBe('几点开门？')
@@ -70,9 +70,9 @@ describe('知识库 page', () => {
   it('filters by question, answer or other phrasing', async () => {
     mockFetch(backend())
     const { container } = render(<KbPage />)
-    await waitFor(() => expect(container.querySelectorAll('.faq-item')).toHaveLength(3))
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(3))
     await typeInto(container, '.kb-search', '营业')
-    await waitFor(() => expect(container.querySelectorAll('.faq-item')).toHaveLength(1))
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(1))
     expect(text(container, '.faq-question')).toBe('几点开门？')
     await typeInto(container, '.kb-search', '火锅')
     await waitFor(() => expect(container.textContent).toContain('没有找到「火锅」'))
@@ -84,7 +84,7 @@ describe('知识库 page', () => {
     const nav = jest.spyOn(Taro, 'navigateTo').mockResolvedValue({ errMsg: 'ok' } as never)
     mockFetch(backend())
     const { container } = render(<KbPage />)
-    await waitFor(() => expect(container.querySelectorAll('.faq-item')).toHaveLength(3))
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(3))
     fireEvent.click(container.querySelector('.faq-add')!)
     expect(nav).toHaveBeenLastCalledWith({ url: '/sub/kb-edit/index' })
     fireEvent.click(container.querySelectorAll('.faq-main')[1]!)
@@ -94,7 +94,7 @@ describe('知识库 page', () => {
   it('turns a FAQ off with kb.setEnabled and shows it as 停用', async () => {
     const fetch = mockFetch(backend({ 'kb.setEnabled': (b) => ok({ faq: { ...faqs[0]!, enabled: b.enabled } }) }))
     const { container } = render(<KbPage />)
-    await waitFor(() => expect(container.querySelectorAll('.faq-item')).toHaveLength(3))
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(3))
     const sw = await inner(container, '.faq-item .faq-enabled input')
     expect(sw.checked).toBe(true)
     fireEvent.click(sw)
@@ -105,10 +105,11 @@ describe('知识库 page', () => {
   it('puts the switch back when the server refuses', async () => {
     mockFetch(backend({ 'kb.setEnabled': () => fail(500, 'SERVER.INTERNAL', '没改成，请重试') }))
     const { container } = render(<KbPage />)
-    await waitFor(() => expect(container.querySelectorAll('.faq-item')).toHaveLength(3))
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(3))
     fireEvent.click(await inner(container, '.faq-item .faq-enabled input'))
     await waitFor(() => expect(Taro.showToast).toHaveBeenCalledWith({ title: '没改成，请重试', icon: 'none' }))
-    await waitFor(() => expect(container.querySelector('.faq-item')!.querySelector('.faq-off')).toBeNull())
+    // a boolean: a failing toBeNull would pretty-print the element's whole React fiber on every retry
+    await waitFor(() => expect(container.querySelector('.faq-item')!.querySelector('.faq-off') === null).toBe(true))
     expect((container.querySelector('.faq-item .faq-enabled input') as HTMLInputElement).checked).toBe(true)
   })
 
@@ -120,7 +121,7 @@ describe('知识库 page', () => {
     await waitFor(() => expect(text(container, '.error-message')).toBe('服务器开小差了'))
     broken = false
     fireEvent.click(container.querySelector('.retry')!)
-    await waitFor(() => expect(container.querySelectorAll('.faq-item')).toHaveLength(3))
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(3))
   })
 
   it('shows an empty knowledge base plainly', async () => {
@@ -178,7 +179,7 @@ describe('导入', () => {
     Taro.setStorageSync('xiaoer.merchantId', 'shop-b') // staff there
     mockFetch(backend())
     const { container } = render(<KbPage />)
-    await waitFor(() => expect(container.querySelectorAll('.faq-item')).toHaveLength(3))
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(3))
     expect(container.querySelector('.kb-import')).toBeNull()
   })
 

@@ -175,7 +175,7 @@ function SettingsForm({ shop, initial }: { shop: ShopSummary; initial: SettingsV
 
       <View className='settings-footer'>
         {error && <Text className='settings-error'>{error}</Text>}
-        <Button className='btn settings-save' loading={saving} disabled={saving} onClick={() => void save()}>
+        <Button className='btn settings-save' loading={saving || undefined} disabled={saving || undefined} onClick={() => void save()}>
           保存
         </Button>
       </View>

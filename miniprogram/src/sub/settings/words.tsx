@@ -102,7 +102,7 @@ export function AliasList({ aliases, onChange }: { aliases: Alias[]; onChange: (
           className='settings-input alias-term'
           value={term}
           maxlength={WORD_MAX}
-          placeholder='叫法，如 招牌'
+          placeholder='如：招牌'
           onInput={(e) => {
             setTerm(e.detail.value)
             setError(null)
@@ -113,7 +113,7 @@ export function AliasList({ aliases, onChange }: { aliases: Alias[]; onChange: (
           className='settings-input alias-means'
           value={means}
           maxlength={MEANS_MAX}
-          placeholder='指的是，如 杨枝甘露'
+          placeholder='如：杨枝甘露'
           onInput={(e) => {
             setMeans(e.detail.value)
             setError(null)

@@ -61,7 +61,7 @@ function SetupBody(props: { result: ApiResult<'setup.check'>; checking: boolean;
         ))}
       </View>
 
-      <Button className='btn setup-recheck' loading={checking} disabled={checking} onClick={onRecheck}>
+      <Button className='btn setup-recheck' loading={checking || undefined} disabled={checking || undefined} onClick={onRecheck}>
         重新检查
       </Button>
     </View>

@@ -157,8 +157,9 @@ describe('店员和邀请码 page', () => {
 
 describe('expiryText()', () => {
   const now = 1_000_000_000
-  it('counts hours, then minutes', () => {
+  it('counts days, hours, then minutes', () => {
     expect(expiryText(now + 24 * 3_600_000 - 2_000, now)).toBe('24 小时内有效')
+    expect(expiryText(now + 7 * 86_400_000 - 5_000, now)).toBe('7 天内有效')
     expect(expiryText(now + 90 * 60_000, now)).toBe('2 小时内有效')
     expect(expiryText(now + 10 * 60_000, now)).toBe('10 分钟内有效')
     expect(expiryText(now - 1, now)).toBe('已经过期了，请重新生成')

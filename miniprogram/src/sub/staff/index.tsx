@@ -121,7 +121,7 @@ function MemberItem(props: { shop: ShopSummary; member: MemberView; onSaved: (m:
             className='duty-switch'
             color='#e0502d'
             checked={member.onDuty}
-            disabled={dutyBusy}
+            disabled={dutyBusy || undefined}
             onChange={(e) => void toggleDuty(e.detail.value)}
           />
         </View>
@@ -141,7 +141,7 @@ function MemberItem(props: { shop: ShopSummary; member: MemberView; onSaved: (m:
           />
           <Button
             className={`wecom-save ${dirty ? 'wecom-dirty' : ''}`}
-            disabled={!dirty || wecomBusy}
+            disabled={!dirty || wecomBusy || undefined}
             onClick={() => void saveWecom()}
           >
             保存
@@ -184,10 +184,10 @@ function InviteCard({ shop }: { shop: ShopSummary }) {
       <Text className='staff-title'>邀请码</Text>
       <Text className='staff-explain'>把邀请码发给要加入的人，对方打开店小二小程序输入就行。一个码只能用一次。</Text>
       <View className='invite-buttons'>
-        <Button className='btn invite-staff' disabled={busy} onClick={() => void create('staff')}>
+        <Button className='btn invite-staff' disabled={busy || undefined} onClick={() => void create('staff')}>
           邀请店员
         </Button>
-        <Button className='invite-owner' disabled={busy} onClick={() => void create('owner')}>
+        <Button className='invite-owner' disabled={busy || undefined} onClick={() => void create('owner')}>
           邀请老板
         </Button>
       </View>

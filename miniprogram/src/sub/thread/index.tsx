@@ -229,7 +229,9 @@ function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => 
     )
   }
 
-  // waiting_human: the staff answers here
+  // waiting_human: the staff answers here. Button labels stay fixed while `loading` changes: the
+  // H5 button re-renders its own children then, and a label swapped by React at the same moment
+  // makes it lose track of them.
   return (
     <View className='action-bar'>
       <Textarea
@@ -243,7 +245,7 @@ function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => 
       />
       {errorLine}
       <Button className='btn reply-send' loading={busy === 'send'} disabled={busy !== null} onClick={send}>
-        {busy === 'send' ? '正在发送…' : '发送'}
+        发送
       </Button>
       <View className='action-row'>
         <Button className='btn btn-plain hand-back' loading={busy === 'handBack'} disabled={busy !== null} onClick={handBack}>

@@ -44,7 +44,7 @@ describe('经营趋势 page', () => {
 
     await waitFor(() => expect(live()).toHaveLength(3))
     expect(container.querySelector('.page-trends')).not.toBeNull()
-    expect(container.querySelectorAll('.echart')).toHaveLength(3)
+    expect(container.querySelectorAll('.echart').length).toBe(3)
     expect(live().map((c) => c.el.classList.contains('echart'))).toEqual([true, true, true])
     expect(actions(fetch)).toEqual([{ action: 'me.get' }, { action: 'dashboard.trends', merchantId: 'demo-bakery', days: 7 }])
 
