@@ -45,6 +45,8 @@ export default defineConfig<'webpack5'>(async (merge) => {
       postcss: { pxtransform: { enable: true, config: {} }, cssModules: { enable: false } },
       webpackChain(chain) {
         aliasShared(chain)
+        // ECharts (sub/trends only) passes webpack's 244 KiB hint; the size gate is weapp-size
+        chain.performance.hints(false)
       },
     },
     h5: {
