@@ -81,5 +81,7 @@ export async function phone(): Promise<BrowserContext> {
     isMobile: true,
     hasTouch: true,
     locale: 'zh-CN',
+    // a phone in China: times the app formats with the device clock read as the shop's
+    timezoneId: 'Asia/Shanghai',
   });
 }

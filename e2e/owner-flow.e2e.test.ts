@@ -173,7 +173,8 @@ describe("the owner's flow in a real browser", () => {
     ];
     for (const [route, ready, name] of pages) {
       await go(route, ready);
-      await page.waitForTimeout(250);
+      // charts animate in for about a second
+      await page.waitForTimeout(name === 'trends' ? 1500 : 300);
       expect(await page.textContent('body')).toMatch(/[\u4e00-\u9fff]{2}/);
       await shot(name);
     }

@@ -9,7 +9,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, ROOT, startHost } from '../e2e/helpers';
+import { freePort, phone, ROOT, startHost } from '../e2e/helpers';
+import zlib from 'node:zlib';
 import { loadConfig } from '../cloudfunctions/server/config';
 import { createHostRuntime } from '../cloudfunctions/server/runtime-host';
 import { createLogger } from '../cloudfunctions/server/logger';
@@ -127,6 +128,39 @@ async function answerPipeline(): Promise<Entry> {
   };
 }
 
+/** The owner app in Chromium: login link → 今日's numbers, cold then warm; the JS it needed, gzipped. */
+async function h5FirstScreen(link: string): Promise<{ coldMs: number; warmMs: number; jsGzip: number; jsRaw: number; jsFiles: number }> {
+  if (!fs.existsSync(path.join(ROOT, 'miniprogram/dist/h5/index.html'))) throw new Error('no H5 build (npm run build:h5 -w miniprogram)');
+  const ctx = await phone();
+  try {
+    const page = await ctx.newPage();
+    const scripts = new Map<string, Buffer>();
+    page.on('response', (r) => {
+      if (r.request().resourceType() === 'script') void r.body().then((b) => scripts.set(r.url(), b)).catch(() => undefined);
+    });
+    const ready = '.counter-consultations .counter-value';
+    let t = performance.now();
+    await page.goto(link);
+    await page.waitForSelector(ready, { timeout: 30_000 });
+    const coldMs = Math.round(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 300));
+    const bodies = [...scripts.values()];
+    t = performance.now();
+    await page.reload();
+    await page.waitForSelector(ready, { timeout: 30_000 });
+    const warmMs = Math.round(performance.now() - t);
+    return {
+      coldMs,
+      warmMs,
+      jsFiles: bodies.length,
+      jsRaw: bodies.reduce((n, b) => n + b.length, 0),
+      jsGzip: bodies.reduce((n, b) => n + zlib.gzipSync(b, { level: 9 }).length, 0),
+    };
+  } finally {
+    await ctx.close();
+  }
+}
+
 async function main() {
   const out: Entry[] = [];
   const cond = (extra: Record<string, unknown> = {}) => ({ concurrency, seconds, loadGenerator: 'node:http keep-alive, same machine', ...machine, ...extra });
@@ -158,6 +192,7 @@ async function main() {
   raw.stop();
   const health = await load(`${host.url}/healthz`, { method: 'GET' });
   const me = await load(`${host.url}/fn/api`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{"action":"dashboard.today","merchantId":"bench-shop"}' });
+  const h5 = await h5FirstScreen(link).catch((err: Error) => ({ skipped: err.message }));
   await host.stop();
 
   out.push({ name: 'raw_node_http_echo.throughput', unit: 'req/s', value: echo.rps, conditions: cond({ p50_ms: echo.p50, p99_ms: echo.p99, errors: echo.errors }) });
@@ -169,6 +204,12 @@ async function main() {
     value: me.rps,
     conditions: cond({ p50_ms: me.p50, p99_ms: me.p99, errors: me.errors, note: 'session check + membership + counters read on SQLite' }),
   });
+
+  if ('skipped' in h5) console.warn(`h5 first screen not measured: ${h5.skipped}`);
+  else {
+    out.push({ name: 'app.h5.today_numbers_ms', unit: 'ms', value: h5.coldMs, conditions: { ...machine, warm_ms: h5.warmMs, target_ms: 1000, from: 'page.goto(login link) until 今日 shows its counters', browser: 'Chromium 390×844 @2x, loopback' } });
+    out.push({ name: 'app.h5.first_screen_js_gzip', unit: 'bytes', value: h5.jsGzip, conditions: { raw_bytes: h5.jsRaw, files: h5.jsFiles, target_bytes: 300 * 1024, note: 'every script the browser loaded until 今日 showed its counters, gzipped here (level 9)' } });
+  }
 
   out.push(await answerPipeline());
 
