@@ -194,7 +194,9 @@ async function afterSent(ctx: WecomContext, out: OutgoingText, parts: PartOutcom
     ]);
   }
   const fresh = await deps.storage.conversations.get(conv.merchantId, conv.id);
-  if (fresh && parts.length) await deps.storage.conversations.upsert({ ...fresh, lastMessagePreview: textPreview(out.text), updatedAt: now });
+  // a handoff notice keeps the customer's question as the preview: that is what the person picking it up reads first
+  const preview = out.answer?.handoff ? fresh?.lastMessagePreview : textPreview(out.text);
+  if (fresh && parts.length) await deps.storage.conversations.upsert({ ...fresh, lastMessagePreview: preview ?? '', updatedAt: now });
 }
 
 // ---- people's actions from the app ---------------------------------------------------------------
