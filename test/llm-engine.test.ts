@@ -159,6 +159,20 @@ describe('model answer engine over a fake OpenAI-compatible server', () => {
     expect(await make().answer(ask('几点开门'))).toMatchObject({ engine: 'offline', fallback: 'unknown_ids', knowledgeIds: ['hours'] });
   });
 
+  test("the model gets only the invocation's time left: little left → offline at once, some left → a shorter call", async () => {
+    fake.state.next = { delayMs: 3000, content: json({ answer: '十点', knowledge_ids: ['hours'], confidence: 1, handoff: false, reason: 'faq' }) };
+    const none = await make({ timeoutMs: 8000 }).answer({ ...ask('几点开门'), deadline: Date.now() + 3500 });
+    expect(none).toMatchObject({ engine: 'offline', fallback: 'timeout', knowledgeIds: ['hours'] });
+    expect(fake.state.requests).toHaveLength(0);
+    const t0 = Date.now();
+    // 4.5 s left − 3 s kept for sending = a 1.5 s call, although LLM_TIMEOUT_MS is 8 s
+    const short = await make({ timeoutMs: 8000 }).answer({ ...ask('几点开门'), deadline: Date.now() + 4500 });
+    expect(short).toMatchObject({ engine: 'offline', fallback: 'timeout' });
+    // (this test's client retries once inside the same budget; production uses maxRetries 0)
+    expect(fake.state.requests.length).toBeGreaterThanOrEqual(1);
+    expect(Date.now() - t0).toBeLessThan(2600);
+  });
+
   test('a handoff phrase never reaches the server', async () => {
     fake.state.next = { content: json({ answer: '好的', knowledge_ids: [], confidence: 1, handoff: false, reason: 'x' }) };
     const d = await make().answer(ask('我要投诉'));

@@ -126,7 +126,7 @@ export async function processStored(rt: Runtime, merchantId: string, dedupeKey: 
     for (let round = 0; round < 20; round++) {
       const entry = await rt.storage.inbox.get(merchantId, dedupeKey);
       if (!entry) return 'missing';
-      const out = await processInboxEntry(rt.inbox, entry);
+      const out = await processInboxEntry(Number.isFinite(deadline) ? { ...rt.inbox, deadline } : rt.inbox, entry);
       if (out.status !== 'deferred') return out.status;
       if (Date.now() + out.retryInMs > deadline) return 'deferred';
       await new Promise((r) => setTimeout(r, out.retryInMs));

@@ -46,7 +46,15 @@ const MessageBase = z.object({
   delivery: z.enum(['pending', 'sent', 'failed']).optional(),
   /** For AI replies: the knowledge used and how sure it was. */
   answer: z
-    .object({ knowledgeIds: z.array(z.string()), confidence: z.number().min(0).max(1), handoff: z.boolean() })
+    .object({
+      knowledgeIds: z.array(z.string()),
+      confidence: z.number().min(0).max(1),
+      handoff: z.boolean(),
+      /** `model`, `offline` or `rules`, when the engine says. */
+      engine: z.string().max(20).optional(),
+      /** What the model call behind this reply cost, in fen (fractional). */
+      costFen: z.number().nonnegative().optional(),
+    })
     .optional(),
   /** Marks on a customer's message, e.g. `banned:<word>` when it contains a banned word. */
   flags: z.array(z.string().max(40)).max(10).optional(),

@@ -14,6 +14,8 @@ export interface AnswerInput {
   rules?: AnswerRules;
   /** Who is answering: the shop's name and the AI persona its owner wrote. */
   shop?: { name: string; persona: string };
+  /** Epoch ms by which an answer is needed (the invocation's time limit); the model gets what is left. */
+  deadline?: number;
   /** Who is asking, for the model's context (never for prices or promises). */
   customer?: { name: string; tags: string[]; orderCount: number };
 }

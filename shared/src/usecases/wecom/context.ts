@@ -36,6 +36,11 @@ export interface WecomContext {
   /** Where fetched media go (WeCom keeps a media_id 3 days); without one, the media_id is kept. */
   media?: MediaStore;
   options?: Partial<WecomOptions>;
+  /**
+   * When this invocation must be done (epoch ms; a CloudBase function's time limit): the model
+   * gets only the time that is left, minus what sending needs. Absent: no limit (local host).
+   */
+  deadline?: number;
   /** Where the owner app lives, for links in handoff notices (absent: the notice says where to tap). */
   appUrl?: () => string | undefined;
 }

@@ -6,6 +6,7 @@ import { dayOf } from '../../domain/time';
 import { bannedWordsIn, checkReply } from '../answer/safety';
 import { recordUnanswered } from '../teach/queue';
 import { queueHandoffNotice } from './handoff-notify';
+import type { AnswerDecision } from './answerer';
 import type { KfMessage } from '../../ports/wecom';
 import { SESSION_WINDOW_MS, TEXTS, optionsOf, requireMerchant, type WecomContext } from './context';
 import { count } from './count';
@@ -197,7 +198,9 @@ async function answerBatch(ctx: WecomContext, merchant: Merchant, externalUserId
     rules,
     shop: { name: merchant.name, persona: merchant.aiPersona },
     customer: who ? { name: who.name, tags: who.tags, orderCount: who.orderCount } : undefined,
+    deadline: ctx.deadline,
   });
+  const spend = costOf(decision);
   const confidence = Math.min(1, Math.max(0, Number.isFinite(decision.confidence) ? decision.confidence : 0));
   const unanswered = { merchantId: merchant.id, conversationId: conv.id, externalUserId, question: text, askedAt: questionAt };
   if (decision.handoff || !decision.reply?.trim()) {
@@ -216,7 +219,7 @@ async function answerBatch(ctx: WecomContext, merchant: Merchant, externalUserId
     sender: 'ai',
     text: checked.text,
     sourceId: source,
-    answer: { knowledgeIds: decision.knowledgeIds, confidence, handoff: false },
+    answer: { knowledgeIds: decision.knowledgeIds, confidence, handoff: false, ...spend },
   });
   if (res.status === 'retry') return 'retry';
   const delivered = res.parts.some((p) => p.status === 'sent' || p.status === 'already_sent');
@@ -228,6 +231,11 @@ async function answerBatch(ctx: WecomContext, merchant: Merchant, externalUserId
   // answered = the customer got (at least the start of) the answer
   if (delivered) await count(deps, merchant, [{ name: 'aiAnswered', at: questionAt, eventId: `ai:${source}` }]);
   return 'done';
+}
+
+/** Which engine answered and what the model call cost, kept on the reply (per-reply cost). */
+function costOf(d: AnswerDecision & { engine?: string; costFen?: number }): { engine?: string; costFen?: number } {
+  return { ...(d.engine ? { engine: d.engine } : {}), ...(d.costFen ? { costFen: d.costFen } : {}) };
 }
 
 /** Was the AI's last reply in this thread one without an answer (a clarifying question)? */

@@ -63,6 +63,11 @@ export interface ModelAnswererOptions {
 
 class Timeout extends Error {}
 
+/** Kept back from the invocation's time limit for sending the reply (and a handoff if that fails). */
+export const SEND_RESERVE_MS = 3_000;
+/** Below this much time left the model is not worth calling: the offline answer goes at once. */
+export const MIN_MODEL_MS = 1_000;
+
 export function costFen(usage: ChatResponse['usage'], price: { input: number; output: number }): number {
   const fen = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
   return Math.round(fen * 10_000) / 10_000;
@@ -112,6 +117,12 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
       if (h) return { reply: null, handoff: true, reason: `handoff:${h.reason}`, knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
       if (shopHandoffWord(input.text, input.rules)) return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
 
+      // the model gets the time that is left in this invocation, keeping some for sending the reply
+      // the deadline is wall-clock time (the platform's limit), whatever clock the product runs on
+      const left = input.deadline !== undefined ? input.deadline - Date.now() - SEND_RESERVE_MS : Number.POSITIVE_INFINITY;
+      if (left < MIN_MODEL_MS) return offline(input, 'timeout');
+      const callMs = Math.min(timeoutMs, left);
+
       const month = await monthKey(input.merchantId);
       if ((await spent(input.merchantId, month)) >= opts.monthlyBudgetFen) return offline(input, 'budget');
 
@@ -123,7 +134,7 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
       let res: ChatResponse;
       try {
         // the adapter enforces the timeout; the guard (+ a little slack) covers one that doesn't
-        res = await withTimeout(opts.model.complete({ system: prompt.system, messages: prompt.messages, timeoutMs }), timeoutMs + 250);
+        res = await withTimeout(opts.model.complete({ system: prompt.system, messages: prompt.messages, timeoutMs: callMs }), callMs + 250);
       } catch (error) {
         const timedOut = error instanceof Timeout || /timed?\s?out/i.test(String((error as Error)?.name) + String((error as Error)?.message));
         return offline(input, timedOut ? 'timeout' : 'error', { error });
