@@ -115,6 +115,23 @@ describe('handoff', () => {
   });
 });
 
+describe('per-reply cost', () => {
+  it("keeps the engine and the model call's cost on the AI reply, and passes the invocation's deadline to the engine", async () => {
+    const seen: (number | undefined)[] = [];
+    h.ctx.answerer = {
+      answer: async (input) => {
+        seen.push(input.deadline);
+        return { reply: '每天 10:00 开门～', handoff: false, reason: 'model', knowledgeIds: ['hours'], confidence: 0.9, engine: 'model', costFen: 0.28 } as never;
+      },
+    };
+    h.ctx.deadline = Date.now() + 50_000;
+    await say('u20', '几点开门');
+    const msgs = await deps.storage.messages.listByConversation(SHOP, (await conv('u20'))!.id, 10);
+    expect(msgs.find((m) => m.sender === 'ai')?.answer).toMatchObject({ knowledgeIds: ['hours'], engine: 'model', costFen: 0.28 });
+    expect(seen).toEqual([h.ctx.deadline]);
+  });
+});
+
 describe('output safety', () => {
   it('never sends an answer with a banned word: a person answers instead', async () => {
     await deps.storage.knowledge.upsertFaq({ id: 'price', merchantId: SHOP, question: '你们的奶茶贵吗', answer: '我们是全网最低价，放心买', alternatives: [], enabled: true, updatedAt: deps.clock.now() });
