@@ -189,4 +189,23 @@ describe("the owner's flow in a real browser", () => {
     expect(await canvasDrawn('.page-trends .echart canvas')).toBe(true);
     expect(errors).toEqual([]);
   });
+
+  it('staff see only what their role allows', async () => {
+    const staffLink = JSON.parse(await cli(['login-link', '--merchant', M, '--role', 'staff', '--json'])).url as string;
+    const staff = await ctx.browser()!.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }).catch(() => null);
+    // a persistent context has no browser handle: reuse this page, the staff cookie replaces the owner's
+    const p = staff ? await staff.newPage() : page;
+    await p.goto(staffLink);
+    await p.waitForSelector('.counter-consultations .counter-value', { timeout: 30_000 });
+    expect(await p.locator('.counter-revenueFen').count()).toBe(0);
+    await p.goto(`${host.url}/#/pages/me/index`);
+    await p.reload();
+    await p.waitForSelector('.page-me .menu-kb', { timeout: 15_000 });
+    expect(await p.locator('.menu-settings').count()).toBe(0);
+    expect(await p.locator('.menu-staff').count()).toBe(0);
+    expect(await p.locator('.menu-setup').count()).toBe(0);
+    const api = await p.evaluate(async (merchantId) => (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'settings.get', merchantId }) })).json()) as any, M);
+    expect(api).toMatchObject({ ok: false, code: 'AUTH.ROLE_REQUIRED' });
+    expect(errors).toEqual([]);
+  });
 });
