@@ -14,6 +14,7 @@ import { phone, ROOT, startHost, type HostProcess } from './helpers';
 
 // page.evaluate bodies run in the browser; the backend tsconfig has no DOM lib
 declare const document: any;
+declare const window: any;
 
 const SHOTS = path.join(ROOT, '.test-results', 'screenshots');
 const M = 'demo-naicha';
@@ -188,6 +189,34 @@ describe("the owner's flow in a real browser", () => {
     await page.waitForTimeout(500);
     expect(await canvasDrawn('.page-trends .echart canvas')).toBe(true);
     expect(errors).toEqual([]);
+  });
+
+  it('fits phones 360–430 px wide with no sideways scrolling, and every tap target is at least 44 px', async () => {
+    const routes = ['/pages/today/index', '/pages/conversations/index', '/pages/customers/index', '/pages/marketing/index', '/pages/me/index', '/sub/kb/index', '/sub/kb-edit/index', '/sub/teach/index', '/sub/trends/index', '/sub/settings/index', '/sub/staff/index', '/sub/setup/index'];
+    const problems: string[] = [];
+    for (const width of [360, 430]) {
+      await page.setViewportSize({ width, height: 844 });
+      for (const r of routes) {
+        await page.goto(`${host.url}/#${r}`);
+        await page.reload();
+        await page.waitForSelector('[class*="page-"]', { timeout: 15_000 });
+        await page.waitForTimeout(400);
+        const res = await page.evaluate(() => {
+          const small: string[] = [];
+          const targets = 'taro-button-core, taro-switch-core, taro-picker-core, [class*="menu-"], .conv-item, .customer-item, .faq-item, .tag-chip, [class*="filter-"], .teach-item, .trend-7, .trend-30, .teach-link, .kb-link, .trend-more, .switch-shop';
+          for (const el of document.querySelectorAll(targets)) {
+            const b = el.getBoundingClientRect();
+            if (b.width === 0 && b.height === 0) continue; // not on this page (hidden)
+            if (b.height < 44 || b.width < 44) small.push(`${String(el.className).split(' ')[0]} ${Math.round(b.width)}×${Math.round(b.height)}`);
+          }
+          return { overflow: document.documentElement.scrollWidth - window.innerWidth, small };
+        });
+        if (res.overflow > 0) problems.push(`${width}px ${r}: ${res.overflow}px sideways`);
+        for (const s of res.small) problems.push(`${width}px ${r}: ${s}`);
+      }
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(problems).toEqual([]);
   });
 
   it('staff see only what their role allows', async () => {
