@@ -26,7 +26,7 @@ const Env = z.object({
   LLM_STREAM: z.string().toLowerCase().pipe(z.enum(['0', '1', 'true', 'false'])).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['0', '1']).optional(),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(3 * 1024 * 1024),
   CLOUDBASE_ENV_ID: z.string().optional(),
   TENCENTCLOUD_SECRETID: z.string().optional(),
   TENCENTCLOUD_SECRETKEY: z.string().optional(),

@@ -38,8 +38,21 @@ export async function pickFileWeapp(): Promise<PickedFile | null> {
       fail: (e) => reject(new ImportFileError(`文件读不出来：${e.errMsg}`)),
     })
   })
+  if (content.length > WEAPP_MAX_CHARS) {
+    throw new ImportFileError(
+      `「${picked.name}」太大了：小程序一次只能传 90 KB 左右。请把问答分成几个小文件分别导入，或在电脑上用 npm run cli -- kb import 导入`,
+    )
+  }
   return { name: picked.name, format, content }
 }
+
+/**
+ * CloudBase takes at most 100 KB of text per function call (callFunction's data; larger needs a
+ * CDN upload the function would fetch — not built): keep some room for the rest of the request.
+ */
+export const WEAPP_MAX_CHARS = 95_000
+/** The contract's own cap (kb.import content). */
+export const H5_MAX_CHARS = 2_000_000
 
 /** H5: read a file from <input type="file"> the same way. */
 export function readFileH5(file: File): Promise<PickedFile> {
@@ -52,7 +65,8 @@ export function readFileH5(file: File): Promise<PickedFile> {
       const result = String(reader.result ?? '')
       // a data: URL is "data:<type>;base64,<data>": keep the data
       const content = format === 'xlsx' ? result.slice(result.indexOf(',') + 1) : result
-      resolve({ name: file.name, format, content })
+      if (content.length > H5_MAX_CHARS) reject(new ImportFileError(`「${file.name}」太大了（最多约 1.5 MB），请分成几个小文件`))
+      else resolve({ name: file.name, format, content })
     }
     if (format === 'xlsx') reader.readAsDataURL(file)
     else reader.readAsText(file, 'utf-8')

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, waitFor } from '@testing-library/react'
 import Taro from '@tarojs/taro'
 import KbPage, { matches } from './index'
-import { formatOf, pickFileWeapp, readFileH5 } from './importFile'
+import { formatOf, pickFileWeapp, WEAPP_MAX_CHARS, readFileH5 } from './importFile'
 import { resetSession } from '../../services/session'
 import { fail, mockFetch, ok, type Handler } from '../../../test/fetch-mock'
 import { faq, me } from '../../../test/fixtures'
@@ -233,5 +233,13 @@ describe('import file reading', () => {
     expect(choose).toHaveBeenCalledWith({ count: 1, type: 'file', extension: ['json', 'csv', 'xlsx'] })
     await expect(pickFileWeapp()).resolves.toEqual({ name: 'faq.csv', format: 'csv', content: 'utf8:wxfile://2' })
     await expect(pickFileWeapp()).resolves.toBeNull()
+  })
+
+  it('on weapp refuses a file over what one CloudBase call carries, and says what to do', async () => {
+    jest.spyOn(Taro, 'chooseMessageFile').mockResolvedValueOnce({ tempFiles: [{ path: 'wxfile://big', name: '大文件.csv', size: 200_000, type: 'file', time: 0 }] } as never)
+    jest.spyOn(Taro, 'getFileSystemManager').mockReturnValue({
+      readFile: (o: { success: (r: { data: string }) => void }) => o.success({ data: 'a'.repeat(WEAPP_MAX_CHARS + 1) }),
+    } as never)
+    await expect(pickFileWeapp()).rejects.toThrow('分成几个小文件')
   })
 })
