@@ -56,7 +56,7 @@ describe('local host', () => {
       [{ path: '/fn/api', method: 'POST', body: JSON.stringify({ action: 'nope' }), headers: { cookie } }, 400, 'INPUT.INVALID'],
       [{ path: '/fn/api', method: 'POST', body: JSON.stringify({ action: 'customers.list', merchantId: 'shop-a', limit: 10_000 }), headers: { cookie } }, 400, 'INPUT.INVALID'],
       [{ path: '/fn/api', method: 'POST', body: JSON.stringify([1, 2]), headers: { cookie } }, 400, 'INPUT.INVALID'],
-      [{ path: '/fn/api', method: 'POST', body: 'x'.repeat(2 * 1024 * 1024), headers: { cookie } }, 413, 'INPUT.TOO_LARGE'],
+      [{ path: '/fn/api', method: 'POST', body: 'x'.repeat(4 * 1024 * 1024), headers: { cookie } }, 413, 'INPUT.TOO_LARGE'],
       [{ path: '/fn/api', method: 'GET' }, 405, 'INPUT.METHOD'],
       [{ path: '/fn/scheduler', method: 'POST', body: '{}', headers: { cookie } }, 404, 'NOT_FOUND.FUNCTION'],
       [{ path: '/nowhere', method: 'POST', body: '{}' }, 404, 'NOT_FOUND.ROUTE'],
