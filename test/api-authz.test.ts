@@ -35,6 +35,7 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   'dashboard.trends': (merchantId) => ({ action: 'dashboard.trends', merchantId, days: 30 }),
   'badges.get': (merchantId) => ({ action: 'badges.get', merchantId }),
   'kb.list': (merchantId) => ({ action: 'kb.list', merchantId }),
+  'media.get': (merchantId) => ({ action: 'media.get', merchantId, ref: mediaRef }),
   'kb.save': (merchantId) => ({ action: 'kb.save', merchantId, question: '可以开发票吗', answer: '可以，结账时说一声就行' }),
   'kb.setEnabled': (merchantId) => ({ action: 'kb.setEnabled', merchantId, id: 'f1', enabled: true }),
   'kb.import': (merchantId) => ({ action: 'kb.import', merchantId, format: 'json', content: JSON.stringify({ faqs: [{ id: 'imp1', question: '几点开门', answer: '十点' }, { id: '', question: '' }] }) }),
@@ -53,6 +54,7 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
 
 let deps: Deps;
 let channel: WecomContext;
+let mediaRef = '';
 const who = { aOwner: 'local:shop-a:owner', aStaff: 'local:shop-a:staff', bOwner: 'local:shop-b:owner' };
 
 beforeAll(async () => {
@@ -65,7 +67,22 @@ beforeAll(async () => {
   await deps.storage.customers.upsert({ merchantId: 'shop-a', externalUserId: 'wm-a', name: `张三${MARK}`, phone: '13812345678', source: 'kf', tags: ['VIP'], totalSpentFen: 8800, orderCount: 3, lost: false, createdAt: now, updatedAt: now, lastMessageAt: now });
   await deps.storage.conversations.upsert({ id: 'conv-a', merchantId: 'shop-a', externalUserId: 'wm-a', channel: 'kf', kfAccountId: 'wkA', state: 'waiting_human', waitingSince: now, lastCustomerMessageAt: now, missed: false, lastMessagePreview: MARK, createdAt: now, updatedAt: now });
   await deps.storage.conversations.upsert({ id: 'conv-a2', merchantId: 'shop-a', externalUserId: 'wm-a2', channel: 'kf', kfAccountId: 'wkA', state: 'waiting_human', waitingSince: now, lastCustomerMessageAt: now, missed: false, lastMessagePreview: MARK, createdAt: now, updatedAt: now });
-  channel = { deps, wecom: new FakeWecomApi(), answerer: { answer: async () => ({ reply: null, handoff: true, reason: 'test', knowledgeIds: [], confidence: 0 }) } };
+  const media = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  channel = {
+    deps,
+    wecom: new FakeWecomApi(),
+    answerer: { answer: async () => ({ reply: null, handoff: true, reason: 'test', knowledgeIds: [], confidence: 0 }) },
+    // an in-memory media store, per merchant like the real ones
+    media: {
+      save: async (m, f) => {
+        const ref = `media:${'ab'.repeat(16)}`;
+        media.set(`${m}/${ref}`, f);
+        return ref;
+      },
+      load: async (m, ref) => media.get(`${m}/${ref}`) ?? null,
+    },
+  };
+  mediaRef = await channel.media!.save('shop-a', { bytes: new TextEncoder().encode(MARK), contentType: 'image/png' });
   await deps.storage.messages.add({ id: 'msg-a', merchantId: 'shop-a', conversationId: 'conv-a', sender: 'customer', at: now, type: 'text', text: MARK });
   await deps.storage.knowledge.upsertFaq({ id: 'f1', merchantId: 'shop-a', question: MARK, answer: MARK, alternatives: [], enabled: true, updatedAt: now });
   await deps.storage.audit.append({ id: 'au1', merchantId: 'shop-a', actor: MARK, action: 'settings.update', target: '', detail: {}, at: now });
@@ -123,7 +140,7 @@ describe('api authorization', () => {
       const own = await code(callApi(deps, { openid: who.bOwner }, make('shop-b')).then((r) => {
         expect(JSON.stringify(r.result)).not.toContain(MARK);
       }));
-      expect(['OK', 'NOT_FOUND.CUSTOMER', 'NOT_FOUND.CONVERSATION', 'NOT_FOUND.FAQ', 'NOT_FOUND.TEACH']).toContain(own);
+      expect(['OK', 'NOT_FOUND.CUSTOMER', 'NOT_FOUND.CONVERSATION', 'NOT_FOUND.FAQ', 'NOT_FOUND.TEACH', 'NOT_FOUND.MEDIA']).toContain(own);
       // a stranger with no membership at all is refused too
       expect(await code(callApi(deps, { openid: 'stranger' }, make('shop-a')))).toBe('AUTH.FORBIDDEN');
     });

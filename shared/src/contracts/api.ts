@@ -31,6 +31,8 @@ export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('conversations.reply'), ...m, conversationId: z.string().min(1).max(128), text: z.string().trim().min(1).max(4000), clientMsgId: z.string().regex(/^[0-9A-Za-z_-]{1,40}$/).optional() }),
   z.object({ action: z.literal('conversations.takeOver'), ...m, conversationId: z.string().min(1).max(128) }),
   z.object({ action: z.literal('conversations.handBack'), ...m, conversationId: z.string().min(1).max(128) }),
+  /** A customer's image (or other media) kept from WeCom, for the thread. */
+  z.object({ action: z.literal('media.get'), ...m, ref: z.string().regex(/^media:[0-9a-f]{16,64}$/) }),
   z.object({ action: z.literal('conversations.transfer'), ...m, conversationId: z.string().min(1).max(128), servicerUserId: z.string().trim().min(1).max(64) }),
   z.object({ action: z.literal('kb.list'), ...m }),
   /** Adds a FAQ (no id) or edits one (id); the engine answers from it at once. */
@@ -107,6 +109,7 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   'conversations.takeOver': { role: 'staff', scope: 'merchant' },
   'conversations.handBack': { role: 'staff', scope: 'merchant' },
   'conversations.transfer': { role: 'staff', scope: 'merchant' },
+  'media.get': { role: 'staff', scope: 'merchant' },
   'kb.list': { role: 'staff', scope: 'merchant' },
   // staff teach the AI too (ARCHITECTURE §2)
   'kb.save': { role: 'staff', scope: 'merchant' },
@@ -259,6 +262,8 @@ export const ApiResults = {
   'conversations.takeOver': z.object({ conversation: ConversationView }),
   'conversations.handBack': z.object({ conversation: ConversationView }),
   'conversations.transfer': z.object({ conversation: ConversationView }),
+  /** Images up to MEDIA_INLINE_MAX_BYTES come inline (base64); larger media only described. */
+  'media.get': z.object({ contentType: z.string(), fileName: z.string().nullable(), size: z.number().int(), base64: z.string().nullable() }),
   'kb.list': z.object({ faqs: z.array(FaqView) }),
   'kb.save': z.object({ faq: FaqView, created: z.boolean() }),
   'kb.setEnabled': z.object({ faq: FaqView }),

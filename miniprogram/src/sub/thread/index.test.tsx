@@ -128,6 +128,17 @@ describe('会话详情 page', () => {
     expect(container.querySelector('.teach-card')).toBeNull()
   })
 
+  it('shows an image we kept from WeCom, fetched through media.get', async () => {
+    const ref = `media:${'c'.repeat(64)}`
+    const fetch = backend(
+      () => thread({ messages: [{ ...base, id: 'img', sender: 'customer', at: T, type: 'image', mediaRef: ref }] }),
+      (body) => (body.action === 'media.get' ? ok({ contentType: 'image/png', fileName: null, size: 4, base64: 'iVBORw==' }) : fail(500, 'X', 'x')),
+    )
+    const { container } = render(<ThreadPage />)
+    await waitFor(() => expect(container.querySelector('.msg-image')?.getAttribute('src') ?? '').toBe('data:image/png;base64,iVBORw=='))
+    expect(bodies(fetch)).toContainEqual({ action: 'media.get', merchantId: 'demo-bakery', ref })
+  })
+
   it('sends one reply with the typed text, then clears the box and reloads', async () => {
     let sent = false
     const fetch = backend(

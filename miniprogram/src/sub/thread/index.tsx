@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro'
 import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components'
 import type { ApiResult, TeachItemView } from '@xiaoer/shared/contracts/api'
@@ -56,6 +56,28 @@ function ThreadLoader({ id }: { id: string }) {
   return <ThreadBody thread={state.data} shop={state.shop} onChanged={() => reload(true)} />
 }
 
+/**
+ * A customer's image we kept from WeCom (`media:<sha256>`): fetched through the api (media.get)
+ * once the row shows, rendered as a data URL; until then, or if it is gone, the text describes it.
+ */
+function useKeptImage(m: Message, merchantId: string): string | null {
+  const ref = m.type === 'image' && m.mediaRef?.startsWith('media:') ? m.mediaRef : null
+  const [src, setSrc] = useState<string | null>(null)
+  useEffect(() => {
+    if (!ref) return
+    let live = true
+    call({ action: 'media.get', merchantId, ref })
+      .then((r) => {
+        if (live && r.base64) setSrc(`data:${r.contentType};base64,${r.base64}`)
+      })
+      .catch(() => undefined)
+    return () => {
+      live = false
+    }
+  }, [ref, merchantId])
+  return src
+}
+
 function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () => Promise<void> }) {
   const { thread, shop, onChanged } = props
   const { conversation: conv, messages, knowledge, teach } = thread
@@ -78,7 +100,7 @@ function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () =>
       <View className='msgs'>
         {messages.length === 0 && <Text className='msgs-empty'>还没有聊天记录</Text>}
         {messages.map((m) => (
-          <MessageRow key={m.id} m={m} knowledge={knowledge} now={now} />
+          <MessageRow key={m.id} m={m} knowledge={knowledge} now={now} merchantId={shop.id} />
         ))}
       </View>
 
@@ -87,8 +109,9 @@ function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () =>
   )
 }
 
-function MessageRow({ m, knowledge, now }: { m: Message; knowledge: Record<string, string>; now: number }) {
-  const src = imageSrc(m)
+function MessageRow({ m, knowledge, now, merchantId }: { m: Message; knowledge: Record<string, string>; now: number; merchantId: string }) {
+  const kept = useKeptImage(m, merchantId)
+  const src = imageSrc(m) ?? kept
   const used = m.answer ? m.answer.knowledgeIds.map((k) => knowledge[k]).filter((q): q is string => !!q) : []
   return (
     <View className={`msg msg-${m.sender}`}>

@@ -63,6 +63,15 @@ async function customerName(ctx: CallContext, merchantId: string, externalUserId
   return (await ctx.deps.storage.customers.get(merchantId, externalUserId))?.name || '客户';
 }
 
+/** What one api answer carries inline (CloudBase returns ≤ 6 MB per call; base64 adds a third). */
+export const MEDIA_INLINE_MAX_BYTES = 2 * 1024 * 1024;
+
+function toBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
 export const handlers: Handlers = {
   'me.get': async (ctx) => {
     const memberships = await ctx.deps.storage.members.listByOpenid(ctx.openid);
@@ -150,6 +159,14 @@ export const handlers: Handlers = {
 
   // 交还 AI: the bot answers again
   'conversations.handBack': async (ctx, req) => moveState(ctx, req.merchantId, req.conversationId, 'waiting_human', 'ai', 'conversation.hand_back'),
+
+  'media.get': async (ctx, req) => {
+    const store = ctx.channel?.media;
+    const media = store ? await store.load(req.merchantId, req.ref) : null;
+    if (!media) throw notFound('media');
+    const inline = media.bytes.length <= MEDIA_INLINE_MAX_BYTES && /^image\//.test(media.contentType);
+    return { contentType: media.contentType, fileName: media.fileName ?? null, size: media.bytes.length, base64: inline ? toBase64(media.bytes) : null };
+  },
 
   'conversations.transfer': async (ctx, req) => {
     await conversationOrThrow(ctx, req.merchantId, req.conversationId);
