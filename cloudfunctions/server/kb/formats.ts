@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
@@ -38,6 +38,12 @@ const HEADER_ALIASES: Record<string, (typeof KB_COLUMNS)[number]> = {
 };
 
 export type KbFormat = 'json' | 'csv' | 'xlsx';
+
+/** exceljs is large: loaded on the first xlsx, not when the host or a function starts. */
+async function loadExcel(): Promise<typeof ExcelJS> {
+  const mod = (await import('exceljs')) as unknown as { default?: typeof ExcelJS } & typeof ExcelJS;
+  return mod.default ?? mod;
+}
 
 export interface KbFileContent {
   rows: KbRow[];
@@ -274,7 +280,7 @@ function cellValue(v: ExcelJS.CellValue): Cell {
 }
 
 export async function parseKbXlsx(bytes: Buffer, file = 'xlsx'): Promise<KbFileContent> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch (err) {
@@ -307,7 +313,7 @@ export async function parseKbXlsx(bytes: Buffer, file = 'xlsx'): Promise<KbFileC
 }
 
 export async function toXlsx(kb: KbExport): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   const ws = wb.addWorksheet('问答');
   ws.columns = [
     { header: 'id', key: 'id', width: 16 },
