@@ -122,6 +122,7 @@ describe("the owner's flow in a real browser", () => {
   it('replies as staff; the reply is in the sandbox sent list', async () => {
     await page.locator('.conv-item').nth(convIndex).click();
     await page.waitForSelector('.page-thread .reply-input', { timeout: 15_000 });
+    await page.waitForTimeout(600); // the page slides in
     expect(await page.textContent('.page-thread')).toContain(QUESTION);
     await field('.reply-input').fill(REPLY);
     await page.click('.reply-send');
@@ -137,6 +138,7 @@ describe("the owner's flow in a real browser", () => {
   it('teaches the reply as a FAQ; 问问 AI then answers that question', async () => {
     await page.click('.teach-btn');
     await page.waitForSelector('.page-teach .teach-save', { timeout: 15_000 });
+    await page.waitForTimeout(600); // the page slides in
     await page.click('.teach-mode-new').catch(() => undefined);
     const q = field('.teach-question');
     await q.fill(TAUGHT_Q);
@@ -183,6 +185,7 @@ describe("the owner's flow in a real browser", () => {
     await go('/pages/customers/index', '.customer-item');
     await page.click('.customer-item');
     await page.waitForSelector('.page-customer', { timeout: 15_000 });
+    await page.waitForTimeout(600); // the page slides in
     await shot('customer');
     // the ECharts trend page drew its chart
     await go('/sub/trends/index', '.page-trends .echart canvas');

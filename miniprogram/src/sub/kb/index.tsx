@@ -101,7 +101,7 @@ function FaqList(props: { faqs: FaqView[]; search: string; shop: ShopSummary; on
             <Switch
               className='faq-enabled'
               checked={f.enabled}
-              disabled={busy === f.id}
+              disabled={(busy === f.id) || undefined}
               color='#e0502d'
               onChange={(e) => void toggle(f, Boolean(e.detail.value))}
             />

@@ -227,7 +227,7 @@ function TeachForm({ item, shop, onDone }: { item: TeachItemView; shop: ShopSumm
       {error && <Text className='teach-error'>{error}</Text>}
 
       <View className='teach-actions'>
-        <Button className='teach-dismiss' disabled={busy} onClick={() => void dismiss()}>
+        <Button className='teach-dismiss' disabled={(busy) || undefined} onClick={() => void dismiss()}>
           不用教
         </Button>
         <Button className='btn teach-save' loading={busy} onClick={() => void save()}>

@@ -245,7 +245,7 @@ function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => 
       <View className='action-bar'>
         <Text className='action-note'>AI 正在回复这个客户。你想自己回的话，点下面的按钮，AI 会先停下。</Text>
         {errorLine}
-        <Button className='btn take-over' loading={busy === 'takeOver'} disabled={busy !== null} onClick={takeOver}>
+        <Button className='btn take-over' loading={busy === 'takeOver'} disabled={(busy !== null) || undefined} onClick={takeOver}>
           我来回复
         </Button>
       </View>
@@ -263,18 +263,18 @@ function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => 
         placeholder='写给客户的话…'
         maxlength={4000}
         autoHeight
-        disabled={busy === 'send'}
+        disabled={(busy === 'send') || undefined}
         onInput={(e) => setText(valueOf(e))}
       />
       {errorLine}
-      <Button className='btn reply-send' loading={busy === 'send'} disabled={busy !== null} onClick={send}>
+      <Button className='btn reply-send' loading={busy === 'send'} disabled={(busy !== null) || undefined} onClick={send}>
         发送
       </Button>
       <View className='action-row'>
-        <Button className='btn btn-plain hand-back' loading={busy === 'handBack'} disabled={busy !== null} onClick={handBack}>
+        <Button className='btn btn-plain hand-back' loading={busy === 'handBack'} disabled={(busy !== null) || undefined} onClick={handBack}>
           交还给 AI
         </Button>
-        <Button className='btn btn-plain transfer-btn' disabled={busy !== null} onClick={() => setTransferOpen((o) => !o)}>
+        <Button className='btn btn-plain transfer-btn' disabled={(busy !== null) || undefined} onClick={() => setTransferOpen((o) => !o)}>
           转企业微信人工
         </Button>
       </View>
@@ -291,10 +291,10 @@ function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => 
             onInput={(e) => setServicer(valueOf(e))}
           />
           <View className='action-row'>
-            <Button className='btn btn-plain transfer-cancel' disabled={busy === 'transfer'} onClick={() => setTransferOpen(false)}>
+            <Button className='btn btn-plain transfer-cancel' disabled={(busy === 'transfer') || undefined} onClick={() => setTransferOpen(false)}>
               取消
             </Button>
-            <Button className='btn transfer-confirm' loading={busy === 'transfer'} disabled={busy !== null} onClick={transfer}>
+            <Button className='btn transfer-confirm' loading={busy === 'transfer'} disabled={(busy !== null) || undefined} onClick={transfer}>
               确认转接
             </Button>
           </View>
