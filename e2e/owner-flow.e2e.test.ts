@@ -87,7 +87,6 @@ afterAll(async () => {
 
 describe("the owner's flow in a real browser", () => {
   it('今日 shows the demo shop numbers and a drawn trend chart', async () => {
-    const t0 = Date.now();
     await page.goto(link);
     await page.waitForSelector('.counter-consultations .counter-value', { timeout: 30_000 });
     const dash = await page.evaluate(async (merchantId) => (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'dashboard.today', merchantId }) })).json()) as any, M);
@@ -97,7 +96,6 @@ describe("the owner's flow in a real browser", () => {
     // the chart draws after layout: give it a few frames
     await page.waitForTimeout(300);
     expect(await canvasDrawn('.trend-card canvas')).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(30_000);
     await shot('today');
   });
 

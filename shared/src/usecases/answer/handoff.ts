@@ -12,8 +12,11 @@ export type HandoffReason = 'person' | 'complaint' | 'harm' | 'order';
 const PERSON = [
   /人工|真人|活人|转人工|机器人/,
   /客服在|有人在吗|有人吗/,
-  /(找|叫|请|让|喊)(一下)?(你们)?(的)?(老板|店长|负责人|经理|主管|领导|管事的)/,
+  /(找|叫|请|让|喊)(一下|下)?(你们)?(的)?(老板|店长|负责人|经理|主管|领导|管事的)/,
+  /(老板|店长|负责人|经理|主管)(的)?(电话|手机|手机号|微信|联系方式)/,
+  /跟人(说话|聊|沟通|说)|自动回复|机器回复|机器人回复|别自动|不要机器/,
   /(老板|店长|负责人|经理)(在吗|在不在|呢|出来)/,
+  /(老板|店长|负责人|经理|主管|领导|管事的)(叫|喊|找|请)(来|出来|过来)/,
   /(打电话给我|给我回电话|回个电话|给我打电话)/,
 ];
 
@@ -22,38 +25,49 @@ const COMPLAINT = [
   /气死|生气|火大|恼火|无语|离谱|过分|太差|真差|好差|很差|垃圾|骗子|骗人|坑人|黑店|恶心|坑爹|忽悠/,
   /怎么搞的|搞什么|搞的什么|什么玩意|什么态度|态度(太|很|真|好)?差|给个说法|要个说法|给我个说法|讨个说法|到底有没有|到底怎么|到底会不会|你们怎么回事|怎么回事啊/,
   /怎么赔|赔我|赔钱|必须赔|要赔偿|索赔|给我赔|退钱|还钱/,
+  /(非常|很|特别|太|超|十分|极其)(不满意|失望|不爽|不满)/,
+  /(必须|赶紧|马上|立刻)(给我)?(退(?!休)|换(?![季新])|赔|处理|解决)/,
   /被毁|毁了|全毁/,
 ];
 
 /** Harm that has happened: symptoms and damage strong enough on their own. */
 const HARM_STRONG = [
-  /拉肚子|腹泻|呕吐|吐了|上吐下泻|肚子疼|胃疼|食物中毒|中毒|吃坏/,
+  /拉肚子|拉.{1,4}肚子|腹泻|呕吐|吐了|上吐下泻|食物中毒|中毒|吃坏|喝坏/,
+  /闪了|扭了|扭伤|拉伤|崴了|摔伤|摔倒了|被偷|被盗|偷走|查监控|调监控/,
   /过敏了|起疹|红疹|疹子|红肿|肿了|发炎|化脓|溃烂/,
   /住院|在医院|进医院|去了医院|送医|急诊|看医生|挂水|打点滴/,
   /受伤|流血|出血|剪破|划破|咬伤|抓伤|烫伤|骨折|瘸了|死了/,
-  /发霉|长毛了|变质了|吃出|里面有(头发|虫|异物|苍蝇|塑料)/,
+  /发霉|长毛了|变质了|吃出|喝出|里面有(头发|虫|异物|苍蝇|塑料)/,
+  /(起了|长了|好多|满脸|红).{0,3}疙瘩|疙瘩了|火辣辣|刺痛|灼伤|烂脸|毁容|起了泡|起水泡|起泡了|脱皮了|过敏反应/,
+  /(弄|搞|剪|刮|烫|划|夹|磕|摔)(破|伤|坏|肿|出血)/,
   /压坏|摔坏|压扁|全是坏|都是坏|全坏|全烂/,
 ];
 /** Weaker signs of harm, counted only with a past event or "your" product/service in the text. */
-const HARM_WEAK = /痒|一直挠|红了|瘦了|不吃东西|没精神|蔫了|掉毛|有问题|不舒服|难受|哭|吓坏|坏了|烂了|臭了|酸了/;
-const PAST_CONTEXT = /你们|昨天|前天|刚才|刚刚|回来|回家后|送来|收到|吃了|用了|洗完|买的|拿回/;
+const HARM_WEAK = /痒|一直挠|红了|瘦了|不吃东西|没精神|蔫了|掉毛|有问题|不舒服|难受|哭|吓坏|坏了|烂了|臭了|酸了|肚子疼|胃疼|头疼|头晕|开线|掉色|破了|破洞/;
+const PAST_CONTEXT = /你们|昨天|前天|刚才|刚刚|上次|上周|回来|回家后|送来|收到|吃了|喝了|用了|洗完|做完|做了|穿了|买的|拿回/;
 
 /** Actions on an order or booking a person must take or look at. */
-const ORDER_ACTION = /取消|退款|退钱|退货|退单|退掉|改到|改成|改一下|改个|改下|修改|更改|改地址|改时间|改约|换成|换到|换一下|加急|催|补发|重发|少了|漏了|发错|送错|拿错|少送|漏送|少发|漏发|开发票给我|查一下|查查|看一下/;
+const ORDER_ACTION = /取消|退款|退钱|退货|退单|退掉|退我|钱退|改到|改成|改一下|改个|改下|修改|更改|改地址|改时间|改约|换成|换到|换一下|加急|催|补发|重发|少了|漏了|发错|送错|拿错|少送|漏送|少发|漏发|开发票给我|查一下|查查|查下|帮我查|看一下/;
 /** Where-is-it and not-arrived: always about a specific order. */
-const ORDER_STATUS = /到哪了|到哪里了|到哪儿了|怎么还没|还没(到|送|来|收到|发货|发|派送)|没(收到|送到|到货)|一直没(到|送|来)|联系不上|打不通|不接电话|超时|迟到|晚了[一两三几半\d]/;
+const ORDER_STATUS = /到哪了|到哪里了|到哪儿了|怎么还没|还没(到|送|来|收到|发货|发|派送|退|到账)|没(收到|送到|到货|发货|退回|退给)|都没(发|到|送|退)|洒了|一直没(到|送|来)|联系不上|打不通|不接电话|超时|迟到|晚了[一两三几半\d]/;
 /** A reference to the customer's own existing order or booking. */
 const ORDER_REF = /订单号|单号|我的(订单|单|预约|货|快递|蛋糕|东西|外卖)|(我|我们)?(昨天|今天|前天|上午|下午|早上|晚上|刚才|刚刚|上次)的(订单|单子|单|外卖|快递|货|预约)|我(那|这|下的|订的|买的|约的|预约的|点的)(单|个|份)?|(那|这)(一)?单|(昨天|今天|前天|上午|下午|早上|晚上|刚才|刚刚|上周.?|周.|星期.|礼拜.|[\d一二三四五六七八九十]+号)(下|订|买|约|预约|点)的|\d{5,}/;
 /** Imperatives: the customer asks us to do it now. */
 const IMPERATIVE = /帮我|给我|麻烦|请你|我要|我想|把我|把那|把这|赶紧|快点|马上/;
+
+/** A specific order by its number: only a person can look it up (a mobile number is not one). */
+const ORDER_NUMBER = /订单号|单号|订单编号|卡号|会员号/;
+const hasOrderNumber = (t: string) => ORDER_NUMBER.test(t) || (t.match(/\d{8,}/g) ?? []).some((d) => !/^1[3-9]\d{9}$/.test(d));
 
 export function detectHandoff(text: string): { reason: HandoffReason; rule: string } | null {
   const t = normalize(text).replace(/\s+/g, '');
   for (const r of PERSON) if (r.test(t)) return { reason: 'person', rule: r.source };
   for (const r of COMPLAINT) if (r.test(t)) return { reason: 'complaint', rule: r.source };
   for (const r of HARM_STRONG) if (r.test(t)) return { reason: 'harm', rule: r.source };
-  if (HARM_WEAK.test(t) && PAST_CONTEXT.test(t) && !/怎么办|怎么保存|能.*吗$/.test(t)) return { reason: 'harm', rule: HARM_WEAK.source };
+  // "会不会掉色" asks about the product, not about something that happened
+  if (HARM_WEAK.test(t) && PAST_CONTEXT.test(t) && !/怎么办|怎么保存|能.*吗$|会不会|会.{0,6}吗$|容易|一般/.test(t)) return { reason: 'harm', rule: HARM_WEAK.source };
   if (ORDER_STATUS.test(t)) return { reason: 'order', rule: ORDER_STATUS.source };
+  if (hasOrderNumber(t)) return { reason: 'order', rule: ORDER_NUMBER.source };
   if (ORDER_ACTION.test(t) && (ORDER_REF.test(t) || IMPERATIVE.test(t))) return { reason: 'order', rule: ORDER_ACTION.source };
   return null;
 }
