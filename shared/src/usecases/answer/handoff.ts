@@ -23,7 +23,7 @@ const PERSON = [
 const COMPLAINT = [
   /投诉|举报|差评|曝光|12315|消协|维权/,
   /气死|生气|火大|恼火|无语|离谱|过分|太差|真差|好差|很差|垃圾|骗子|骗人|坑人|黑店|恶心|坑爹|忽悠/,
-  /怎么搞的|搞什么|搞的什么|什么玩意|什么态度|态度(太|很|真|好)?差|给个说法|要个说法|给我个说法|讨个说法|到底有没有|到底怎么|到底会不会|你们怎么回事|怎么回事啊/,
+  /怎么搞的|咋搞的|咋弄的|怎么弄的|搞什么|搞的什么|不负责|白跑|啥服务|什么服务|说好的|什么玩意|什么态度|态度(太|很|真|好)?差|给个说法|要个说法|给我个说法|讨个说法|到底有没有|到底怎么|到底会不会|你们怎么回事|怎么回事啊/,
   /怎么赔|赔我|赔钱|必须赔|要赔偿|索赔|给我赔|退钱|还钱/,
   /(非常|很|特别|太|超|十分|极其)(不满意|失望|不爽|不满)/,
   /(必须|赶紧|马上|立刻)(给我)?(退(?!休)|换(?![季新])|赔|处理|解决)/,
@@ -43,15 +43,19 @@ const HARM_STRONG = [
   /压坏|摔坏|压扁|全是坏|都是坏|全坏|全烂/,
 ];
 /** Weaker signs of harm, counted only with a past event or "your" product/service in the text. */
-const HARM_WEAK = /痒|一直挠|红了|瘦了|不吃东西|没精神|蔫了|掉毛|有问题|不舒服|难受|哭|吓坏|坏了|烂了|臭了|酸了|肚子疼|胃疼|头疼|头晕|开线|掉色|破了|破洞/;
-const PAST_CONTEXT = /你们|昨天|前天|刚才|刚刚|上次|上周|回来|回家后|送来|收到|吃了|喝了|用了|洗完|做完|做了|穿了|买的|拿回/;
+const HARM_WEAK = /痒|一直挠|红了|瘦了|不吃东西|没精神|蔫了|掉毛|有问题|不舒服|难受|哭|吓坏|坏了|烂了|臭了|酸了|疼|痛|胀|流眼泪|流泪|头晕|开线|掉色|串色|染色了|破了|破洞|划痕|刮花|裂了|断了|缩了|缩水|变形|多了一块/;
+const PAST_CONTEXT = /你们|你家|昨天|昨晚|前天|刚才|刚刚|上次|上周|回来|回家后|送来|收到|吃了|吃完|喝了|喝完|用了|洗完|做完|做了|穿了|戴了|买的|拿回|取回|取的|拿的|配的/;
+/** A question about what might happen, not a report of what did. */
+const HYPOTHETICAL = /万一|如果|要是|假如|假设|会不会|会.{0,6}吗$/;
+/** For the weak signs, also general how-to questions ("怎么办", "能…吗", "一般"). */
+const GENERAL_QUESTION = /怎么办|怎么保存|能.*吗$|容易|一般/;
 
 /** Actions on an order or booking a person must take or look at. */
-const ORDER_ACTION = /取消|退款|退钱|退货|退单|退掉|退我|钱退|改到|改成|改一下|改个|改下|修改|更改|改地址|改时间|改约|换成|换到|换一下|加急|催|补发|重发|少了|漏了|发错|送错|拿错|少送|漏送|少发|漏发|开发票给我|查一下|查查|查下|帮我查|看一下/;
+const ORDER_ACTION = /取消|退款|退钱|退货|退单|退掉|退我|钱退|能退|退吗|不想要了|不要了|不想洗了|不想做了|改到|改成|改一下|改个|改下|修改|更改|改地址|改时间|改约|挪到|挪一下|推到|换成|换到|换一下|加急|催|补发|重发|少了|漏了|少给|漏给|没给|洒了|发错|送错|拿错|少送|漏送|少发|漏发|开发票给我|查一下|查查|查下|帮我查|看一下/;
 /** Where-is-it and not-arrived: always about a specific order. */
-const ORDER_STATUS = /到哪了|到哪里了|到哪儿了|怎么还没|还没(到|送|来|收到|发货|发|派送|退|到账)|没(收到|送到|到货|发货|退回|退给)|都没(发|到|送|退)|洒了|一直没(到|送|来)|联系不上|打不通|不接电话|超时|迟到|晚了[一两三几半\d]/;
+const ORDER_STATUS = /到哪了|到哪里了|到哪儿了|怎么还没|还没(到|送|来|收到|发货|发|派送|退|到账)|没(收到|送到|到货|发货|退回|退给)|都没(发|到|送|退)|少了[一两几]?[件个杯份盒袋样]|只有[一两二三四五六七八九\d]+[件个杯份盒袋样]|一直没(到|送|来)|联系不上|打不通|不接电话|超时|迟到|晚了[一两三几半\d]/;
 /** A reference to the customer's own existing order or booking. */
-const ORDER_REF = /订单号|单号|我的(订单|单|预约|货|快递|蛋糕|东西|外卖)|(我|我们)?(昨天|今天|前天|上午|下午|早上|晚上|刚才|刚刚|上次)的(订单|单子|单|外卖|快递|货|预约)|我(那|这|下的|订的|买的|约的|预约的|点的)(单|个|份)?|(那|这)(一)?单|(昨天|今天|前天|上午|下午|早上|晚上|刚才|刚刚|上周.?|周.|星期.|礼拜.|[\d一二三四五六七八九十]+号)(下|订|买|约|预约|点)的|\d{5,}/;
+const ORDER_REF = /订单号|单号|我的(订单|单|预约|货|快递|蛋糕|东西|外卖)|(我|我们)?(昨天|今天|前天|上午|下午|早上|晚上|刚才|刚刚|上次)的(订单|单子|单|外卖|快递|货|预约)|我(那|这|下的|订的|买的|约的|预约的|点的|登记的|送的|送洗的|拿的|取的|配的)(单|个|份)?|(那|这)(一)?单|(昨天|昨晚|今天|今早|前天|上午|下午|早上|晚上|刚才|刚刚|上周.?|上个月|周.|星期.|礼拜.|[\d一二三四五六七八九十]+号)(下|订|买|约|预约|点|送|送洗|配|登记)的|\d{5,}/;
 /** Imperatives: the customer asks us to do it now. */
 const IMPERATIVE = /帮我|给我|麻烦|请你|我要|我想|把我|把那|把这|赶紧|快点|马上/;
 
@@ -63,9 +67,10 @@ export function detectHandoff(text: string): { reason: HandoffReason; rule: stri
   const t = normalize(text).replace(/\s+/g, '');
   for (const r of PERSON) if (r.test(t)) return { reason: 'person', rule: r.source };
   for (const r of COMPLAINT) if (r.test(t)) return { reason: 'complaint', rule: r.source };
-  for (const r of HARM_STRONG) if (r.test(t)) return { reason: 'harm', rule: r.source };
-  // "会不会掉色" asks about the product, not about something that happened
-  if (HARM_WEAK.test(t) && PAST_CONTEXT.test(t) && !/怎么办|怎么保存|能.*吗$|会不会|会.{0,6}吗$|容易|一般/.test(t)) return { reason: 'harm', rule: HARM_WEAK.source };
+  // "万一洗坏了赔不赔", "会不会掉色": questions about what might happen are answered
+  const hypothetical = HYPOTHETICAL.test(t);
+  if (!hypothetical) for (const r of HARM_STRONG) if (r.test(t)) return { reason: 'harm', rule: r.source };
+  if (HARM_WEAK.test(t) && PAST_CONTEXT.test(t) && !hypothetical && !GENERAL_QUESTION.test(t)) return { reason: 'harm', rule: HARM_WEAK.source };
   if (ORDER_STATUS.test(t)) return { reason: 'order', rule: ORDER_STATUS.source };
   if (hasOrderNumber(t)) return { reason: 'order', rule: ORDER_NUMBER.source };
   if (ORDER_ACTION.test(t) && (ORDER_REF.test(t) || IMPERATIVE.test(t))) return { reason: 'order', rule: ORDER_ACTION.source };
