@@ -79,6 +79,19 @@ it('runs the host on CloudBase storage: merchant create/list, the app, a session
 
     const verify = await fetch(`${host.url}/wecom/callback/cloud-shop?${A1}`);
     expect(await verify.text()).toBe('1616140317555161061');
+
+    // the owner app's newer actions on CloudBase storage: the setup checker sees the verification,
+    // a FAQ added from the app answers 问问 AI, a member's WeCom account is kept
+    const api = async (body: object) => (await (await fetch(`${host.url}/fn/api`, { method: 'POST', headers: { cookie }, body: JSON.stringify({ merchantId: 'cloud-shop', ...body }) })).json()) as any;
+    const setup = await api({ action: 'setup.check' });
+    expect(setup.data.items.find((i: { key: string }) => i.key === 'callback')).toMatchObject({ ok: true, fix: null });
+    const saved = await api({ action: 'kb.save', question: '可以带宠物进店吗', answer: '可以，牵好绳就行' });
+    expect(saved).toMatchObject({ ok: true, data: { created: true } });
+    expect(await api({ action: 'kb.ask', text: '能带宠物进店吗' })).toMatchObject({ ok: true, data: { reply: '可以，牵好绳就行', handoff: false } });
+    const members = await api({ action: 'members.list' });
+    const owner = members.data.members[0];
+    expect(await api({ action: 'members.update', memberId: owner.id, wecomUserId: 'CloudBoss' })).toMatchObject({ ok: true, data: { member: { wecomUserId: 'CloudBoss' } } });
+    expect((await api({ action: 'badges.get' })).data).toEqual({ waitingHuman: 0, unanswered: 0 });
   } finally {
     await host.stop();
   }
