@@ -4,6 +4,9 @@ import type { Deps } from '@xiaoer/shared/usecases/deps';
 import { backoffMs, schedulerTick, slotStart, type JobDefinition } from '@xiaoer/shared/usecases/scheduler';
 import { expireWaitingJob, SESSION_MS } from '@xiaoer/shared/usecases/jobs/expire-waiting';
 import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { kvPruneJob } from '@xiaoer/shared/usecases/jobs/kv-prune';
+import { NS } from '@xiaoer/shared/usecases/wecom/context';
+import { TEACH_NS } from '@xiaoer/shared/usecases/teach/queue';
 import { readTimerTriggers } from '../cloudfunctions/server/host/timers';
 import { Cron } from 'croner';
 import { VECTOR_A } from './helpers/host';
@@ -113,6 +116,27 @@ describe('scheduler', () => {
     expect((await deps.storage.conversations.get('shop-a', 'fresh'))?.state).toBe('waiting_human');
     expect(SESSION_MS).toBe(48 * HOUR);
     expect(slotStart(now, 300_000) % 300_000).toBe(0);
+  });
+
+  it('prunes expired bookkeeping (dedupe markers, outbox records, leases) and keeps cursors, tokens and the teach queue', async () => {
+    const now = clock.now();
+    const DAY = 24 * HOUR;
+    await deps.storage.kv.set('shop-a', NS.seen, 'old-msg', { state: 'done' }, null, now - 8 * DAY);
+    await deps.storage.kv.set('shop-a', NS.seen, 'new-msg', { state: 'done' }, null, now - DAY);
+    await deps.storage.kv.set('shop-a', NS.outbox, 'old-out', {}, null, now - 8 * DAY);
+    await deps.storage.kv.set('shop-a', NS.lease, 'u1', {}, null, now - 2 * DAY);
+    await deps.storage.kv.set('shop-a', NS.cursor, 'wk1', { cursor: 'c9' }, null, now - 400 * DAY);
+    await deps.storage.kv.set('shop-a', TEACH_NS, 'conv-1', { question: '能带狗吗' }, null, now - 400 * DAY);
+    const report = await schedulerTick(deps, [kvPruneJob]);
+    expect(report.done).toBe(1);
+    expect(await deps.storage.kv.get('shop-a', NS.seen, 'old-msg')).toBeNull();
+    expect(await deps.storage.kv.get('shop-a', NS.seen, 'new-msg')).not.toBeNull();
+    expect(await deps.storage.kv.get('shop-a', NS.outbox, 'old-out')).toBeNull();
+    expect(await deps.storage.kv.get('shop-a', NS.lease, 'u1')).toBeNull();
+    expect(await deps.storage.kv.get('shop-a', NS.cursor, 'wk1')).not.toBeNull();
+    expect(await deps.storage.kv.get('shop-a', TEACH_NS, 'conv-1')).not.toBeNull();
+    const job = (await deps.storage.jobs.list({ kind: 'kv.prune', limit: 1 }))[0];
+    expect(job?.result).toEqual({ removed: { [NS.seen]: 1, [NS.outbox]: 1, [NS.lease]: 1 } });
   });
 });
 

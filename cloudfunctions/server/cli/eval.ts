@@ -147,6 +147,17 @@ function memoryKv(): KvRepo {
     async delete(a, b, c) {
       m.delete(k(a, b, c));
     },
+    async prune(ns, before, limit) {
+      let n = 0;
+      for (const [key, e] of m) {
+        if (n >= limit) break;
+        if (key.split('\u0000')[1] === ns && e.updatedAt < before) {
+          m.delete(key);
+          n++;
+        }
+      }
+      return n;
+    },
     async list<T>(a: string, b: string, limit: number) {
       return [...m.entries()].filter(([key]) => key.startsWith(`${a}\u0000${b}\u0000`)).map(([, v]) => v as KvEntry<T>).slice(0, limit);
     },

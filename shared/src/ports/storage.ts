@@ -204,6 +204,8 @@ export interface KvRepo {
   delete(merchantId: string, ns: string, key: string): Promise<void>;
   /** Oldest key first. */
   list<T = unknown>(merchantId: string, ns: string, limit: number): Promise<KvEntry<T>[]>;
+  /** Housekeeping: deletes up to `limit` entries of `ns`, any merchant, last written before `before`; how many went. */
+  prune(ns: string, before: number, limit: number): Promise<number>;
 }
 
 /** Everything the product keeps, behind one handle the composition root builds. */

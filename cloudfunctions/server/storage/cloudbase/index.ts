@@ -37,7 +37,7 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
   tag_rules: [['merchantId', 'id']],
   campaigns: [['merchantId', 'updatedAt']],
   inbox: [['status', 'receivedAt']],
-  kv: [['merchantId', 'ns', 'key']],
+  kv: [['merchantId', 'ns', 'key'], ['ns', 'updatedAt']],
 };
 
 /**

@@ -31,6 +31,15 @@ export class CloudbaseKv implements KvRepo {
   async delete(merchantId: string, ns: string, key: string) {
     await call(this.c.doc(this.id(merchantId, ns, key)).remove());
   }
+  async prune(ns: string, before: number, limit: number) {
+    const _ = this.db.command;
+    // no transaction or delete-with-limit: read the ids, then remove exactly those
+    const old = await readAll(this.c.where({ ns, updatedAt: _.lt(before) }).orderBy('updatedAt', 'asc'), limit);
+    const ids = old.map((d) => String(d._id));
+    if (!ids.length) return 0;
+    const r = await call(this.c.where({ _id: _.in(ids), updatedAt: _.lt(before) }).remove());
+    return Number((r as { deleted?: number }).deleted ?? ids.length);
+  }
   async list<T>(merchantId: string, ns: string, limit: number) {
     return (await readAll(this.c.where({ merchantId, ns }).orderBy('key', 'asc'), limit)).map((d) => entry<T>(d));
   }

@@ -80,5 +80,17 @@ export function kvRepoContract(make: MakeStorage) {
       await ctx.s.kv.delete('a', 'cursor', 'kf1');
       expect(await ctx.s.kv.get('a', 'cursor', 'kf1')).toBeNull();
     });
+
+    it('prunes one namespace by age across merchants, up to a limit, and nothing else', async () => {
+      for (let i = 0; i < 5; i++) await ctx.s.kv.set(i % 2 ? 'a' : 'b', 'seen', `m${i}`, 1, null, 100 + i);
+      await ctx.s.kv.set('a', 'seen', 'fresh', 1, null, 500);
+      await ctx.s.kv.set('a', 'cursor', 'old', 'keep', null, 1);
+      expect(await ctx.s.kv.prune('seen', 200, 3)).toBe(3);
+      expect(await ctx.s.kv.prune('seen', 200, 10)).toBe(2);
+      expect(await ctx.s.kv.prune('seen', 200, 10)).toBe(0);
+      expect((await ctx.s.kv.list('a', 'seen', 10)).map((e) => e.key)).toEqual(['fresh']);
+      expect(await ctx.s.kv.list('b', 'seen', 10)).toEqual([]);
+      expect(await ctx.s.kv.get('a', 'cursor', 'old')).toMatchObject({ value: 'keep' });
+    });
   });
 }

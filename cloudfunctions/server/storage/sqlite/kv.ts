@@ -23,6 +23,9 @@ export class SqliteKv implements KvRepo {
   async delete(merchantId: string, ns: string, key: string) {
     this.db.prepare('DELETE FROM kv WHERE merchant_id = ? AND ns = ? AND key = ?').run(merchantId, ns, key);
   }
+  async prune(ns: string, before: number, limit: number) {
+    return this.db.prepare('DELETE FROM kv WHERE rowid IN (SELECT rowid FROM kv WHERE ns = ? AND updated_at < ? LIMIT ?)').run(ns, before, limit).changes;
+  }
   async list<T>(merchantId: string, ns: string, limit: number) {
     return (this.db.prepare('SELECT key, value, version, updated_at FROM kv WHERE merchant_id = ? AND ns = ? ORDER BY key LIMIT ?').all(merchantId, ns, limit) as Row[]).map((r) => entry<T>(r));
   }

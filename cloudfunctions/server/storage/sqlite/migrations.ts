@@ -55,4 +55,11 @@ CREATE INDEX inbox_pending ON inbox (status, received_at);
 CREATE TABLE kv (merchant_id TEXT NOT NULL, ns TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, updated_at INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (merchant_id, ns, key));
 `,
   },
+  {
+    version: 4,
+    name: 'kv pruning by namespace and age',
+    sql: `
+CREATE INDEX kv_ns_age ON kv (ns, updated_at);
+`,
+  },
 ];
