@@ -77,11 +77,10 @@ describe('eval answers', () => {
     expect(out.code).toBe(0);
     const { summary } = JSON.parse(out.stdout.trim().split('\n').pop()!);
     console.log(`${shop}: ${JSON.stringify(summary)}`);
-    // measured at CALIBRATION 0.35: handoff recall 1 everywhere; precision ≥ 0.93 except barber 0.92
-    // and breakfast 0.89; coverage ≥ 0.72 except barber 0.60 (test/fixtures/heldout2/README.md)
+    // measured at CALIBRATION 0.35: handoff recall 1 everywhere, precision ≥ 0.9375, coverage ≥ 0.70
     expect(summary.handoff_recall).toBe(1);
-    expect(summary.precision).toBeGreaterThanOrEqual(shop === 'breakfast' ? 0.89 : shop === 'barber' ? 0.92 : 0.93);
-    expect(summary.coverage).toBeGreaterThanOrEqual(shop === 'barber' ? 0.6 : 0.72);
+    expect(summary.precision).toBeGreaterThanOrEqual(0.93);
+    expect(summary.coverage).toBeGreaterThanOrEqual(0.7);
   });
 
   it('prints a short human summary without --json', async () => {

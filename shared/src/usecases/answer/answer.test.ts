@@ -1,4 +1,5 @@
 import { buildBm25, concepts, createOfflineEngine, detectHandoff, normalize, tokenize } from './index';
+import { standardize } from './colloquial';
 
 describe('tokenizer', () => {
   it('normalizes full-width text and gives CJK uni+bigrams without stop tokens', () => {
@@ -19,6 +20,16 @@ describe('lexicon', () => {
     expect(concepts('晚上几点关门')).toContain('@hours');
     expect(concepts('能给张票吗')).toContain('@invoice');
     expect(concepts('找个真人')).toContain('@human');
+  });
+});
+
+describe('colloquial words', () => {
+  it('rewrites regional words to the standard ones FAQs are written in, before retrieval and the rules', () => {
+    expect(standardize('咋整')).toBe('怎么办');
+    expect(standardize('锅底好多钱，有没得包间')).toBe('锅底多少钱，有没有包间');
+    expect(standardize('娃儿礼拜天能来不')).toBe('孩子周日能来不');
+    const e = createOfflineEngine({ faqs: [{ id: 'room', question: '有包间吗？', answer: '有，4 个包间，10 人以内。' }, { id: 'hours', question: '几点开门？', answer: '11 点。' }] });
+    expect(e.answer('有没得包间').got).toBe('room');
   });
 });
 
