@@ -64,6 +64,11 @@ describe('handoff rules', () => {
     ['退货寄回去一个礼拜了钱还没退', 'order'],
     ['中午点的三杯洒了一杯，把那杯钱退我', 'order'],
     ['我卡号0932，帮我查下还剩几节课', 'order'],
+    ['吃了你们的包子拉肚子，怕是食物中毒', 'harm'],
+    ['阿姨走了以后我放在梳妆台上的金耳环找不到了', 'harm'],
+    ['今天来的阿姨把我实木地板划了好几道，怎么处理', 'harm'],
+    ['换完电池手机烫得厉害，你们换的啥破电池', 'complaint'],
+    ['上周刚在你们这换的屏，现在触屏乱跳，比修之前还差', 'complaint'],
   ])('%s → handoff (%s)', (q, reason) => {
     expect(detectHandoff(q)?.reason).toBe(reason);
   });
@@ -85,6 +90,9 @@ describe('handoff rules', () => {
     '冬天喝凉的胃疼，能做热的吗',
     '打折买的可以退吗',
     '我下单了，请问一般多久能送到',
+    '孩子在车上吃东西弄得脏死了，座椅能整干净不',
+    '羊绒衫怕洗小了，你们咋洗的',
+    '修的时候我相册会不会没了',
   ])(
     'general question %s is not a handoff',
     (q) => expect(detectHandoff(q)).toBeNull(),
