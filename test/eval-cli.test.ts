@@ -71,16 +71,22 @@ describe('eval answers', () => {
     ['heldout2', 'optical'],
     ['heldout2', 'laundry'],
     ['heldout2', 'breakfast'],
+    ['heldout3', 'carwash'],
+    ['heldout3', 'babystore'],
+    ['heldout3', 'phonefix'],
+    ['heldout3', 'cleaning'],
   ])('keeps the %s/%s shop (written blind, then tuned on) at its measured level', async (set, shop) => {
     const dir = path.resolve(__dirname, 'fixtures', set);
     const out = await runCli(['eval', 'answers', '--kb', path.join(dir, `kb-${shop}.json`), '--cases', path.join(dir, `cases-${shop}.json`), '--json']);
     expect(out.code).toBe(0);
     const { summary } = JSON.parse(out.stdout.trim().split('\n').pop()!);
     console.log(`${shop}: ${JSON.stringify(summary)}`);
-    // measured at CALIBRATION 0.35: handoff recall 1 everywhere, precision ≥ 0.9375, coverage ≥ 0.70
+    // measured at CALIBRATION 0.35: handoff recall 1 everywhere; precision ≥ 0.9375 (heldout3/cleaning
+    // 0.90); coverage ≥ 0.70, except the third batch (0.41–0.65: its wording is furthest from its FAQs)
+    const third = set === 'heldout3';
     expect(summary.handoff_recall).toBe(1);
-    expect(summary.precision).toBeGreaterThanOrEqual(0.93);
-    expect(summary.coverage).toBeGreaterThanOrEqual(0.7);
+    expect(summary.precision).toBeGreaterThanOrEqual(third ? 0.9 : 0.93);
+    expect(summary.coverage).toBeGreaterThanOrEqual(third ? 0.4 : 0.7);
   });
 
   it('prints a short human summary without --json', async () => {

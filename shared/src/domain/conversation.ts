@@ -54,6 +54,8 @@ const MessageBase = z.object({
       engine: z.string().max(20).optional(),
       /** What the model call behind this reply cost, in fen (fractional). */
       costFen: z.number().nonnegative().optional(),
+      /** A clarifying question's candidate ("您是想问「…」吗？"): confirmed by the customer's next yes. */
+      suggestedId: z.string().max(64).optional(),
     })
     .optional(),
   /** Marks on a customer's message, e.g. `banned:<word>` when it contains a banned word. */

@@ -2,6 +2,21 @@ import type { KnowledgeRepo } from '../../ports/storage';
 import type { Answerer } from '../wecom/answerer';
 import { createOfflineEngine } from './engine';
 import { expandAliases, shopHandoffWord } from './shop-rules';
+import type { Message } from '../../domain/conversation';
+
+/** A short yes: 是 / 是的 / 对 / 对的 / 嗯 / 没错 / 就是 / 是这个 / ok… (nothing else in the message). */
+const YES = /^(是|是的|是啊|是呀|对|对的|对啊|对呀|嗯|嗯嗯|恩|没错|就是|就是这个|是这个|对就是|好|好的|ok|yes|y)[。.!！~～]*$/i;
+export const isYes = (text: string) => YES.test(text.trim().replace(/\s+/g, ''));
+
+/** The FAQ our last reply asked about, if our last reply was a clarifying question. */
+function lastSuggestion(history: Message[]): string | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const m = history[i]!;
+    if (m.sender === 'customer') continue;
+    return m.sender === 'ai' ? m.answer?.suggestedId : undefined;
+  }
+  return undefined;
+}
 
 /**
  * The offline engine behind the WeCom channel's Answerer port: the shop's enabled FAQs, the
@@ -22,10 +37,14 @@ export function createEngineAnswerer(knowledge: Pick<KnowledgeRepo, 'listFaqs'>)
       }
       const engine = hit.engine;
       if (shopHandoffWord(input.text, input.rules)) return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1 };
+      // "是的" to our "您是想问「营业时间」吗？": the customer confirmed, answer that FAQ
+      const asked = lastSuggestion(input.history);
+      const confirmed = asked && isYes(input.text) ? faqs.find((f) => f.id === asked) : undefined;
+      if (confirmed) return { reply: confirmed.answer, handoff: false, reason: 'confirmed', knowledgeIds: [confirmed.id], confidence: 0.9 };
       const history = input.history.filter((m) => m.sender === 'customer' && m.type === 'text').map((m) => (m as { text: string }).text);
       const r = engine.answer(expandAliases(input.text, input.rules), history.slice(0, -1));
       if (r.got === 'handoff') return { reply: null, handoff: true, reason: r.reason, knowledgeIds: [], confidence: r.confidence };
-      if (r.got === 'clarify') return { reply: r.answer, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: r.confidence };
+      if (r.got === 'clarify') return { reply: r.answer, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: r.confidence, ...(r.suggestion ? { suggestedId: r.suggestion } : {}) };
       return { reply: r.answer, handoff: false, reason: 'faq', knowledgeIds: [r.got], confidence: r.confidence };
     },
   };

@@ -12,7 +12,8 @@ import { tokenize } from './tokenize';
 
 export type KbFaq = { id: string; question: string; answer: string; alternatives?: string[]; enabled?: boolean };
 export type Kb = { faqs: KbFaq[] };
-export type EngineResult = { got: string; answer: string | null; confidence: number; reason: string };
+/** `suggestion`: for a clarifying question, the FAQ it asks about (a "是的" next turn confirms it). */
+export type EngineResult = { got: string; answer: string | null; confidence: number; reason: string; suggestion?: string };
 export type OfflineEngine = { answer(text: string, history?: string[]): EngineResult };
 
 export type EngineOptions = {
@@ -36,6 +37,9 @@ export const CALIBRATION = {
   normScale: 8,
   weights: { question: 1, alternatives: 1, answer: 0.7, concept: 3, answerConcept: 1 },
 } as const;
+
+/** Below this confidence a clarifying question names no FAQ. */
+export const SUGGEST_MIN = 0.1;
 
 export const HANDOFF_REPLY = '这个我帮您转给店里的同事处理，请稍等，马上有人来跟您说。';
 
@@ -94,7 +98,8 @@ export function createOfflineEngine(kb: Kb, opts: EngineOptions = {}): OfflineEn
     const norm = ideal > 0 ? Math.min(1, (s1 / ideal) * CALIBRATION.normScale) : 0;
     const margin = s1 > 0 ? (s1 - s2) / s1 : 0;
     const confidence = s1 > 0 ? norm * (1 - CALIBRATION.marginWeight + CALIBRATION.marginWeight * margin) : 0;
-    return { best: i1 >= 0 ? faqs[i1] : undefined, confidence: round(confidence), norm, margin };
+    // nothing in common with any FAQ: there is no "best" to suggest
+    return { best: i1 >= 0 && s1 > 0 ? faqs[i1] : undefined, confidence: round(confidence), norm, margin };
   }
 
   return {
@@ -113,8 +118,10 @@ export function createOfflineEngine(kb: Kb, opts: EngineOptions = {}): OfflineEn
       if (r.best && r.confidence >= threshold) {
         return { got: r.best.id, answer: r.best.answer, confidence: r.confidence, reason: `bm25 norm=${r.norm.toFixed(2)} margin=${r.margin.toFixed(2)}` };
       }
-      const clarify = r.best ? `想确认一下，您是想问「${r.best.question.replace(/[？?。]+$/, '')}」吗？` : '能再具体说说您想了解什么吗？';
-      return { got: 'clarify', answer: clarify, confidence: r.confidence, reason: r.best ? 'low confidence' : 'no match' };
+      // a guess too weak to name: ask for more instead of suggesting something unrelated
+      const guess = r.best && r.confidence >= SUGGEST_MIN ? r.best : undefined;
+      const clarify = guess ? `想确认一下，您是想问「${guess.question.replace(/[？?。]+$/, '')}」吗？` : '能再具体说说您想了解什么吗？';
+      return { got: 'clarify', answer: clarify, confidence: r.confidence, reason: guess ? 'low confidence' : 'no match', ...(guess ? { suggestion: guess.id } : {}) };
     },
   };
 }

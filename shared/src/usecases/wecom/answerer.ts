@@ -29,6 +29,8 @@ export interface AnswerDecision {
   knowledgeIds: string[];
   /** 0–1. */
   confidence: number;
+  /** For a clarifying question: the knowledge it asks about, so a "是的" next can be answered. */
+  suggestedId?: string;
 }
 
 /** The answer engine as the WeCom channel sees it. The model-backed engine implements the same port. */

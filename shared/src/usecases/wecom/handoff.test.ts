@@ -219,3 +219,24 @@ describe('teach loop', () => {
     expect((await listTeachItems(deps, SHOP))[0]).toMatchObject({ staffReply: { text: '叫咪咪', by: 'servicer' } });
   });
 });
+
+describe('clarifying questions', () => {
+  it('answers the FAQ a clarifying question named when the customer says yes, without a handoff', async () => {
+    await say('u30', '车子放哪');
+    const [ask] = h.fake.sentTexts('u30');
+    expect(ask).toBe('想确认一下，您是想问「附近好停车吗」吗？');
+    await say('u30', '对的');
+    expect(h.fake.sentTexts('u30')[1]).toBe('大厦地下车库前 30 分钟免费。');
+    expect((await conv('u30'))?.state).toBe('ai');
+    const msgs = await deps.storage.messages.listByConversation(SHOP, (await conv('u30'))!.id, 10);
+    // (same clock tick: compare as a set) the clarifying question answered nothing, the confirmed reply used the FAQ
+    expect(msgs.filter((m) => m.sender === 'ai').map((m) => m.answer?.knowledgeIds.join(',')).sort()).toEqual(['', 'parking']);
+  });
+
+  it('names no FAQ when nothing matches, and a yes then is just another unanswered message', async () => {
+    await say('u31', '你们家的猫叫什么名字');
+    expect(h.fake.sentTexts('u31')).toEqual(['能再具体说说您想了解什么吗？']);
+    await say('u31', '是的');
+    expect(h.fake.sentTexts('u31')[1]).toBe(TEXTS.handoff);
+  });
+});

@@ -219,7 +219,7 @@ async function answerBatch(ctx: WecomContext, merchant: Merchant, externalUserId
     sender: 'ai',
     text: checked.text,
     sourceId: source,
-    answer: { knowledgeIds: decision.knowledgeIds, confidence, handoff: false, ...spend },
+    answer: { knowledgeIds: decision.knowledgeIds, confidence, handoff: false, ...spend, ...(decision.suggestedId ? { suggestedId: decision.suggestedId } : {}) },
   });
   if (res.status === 'retry') return 'retry';
   const delivered = res.parts.some((p) => p.status === 'sent' || p.status === 'already_sent');
