@@ -10,6 +10,7 @@ import { Conversation, Message } from '../../domain/conversation';
 import { Order } from '../../domain/commerce';
 import { StoredFaq, StoredProduct } from '../../domain/knowledge';
 import { Merchant } from '../../domain/merchant';
+import { listTeachItems } from '../teach/queue';
 import type { Storage } from '../../ports/storage';
 import { INVITE_ALPHABET, type Deps, type IdGen } from '../deps';
 import { DEMO_MERCHANT_ID, DEMO_WECOM, buildDemoShop, seedDemoShop } from '.';
@@ -155,6 +156,11 @@ describe('seedDemoShop', () => {
     const waitingMsgs = threads.get(waiting.id)!;
     expect(waitingMsgs.some((m) => m.type === 'text' && m.text.includes('少了一杯'))).toBe(true);
     expect(waitingMsgs.filter((m) => m.answer?.handoff).pop()!.at).toBe(waiting.waitingSince);
+    // its question waits in "AI 没答上来" as well
+    const queue = await listTeachItems(deps, M);
+    expect(queue).toEqual([expect.objectContaining({ conversationId: waiting.id, reason: 'handoff:order' })]);
+    const lastAsked = waitingMsgs.filter((m) => m.sender === 'customer' && m.type === 'text').pop();
+    expect(queue[0]!.question).toBe(lastAsked?.type === 'text' ? lastAsked.text : '');
     const recent = convs.filter((c) => c.updatedAt >= NOW - 3 * 3_600_000);
     expect(recent.length).toBeGreaterThanOrEqual(3);
     expect(recent.every((c) => c.kfAccountId === 'wkDEMO0001')).toBe(true);

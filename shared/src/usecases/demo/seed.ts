@@ -9,6 +9,7 @@ import type { AppError } from '../../domain/errors';
 import { addDays, dayOf, startOfDay } from '../../domain/time';
 import type { CounterIncrement } from '../../ports/storage';
 import type { Deps } from '../deps';
+import { recordUnanswered } from '../teach/queue';
 import { createMerchant } from '../merchants';
 import { ensureLocalMember } from '../members';
 import { Rng } from './prng';
@@ -753,6 +754,11 @@ export async function seedDemoShop(deps: Deps): Promise<{ created: boolean; merc
     for (const m of byConv.get(c.id) ?? []) await s.messages.add(m);
   }
   for (const o of data.orders) await s.orders.add(o);
+  // the question the AI handed over waits in "AI 没答上来" too, as the channel would have put it there
+  for (const c of data.conversations.filter((x) => x.state === 'waiting_human')) {
+    const q = [...(byConv.get(c.id) ?? [])].reverse().find((m) => m.sender === 'customer' && m.type === 'text');
+    if (q && q.type === 'text') await recordUnanswered(deps, { merchantId: DEMO_MERCHANT_ID, conversationId: c.id, externalUserId: c.externalUserId, question: q.text, reason: 'handoff:order', askedAt: q.at });
+  }
   for (let i = 0; i < data.counters.length; i += 500) await s.counters.increment(DEMO_MERCHANT_ID, data.counters.slice(i, i + 500));
 
   try {
