@@ -127,6 +127,10 @@ describe('scheduler', () => {
     await deps.storage.kv.set('shop-a', NS.lease, 'u1', {}, null, now - 2 * DAY);
     await deps.storage.kv.set('shop-a', NS.cursor, 'wk1', { cursor: 'c9' }, null, now - 400 * DAY);
     await deps.storage.kv.set('shop-a', TEACH_NS, 'conv-1', { question: '能带狗吗' }, null, now - 400 * DAY);
+    const entry = (key: string, receivedAt: number) => ({ merchantId: 'shop-a', dedupeKey: key, msgType: 'event', event: 'kf_msg_or_event', plaintext: '<xml/>', receivedAt, status: 'pending' as const, attempts: 0 });
+    await deps.storage.inbox.put(entry('old-done', now - 8 * DAY));
+    await deps.storage.inbox.markProcessed('shop-a', 'old-done', now - 8 * DAY);
+    await deps.storage.inbox.put(entry('old-pending', now - 8 * DAY));
     const report = await schedulerTick(deps, [kvPruneJob]);
     expect(report.done).toBe(1);
     expect(await deps.storage.kv.get('shop-a', NS.seen, 'old-msg')).toBeNull();
@@ -136,7 +140,9 @@ describe('scheduler', () => {
     expect(await deps.storage.kv.get('shop-a', NS.cursor, 'wk1')).not.toBeNull();
     expect(await deps.storage.kv.get('shop-a', TEACH_NS, 'conv-1')).not.toBeNull();
     const job = (await deps.storage.jobs.list({ kind: 'kv.prune', limit: 1 }))[0];
-    expect(job?.result).toEqual({ removed: { [NS.seen]: 1, [NS.outbox]: 1, [NS.lease]: 1 } });
+    expect(await deps.storage.inbox.get('shop-a', 'old-done')).toBeNull();
+    expect(await deps.storage.inbox.get('shop-a', 'old-pending')).not.toBeNull();
+    expect(job?.result).toEqual({ removed: { [NS.seen]: 1, [NS.outbox]: 1, [NS.lease]: 1, inbox: 1 } });
   });
 });
 

@@ -180,6 +180,11 @@ export interface InboxRepo {
   listPending(receivedBefore: number, limit: number): Promise<InboxEntry[]>;
   markProcessed(merchantId: string, dedupeKey: string, now: number): Promise<void>;
   markFailed(merchantId: string, dedupeKey: string, error: string, now: number): Promise<void>;
+  /**
+   * Housekeeping and data minimisation: deletes up to `limit` processed entries (any merchant)
+   * received before `before`; pending and failed ones stay. How many went.
+   */
+  pruneProcessed(before: number, limit: number): Promise<number>;
 }
 
 export interface KvEntry<T = unknown> {

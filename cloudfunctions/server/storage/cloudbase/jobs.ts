@@ -65,6 +65,14 @@ export class CloudbaseInbox implements InboxRepo {
     const _ = this.db.command;
     return (await readAll(this.c.where({ status: 'pending', receivedAt: _.lt(receivedBefore) }).orderBy('receivedAt', 'asc'), limit)).map((d) => fromDoc<InboxEntry>(d)!);
   }
+  async pruneProcessed(before: number, limit: number) {
+    const _ = this.db.command;
+    const old = await readAll(this.c.where({ status: 'processed', receivedAt: _.lt(before) }).orderBy('receivedAt', 'asc'), limit);
+    const ids = old.map((d) => String(d._id));
+    if (!ids.length) return 0;
+    const r = await call(this.c.where({ _id: _.in(ids), status: 'processed' }).remove());
+    return Number((r as { deleted?: number }).deleted ?? ids.length);
+  }
   async markProcessed(merchantId: string, dedupeKey: string, now: number) {
     const _ = this.db.command;
     await call(this.c.doc(`${merchantId}:${dedupeKey}`).update({ status: 'processed', processedAt: now, attempts: _.inc(1) }));

@@ -53,6 +53,18 @@ export function inboxRepoContract(make: MakeStorage) {
       expect(await ctx.s.inbox.get('a', 'k1')).toMatchObject({ status: 'processed', processedAt: 50, attempts: 1 });
       expect(await ctx.s.inbox.get('a', 'k2')).toMatchObject({ status: 'failed', lastError: 'boom' });
       expect(await ctx.s.inbox.get('c', 'k1')).toBeNull();
+      // pruning takes processed entries received before the cut, up to the limit; pending and failed stay
+      await ctx.s.inbox.put(e('a', 'k3', 20));
+      await ctx.s.inbox.markProcessed('a', 'k3', 60);
+      await ctx.s.inbox.put(e('a', 'k4', 300));
+      await ctx.s.inbox.markProcessed('a', 'k4', 301);
+      expect(await ctx.s.inbox.pruneProcessed(200, 1)).toBe(1);
+      expect(await ctx.s.inbox.pruneProcessed(200, 10)).toBe(1);
+      expect(await ctx.s.inbox.get('a', 'k1')).toBeNull();
+      expect(await ctx.s.inbox.get('a', 'k3')).toBeNull();
+      expect(await ctx.s.inbox.get('a', 'k4')).toMatchObject({ status: 'processed' });
+      expect(await ctx.s.inbox.get('a', 'k2')).toMatchObject({ status: 'failed' });
+      expect(await ctx.s.inbox.get('b', 'k1')).toMatchObject({ status: 'pending' });
     });
   });
 }

@@ -16,6 +16,9 @@ export class SqliteInbox implements InboxRepo {
   async listPending(receivedBefore: number, limit: number) {
     return parseAll<InboxEntry>(this.db.prepare("SELECT doc FROM inbox WHERE status = 'pending' AND received_at < ? ORDER BY received_at LIMIT ?").all(receivedBefore, limit));
   }
+  async pruneProcessed(before: number, limit: number) {
+    return this.db.prepare("DELETE FROM inbox WHERE rowid IN (SELECT rowid FROM inbox WHERE status = 'processed' AND received_at < ? LIMIT ?)").run(before, limit).changes;
+  }
   async markProcessed(merchantId: string, dedupeKey: string, now: number) {
     this.update(merchantId, dedupeKey, (e) => ({ ...e, status: 'processed', processedAt: now, attempts: e.attempts + 1 }));
   }

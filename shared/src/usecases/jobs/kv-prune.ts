@@ -27,6 +27,9 @@ const BATCH = 500;
 const MAX_BATCHES = 40;
 const EVERY_MS = 6 * 3600_000;
 
+/** Processed callbacks (their plaintext holds customers' messages, which live on in the messages). */
+export const INBOX_KEEP_MS = 7 * DAY;
+
 /** Every 6 hours: deletes expired bookkeeping in batches (bounded per run; the next run continues). */
 export const kvPruneJob: JobDefinition = {
   kind: 'kv.prune',
@@ -46,6 +49,13 @@ export const kvPruneJob: JobDefinition = {
       }
       if (total) removed[ns] = total;
     }
+    let inbox = 0;
+    for (let i = 0; i < MAX_BATCHES; i++) {
+      const n = await deps.storage.inbox.pruneProcessed(now - INBOX_KEEP_MS, BATCH);
+      inbox += n;
+      if (n < BATCH) break;
+    }
+    if (inbox) removed.inbox = inbox;
     return { removed };
   },
 };
