@@ -9,6 +9,7 @@ import { asApiError, useShopLoad } from '../../services/useLoad'
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView'
 import { STATE_LABEL, shortTime, useNow, waitedText } from './format'
 import './index.scss'
+import { LoadMore } from '../../components/LoadMore'
 
 export type Filter = 'waiting' | 'ai' | 'all'
 
@@ -144,14 +145,7 @@ function ConversationList(props: {
         </View>
       ))}
 
-      {more.error && <Text className='more-error'>{more.error}</Text>}
-      {data.nextCursor ? (
-        <Button className='btn btn-plain load-more' onClick={() => void loadMore()}>
-          {more.loading ? '正在加载…' : more.error ? '重试' : '加载更多'}
-        </Button>
-      ) : (
-        <Text className='list-end'>没有更多了</Text>
-      )}
+      <LoadMore hasMore={Boolean(data.nextCursor)} loading={more.loading} error={more.error} onMore={() => void loadMore()} />
     </View>
   )
 }

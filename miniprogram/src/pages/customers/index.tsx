@@ -9,6 +9,7 @@ import { asApiError, useShopLoad } from '../../services/useLoad'
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView'
 import { formatFen, shortTime, useNow } from '../conversations/format'
 import './index.scss'
+import { LoadMore } from '../../components/LoadMore'
 
 type Query = { search: string; tag: string }
 type ListData = { query: Query; items: CustomerView[]; nextCursor: string | null }
@@ -204,14 +205,7 @@ function CustomerList(props: { data: ListData; shop: ShopSummary; onClear: () =>
         </View>
       ))}
 
-      {more.error && <Text className='more-error'>{more.error}</Text>}
-      {data.nextCursor ? (
-        <Button className='btn btn-plain load-more' onClick={() => void loadMore()}>
-          {more.loading ? '正在加载…' : more.error ? '重试' : '加载更多'}
-        </Button>
-      ) : (
-        <Text className='list-end'>没有更多了</Text>
-      )}
+      <LoadMore hasMore={Boolean(data.nextCursor)} loading={more.loading} error={more.error} onMore={() => void loadMore()} />
     </View>
   )
 }
