@@ -585,15 +585,18 @@ describe('busy and broken WeCom', () => {
     expect(stub.calls(SEND)).toHaveLength(1);
   });
 
-  it('an unreachable endpoint fails with WECOM.NETWORK, a non-JSON answer with WECOM.BAD_RESPONSE', async () => {
+  it('an unreachable endpoint fails with WECOM.NETWORK, a non-JSON answer with WECOM.BAD_RESPONSE, a 5xx with WECOM.UPSTREAM', async () => {
     const closed = new WecomStub();
     await closed.start();
     const deadUrl = closed.url;
     await closed.close();
     await expect(send(client({ baseUrl: deadUrl }))).rejects.toMatchObject({ code: 'WECOM.NETWORK' });
 
-    stub.queue(SEND, { status: 502, body: '<html>Bad Gateway</html>' });
+    stub.queue(SEND, { status: 200, body: '<html>not json</html>' });
     await expect(send(client())).rejects.toMatchObject({ code: 'WECOM.BAD_RESPONSE' });
+    // a gateway 5xx is WeCom being unwell, not a bad answer: transient, retried by the inbox
+    stub.queue(SEND, { status: 502, body: '<html>Bad Gateway</html>' });
+    await expect(send(client())).rejects.toMatchObject({ code: 'WECOM.UPSTREAM' });
   });
 
   it('needs a base URL (locally: the sandbox)', () => {

@@ -461,7 +461,7 @@ describe('control routes', () => {
   it('fault: the next `times` calls of an api answer the injected errcode (and sends record it)', async () => {
     await says('wmFault', '你好');
     await ctl('fault', { api: 'kf/send_msg', errcode: 45009, times: 2 });
-    expect(await ctl('fault')).toEqual([{ api: 'kf/send_msg', errcode: 45009, times: 2 }]);
+    expect(await ctl('fault')).toEqual([{ api: 'kf/send_msg', mode: 'errcode', errcode: 45009, times: 2 }]);
     expect((await send('wmFault', '1')).errcode).toBe(45009);
     expect((await send('wmFault', '2')).errcode).toBe(45009);
     expect((await send('wmFault', '3')).errcode).toBe(0);

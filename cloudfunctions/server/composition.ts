@@ -59,12 +59,13 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (!config.masterKey && config.runtime !== 'local') throw new AppError('CONFIG.MISSING', 'APP_RUNTIME=cloudbase 必须设置 APP_MASTER_KEY');
   const master = config.masterKey ? parseMasterKey(config.masterKey) : loadOrCreateLocalKey(config.dataDir);
   const storage = await opts.openStorage(config, logger);
-  const deps: Deps = { storage, clock: opts.clock ?? systemClock, secrets: createSecretBox(master), ids: randomIds };
+  const deps: Deps = { storage, clock: opts.clock ?? systemClock, secrets: createSecretBox(master), ids: randomIds, random: Math.random };
   let hostBase = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   // resolved per request: the host learns its port only after listen (PORT=0)
   const wecomBase = () => config.wecom.apiBase || `${hostBase}/sandbox`;
-  const tokens = createTokenStore({ baseUrl: wecomBase, deps });
-  const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, logger: logger.child({ mod: 'wecom' }) });
+  const timeoutMs = config.wecom.timeoutMs;
+  const tokens = createTokenStore({ baseUrl: wecomBase, deps, timeoutMs });
+  const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, timeoutMs, logger: logger.child({ mod: 'wecom' }) });
   // the offline engine always; the model on top when LLM_API_KEY is set, within each shop's budget
   const offline = createEngineAnswerer(storage.knowledge);
   const answerer =

@@ -16,6 +16,7 @@ const Env = z.object({
   APP_MASTER_KEY: z.string().optional(),
   WECOM_API_BASE: z.string().url().optional(),
   WECOM_MAX_SKEW_S: z.coerce.number().int().min(0).default(300),
+  WECOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   LLM_BASE_URL: z.string().url().default('https://api.deepseek.com/v1'),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().default('deepseek-chat'),
@@ -42,7 +43,7 @@ export interface Config {
   dataDir: string;
   dbFile: string;
   masterKey: string | undefined;
-  wecom: { apiBase: string; source: 'sandbox' | 'env' | 'wecom'; maxSkewS: number };
+  wecom: { apiBase: string; source: 'sandbox' | 'env' | 'wecom'; maxSkewS: number; timeoutMs: number };
   llm: {
     enabled: boolean;
     baseUrl: string;
@@ -95,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     dbFile: path.join(dataDir, 'xiaoer.db'),
     masterKey: e.APP_MASTER_KEY,
-    wecom: { apiBase, source: wecomSource, maxSkewS: e.WECOM_MAX_SKEW_S },
+    wecom: { apiBase, source: wecomSource, maxSkewS: e.WECOM_MAX_SKEW_S, timeoutMs: e.WECOM_TIMEOUT_MS },
     llm: {
       enabled: Boolean(e.LLM_API_KEY),
       baseUrl: e.LLM_BASE_URL,

@@ -26,6 +26,8 @@ export interface CallbackResponse {
 }
 
 export const MAX_CALLBACK_BYTES = 64 * 1024;
+/** A longer backoff is left to the inbox sweep rather than waited out here. */
+const MAX_BACKOFF_WAIT_MS = 30_000;
 
 const Signed = z.object({
   msg_signature: z.string().regex(/^[0-9a-fA-F]{40}$/),
@@ -127,8 +129,9 @@ export async function processStored(rt: Runtime, merchantId: string, dedupeKey: 
       const entry = await rt.storage.inbox.get(merchantId, dedupeKey);
       if (!entry) return 'missing';
       const out = await processInboxEntry(Number.isFinite(deadline) ? { ...rt.inbox, deadline } : rt.inbox, entry);
-      if (out.status !== 'deferred') return out.status;
-      if (Date.now() + out.retryInMs > deadline) return 'deferred';
+      if (out.status !== 'deferred' && out.status !== 'retry') return out.status;
+      // a long backoff is the sweep's: this process need not wait minutes for it
+      if (Date.now() + out.retryInMs > deadline || (out.status === 'retry' && out.retryInMs > MAX_BACKOFF_WAIT_MS)) return out.status;
       await new Promise((r) => setTimeout(r, out.retryInMs));
     }
     return 'deferred';

@@ -12,6 +12,7 @@ import {
   type CodeRecord,
   type ContactTag,
   type Fault,
+  type FaultMode,
   type GroupMsgTask,
   type KfAccount,
   type KfSession,
@@ -38,7 +39,21 @@ export interface ApiRequest {
 
 export type ApiAnswer =
   | { kind: 'json'; status: number; body: Record<string, unknown> }
+  /** An injected transport fault: the HTTP layer hangs, drops the connection or answers 503. */
+  | { kind: 'transport'; mode: Exclude<FaultMode, 'errcode'> }
   | { kind: 'file'; bytes: Buffer; contentType: string; fileName: string };
+
+/** An injected fault that is not an errcode, thrown inside handlers. */
+class TransportFault extends Error {
+  constructor(readonly mode: Exclude<FaultMode, 'errcode'>) {
+    super(`sandbox: injected ${mode}`);
+  }
+}
+
+function raise(fault: Fault): never {
+  if (fault.mode && fault.mode !== 'errcode') throw new TransportFault(fault.mode);
+  throw new WxError(fault.errcode, `sandbox: injected fault ${fault.errcode}`);
+}
 
 /** A WeCom error answer, thrown inside handlers. */
 class WxError extends Error {
@@ -131,6 +146,7 @@ export class SandboxApi {
       if (req.api === 'gettoken') return answer(await this.gettoken(req));
       if (req.api === 'webhook/send') return answer(await this.webhook(req));
     } catch (err) {
+      if (err instanceof TransportFault) return { kind: 'transport', mode: err.mode };
       if (err instanceof WxError) return answer({ errcode: err.errcode, errmsg: err.errmsg });
       this.rt.logger.error({ err, api: req.api }, 'sandbox api failed');
       return answer({ errcode: E.busy[0], errmsg: E.busy[1] });
@@ -154,7 +170,7 @@ export class SandboxApi {
       const body = h.method === 'POST' && !/multipart\//i.test(req.headers['content-type'] ?? '') ? parseBody(req.body) : {};
       ctx = { api: req.api, merchant, kind: rec.kind, now, cfg, rules: cfg.rules, body, req, rec: describe(req.api, body) };
       const fault = await this.takeFault(req.api, merchant.id);
-      if (fault !== null) throw new WxError(fault, `sandbox: injected fault ${fault}`);
+      if (fault) raise(fault);
       if (cfg.rules.rateLimit && !(await this.hit(merchant.id, req.api, cfg.ratePerMinute))) fail('freqLimit', `more than ${cfg.ratePerMinute} calls of ${req.api} this minute`);
       const out = await h.run(ctx);
       if ('kind' in out && (out.kind === 'file' || out.kind === 'json')) return out as ApiAnswer;
@@ -162,6 +178,7 @@ export class SandboxApi {
       await this.record(ctx, 0, str(body2.msgid));
       return answer(body2);
     } catch (err) {
+      if (err instanceof TransportFault) return { kind: 'transport', mode: err.mode };
       const e = err instanceof WxError ? err : null;
       if (!e) this.rt.logger.error({ err, api: req.api }, 'sandbox api failed');
       const errcode = e ? e.errcode : E.busy[0];
@@ -177,13 +194,13 @@ export class SandboxApi {
   }
 
   /** Consumes one injected fault of this api (control route `fault`); null when none. */
-  async takeFault(api: string, merchantId: string | null): Promise<number | null> {
+  async takeFault(api: string, merchantId: string | null): Promise<Fault | null> {
     const { value, changed } = await this.store.update<Fault>(PLATFORM, NS.fault, api, (f) => {
       if (!f || f.times <= 0) return undefined;
       if (f.merchantId && merchantId && f.merchantId !== merchantId) return undefined;
       return { ...f, times: f.times - 1 };
     });
-    return changed && value ? value.errcode : null;
+    return changed && value ? value : null;
   }
 
   /** Counts a call in the clock minute; false when over the cap. */
@@ -200,7 +217,7 @@ export class SandboxApi {
     if (!corpid) fail('missingCorpId');
     if (!secret) fail('missingSecret');
     const fault = await this.takeFault('gettoken', null);
-    if (fault !== null) throw new WxError(fault, `sandbox: injected fault ${fault}`);
+    if (fault) raise(fault);
     const merchants = await this.registry.byCorpId(corpid);
     if (!merchants.length) fail('invalidCorpId');
     let found: { m: Merchant; kind: SecretKind } | null = null;
@@ -238,7 +255,7 @@ export class SandboxApi {
     let errcode = 0;
     try {
       const fault = await this.takeFault('webhook/send', owner === PLATFORM ? null : owner);
-      if (fault !== null) throw new WxError(fault, `sandbox: injected fault ${fault}`);
+      if (fault) raise(fault);
       const cfg = await this.store.config(this.ruleOverrides);
       if (cfg.rules.rateLimit && !(await this.hit(PLATFORM, `webhook:${sha256(key).slice(0, 16)}`, cfg.webhookPerMinute))) {
         fail('freqLimit', `more than ${cfg.webhookPerMinute} messages this minute for this robot`);

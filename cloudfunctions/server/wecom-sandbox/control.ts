@@ -84,7 +84,11 @@ const ContactAdd = z.object({
 });
 const RawCallback = z.object({ merchantId: MerchantId, xml: z.string().min(5).max(60_000), kf: z.boolean().default(false) });
 const Clock = z.union([z.object({ advanceMs: z.number().int() }), z.object({ set: z.union([z.number().int().nonnegative(), z.string().datetime()]) })]);
-const FaultBody = z.object({ api: z.string().min(1).max(80), errcode: z.number().int(), times: z.number().int().min(0).max(1_000_000).default(1), merchantId: MerchantId.optional() });
+const FaultBody = z.object({
+  api: z.string().min(1).max(80),
+  mode: z.enum(['errcode', 'timeout', 'reset', 'http5xx']).default('errcode'),
+  errcode: z.number().int().default(-1),
+  times: z.number().int().min(0).max(1_000_000).default(1), merchantId: MerchantId.optional() });
 const ConfigBody = z
   .object({
     rules: z.object(Object.fromEntries(RULE_NAMES.map((r) => [r, z.boolean().optional()])) as Record<(typeof RULE_NAMES)[number], z.ZodOptional<z.ZodBoolean>>).strict().optional(),
@@ -155,8 +159,8 @@ export class SandboxControl {
         return (await this.store.list<Fault>(PLATFORM, NS.fault)).filter((e) => e.value.times > 0).map((e) => ({ api: e.key, ...e.value }));
       case 'POST /fault': {
         const f = parse(FaultBody, body);
-        await this.store.put<Fault>(PLATFORM, NS.fault, f.api, { errcode: f.errcode, times: f.times, ...(f.merchantId ? { merchantId: f.merchantId } : {}) });
-        return { api: f.api, errcode: f.errcode, times: f.times };
+        await this.store.put<Fault>(PLATFORM, NS.fault, f.api, { mode: f.mode, errcode: f.errcode, times: f.times, ...(f.merchantId ? { merchantId: f.merchantId } : {}) });
+        return { api: f.api, mode: f.mode, errcode: f.errcode, times: f.times };
       }
       case 'GET /config':
         return this.store.config(this.ruleOverrides);
@@ -414,7 +418,7 @@ const ROUTES = {
   'POST /sandbox/_control/contact-add': '{merchantId, userId, externalUserId, name?, state?, welcome=true, notify=true} → 客户联系 add_external_contact callback with a 20 s WelcomeCode',
   'POST /sandbox/_control/callback': '{merchantId, xml, kf=false} → encrypts, signs and delivers any callback XML',
   'GET|POST /sandbox/_control/clock': '{advanceMs} | {set: epoch ms or ISO} → moves the shared clock; returns {now, iso}',
-  'GET|POST /sandbox/_control/fault': '{api, errcode, times=1, merchantId?} → the next `times` calls of api answer errcode (times 0 clears)',
+  'GET|POST /sandbox/_control/fault': '{api, mode="errcode"|"timeout"|"reset"|"http5xx", errcode=-1, times=1, merchantId?} → the next `times` calls of api answer errcode, never answer, drop the connection, or answer HTTP 503 (times 0 clears)',
   'GET|POST /sandbox/_control/config': '{rules?:{<rule>:bool}, syncPageSize?, ratePerMinute?, webhookPerMinute?} → effective config',
   'GET /sandbox/_control/sent?merchantId=&after=': 'the sent list, oldest first, each {seq, at, api, to, msgtype, text, msgid, errcode}',
   'POST /sandbox/_control/reset': '{merchantId?} → forgets sandbox state (all merchants, config and faults when no merchantId)',

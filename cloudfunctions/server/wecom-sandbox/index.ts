@@ -44,6 +44,19 @@ function selfBase(req: IncomingMessage): string {
   return `http://${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.localPort}`;
 }
 
+/** How a faulty network looks from the client: no answer at all, a dropped connection, a gateway 503. */
+function transportFault(req: IncomingMessage, res: ServerResponse, mode: 'timeout' | 'reset' | 'http5xx'): void {
+  if (mode === 'reset') return void req.socket.destroy();
+  if (mode === 'http5xx') {
+    res.writeHead(503, { 'content-type': 'text/html' });
+    return void res.end('<html><body>503 Service Temporarily Unavailable</body></html>');
+  }
+  // never answer; the client's own timeout ends it (bounded here so no socket is held forever)
+  const drop = setTimeout(() => req.socket.destroy(), TIMEOUT_FAULT_HOLD_MS);
+  req.socket.once('close', () => clearTimeout(drop));
+}
+const TIMEOUT_FAULT_HOLD_MS = 120_000;
+
 /**
  * The WeCom sandbox: WeCom's server API (`/sandbox/cgi-bin/*`, so WECOM_API_BASE = `<host>/sandbox`)
  * with its rules and error codes on the shared clock, and control routes (`/sandbox/_control/*`)
@@ -68,6 +81,7 @@ export function createWecomSandbox(rt: Runtime, opts: WecomSandboxOptions = {}):
         const body = method === 'POST' ? await readBody(req, LIMITS.bodyBytes) : Buffer.alloc(0);
         const out = await api.call({ api: sub.slice('/cgi-bin/'.length), method, query: url.searchParams, headers: req.headers, body });
         if (out.kind === 'json') return sendJson(res, out.status, out.body);
+        if (out.kind === 'transport') return transportFault(req, res, out.mode);
         const ascii = out.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
         res.writeHead(200, {
           'content-type': out.contentType,

@@ -121,7 +121,11 @@ export interface GroupMsgTask {
   tasks: { userid: string; status: 0 | 2; sendTime?: number; recipients: string[] }[];
 }
 
+/** How an injected fault shows: a WeCom errcode, or trouble on the wire. */
+export type FaultMode = 'errcode' | 'timeout' | 'reset' | 'http5xx';
+
 export interface Fault {
+  mode?: FaultMode;
   errcode: number;
   times: number;
   merchantId?: string;

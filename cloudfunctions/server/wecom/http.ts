@@ -86,10 +86,16 @@ export function throwIfErrcode(api: string, body: Record<string, unknown> | null
   }
 }
 
+/** WeCom's gateway answered 5xx (overloaded, restarting): transient, retried with backoff. */
+function upstream(api: string, raw: RawResponse): AppError {
+  return new AppError('WECOM.UPSTREAM', `企业微信接口 ${api} 暂时不可用（HTTP ${raw.status}），稍后会自动重试`, 502, { api, status: raw.status });
+}
+
 /** A JSON answer without `errcode`/`errmsg`; a missing errcode on HTTP 2xx counts as 0. */
 export function okJson(api: string, raw: RawResponse): Record<string, unknown> {
   const body = tryJson(raw);
   throwIfErrcode(api, body);
+  if (raw.status >= 500) throw upstream(api, raw);
   if (!body || raw.status < 200 || raw.status >= 300) {
     throw new AppError('WECOM.BAD_RESPONSE', `企业微信接口 ${api} 返回了看不懂的内容（HTTP ${raw.status}）`, 502, { api, status: raw.status, contentType: raw.contentType });
   }
@@ -100,6 +106,7 @@ export function okJson(api: string, raw: RawResponse): Record<string, unknown> {
 /** media/get answers with the file, or with a JSON error object (told apart by content-type). */
 export function mediaBody(api: string, raw: RawResponse): { bytes: Uint8Array; contentType: string; fileName?: string } {
   if (/json|text\/plain/i.test(raw.contentType)) throwIfErrcode(api, tryJson(raw));
+  if (raw.status >= 500) throw upstream(api, raw);
   if (raw.status < 200 || raw.status >= 300) {
     throw new AppError('WECOM.BAD_RESPONSE', `企业微信接口 ${api} 返回了看不懂的内容（HTTP ${raw.status}）`, 502, { api, status: raw.status, contentType: raw.contentType });
   }

@@ -26,6 +26,20 @@ export class WecomApiError extends AppError {
   }
 }
 
+/** Transport trouble on our side of a WeCom call: nothing is wrong with the request itself. */
+const TRANSIENT_CODES = new Set(['WECOM.TIMEOUT', 'WECOM.NETWORK', 'WECOM.UPSTREAM']);
+
+/**
+ * Whether waiting and trying again can help: timeouts, resets, 5xx, -1 (busy), 45009 (rate).
+ * Our own domain errors (bad config, bad input) do not get better by waiting; an error that is
+ * not ours at all (a bug, a storage hiccup) might, so it counts as transient too.
+ */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof WecomApiError) return err.retryable;
+  if (err instanceof AppError) return TRANSIENT_CODES.has(err.code);
+  return true;
+}
+
 export type KfOrigin = 3 | 4 | 5;
 
 export interface KfEvent {

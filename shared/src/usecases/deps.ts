@@ -14,6 +14,8 @@ export interface Deps {
   clock: Clock;
   secrets: SecretBox;
   ids: IdGen;
+  /** A number in [0, 1) for backoff jitter; absent: no jitter (tests stay deterministic). */
+  random?: () => number;
 }
 
 export const INVITE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';

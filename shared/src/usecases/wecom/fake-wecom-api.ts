@@ -20,6 +20,8 @@ type SyncPage = { next_cursor: string; has_more: 0 | 1; msg_list: KfMessage[] };
 interface Failure {
   api: string;
   errcode: number;
+  /** Thrown as is instead of a WecomApiError (timeouts, resets: what the HTTP adapter throws). */
+  error?: Error;
   times: number;
   when?: (req: any) => boolean;
 }
@@ -44,6 +46,11 @@ export class FakeWecomApi implements WecomApi {
   /** The next `times` calls of `api` (matching `when`) fail with `errcode`. */
   failNext(api: string, errcode: number, opts: { times?: number; when?: (req: any) => boolean } = {}) {
     this.failures.push({ api, errcode, times: opts.times ?? 1, when: opts.when });
+  }
+
+  /** The next `times` calls of `api` throw `error` (a transport failure rather than an errcode). */
+  throwNext(api: string, error: Error, opts: { times?: number } = {}) {
+    this.failures.push({ api, errcode: 0, error, times: opts.times ?? 1 });
   }
 
   callsTo(api: string, onlyOk = true) {
@@ -75,7 +82,7 @@ export class FakeWecomApi implements WecomApi {
     if (f) {
       f.times--;
       this.calls.push({ api, merchantId, req, ok: false });
-      throw new WecomApiError(api, f.errcode, 'injected by the fake');
+      throw f.error ?? new WecomApiError(api, f.errcode, 'injected by the fake');
     }
     try {
       const res = await fn();

@@ -4,9 +4,11 @@ import { schedulerTick } from '../scheduler';
 import type { Deps } from '../deps';
 import { testDeps } from '../../../../test/helpers/deps';
 import { readOutbox } from './delivery';
-import { INBOX_SWEEP_KIND, MAX_INBOX_ATTEMPTS, createInboxSweepJob, processInboxEntry } from './process-inbox';
+import { AppError } from '../../domain/errors';
+import { INBOX_RETRY_WINDOW_MS, INBOX_SWEEP_KIND, createInboxSweepJob, processInboxEntry } from './process-inbox';
 import { SHOP, VECTOR_A, setupHarness, type Harness } from './test-support';
 
+const SWEEP_AGE_MS = 30_000;
 let deps: Deps & { clock: ManualClock };
 let h: Harness;
 
@@ -35,13 +37,43 @@ describe('processInboxEntry', () => {
     expect((await deps.storage.inbox.get(SHOP, entry.dedupeKey))!).toMatchObject({ status: 'failed', lastError: expect.stringContaining('XML') });
   });
 
-  it('leaves a retryable failure pending, and gives up after the attempt cap', async () => {
+  it('keeps a transient failure pending with growing backoff, and gives up only when the 48 h window is nearly over', async () => {
     h.fake.failNext('kf/sync_msg', -1, { times: 99 });
     const entry = await h.kfCallback();
-    for (let i = 1; i < MAX_INBOX_ATTEMPTS; i++) expect(await processInboxEntry(h.ctx, entry)).toMatchObject({ status: 'retry', attempts: i });
+    const waits: number[] = [];
+    for (let i = 1; i <= 6; i++) {
+      const r = await processInboxEntry(h.ctx, entry);
+      expect(r).toMatchObject({ status: 'retry', attempts: i });
+      waits.push((r as { retryInMs: number }).retryInMs);
+    }
+    expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000]);
     expect((await deps.storage.inbox.get(SHOP, entry.dedupeKey))!.status).toBe('pending');
+    deps.clock.advance(INBOX_RETRY_WINDOW_MS);
     expect(await processInboxEntry(h.ctx, entry)).toMatchObject({ status: 'failed' });
     expect((await deps.storage.inbox.get(SHOP, entry.dedupeKey))!.status).toBe('failed');
+  });
+
+  it.each([
+    ['a timeout', new AppError('WECOM.TIMEOUT', '超时', 504)],
+    ['a reset connection', new AppError('WECOM.NETWORK', '连不上', 502)],
+    ['a 5xx from the gateway', new AppError('WECOM.UPSTREAM', '暂时不可用', 502)],
+    ['45009 (rate limit)', 45009],
+  ])('treats %s on sync as transient, then answers once it clears', async (_name, fault) => {
+    h.fake.push(h.text('u1', '营业时间'));
+    h.ctx.options = { fragmentWindowMs: 0 };
+    if (typeof fault === 'number') h.fake.failNext('kf/sync_msg', fault);
+    else h.fake.throwNext('kf/sync_msg', fault);
+    const entry = await h.kfCallback();
+    expect(await processInboxEntry(h.ctx, entry)).toMatchObject({ status: 'retry', attempts: 1 });
+    expect(await processInboxEntry(h.ctx, entry)).toMatchObject({ status: 'processed' });
+    expect(h.fake.sentTexts('u1')).toHaveLength(1);
+  });
+
+  it('jitters the backoff with the injected randomness', async () => {
+    h.fake.failNext('kf/sync_msg', -1, { times: 2 });
+    const entry = await h.kfCallback();
+    const r = await processInboxEntry({ ...h.ctx, deps: { ...deps, random: () => 0 } }, entry);
+    expect(r).toMatchObject({ status: 'retry', retryInMs: 500 });
   });
 
   it('fails at once on a configuration error', async () => {
@@ -88,6 +120,24 @@ describe('the inbox-sweep job', () => {
     deps.clock.advance(60_000);
     await schedulerTick(deps, [job]);
     expect(h.fake.callsTo('kf/send_msg')).toHaveLength(2);
+  });
+});
+
+describe('the sweep and backoff', () => {
+  it('leaves an entry alone until its backoff is over, then answers it', async () => {
+    const job = createInboxSweepJob({ wecom: h.fake, answerer: h.answerer, parseXml: h.ctx.parseXml, options: { fragmentWindowMs: 0 } });
+    h.fake.push(h.text('u1', '营业时间'));
+    h.fake.failNext('kf/sync_msg', -1, { times: 7 });
+    const entry = await h.kfCallback();
+    for (let i = 0; i < 7; i++) await processInboxEntry(h.ctx, entry); // next try in 64 s
+    const syncs = h.fake.callsTo('kf/sync_msg', false).length;
+    deps.clock.advance(SWEEP_AGE_MS + 5_000);
+    await schedulerTick(deps, [job]);
+    expect(h.fake.callsTo('kf/sync_msg', false)).toHaveLength(syncs);
+    expect(h.fake.sentTexts('u1')).toHaveLength(0);
+    deps.clock.advance(60_000);
+    await schedulerTick(deps, [job]);
+    expect(h.fake.sentTexts('u1')).toHaveLength(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { InboxEntry } from '../../domain/inbox';
-import { AppError } from '../../domain/errors';
 import { PLATFORM } from '../../domain/job';
-import { WecomApiError } from '../../ports/wecom';
+import { backoffMs } from '../../domain/retry';
+import { isTransient } from '../../ports/wecom';
 import { slotStart, type JobDefinition } from '../scheduler';
 import type { Deps } from '../deps';
 import { NS, type WecomContext } from './context';
@@ -18,25 +18,30 @@ export interface InboxContext extends WecomContext {
   routes?: RouteTable<WecomContext>;
 }
 
-/** Retryable failures of one entry before it is marked failed for good. */
-export const MAX_INBOX_ATTEMPTS = 5;
+/**
+ * How long transient failures of one entry are retried, counted from when it arrived: WeCom
+ * lets us reply for 48 h after the customer's message, and the last hour is left for a person.
+ */
+export const INBOX_RETRY_WINDOW_MS = 47 * 3600_000;
+
+/** Per entry (kv NS.retry): how often it failed and when it may be tried again. */
+export interface RetryRecord {
+  attempts: number;
+  lastError: string;
+  nextAt: number;
+}
 
 export type InboxOutcome =
   | { status: 'processed'; result: Extract<HandlerResult, { status: 'handled' | 'ignored' }> }
   | { status: 'already_processed' }
   /** Left pending: call again after `retryInMs` (the sweep does it after 30 s at the latest). */
   | { status: 'deferred'; retryInMs: number; reason: string }
-  /** A retryable error: left pending for the sweep (attempt `attempts` of MAX_INBOX_ATTEMPTS). */
-  | { status: 'retry'; error: string; attempts: number }
+  /** A transient error: left pending; try again after `retryInMs` (the sweep does it too). */
+  | { status: 'retry'; error: string; attempts: number; retryInMs: number }
   | { status: 'failed'; error: string };
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
-function isRetryable(err: unknown): boolean {
-  if (err instanceof WecomApiError) return err.retryable;
-  // our own domain errors (bad config, bad input) do not get better by waiting; anything else may
-  return !(err instanceof AppError);
-}
 
 /**
  * The entry point for a persisted callback (the callback right after storing it, and the sweep):
@@ -65,13 +70,13 @@ export async function processInboxEntry(ctx: InboxContext, entry: InboxEntry): P
   } catch (err) {
     const error = message(err);
     const now = deps.clock.now();
-    if (isRetryable(err)) {
-      const rec = await updateKv<{ attempts: number; lastError: string }>(storage.kv, current.merchantId, NS.retry, current.dedupeKey, now, (cur) => ({
-        attempts: (cur?.attempts ?? 0) + 1,
-        lastError: error,
-      }));
+    if (isTransient(err) && now - current.receivedAt < INBOX_RETRY_WINDOW_MS) {
+      const rec = await updateKv<RetryRecord>(storage.kv, current.merchantId, NS.retry, current.dedupeKey, now, (cur) => {
+        const attempts = (cur?.attempts ?? 0) + 1;
+        return { attempts, lastError: error, nextAt: now + backoffMs(attempts, deps.random?.()) };
+      });
       const attempts = rec?.attempts ?? 1;
-      if (attempts < MAX_INBOX_ATTEMPTS) return { status: 'retry', error, attempts };
+      return { status: 'retry', error, attempts, retryInMs: Math.max(0, (rec?.nextAt ?? now) - now) };
     }
     await storage.inbox.markFailed(current.merchantId, current.dedupeKey, error, now);
     return { status: 'failed', error };
@@ -98,12 +103,14 @@ export function createInboxSweepJob(env: Omit<InboxContext, 'deps'>): JobDefinit
     },
     async run(_job, deps: Deps) {
       const ctx: InboxContext = { ...env, deps };
-      const pending = await deps.storage.inbox.listPending(deps.clock.now() - SWEEP_MIN_AGE_MS, SWEEP_BATCH);
+      const now = deps.clock.now();
+      const pending = await deps.storage.inbox.listPending(now - SWEEP_MIN_AGE_MS, SWEEP_BATCH);
       const tally: Record<string, number> = {};
       for (const entry of pending) {
         let status: string;
         try {
-          status = (await processInboxEntry(ctx, entry)).status;
+          const retry = await deps.storage.kv.get<RetryRecord>(entry.merchantId, NS.retry, entry.dedupeKey);
+          status = retry && retry.value.nextAt > now ? 'backing_off' : (await processInboxEntry(ctx, entry)).status;
         } catch {
           status = 'error';
         }
