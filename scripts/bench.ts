@@ -15,7 +15,7 @@ import { loadConfig } from '../cloudfunctions/server/config';
 import { createHostRuntime } from '../cloudfunctions/server/runtime-host';
 import { createLogger } from '../cloudfunctions/server/logger';
 import { makeLoginLink } from '../cloudfunctions/server/host/login';
-import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { createOfflineEngine } from '@xiaoer/shared/usecases/answer/engine';
 import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
 import { checkReply } from '@xiaoer/shared/usecases/answer/safety';

@@ -1,14 +1,14 @@
 import { API_ACTIONS, ACTION_POLICY, ApiResults, type ApiAction, type ApiRequestOf } from '@xiaoer/shared/contracts/api';
-import { callApi as callApiBare } from '@xiaoer/shared/usecases/api/dispatch';
-import type { WecomContext } from '@xiaoer/shared/usecases/wecom/context';
-import { FakeWecomApi } from '@xiaoer/shared/usecases/wecom/fake-wecom-api';
-import { createInvite, createMerchant } from '@xiaoer/shared/usecases/merchants';
-import { ensureLocalMember } from '@xiaoer/shared/usecases/members';
+import { callApi as callApiBare } from '@xiaoer/shared/api/dispatch';
+import type { WecomContext } from '@xiaoer/shared/usecases/channel-wecom/context';
+import { FakeWecomApi } from '@xiaoer/shared/testing/fake-wecom-api';
+import { createInvite, createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
+import { ensureLocalMember } from '@xiaoer/shared/usecases/shop/members';
 import { ManualClock } from '@xiaoer/shared/domain/time';
-import type { Deps } from '@xiaoer/shared/usecases/deps';
+import type { Deps } from '@xiaoer/shared/ports/deps';
 import { VECTOR_A } from './helpers/host';
 import { testDeps } from './helpers/deps';
-import { recordUnanswered } from '@xiaoer/shared/usecases/teach/queue';
+import { recordUnanswered } from '@xiaoer/shared/usecases/knowledge/teach';
 import { parseKbContent } from '../cloudfunctions/server/kb/formats';
 
 /**

@@ -1,4 +1,4 @@
-import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { loadConfig } from '../cloudfunctions/server/config';
 import { createHostRuntime } from '../cloudfunctions/server/runtime-host';
 import { createLogger } from '../cloudfunctions/server/logger';

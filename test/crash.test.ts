@@ -5,7 +5,7 @@ import { loadConfig } from '../cloudfunctions/server/config';
 import { createHostRuntime } from '../cloudfunctions/server/runtime-host';
 import { createLogger } from '../cloudfunctions/server/logger';
 import { makeLoginLink } from '../cloudfunctions/server/host/login';
-import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { openSqliteStorage } from '../cloudfunctions/server/storage/sqlite';
 import { startHost } from '../e2e/helpers';
 import { VECTOR_A } from './helpers/host';

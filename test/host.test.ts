@@ -1,4 +1,4 @@
-import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { makeLoginLink } from '../cloudfunctions/server/host/login';
 import { api, loginCookie, startTestHost, type TestHost, VECTOR_A } from './helpers/host';
 

@@ -1,8 +1,8 @@
 import { ManualClock } from '@xiaoer/shared/domain/time';
-import type { Deps } from '@xiaoer/shared/usecases/deps';
-import { createInvite, createMerchant } from '@xiaoer/shared/usecases/merchants';
-import { redeemInvite } from '@xiaoer/shared/usecases/members';
-import { callApi } from '@xiaoer/shared/usecases/api/dispatch';
+import type { Deps } from '@xiaoer/shared/ports/deps';
+import { createInvite, createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
+import { redeemInvite } from '@xiaoer/shared/usecases/shop/members';
+import { callApi } from '@xiaoer/shared/api/dispatch';
 import { VECTOR_A } from './helpers/host';
 import { testDeps } from './helpers/deps';
 

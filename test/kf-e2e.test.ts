@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { api, loginCookie, startTestHost, type TestHost, VECTOR_A } from './helpers/host';
 import { makeLoginLink } from '../cloudfunctions/server/host/login';
 import { startHost, ROOT } from '../e2e/helpers';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { encrypt, getSignature } from '@wecom/crypto';
-import { createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { startTestHost, type TestHost, VECTOR_A } from './helpers/host';
 
 // The public vector A of ../shared/docs/wecom-protocol.md, replayed with the freshness window off.

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMerchant } from '@xiaoer/shared/usecases/merchants';
-import { DEMO_MERCHANT_ID, DEMO_WECOM, seedDemoShop } from '@xiaoer/shared/usecases/demo/seed';
-import { DEMO_KF_ACCOUNT } from '@xiaoer/shared/usecases/demo/catalog';
+import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
+import { DEMO_MERCHANT_ID, DEMO_WECOM, seedDemoShop } from '../cloudfunctions/server/demo/seed';
+import { DEMO_KF_ACCOUNT } from '../cloudfunctions/server/demo/catalog';
 import type { InboxEntry } from '@xiaoer/shared/domain/inbox';
 import { runCli } from '../cloudfunctions/server/cli/main';
 import { startTestHost, type TestHost } from './helpers/host';

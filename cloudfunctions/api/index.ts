@@ -1,4 +1,4 @@
-import { callApiEnveloped, type Caller } from '@xiaoer/shared/usecases/api/dispatch';
+import { callApiEnveloped, type Caller } from '@xiaoer/shared/api/dispatch';
 import type { Runtime } from '../server/composition';
 import { parseKbContent } from '../server/kb/formats';
 

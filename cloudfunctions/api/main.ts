@@ -1,6 +1,6 @@
 import { getWXContext } from 'wx-server-sdk';
 import { AppError } from '@xiaoer/shared/domain/errors';
-import { errorEnvelope } from '@xiaoer/shared/usecases/api/dispatch';
+import { errorEnvelope } from '@xiaoer/shared/api/dispatch';
 import { cloudRuntime } from '../server/runtime-cloud';
 import { handleApi } from '.';
 

@@ -1,4 +1,4 @@
-import { schedulerTick } from '@xiaoer/shared/usecases/scheduler';
+import { schedulerTick } from '@xiaoer/shared/usecases/scheduling/scheduler';
 import type { Runtime } from '../server/composition';
 import type { SchedulerResult } from '@xiaoer/shared/contracts/functions';
 

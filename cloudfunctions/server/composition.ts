@@ -1,16 +1,16 @@
 import type { Storage } from '@xiaoer/shared/ports/storage';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { type Clock, systemClock } from '@xiaoer/shared/domain/time';
-import type { Deps } from '@xiaoer/shared/usecases/deps';
+import type { Deps } from '@xiaoer/shared/ports/deps';
 import { type Config, loadConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { createSecretBox, loadOrCreateLocalKey, parseMasterKey } from './security/secret-box';
 import { SessionSigner } from './security/sessions';
 import { randomIds } from './ids';
 import type { WecomApi } from '@xiaoer/shared/ports/wecom';
-import type { JobDefinition } from '@xiaoer/shared/usecases/scheduler';
-import { JOBS } from '@xiaoer/shared/usecases/jobs/registry';
-import { createTokenRefreshJob } from '@xiaoer/shared/usecases/jobs/token-refresh';
+import type { JobDefinition } from '@xiaoer/shared/usecases/scheduling/scheduler';
+import { JOBS } from '@xiaoer/shared/usecases/scheduling/jobs';
+import { createTokenRefreshJob } from '@xiaoer/shared/usecases/channel-wecom/token-refresh';
 import { createTokenStore } from './wecom/token-store';
 import { createWecomApi } from './wecom/api-client';
 import { parseWecomXml } from './wecom/xml';
@@ -19,8 +19,8 @@ import { createDbMediaStore, createFileMediaStore } from './media/media-stores';
 import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
 import { createModelAnswerer } from '@xiaoer/shared/usecases/answer/model';
 import { createOpenAIChatModel } from './llm/openai-model';
-import { createHandoffNotifyJob } from '@xiaoer/shared/usecases/wecom/handoff-notify';
-import { createInboxSweepJob, type InboxContext, type ParseXml } from '@xiaoer/shared/usecases/wecom/process-inbox';
+import { createHandoffNotifyJob } from '@xiaoer/shared/usecases/conversations/handoff-notify';
+import { createInboxSweepJob, type InboxContext, type ParseXml } from '@xiaoer/shared/usecases/channel-wecom/inbox';
 
 /** Everything a function handler or the host needs, built once from the configuration. */
 export interface Runtime {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { INVITE_ALPHABET, type IdGen } from '@xiaoer/shared/usecases/deps';
+import { INVITE_ALPHABET, type IdGen } from '@xiaoer/shared/ports/deps';
 
 export const randomIds: IdGen = {
   id: (prefix) => `${prefix}_${crypto.randomBytes(9).toString('base64url')}`,

@@ -1,4 +1,4 @@
-import { errorEnvelope } from '@xiaoer/shared/usecases/api/dispatch';
+import { errorEnvelope } from '@xiaoer/shared/api/dispatch';
 import { handleWebhook } from '.';
 
 /** CloudBase entry of `webhook`: refuses everything until the order webhook is specified. */

@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
-import { processInboxEntry } from '@xiaoer/shared/usecases/wecom/process-inbox';
+import { processInboxEntry } from '@xiaoer/shared/usecases/channel-wecom/inbox';
 import type { Runtime } from '../server/composition';
 import { type CallbackCredentials, matchPair, openEnvelope } from '../server/wecom/callback-crypto';
-import { recordStatus } from '@xiaoer/shared/usecases/wecom/channel-status';
+import { recordStatus } from '@xiaoer/shared/usecases/channel-wecom/channel-status';
 
 export interface CallbackRequest {
   method: string;

@@ -1,5 +1,5 @@
 import { AppError } from '@xiaoer/shared/domain/errors';
-import { errorEnvelope } from '@xiaoer/shared/usecases/api/dispatch';
+import { errorEnvelope } from '@xiaoer/shared/api/dispatch';
 import { HttpTriggerEvent, type HttpTriggerResult } from '@xiaoer/shared/contracts/functions';
 import { cloudRuntime } from '../server/runtime-cloud';
 import { handleWecomCallback } from '.';

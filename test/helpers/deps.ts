@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '@xiaoer/shared/domain/time';
-import type { Deps } from '@xiaoer/shared/usecases/deps';
+import type { Deps } from '@xiaoer/shared/ports/deps';
 import { openSqliteStorage } from '../../cloudfunctions/server/storage/sqlite';
 import { createSecretBox } from '../../cloudfunctions/server/security/secret-box';
 import { randomIds } from '../../cloudfunctions/server/ids';

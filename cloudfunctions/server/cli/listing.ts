@@ -1,4 +1,4 @@
-import { maskTail } from '@xiaoer/shared/usecases/api/views';
+import { maskTail } from '@xiaoer/shared/api/views';
 import type { Runtime } from '../composition';
 
 /** `merchant list`: enough to recognise each shop and see which secrets are set, never the secrets. */

@@ -5,7 +5,7 @@ import { AppError } from '@xiaoer/shared/domain/errors';
 import { parseInput as validate } from '@xiaoer/shared/contracts/envelope';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
 import { Role } from '@xiaoer/shared/domain/member';
-import { createInvite, createMerchant } from '@xiaoer/shared/usecases/merchants';
+import { createInvite, createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { loadConfig } from '../config';
 import { createHostRuntime } from '../runtime-host';
 import type { Runtime } from '../composition';

@@ -1,5 +1,5 @@
 import type { Role } from '@xiaoer/shared/domain/member';
-import { ensureLocalMember } from '@xiaoer/shared/usecases/members';
+import { ensureLocalMember } from '@xiaoer/shared/usecases/shop/members';
 import type { Runtime } from '../composition';
 
 export const LOGIN_TTL_MS = 24 * 3600_000;

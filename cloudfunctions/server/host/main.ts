@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { OffsetClock } from '@xiaoer/shared/domain/time';
-import { DEMO_MERCHANT_ID, seedDemoShop } from '@xiaoer/shared/usecases/demo/seed';
+import { DEMO_MERCHANT_ID, seedDemoShop } from '../demo/seed';
 import { describeConfig, loadConfig } from '../config';
 import { createHostRuntime } from '../runtime-host';
 import { repoRoot } from '../root';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { AppError } from '@xiaoer/shared/domain/errors';
-import { errorEnvelope } from '@xiaoer/shared/usecases/api/dispatch';
+import { errorEnvelope } from '@xiaoer/shared/api/dispatch';
 import type { Runtime } from '../composition';
 import { handleApi } from '../../api';
 import { handleWecomCallback, MAX_CALLBACK_BYTES } from '../../wecom';

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
 import { parseInput } from '@xiaoer/shared/contracts/envelope';
-import type { Deps } from '@xiaoer/shared/usecases/deps';
-import { exportKnowledge, importKnowledge, type KbExport, type KbImportResult, type KbIssue, type KbRow } from '@xiaoer/shared/usecases/kb/import';
+import type { Deps } from '@xiaoer/shared/ports/deps';
+import { exportKnowledge, importKnowledge, type KbExport, type KbImportResult, type KbIssue, type KbRow } from '@xiaoer/shared/usecases/knowledge/import';
 
 /**
  * Knowledge-base files (ARCHITECTURE §6) for `kb import` / `kb export` (§5):

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { ChatModel, ChatRequest, ChatResponse } from '@xiaoer/shared/usecases/answer/model/port';
+import type { ChatModel, ChatRequest, ChatResponse } from '@xiaoer/shared/ports/chat-model';
 
 export interface OpenAIChatModelOptions {
   apiKey: string;

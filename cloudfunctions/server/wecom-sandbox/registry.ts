@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { Merchant, SecretKind } from '@xiaoer/shared/domain/merchant';
 import type { Conversation } from '@xiaoer/shared/domain/conversation';
-import { DEMO_MERCHANT_ID } from '@xiaoer/shared/usecases/demo/seed';
-import { DEMO_KF_ACCOUNT } from '@xiaoer/shared/usecases/demo/catalog';
+import { DEMO_MERCHANT_ID } from '../demo/seed';
+import { DEMO_KF_ACCOUNT } from '../demo/catalog';
 import type { Runtime } from '../composition';
 import { LIMITS } from './config';
 import { NS, sessionKey, type KfAccount, type KfSession, type SandboxStore } from './store';

@@ -1,7 +1,7 @@
 import { AppError, invalid, notFound } from '@xiaoer/shared/domain/errors';
 import type { Merchant, SecretKind } from '@xiaoer/shared/domain/merchant';
 import { WecomApiError, type WecomApi } from '@xiaoer/shared/ports/wecom';
-import type { Deps } from '@xiaoer/shared/usecases/deps';
+import type { Deps } from '@xiaoer/shared/ports/deps';
 import { createWecomHttp, mediaBody, okJson, type HttpOptions, type RawResponse } from './http';
 import { createTokenStore, type TokenStore } from './token-store';
 

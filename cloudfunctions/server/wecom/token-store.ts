@@ -3,10 +3,10 @@ import { AppError } from '@xiaoer/shared/domain/errors';
 import { PLATFORM } from '@xiaoer/shared/domain/job';
 import { SecretKind, type Merchant } from '@xiaoer/shared/domain/merchant';
 import { WecomApiError } from '@xiaoer/shared/ports/wecom';
-import type { Deps } from '@xiaoer/shared/usecases/deps';
-import type { TokenRefresher, TokenRefreshReport } from '@xiaoer/shared/usecases/jobs/token-refresh';
+import type { Deps } from '@xiaoer/shared/ports/deps';
+import type { TokenRefresher, TokenRefreshReport } from '@xiaoer/shared/usecases/channel-wecom/token-refresh';
 import { createWecomHttp, okJson, type HttpOptions } from './http';
-import { recordToken } from '@xiaoer/shared/usecases/wecom/channel-status';
+import { recordToken } from '@xiaoer/shared/usecases/channel-wecom/channel-status';
 
 /**
  * WeCom access tokens per (CorpID, kind) in the shared KvRepo (PLATFORM-owned, ns `wecom.token`,

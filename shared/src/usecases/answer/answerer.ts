@@ -1,5 +1,5 @@
 import type { KnowledgeRepo } from '../../ports/storage';
-import type { Answerer } from '../wecom/answerer';
+import type { Answerer } from '../../ports/answerer';
 import { createOfflineEngine } from './engine';
 import { expandAliases, shopHandoffWord } from './shop-rules';
 import type { Message } from '../../domain/conversation';

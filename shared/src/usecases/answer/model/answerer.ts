@@ -7,11 +7,11 @@
 import { z } from 'zod';
 import { dayOf, monthOf, type Clock } from '../../../domain/time';
 import type { KnowledgeRepo, KvRepo } from '../../../ports/storage';
-import type { AnswerDecision, AnswerInput, Answerer } from '../../wecom/answerer';
+import type { AnswerDecision, AnswerInput, Answerer } from '../../../ports/answerer';
 import { detectHandoff } from '../handoff';
 import { expandAliases, shopHandoffWord } from '../shop-rules';
 import { buildPrompt } from './prompt';
-import type { ChatModel, ChatResponse } from './port';
+import type { ChatModel, ChatResponse } from '../../../ports/chat-model';
 
 export const BUDGET_NS = 'llm.budget';
 

@@ -5,7 +5,7 @@
  */
 import type { Message } from '../../../domain/conversation';
 import { buildFaqIndex, CALIBRATION, queryTokens, type KbFaq } from '../engine';
-import type { ChatMessage } from './port';
+import type { ChatMessage } from '../../../ports/chat-model';
 
 /** The whole KB goes in the prompt up to this many FAQs; above, the top-k by BM25. */
 export const FULL_KB_MAX = 60;

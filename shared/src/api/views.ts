@@ -1,0 +1,65 @@
+import type { Customer } from '../domain/customer';
+import { rulesOf } from '../domain/answer-rules';
+import type { Conversation } from '../domain/conversation';
+import type { Merchant } from '../domain/merchant';
+import type { Role } from '../domain/member';
+import type { ConversationView, CustomerView, SettingsView } from '../contracts/api';
+import type { SecretBox } from '../ports/secrets';
+
+/** 13812345678 → 138****5678: staff don't need a customer's full number. */
+export function maskPhone(phone: string): string {
+  if (phone.length < 7) return '*'.repeat(phone.length);
+  return `${phone.slice(0, 3)}****${phone.slice(-4)}`;
+}
+
+/** Shows that a secret is set and which one it is, never enough to use it. */
+export function maskTail(plain: string): string {
+  return plain.length < 12 ? '****' : `****${plain.slice(-4)}`;
+}
+
+export function customerView(c: Customer, role: Role): CustomerView {
+  return {
+    externalUserId: c.externalUserId,
+    name: c.name,
+    phone: c.phone ? (role === 'owner' ? c.phone : maskPhone(c.phone)) : null,
+    source: c.source,
+    tags: c.tags,
+    totalSpentFen: role === 'owner' ? c.totalSpentFen : null,
+    orderCount: c.orderCount,
+    lastMessageAt: c.lastMessageAt ?? null,
+    createdAt: c.createdAt,
+  };
+}
+
+export function conversationView(c: Conversation, customerName: string): ConversationView {
+  return {
+    id: c.id,
+    externalUserId: c.externalUserId,
+    customerName,
+    state: c.state,
+    waitingSince: c.state === 'waiting_human' ? (c.waitingSince ?? c.updatedAt) : null,
+    lastMessagePreview: c.lastMessagePreview,
+    updatedAt: c.updatedAt,
+  };
+}
+
+export function settingsView(m: Merchant, box: SecretBox): SettingsView {
+  const masked = (s: Parameters<SecretBox['open']>[0] | undefined) => (s ? maskTail(box.open(s)) : null);
+  return {
+    id: m.id,
+    name: m.name,
+    industry: m.industry,
+    timezone: m.timezone,
+    aiPersona: m.aiPersona,
+    businessHours: m.businessHours ?? null,
+    answerRules: rulesOf(m),
+    wecom: {
+      corpId: m.wecom.corpId,
+      agentId: m.wecom.agentId ?? null,
+      secrets: { app: masked(m.wecom.secrets.app), contact: masked(m.wecom.secrets.contact), kf: masked(m.wecom.secrets.kf) },
+      callbackToken: maskTail(box.open(m.wecom.callback.token)),
+      callbackAesKey: maskTail(box.open(m.wecom.callback.aesKey)),
+      kfCallbackConfigured: Boolean(m.wecom.kfCallback),
+    },
+  };
+}

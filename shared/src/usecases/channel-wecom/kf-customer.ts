@@ -1,0 +1,88 @@
+import type { Conversation } from '../../domain/conversation';
+import type { Customer } from '../../domain/customer';
+import type { Merchant } from '../../domain/merchant';
+import type { WecomContext } from './context';
+import { count } from '../reports/counters';
+import { kfConversationId } from './kf-message';
+
+/**
+ * The customer behind a kf external_userid, created on first contact (nickname from
+ * kf/customer/batchget when WeCom gives it) and counted once as a new customer.
+ */
+export async function ensureKfCustomer(
+  ctx: WecomContext,
+  merchant: Merchant,
+  externalUserId: string,
+  at: number,
+  opts: { messageAt?: number; sourceState?: string } = {},
+): Promise<{ customer: Customer; created: boolean }> {
+  const { deps } = ctx;
+  const now = deps.clock.now();
+  const existing = await deps.storage.customers.get(merchant.id, externalUserId);
+  if (existing) {
+    const lastMessageAt = opts.messageAt !== undefined ? Math.max(existing.lastMessageAt ?? 0, opts.messageAt) : existing.lastMessageAt;
+    if (lastMessageAt === existing.lastMessageAt) return { customer: existing, created: false };
+    const customer: Customer = { ...existing, lastMessageAt, updatedAt: now };
+    await deps.storage.customers.upsert(customer);
+    return { customer, created: false };
+  }
+  let name = '';
+  let avatar: string | undefined;
+  try {
+    const res = await ctx.wecom.kfCustomerBatchGet(merchant.id, { external_userid_list: [externalUserId] });
+    const found = res.customer_list.find((c) => c.external_userid === externalUserId);
+    if (found) {
+      name = Array.from(found.nickname ?? '').slice(0, 60).join('');
+      avatar = found.avatar || undefined;
+    }
+  } catch {
+    // the nickname is a nicety: a customer without a name is still a customer
+  }
+  // counted before the write: the event id makes a re-run harmless, a crash in between loses nothing
+  await count(deps, merchant, [{ name: 'newCustomers', at, eventId: `new:${externalUserId}` }]);
+  const customer: Customer = {
+    merchantId: merchant.id,
+    externalUserId,
+    name,
+    ...(avatar ? { avatar } : {}),
+    source: 'kf',
+    ...(opts.sourceState ? { sourceState: opts.sourceState.slice(0, 128) } : {}),
+    tags: [],
+    totalSpentFen: 0,
+    orderCount: 0,
+    ...(opts.messageAt !== undefined ? { lastMessageAt: opts.messageAt } : {}),
+    lost: false,
+    createdAt: at,
+    updatedAt: now,
+  };
+  await deps.storage.customers.upsert(customer);
+  return { customer, created: true };
+}
+
+/** The customer's one kf conversation, created (in `state`) when there is none yet. */
+export async function ensureKfConversation(
+  ctx: WecomContext,
+  merchantId: string,
+  externalUserId: string,
+  openKfId: string,
+  init: Pick<Conversation, 'state'> & Partial<Conversation>,
+): Promise<Conversation> {
+  const { deps } = ctx;
+  const existing = await deps.storage.conversations.findByCustomer(merchantId, externalUserId, 'kf');
+  if (existing) return existing;
+  const now = deps.clock.now();
+  const conv: Conversation = {
+    id: kfConversationId(externalUserId),
+    merchantId,
+    externalUserId,
+    channel: 'kf',
+    kfAccountId: openKfId,
+    missed: false,
+    lastMessagePreview: '',
+    updatedAt: now,
+    createdAt: now,
+    ...init,
+  };
+  await deps.storage.conversations.upsert(conv);
+  return conv;
+}

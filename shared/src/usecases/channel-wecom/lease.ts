@@ -1,0 +1,68 @@
+import { AppError } from '../../domain/errors';
+import type { Deps } from '../../ports/deps';
+import { NS } from './context';
+
+interface LeaseValue {
+  owner: string;
+  until: number;
+}
+
+export interface Lease {
+  owner: string;
+  release(): Promise<void>;
+}
+
+/**
+ * A per-customer lease in kv (compare-and-set): one worker at a time processes a customer's
+ * messages, in order. It expires on the injected clock, so a crashed worker's lease lapses.
+ * Returns null when someone else holds it.
+ */
+export async function tryAcquireLease(deps: Deps, merchantId: string, key: string, ms: number): Promise<Lease | null> {
+  const now = deps.clock.now();
+  const owner = deps.ids.id('lease');
+  const cur = await deps.storage.kv.get<LeaseValue>(merchantId, NS.lease, key);
+  if (cur && cur.value.owner && cur.value.until > now) return null;
+  const ok = await deps.storage.kv.set(merchantId, NS.lease, key, { owner, until: now + ms }, cur ? cur.version : null, now);
+  if (!ok) return null;
+  return {
+    owner,
+    release: async () => {
+      const held = await deps.storage.kv.get<LeaseValue>(merchantId, NS.lease, key);
+      if (held && held.value.owner === owner) await deps.storage.kv.set(merchantId, NS.lease, key, { owner: '', until: 0 }, held.version, deps.clock.now());
+    },
+  };
+}
+
+/** When the current holder's lease runs out (0 when free). */
+export async function leaseRemainingMs(deps: Deps, merchantId: string, key: string): Promise<number> {
+  const cur = await deps.storage.kv.get<LeaseValue>(merchantId, NS.lease, key);
+  return cur && cur.value.owner ? Math.max(0, cur.value.until - deps.clock.now()) : 0;
+}
+
+const pause = (ms: number) =>
+  new Promise<void>((resolve) => {
+    // setTimeout exists on every JS platform we run on; looked up so shared needs no platform typings
+    const timer = (globalThis as { setTimeout?: (f: () => void, ms: number) => unknown }).setTimeout;
+    if (timer) timer(resolve, ms);
+    else resolve();
+  });
+
+/**
+ * Runs `fn` under the customer's lease, waiting up to `waitMs` (wall time) for a busy worker —
+ * for people's actions from the app (a staff reply, a transfer) that must not race the bot.
+ */
+export async function withCustomerLease<T>(deps: Deps, merchantId: string, key: string, leaseMs: number, fn: () => Promise<T>, waitMs = 5_000): Promise<T> {
+  const step = 100;
+  for (let waited = 0; ; waited += step) {
+    const lease = await tryAcquireLease(deps, merchantId, key, leaseMs);
+    if (lease) {
+      try {
+        return await fn();
+      } finally {
+        await lease.release();
+      }
+    }
+    if (waited >= waitMs) throw new AppError('CONFLICT.BUSY', '正在处理这位客户的消息，请稍后再试', 409);
+    await pause(step);
+  }
+}

@@ -1,0 +1,32 @@
+import { PLATFORM } from '../../domain/job';
+import { slotStart, type JobDefinition } from '../scheduling/scheduler';
+
+/** WeCom ends a kf session 48 h after the customer's last message; nobody can reply after that. */
+export const SESSION_MS = 48 * 3600_000;
+const EVERY_MS = 5 * 60_000;
+
+/**
+ * ARCHITECTURE §3: a conversation waiting for a person that nobody picked up before its 48 h
+ * session ran out is marked missed and leaves the 待人工 queue.
+ */
+export const expireWaitingJob: JobDefinition = {
+  kind: 'conversations.expire-waiting',
+  plan(now) {
+    const slot = slotStart(now, EVERY_MS);
+    return [{ key: `conversations.expire-waiting:${slot}`, merchantId: PLATFORM, kind: 'conversations.expire-waiting', runAt: slot, maxAttempts: 3 }];
+  },
+  async run(_job, deps) {
+    const now = deps.clock.now();
+    let missed = 0;
+    for (const m of await deps.storage.merchants.listAll()) {
+      const stale = await deps.storage.conversations.listWaitingSince(m.id, now - SESSION_MS, 500);
+      for (const c of stale) {
+        const lastCustomer = c.lastCustomerMessageAt ?? c.waitingSince ?? c.updatedAt;
+        if (now - lastCustomer < SESSION_MS) continue;
+        await deps.storage.conversations.upsert({ ...c, state: 'closed', missed: true, waitingSince: undefined, updatedAt: now });
+        missed++;
+      }
+    }
+    return { missed };
+  },
+};

@@ -1,0 +1,61 @@
+import { PLATFORM } from '../../domain/job';
+import { slotStart, type JobDefinition } from './scheduler';
+import { NS } from '../channel-wecom/context';
+
+const DAY = 24 * 3600_000;
+
+/**
+ * How long each kind of bookkeeping is kept after its last write. Only markers whose purpose has
+ * passed: dedupe of kf msgids and welcome codes (WeCom redelivers within minutes, a session ends
+ * after 48 h), outbox records (retries and msg_send_fail arrive within the 48 h window), send
+ * budgets and leases. Never pruned here: cursors, queues, tokens, the teach queue, channel status,
+ * model budgets (a month is their key), media.
+ */
+export const KV_RETENTION: { ns: string; keepMs: number }[] = [
+  { ns: NS.seen, keepMs: 7 * DAY },
+  { ns: NS.outbox, keepMs: 7 * DAY },
+  { ns: NS.budget, keepMs: 3 * DAY },
+  { ns: NS.lease, keepMs: 1 * DAY },
+  { ns: NS.welcome, keepMs: 2 * DAY },
+  { ns: NS.contactWelcome, keepMs: 2 * DAY },
+  { ns: NS.entry, keepMs: 7 * DAY },
+  { ns: NS.retry, keepMs: 7 * DAY },
+  { ns: NS.transferFail, keepMs: 30 * DAY },
+];
+
+const BATCH = 500;
+const MAX_BATCHES = 40;
+const EVERY_MS = 6 * 3600_000;
+
+/** Processed callbacks (their plaintext holds customers' messages, which live on in the messages). */
+export const INBOX_KEEP_MS = 7 * DAY;
+
+/** Every 6 hours: deletes expired bookkeeping in batches (bounded per run; the next run continues). */
+export const kvPruneJob: JobDefinition = {
+  kind: 'kv.prune',
+  plan(now) {
+    const slot = slotStart(now, EVERY_MS);
+    return [{ key: `kv.prune:${slot}`, merchantId: PLATFORM, kind: 'kv.prune', runAt: slot, maxAttempts: 3 }];
+  },
+  async run(_job, deps) {
+    const now = deps.clock.now();
+    const removed: Record<string, number> = {};
+    for (const { ns, keepMs } of KV_RETENTION) {
+      let total = 0;
+      for (let i = 0; i < MAX_BATCHES; i++) {
+        const n = await deps.storage.kv.prune(ns, now - keepMs, BATCH);
+        total += n;
+        if (n < BATCH) break;
+      }
+      if (total) removed[ns] = total;
+    }
+    let inbox = 0;
+    for (let i = 0; i < MAX_BATCHES; i++) {
+      const n = await deps.storage.inbox.pruneProcessed(now - INBOX_KEEP_MS, BATCH);
+      inbox += n;
+      if (n < BATCH) break;
+    }
+    if (inbox) removed.inbox = inbox;
+    return { removed };
+  },
+};

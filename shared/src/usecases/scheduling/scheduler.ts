@@ -1,0 +1,66 @@
+import type { Job } from '../../domain/job';
+import type { Merchant } from '../../domain/merchant';
+import type { NewJob } from '../../ports/storage';
+import type { Deps } from '../../ports/deps';
+
+/**
+ * A kind of scheduled work. `plan` names the jobs due now with deterministic keys; because it
+ * only names the latest slot (not every slot since the last run), a scheduler that was down
+ * catches up a missed run once, not once per missed tick.
+ */
+export interface JobDefinition {
+  kind: string;
+  plan(now: number, merchants: Merchant[]): NewJob[];
+  run(job: Job, deps: Deps): Promise<unknown>;
+}
+
+export interface TickReport {
+  planned: number;
+  claimed: number;
+  done: number;
+  retried: number;
+  failed: number;
+}
+
+export const LEASE_MS = 5 * 60_000;
+const BASE_BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 60 * 60_000;
+
+export function backoffMs(attempts: number): number {
+  return Math.min(BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+}
+
+/** Start of the `everyMs` slot that contains `now` (UTC-aligned; fine for sub-day periods). */
+export function slotStart(now: number, everyMs: number): number {
+  return Math.floor(now / everyMs) * everyMs;
+}
+
+export async function schedulerTick(deps: Deps, defs: JobDefinition[], opts: { limit?: number } = {}): Promise<TickReport> {
+  const now = deps.clock.now();
+  const report: TickReport = { planned: 0, claimed: 0, done: 0, retried: 0, failed: 0 };
+  const merchants = await deps.storage.merchants.listAll();
+  for (const def of defs) {
+    for (const job of def.plan(now, merchants)) {
+      if (await deps.storage.jobs.enqueue(job, now)) report.planned++;
+    }
+  }
+  const byKind = new Map(defs.map((d) => [d.kind, d]));
+  const claimed = await deps.storage.jobs.claimDue(now, LEASE_MS, opts.limit ?? 50);
+  report.claimed = claimed.length;
+  for (const job of claimed) {
+    const def = byKind.get(job.kind);
+    try {
+      if (!def) throw new Error(`no handler for job kind ${job.kind}`);
+      const result = await def.run(job, deps);
+      await deps.storage.jobs.complete(job.key, result ?? null, deps.clock.now());
+      report.done++;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const giveUp = job.attempts >= job.maxAttempts;
+      await deps.storage.jobs.fail(job.key, message.slice(0, 500), giveUp ? null : deps.clock.now() + backoffMs(job.attempts), deps.clock.now());
+      if (giveUp) report.failed++;
+      else report.retried++;
+    }
+  }
+  return report;
+}
