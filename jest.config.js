@@ -1,9 +1,53 @@
-/** Backend and domain tests. The app has its own jest config in miniprogram/. */
-module.exports = {
+/**
+ * Backend and domain tests (the app has its own jest config in miniprogram/, the browser tests
+ * jest.e2e.config.js). Two projects, so scripts/test.mjs can run them at different times:
+ *
+ * - `unit`: unit tests and the storage contract suites on SQLite and the CloudBase double —
+ *   nothing that starts a host (in this process or as a child), a browser, a build or a CLI
+ *   child process. `npm run test:fast` runs these (via jest.fast.config.js).
+ * - `integration`: the suites listed in INTEGRATION below, which do start one of those.
+ *
+ * A new backend suite lands in `unit` unless it is listed here: list it when it starts a host,
+ * a browser, a build or spawns the CLI. `npx jest` (or `-c jest.config.js`) runs both projects.
+ */
+const INTEGRATION = [
+  'test/bundles.test.ts', // builds the function bundles (scripts/build-functions.mjs) and runs them
+  'test/cloudbase-host.test.ts', // host and CLI child processes on the CloudBase wire double
+  'test/crash.test.ts', // kill -9 of host processes
+  'test/dependency-rules.test.ts', // runs depcruise and tsc as child processes (test:fast checks the rules directly)
+  'test/host.test.ts', // in-process host
+  'test/host-edges.test.ts', // in-process hosts (one with a cloudbase-mode sandbox)
+  'test/kf-e2e.test.ts', // in-process host, the kf loop through the sandbox
+  'test/kf-faults.test.ts', // in-process host, a fault per WeCom call (≈ 90 s, mostly waiting)
+  'test/secrets.test.ts', // in-process host
+  'test/sessions.test.ts', // in-process host
+  'test/wecom-callback.test.ts', // in-process host
+  'test/wecom-sandbox.test.ts', // in-process host
+];
+
+const common = {
+  rootDir: __dirname,
   testEnvironment: 'node',
-  roots: ['<rootDir>/shared', '<rootDir>/cloudfunctions', '<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   moduleNameMapper: { '^@xiaoer/shared/(.*)$': '<rootDir>/shared/src/$1', '^@xiaoer/shared$': '<rootDir>/shared/src/index.ts' },
+};
+const escape = (p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+module.exports = {
   testTimeout: 30000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/shared', '<rootDir>/cloudfunctions', '<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION.map((p) => `<rootDir>/${escape(p)}$`)],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testMatch: INTEGRATION.map((p) => `<rootDir>/${p}`),
+    },
+  ],
 };

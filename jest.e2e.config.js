@@ -1,3 +1,5 @@
 /** Browser tests: the real host process, the built H5 app, Debian's Chromium. Run after the H5 build. */
-const base = require('./jest.config.js');
+const { projects } = require('./jest.config.js');
+
+const { displayName, testPathIgnorePatterns, ...base } = projects[0];
 module.exports = { ...base, roots: ['<rootDir>/e2e'], testMatch: ['**/*.e2e.test.ts'], testTimeout: 180000 };

@@ -60,7 +60,8 @@ export async function startHost(env: Record<string, string>, dataDir = fs.mkdtem
     output: () => out,
     waitFor,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // a host killed with a signal (the crash tests) has exited already: its 'exit' will not fire again
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },

@@ -89,7 +89,10 @@ describe("the owner's flow in a real browser", () => {
   it('今日 shows the demo shop numbers and a drawn trend chart', async () => {
     await page.goto(link);
     await page.waitForSelector('.counter-consultations .counter-value', { timeout: 30_000 });
-    const dash = await page.evaluate(async (merchantId) => (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'dashboard.today', merchantId }) })).json()) as any, M);
+    const dash = await page.evaluate(
+      async (merchantId) => (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'dashboard.today', merchantId }) })).json()) as any,
+      M,
+    );
     expect((await page.textContent('.counter-consultations .counter-value'))?.trim()).toBe(String(dash.data.today.consultations));
     await page.waitForSelector('.trend-card canvas', { timeout: 15_000 });
     await page.waitForFunction(() => document.querySelector('.trend-card canvas')?.width > 0);
@@ -100,6 +103,14 @@ describe("the owner's flow in a real browser", () => {
   });
 
   it('a customer asks for a person: the conversation waits in 会话 (待人工)', async () => {
+    // the handoff notice goes out at once only while the shop is open: make the demo shop open
+    // around the clock, or this test would depend on the hour it runs at (closed at night)
+    const opened = await page.evaluate(
+      async (merchantId) =>
+        (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'settings.update', merchantId, businessHours: null }) })).json()) as { ok: boolean },
+      M,
+    );
+    expect(opened.ok).toBe(true);
     const r = JSON.parse(await cli(['simulate', '--merchant', M, '--text', QUESTION, '--customer', CUSTOMER, '--json']));
     expect(r.handoff).toBe(true);
     await go('/pages/conversations/index', '.page-conversations');
@@ -107,7 +118,8 @@ describe("the owner's flow in a real browser", () => {
     await page.waitForSelector('.conv-item.conv-state-waiting_human', { timeout: 15_000 });
     // where our customer's conversation sits in the 待人工 list, as the api orders it
     const list = await page.evaluate(
-      async (merchantId) => (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'conversations.list', merchantId, filter: 'waiting' }) })).json()) as any,
+      async (merchantId) =>
+        (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'conversations.list', merchantId, filter: 'waiting' }) })).json()) as any,
       M,
     );
     convIndex = list.data.items.findIndex((c: { externalUserId: string }) => c.externalUserId === CUSTOMER);
@@ -193,7 +205,20 @@ describe("the owner's flow in a real browser", () => {
   });
 
   it('fits phones 360–430 px wide with no sideways scrolling, and every tap target is at least 44 px', async () => {
-    const routes = ['/pages/today/index', '/pages/conversations/index', '/pages/customers/index', '/pages/marketing/index', '/pages/me/index', '/sub/kb/index', '/sub/kb-edit/index', '/sub/teach/index', '/sub/trends/index', '/sub/settings/index', '/sub/staff/index', '/sub/setup/index'];
+    const routes = [
+      '/pages/today/index',
+      '/pages/conversations/index',
+      '/pages/customers/index',
+      '/pages/marketing/index',
+      '/pages/me/index',
+      '/sub/kb/index',
+      '/sub/kb-edit/index',
+      '/sub/teach/index',
+      '/sub/trends/index',
+      '/sub/settings/index',
+      '/sub/staff/index',
+      '/sub/setup/index',
+    ];
     const problems: string[] = [];
     for (const width of [360, 430]) {
       await page.setViewportSize({ width, height: 844 });
@@ -204,7 +229,8 @@ describe("the owner's flow in a real browser", () => {
         await page.waitForTimeout(400);
         const res = await page.evaluate(() => {
           const small: string[] = [];
-          const targets = 'taro-button-core, taro-switch-core, taro-picker-core, [class*="menu-"], .conv-item, .customer-item, .faq-item, .tag-chip, [class*="filter-"], .teach-item, .trend-7, .trend-30, .teach-link, .kb-link, .trend-more, .switch-shop';
+          const targets =
+            'taro-button-core, taro-switch-core, taro-picker-core, [class*="menu-"], .conv-item, .customer-item, .faq-item, .tag-chip, [class*="filter-"], .teach-item, .trend-7, .trend-30, .teach-link, .kb-link, .trend-more, .switch-shop';
           for (const el of document.querySelectorAll(targets)) {
             const b = el.getBoundingClientRect();
             if (b.width === 0 && b.height === 0) continue; // not on this page (hidden)
@@ -222,7 +248,10 @@ describe("the owner's flow in a real browser", () => {
 
   it('staff see only what their role allows', async () => {
     const staffLink = JSON.parse(await cli(['login-link', '--merchant', M, '--role', 'staff', '--json'])).url as string;
-    const staff = await ctx.browser()!.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' }).catch(() => null);
+    const staff = await ctx
+      .browser()!
+      .newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+      .catch(() => null);
     // a persistent context has no browser handle: reuse this page, the staff cookie replaces the owner's
     const p = staff ? await staff.newPage() : page;
     await p.goto(staffLink);
@@ -234,7 +263,10 @@ describe("the owner's flow in a real browser", () => {
     expect(await p.locator('.menu-settings').count()).toBe(0);
     expect(await p.locator('.menu-staff').count()).toBe(0);
     expect(await p.locator('.menu-setup').count()).toBe(0);
-    const api = await p.evaluate(async (merchantId) => (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'settings.get', merchantId }) })).json()) as any, M);
+    const api = await p.evaluate(
+      async (merchantId) => (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'settings.get', merchantId }) })).json()) as any,
+      M,
+    );
     expect(api).toMatchObject({ ok: false, code: 'AUTH.ROLE_REQUIRED' });
     expect(errors).toEqual([]);
   });

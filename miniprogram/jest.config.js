@@ -3,7 +3,7 @@
  * jsdom: @tarojs/components → Stencil web components, @tarojs/taro → test/taro-h5.js (the H5
  * API layer plus the React hooks plugin-framework-react normally injects).
  */
-const path = require('node:path')
+const path = require('node:path');
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -19,11 +19,7 @@ module.exports = {
       {
         configFile: false,
         babelrc: false,
-        presets: [
-          ['@babel/preset-env', { targets: { node: 'current' }, modules: 'commonjs' }],
-          ['@babel/preset-react', { runtime: 'automatic' }],
-          '@babel/preset-typescript',
-        ],
+        presets: [['@babel/preset-env', { targets: { node: 'current' }, modules: 'commonjs' }], ['@babel/preset-react', { runtime: 'automatic' }], '@babel/preset-typescript'],
       },
     ],
   },
@@ -47,4 +43,4 @@ module.exports = {
     DEPRECATED_ADAPTER_COMPONENT: false,
     __TARO_FRAMEWORK__: 'react',
   },
-}
+};

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { startFakeCloudbase } from '../test/cloudbase-fake/server';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '9900' } } });
-startFakeCloudbase({ port: Number(values.port) }).then(({ url }) => {
+void startFakeCloudbase({ port: Number(values.port) }).then(({ url }) => {
   console.log(`fake CloudBase (in memory) at ${url}`);
-  console.log(`try: APP_RUNTIME=cloudbase CLOUDBASE_SERVICE_URL=${url} CLOUDBASE_ENV_ID=dev TENCENTCLOUD_SECRETID=dev TENCENTCLOUD_SECRETKEY=dev APP_MASTER_KEY=$(openssl rand -hex 32) npm start`);
+  console.log(
+    `try: APP_RUNTIME=cloudbase CLOUDBASE_SERVICE_URL=${url} CLOUDBASE_ENV_ID=dev TENCENTCLOUD_SECRETID=dev TENCENTCLOUD_SECRETKEY=dev APP_MASTER_KEY=$(openssl rand -hex 32) npm start`,
+  );
 });

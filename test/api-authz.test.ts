@@ -23,6 +23,7 @@ const teachPool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
 const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = {
   'me.get': () => ({ action: 'me.get' }),
   'me.join': (merchantId) => ({ action: 'me.join', code: invitePool[merchantId].shift()! }),
+  'me.signOutEverywhere': (merchantId) => ({ action: 'me.signOutEverywhere', merchantId }),
   'dashboard.today': (merchantId) => ({ action: 'dashboard.today', merchantId }),
   'customers.list': (merchantId) => ({ action: 'customers.list', merchantId }),
   'customers.get': (merchantId) => ({ action: 'customers.get', merchantId, externalUserId: 'wm-a' }),
@@ -38,7 +39,17 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   'media.get': (merchantId) => ({ action: 'media.get', merchantId, ref: mediaRef }),
   'kb.save': (merchantId) => ({ action: 'kb.save', merchantId, question: '可以开发票吗', answer: '可以，结账时说一声就行' }),
   'kb.setEnabled': (merchantId) => ({ action: 'kb.setEnabled', merchantId, id: 'f1', enabled: true }),
-  'kb.import': (merchantId) => ({ action: 'kb.import', merchantId, format: 'json', content: JSON.stringify({ faqs: [{ id: 'imp1', question: '几点开门', answer: '十点' }, { id: '', question: '' }] }) }),
+  'kb.import': (merchantId) => ({
+    action: 'kb.import',
+    merchantId,
+    format: 'json',
+    content: JSON.stringify({
+      faqs: [
+        { id: 'imp1', question: '几点开门', answer: '十点' },
+        { id: '', question: '' },
+      ],
+    }),
+  }),
   'kb.ask': (merchantId) => ({ action: 'kb.ask', merchantId, text: '几点开门' }),
   'teach.list': (merchantId) => ({ action: 'teach.list', merchantId }),
   'teach.save': (merchantId) => ({ action: 'teach.save', merchantId, itemId: teachPool[merchantId].shift() ?? 'none', question: '能带狗进店吗', answer: '可以的，小狗要牵绳' }),
@@ -61,12 +72,56 @@ beforeAll(async () => {
   deps = testDeps();
   await createMerchant(deps, { id: 'shop-a', name: `一号店${MARK}`, ...VECTOR_A });
   await createMerchant(deps, { id: 'shop-b', name: '二号店', ...VECTOR_A, corpId: 'ww00000000000000bb' });
-  for (const [m, r] of [['shop-a', 'owner'], ['shop-a', 'staff'], ['shop-b', 'owner']] as const) await ensureLocalMember(deps, m, r);
+  for (const [m, r] of [
+    ['shop-a', 'owner'],
+    ['shop-a', 'staff'],
+    ['shop-b', 'owner'],
+  ] as const)
+    await ensureLocalMember(deps, m, r);
   for (const m of ['shop-a', 'shop-b']) for (let i = 0; i < 5; i++) invitePool[m].push((await createInvite(deps, m, 'staff')).code);
   const now = deps.clock.now();
-  await deps.storage.customers.upsert({ merchantId: 'shop-a', externalUserId: 'wm-a', name: `张三${MARK}`, phone: '13812345678', source: 'kf', tags: ['VIP'], totalSpentFen: 8800, orderCount: 3, lost: false, createdAt: now, updatedAt: now, lastMessageAt: now });
-  await deps.storage.conversations.upsert({ id: 'conv-a', merchantId: 'shop-a', externalUserId: 'wm-a', channel: 'kf', kfAccountId: 'wkA', state: 'waiting_human', waitingSince: now, lastCustomerMessageAt: now, missed: false, lastMessagePreview: MARK, createdAt: now, updatedAt: now });
-  await deps.storage.conversations.upsert({ id: 'conv-a2', merchantId: 'shop-a', externalUserId: 'wm-a2', channel: 'kf', kfAccountId: 'wkA', state: 'waiting_human', waitingSince: now, lastCustomerMessageAt: now, missed: false, lastMessagePreview: MARK, createdAt: now, updatedAt: now });
+  await deps.storage.customers.upsert({
+    merchantId: 'shop-a',
+    externalUserId: 'wm-a',
+    name: `张三${MARK}`,
+    phone: '13812345678',
+    source: 'kf',
+    tags: ['VIP'],
+    totalSpentFen: 8800,
+    orderCount: 3,
+    lost: false,
+    createdAt: now,
+    updatedAt: now,
+    lastMessageAt: now,
+  });
+  await deps.storage.conversations.upsert({
+    id: 'conv-a',
+    merchantId: 'shop-a',
+    externalUserId: 'wm-a',
+    channel: 'kf',
+    kfAccountId: 'wkA',
+    state: 'waiting_human',
+    waitingSince: now,
+    lastCustomerMessageAt: now,
+    missed: false,
+    lastMessagePreview: MARK,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await deps.storage.conversations.upsert({
+    id: 'conv-a2',
+    merchantId: 'shop-a',
+    externalUserId: 'wm-a2',
+    channel: 'kf',
+    kfAccountId: 'wkA',
+    state: 'waiting_human',
+    waitingSince: now,
+    lastCustomerMessageAt: now,
+    missed: false,
+    lastMessagePreview: MARK,
+    createdAt: now,
+    updatedAt: now,
+  });
   const media = new Map<string, { bytes: Uint8Array; contentType: string }>();
   channel = {
     deps,
@@ -129,17 +184,19 @@ describe('api authorization', () => {
           // a code works once: nobody joins A on a code that was already used
           const used = { action: 'me.join', code: (make('shop-b') as { code: string }).code };
           await callApi(deps, { openid: 'someone' }, used);
-          expect(await code(callApi(deps, { openid: who.bOwner }, used))).toBe('INVITE.INVALID');
-          expect(await code(callApi(deps, { openid: who.bOwner }, { action: 'me.join', code: 'NOTACODE' }))).toBe('INVITE.INVALID');
+          expect(await code(callApi(deps, { openid: who.bOwner }, used))).toBe('INVITE.USED');
+          expect(await code(callApi(deps, { openid: who.bOwner }, { action: 'me.join', code: 'NOTACODE' }))).toBe('INVITE.NOT_FOUND');
         }
         return;
       }
       // naming the other shop is refused outright
       expect(await code(callApi(deps, { openid: who.bOwner }, make('shop-a')))).toBe('AUTH.FORBIDDEN');
       // naming their own shop with the other shop's object ids finds nothing of it
-      const own = await code(callApi(deps, { openid: who.bOwner }, make('shop-b')).then((r) => {
-        expect(JSON.stringify(r.result)).not.toContain(MARK);
-      }));
+      const own = await code(
+        callApi(deps, { openid: who.bOwner }, make('shop-b')).then((r) => {
+          expect(JSON.stringify(r.result)).not.toContain(MARK);
+        }),
+      );
       expect(['OK', 'NOT_FOUND.CUSTOMER', 'NOT_FOUND.CONVERSATION', 'NOT_FOUND.FAQ', 'NOT_FOUND.TEACH', 'NOT_FOUND.MEDIA']).toContain(own);
       // a stranger with no membership at all is refused too
       expect(await code(callApi(deps, { openid: 'stranger' }, make('shop-a')))).toBe('AUTH.FORBIDDEN');

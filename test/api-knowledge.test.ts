@@ -18,7 +18,11 @@ let deps: Deps & { clock: ManualClock };
 let fake: FakeWecomApi;
 let channel: WecomContext;
 const call = async (raw: Record<string, unknown>, who = OWNER) => (await callApiBare(deps, who, { merchantId: 'shop', ...raw }, channel, parseKbContent)).result as any;
-const code = (p: Promise<unknown>) => p.then(() => 'OK', (e) => e.code);
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OK',
+    (e) => e.code,
+  );
 
 beforeEach(async () => {
   deps = testDeps();
@@ -32,7 +36,10 @@ afterEach(() => deps.storage.close());
 
 describe('knowledge base actions', () => {
   it('adds, edits and disables a FAQ; 问问 AI answers from it with the knowledge used and stops when disabled', async () => {
-    const added = await call({ action: 'kb.save', question: '可以开发票吗', answer: '可以开，结账时跟店员说抬头和税号', alternatives: ['能开票吗', '能开票吗', '可以开发票吗'] }, STAFF);
+    const added = await call(
+      { action: 'kb.save', question: '可以开发票吗', answer: '可以开，结账时跟店员说抬头和税号', alternatives: ['能开票吗', '能开票吗', '可以开发票吗'] },
+      STAFF,
+    );
     expect(added.created).toBe(true);
     expect(added.faq.alternatives).toEqual(['能开票吗']);
     const ask = await call({ action: 'kb.ask', text: '你们能开票吗' }, STAFF);
@@ -60,13 +67,28 @@ describe('knowledge base actions', () => {
   });
 
   it('imports json, csv and xlsx from the app, keeping good rows and naming bad ones', async () => {
-    const json = await call({ action: 'kb.import', format: 'json', content: JSON.stringify({ faqs: [{ id: 'a', question: '几点开门', answer: '十点' }, { id: 'b', question: '', answer: 'x' }] }) });
+    const json = await call({
+      action: 'kb.import',
+      format: 'json',
+      content: JSON.stringify({
+        faqs: [
+          { id: 'a', question: '几点开门', answer: '十点' },
+          { id: 'b', question: '', answer: 'x' },
+        ],
+      }),
+    });
     expect(json.added).toBe(1);
     expect(json.errors).toHaveLength(1);
     expect(json.errors[0].message).toContain('faqs 第 2 条');
-    const csv = await call({ action: 'kb.import', format: 'csv', content: 'id,question,answer,alternatives,enabled\na,几点开门,早上十点,营业时间|几点关门,true\nc,能停车吗,有车位,,true\n' });
+    const csv = await call({
+      action: 'kb.import',
+      format: 'csv',
+      content: 'id,question,answer,alternatives,enabled\na,几点开门,早上十点,营业时间|几点关门,true\nc,能停车吗,有车位,,true\n',
+    });
     expect(csv).toMatchObject({ added: 1, updated: 1, errors: [] });
-    const xlsx = (await toXlsx({ merchant: { name: 'x', industry: '' }, faqs: [{ id: 'd', question: '有 wifi 吗', answer: '有', alternatives: [], enabled: true }] })).toString('base64');
+    const xlsx = (await toXlsx({ merchant: { name: 'x', industry: '' }, faqs: [{ id: 'd', question: '有 wifi 吗', answer: '有', alternatives: [], enabled: true }] })).toString(
+      'base64',
+    );
     expect(await call({ action: 'kb.import', format: 'xlsx', content: xlsx })).toMatchObject({ added: 1, updated: 0 });
     expect((await call({ action: 'kb.list' })).faqs.map((f: { id: string }) => f.id).sort()).toEqual(['a', 'c', 'd']);
     expect(await code(call({ action: 'kb.import', format: 'json', content: '{"faqs": [' }))).toBe('INPUT.INVALID');
@@ -76,7 +98,18 @@ describe('knowledge base actions', () => {
 
 describe('teach actions', () => {
   it('lists the queue with who asked and why, teaches one and dismisses another', async () => {
-    await deps.storage.customers.upsert({ merchantId: 'shop', externalUserId: 'u1', name: '王阿姨', source: 'kf', tags: [], totalSpentFen: 0, orderCount: 0, lost: false, createdAt: 0, updatedAt: 0 });
+    await deps.storage.customers.upsert({
+      merchantId: 'shop',
+      externalUserId: 'u1',
+      name: '王阿姨',
+      source: 'kf',
+      tags: [],
+      totalSpentFen: 0,
+      orderCount: 0,
+      lost: false,
+      createdAt: 0,
+      updatedAt: 0,
+    });
     await recordUnanswered(deps, { merchantId: 'shop', conversationId: 'c1', externalUserId: 'u1', question: '能带狗进店吗', reason: 'unanswered_twice', askedAt: 1 });
     await recordUnanswered(deps, { merchantId: 'shop', conversationId: 'c2', externalUserId: 'u2', question: '你们老板帅吗', reason: 'clarify', askedAt: 2 });
     const list = await call({ action: 'teach.list' }, STAFF);
@@ -117,8 +150,15 @@ describe('trends, badges, members, settings', () => {
   });
 
   it('saves answer rules and clears business hours', async () => {
-    const s = await call({ action: 'settings.update', businessHours: { open: '09:00', close: '01:00', closedDays: [1] }, answerRules: { handoffWords: ['包场'], bannedWords: ['最便宜'], aliases: [{ term: '招牌', means: '杨枝甘露' }] } });
-    expect(s).toMatchObject({ businessHours: { open: '09:00', close: '01:00', closedDays: [1] }, answerRules: { handoffWords: ['包场'], aliases: [{ term: '招牌', means: '杨枝甘露' }] } });
+    const s = await call({
+      action: 'settings.update',
+      businessHours: { open: '09:00', close: '01:00', closedDays: [1] },
+      answerRules: { handoffWords: ['包场'], bannedWords: ['最便宜'], aliases: [{ term: '招牌', means: '杨枝甘露' }] },
+    });
+    expect(s).toMatchObject({
+      businessHours: { open: '09:00', close: '01:00', closedDays: [1] },
+      answerRules: { handoffWords: ['包场'], aliases: [{ term: '招牌', means: '杨枝甘露' }] },
+    });
     expect((await call({ action: 'settings.update', businessHours: null })).businessHours).toBeNull();
     expect(await code(call({ action: 'settings.update', answerRules: { handoffWords: [''], bannedWords: [], aliases: [] } }))).toBe('INPUT.INVALID');
   });
@@ -135,7 +175,12 @@ describe('setup checker', () => {
     expect(byKey('token_app')).toMatchObject({ ok: false, detail: '还没填 Secret' });
     expect(byKey('notify').fix).toContain('企业微信账号');
 
-    await recordStatus(deps, 'shop', (c) => ({ ...c, callbackVerifiedAt: deps.clock.now(), lastEvent: { at: deps.clock.now(), type: 'kf_msg_or_event' }, tokens: { kf: { at: deps.clock.now(), ok: false, code: 'WECOM.E60020', errcode: 60020 } } }));
+    await recordStatus(deps, 'shop', (c) => ({
+      ...c,
+      callbackVerifiedAt: deps.clock.now(),
+      lastEvent: { at: deps.clock.now(), type: 'kf_msg_or_event' },
+      tokens: { kf: { at: deps.clock.now(), ok: false, code: 'WECOM.E60020', errcode: 60020 } },
+    }));
     r = await call({ action: 'setup.check' });
     expect(byKey('callback')).toMatchObject({ ok: true, fix: null });
     expect(byKey('events')).toMatchObject({ ok: true });

@@ -22,7 +22,17 @@ const OPENID = 'o-test-openid';
 function seedMembership(engine: FakeEngine) {
   const now = Date.UTC(2026, 0, 1);
   engine.insert('merchants', { _id: 'shop-a', id: 'shop-a', name: '一号店', timezone: 'Asia/Shanghai', createdAt: now, schemaVersion: 1 });
-  engine.insert('members', { _id: 'shop-a:mem-owner', merchantId: 'shop-a', id: 'mem-owner', openid: OPENID, name: '老板', role: 'owner', onDuty: true, createdAt: now, schemaVersion: 1 });
+  engine.insert('members', {
+    _id: 'shop-a:mem-owner',
+    merchantId: 'shop-a',
+    id: 'mem-owner',
+    openid: OPENID,
+    name: '老板',
+    role: 'owner',
+    onDuty: true,
+    createdAt: now,
+    schemaVersion: 1,
+  });
 }
 
 interface Meta {
@@ -78,9 +88,9 @@ function runFunction(fn: Fn, event?: unknown, env: Record<string, string> = {}):
   let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.stdout.on('data', (c: Buffer) => {
-      stdout += c;
+      stdout += c.toString();
       const m = /^@@result (.*)\n/m.exec(stdout);
       if (!m) return;
       clearTimeout(timer);

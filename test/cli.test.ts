@@ -29,13 +29,13 @@ describe('admin CLI', () => {
   });
 
   it('imports a knowledge base file and exports it again', async () => {
-    const sample = require('path').join(__dirname, 'fixtures', 'samples', 'kb-bakery.json');
+    const sample = path.join(__dirname, 'fixtures', 'samples', 'kb-bakery.json');
     const imported = await runCli(['kb', 'import', '--merchant', 'cli-shop', '--file', sample, '--json']);
     expect(imported.code).toBe(0);
     expect(JSON.parse(imported.stdout)).toMatchObject({ imported: expect.any(Number) });
-    const out = require('path').join(require('os').tmpdir(), `xiaoer-kb-${Date.now()}.csv`);
+    const out = path.join(os.tmpdir(), `xiaoer-kb-${Date.now()}.csv`);
     expect((await runCli(['kb', 'export', '--merchant', 'cli-shop', '--format', 'csv', '--out', out, '--json'])).code).toBe(0);
-    expect(require('fs').readFileSync(out, 'utf8')).toContain('id,question,answer');
+    expect(fs.readFileSync(out, 'utf8')).toContain('id,question,answer');
   });
 
   it.each([

@@ -12,7 +12,8 @@ import { VECTOR_A } from './helpers/host';
  */
 jest.setTimeout(120_000);
 
-const A1 = 'msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D';
+const A1 =
+  'msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D';
 
 let fake: Awaited<ReturnType<typeof startFakeCloudbase>>;
 let env: Record<string, string>;
@@ -34,8 +35,11 @@ afterAll(() => fake.close());
 /** Async on purpose: the fake CloudBase server lives in this process and must keep answering. */
 function cli(args: string[], extra: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cloudfunctions/server/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env, ...extra } }, (err, stdout) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout.trim() }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'cloudfunctions/server/cli/main.ts'), ...args],
+      { cwd: ROOT, env: { ...process.env, ...env, ...extra } },
+      (err, stdout) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout.trim() }),
     );
   });
 }
@@ -58,7 +62,21 @@ it('runs the host on CloudBase storage: merchant create/list, the app, a session
     expect(host.output()).toContain('runtime: cloudbase');
     expect(host.output()).not.toContain('demo shop demo-naicha seeded');
 
-    const made = await cli(['merchant', 'create', '--id', 'cloud-shop', '--name', '云端奶茶', '--corp-id', VECTOR_A.corpId, '--token', VECTOR_A.token, '--aes-key', VECTOR_A.aesKey, '--json']);
+    const made = await cli([
+      'merchant',
+      'create',
+      '--id',
+      'cloud-shop',
+      '--name',
+      '云端奶茶',
+      '--corp-id',
+      VECTOR_A.corpId,
+      '--token',
+      VECTOR_A.token,
+      '--aes-key',
+      VECTOR_A.aesKey,
+      '--json',
+    ]);
     expect(made.code).toBe(0);
     expect(JSON.parse(made.out)).toMatchObject({ id: 'cloud-shop', name: '云端奶茶' });
     const listed = JSON.parse((await cli(['merchant', 'list', '--json'])).out);
@@ -82,7 +100,8 @@ it('runs the host on CloudBase storage: merchant create/list, the app, a session
 
     // the owner app's newer actions on CloudBase storage: the setup checker sees the verification,
     // a FAQ added from the app answers 问问 AI, a member's WeCom account is kept
-    const api = async (body: object) => (await (await fetch(`${host.url}/fn/api`, { method: 'POST', headers: { cookie }, body: JSON.stringify({ merchantId: 'cloud-shop', ...body }) })).json()) as any;
+    const api = async (body: object) =>
+      (await (await fetch(`${host.url}/fn/api`, { method: 'POST', headers: { cookie }, body: JSON.stringify({ merchantId: 'cloud-shop', ...body }) })).json()) as any;
     const setup = await api({ action: 'setup.check' });
     expect(setup.data.items.find((i: { key: string }) => i.key === 'callback')).toMatchObject({ ok: true, fix: null });
     const saved = await api({ action: 'kb.save', question: '可以带宠物进店吗', answer: '可以，牵好绳就行' });

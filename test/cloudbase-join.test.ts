@@ -44,7 +44,8 @@ it('an owner and a staff member join with invite codes and get their roles', asy
   expect(invite.ok).toBe(true);
 
   as('o-staff-1');
-  expect(await main({ action: 'me.join', code: ownerInvite.code })).toMatchObject({ ok: false, code: 'INVITE.INVALID' });
+  expect(await main({ action: 'me.join', code: ownerInvite.code })).toMatchObject({ ok: false, code: 'INVITE.USED', message: expect.stringContaining('用过') });
+  expect(await main({ action: 'me.join', code: 'ZZZZ2345' })).toMatchObject({ ok: false, code: 'INVITE.NOT_FOUND' });
   expect(await main({ action: 'me.join', code: invite.data.code })).toMatchObject({ ok: true, data: { merchant: { role: 'staff' } } });
   expect(await main({ action: 'settings.get', merchantId: 'cb-shop' })).toMatchObject({ ok: false, code: 'AUTH.ROLE_REQUIRED' });
   expect(await main({ action: 'dashboard.today', merchantId: 'cb-shop' })).toMatchObject({ ok: true, data: { role: 'staff', revenueFen: null } });

@@ -27,7 +27,14 @@ describe('CloudBase adapter through the real node-sdk, against a wire-protocol s
   let n = 0;
   beforeAll(async () => {
     fake = await startFakeCloudbase({ maxPage: 3 });
-    db = await sdkDb({ APP_RUNTIME: 'cloudbase', CLOUDBASE_ENV_ID: 'fake-env', TENCENTCLOUD_SECRETID: 'AKIDfake', TENCENTCLOUD_SECRETKEY: 'fake', APP_MASTER_KEY: 'a'.repeat(64), CLOUDBASE_SERVICE_URL: fake.url });
+    db = await sdkDb({
+      APP_RUNTIME: 'cloudbase',
+      CLOUDBASE_ENV_ID: 'fake-env',
+      TENCENTCLOUD_SECRETID: 'AKIDfake',
+      TENCENTCLOUD_SECRETKEY: 'fake',
+      APP_MASTER_KEY: 'a'.repeat(64),
+      CLOUDBASE_SERVICE_URL: fake.url,
+    });
   });
   afterAll(() => fake.close());
 
@@ -38,7 +45,14 @@ describe('CloudBase adapter through the real node-sdk, against a wire-protocol s
   });
 
   it('opens through openCloudbaseStorage with serviceUrl and creates the collections', async () => {
-    const config = loadConfig({ APP_RUNTIME: 'cloudbase', CLOUDBASE_ENV_ID: 'fake-env', TENCENTCLOUD_SECRETID: 'AKIDfake', TENCENTCLOUD_SECRETKEY: 'fake', APP_MASTER_KEY: 'a'.repeat(64), CLOUDBASE_SERVICE_URL: fake.url });
+    const config = loadConfig({
+      APP_RUNTIME: 'cloudbase',
+      CLOUDBASE_ENV_ID: 'fake-env',
+      TENCENTCLOUD_SECRETID: 'AKIDfake',
+      TENCENTCLOUD_SECRETKEY: 'fake',
+      APP_MASTER_KEY: 'a'.repeat(64),
+      CLOUDBASE_SERVICE_URL: fake.url,
+    });
     const s = await openCloudbaseStorage(config, createLogger('silent'));
     expect(fake.engine.collections.has('merchants')).toBe(true);
     expect(await s.merchants.listAll()).toEqual([]);

@@ -5,32 +5,84 @@ import { loadConfig } from '../cloudfunctions/server/config';
 import { createHostRuntime } from '../cloudfunctions/server/runtime-host';
 import { createLogger } from '../cloudfunctions/server/logger';
 import { makeLoginLink } from '../cloudfunctions/server/host/login';
+import { sandboxSentList } from '../cloudfunctions/server/wecom-sandbox/cli';
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { openSqliteStorage } from '../cloudfunctions/server/storage/sqlite';
 import { startHost } from '../e2e/helpers';
 import { VECTOR_A } from './helpers/host';
 
 /**
- * kill -9 of the host at random points while a client writes: every write the client saw
- * acknowledged must be there after the crash, and SQLite's integrity check must pass.
+ * kill -9 of the host process (`npm start`'s entry) at the worst moments. The test waits for
+ * and looks at the running host over HTTP only (GET /healthz, GET /sandbox/_control/sent), and
+ * at the dead host's data by opening its SQLite file in this process: no CLI child processes.
  */
 jest.setTimeout(180_000);
 
+type Host = Awaited<ReturnType<typeof startHost>>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Still running (a SIGKILLed child has exitCode null and signalCode 'SIGKILL'). */
+const alive = (host: Host) => host.child.exitCode === null && host.child.signalCode === null;
+const silent = (dataDir: string) => createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
+
+/** Polls `f` until `ok` (a generous wait, not a speed requirement); returns the last value. */
+async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 90_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The host answers HTTP (it is listening, its storage open). */
+async function healthy(host: Host, ms = 90_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (!alive(host)) throw new Error(`host exited (${host.child.exitCode ?? host.child.signalCode}):\n${host.output().slice(-3000)}`);
+    const status = await fetch(`${host.url}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() > end) throw new Error(`GET ${host.url}/healthz never answered 200:\n${host.output().slice(-3000)}`);
+    await sleep(100);
+  }
+}
+
+async function kill9(host: Host): Promise<void> {
+  if (!alive(host)) return;
+  const exited = new Promise((r) => host.child.once('exit', r));
+  host.child.kill('SIGKILL');
+  await exited;
+}
+
+const started: Host[] = [];
+afterAll(async () => {
+  for (const h of started) if (alive(h)) await h.stop();
+});
+async function start(env: Record<string, string>, dataDir: string): Promise<Host> {
+  const host = await startHost(env, dataDir);
+  started.push(host);
+  await healthy(host);
+  return host;
+}
+
 it('loses no acknowledged write across five kill -9 rounds', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-crash-'));
-  const setup = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
+  const setup = await silent(dataDir);
   await createMerchant(setup.deps, { id: 'crash-shop', name: '压测店', ...VECTOR_A });
   await setup.close();
 
   const acked = new Set<string>();
   const rounds: { acked: number; killedAfterMs: number }[] = [];
   for (let round = 0; round < 5; round++) {
-    const host = await startHost({ SEED_DEMO: '0' }, dataDir);
-    await host.waitFor(/Owner app:/);
-    const rt = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
+    const host = await start({ SEED_DEMO: '0' }, dataDir);
+    const rt = await silent(dataDir);
     const link = await makeLoginLink(rt, 'crash-shop', 'owner', host.url);
     await rt.close();
     const login = await fetch(link, { redirect: 'manual' });
+    expect(login.status).toBe(302);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
 
     let stop = false;
@@ -50,11 +102,16 @@ it('loses no acknowledged write across five kill -9 rounds', async () => {
       }
     };
     const writers = [writer(), writer(), writer(), writer()];
-    const killedAfterMs = 150 + Math.floor(Math.random() * 600);
-    await new Promise((r) => setTimeout(r, killedAfterMs));
+    // kill at a random point, but only once this round has had writes acknowledged
     const before = acked.size;
-    host.child.kill('SIGKILL');
-    await new Promise((r) => host.child.once('exit', r));
+    await until(
+      async () => acked.size,
+      (n) => n > before,
+      'a first acknowledged write this round',
+    );
+    const killedAfterMs = 150 + Math.floor(Math.random() * 600);
+    await sleep(killedAfterMs);
+    await kill9(host);
     stop = true;
     await Promise.all(writers);
     rounds.push({ acked: acked.size - before, killedAfterMs });
@@ -71,4 +128,53 @@ it('loses no acknowledged write across five kill -9 rounds', async () => {
   }
   console.info(`crash rounds: ${JSON.stringify(rounds)}; acknowledged writes in all: ${acked.size}`);
   expect(acked.size).toBeGreaterThan(20);
+});
+
+const SHOP = 'kf-shop';
+const SECRETS = { appSecret: 'kf-e2e-app-secret-1', contactSecret: 'kf-e2e-contact-secret-2', kfSecret: 'kf-e2e-kf-secret-3', agentId: 1000002 };
+const ANSWER = '每天早上十点开门，晚上十点打烊';
+type Sent = { api: string; to: string; text: string; errcode: number; msgid: string };
+
+it('kill -9 between the acknowledgement and the reply: answered exactly once after restart', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-kf-crash-'));
+  const env = { SEED_DEMO: '0', DATA_DIR: dataDir };
+  let host = await start(env, dataDir);
+  const admin = await silent(dataDir);
+  await createMerchant(admin.deps, { id: SHOP, name: '客服店', ...VECTOR_A, corpId: 'ww5566778899001122', ...SECRETS });
+  await admin.deps.storage.knowledge.upsertFaq({
+    id: 'hours',
+    merchantId: SHOP,
+    question: '你们几点开门',
+    answer: ANSWER,
+    alternatives: ['营业时间'],
+    enabled: true,
+    updatedAt: 0,
+  });
+  await admin.close();
+
+  const res = await fetch(`${host.url}/sandbox/_control/customer-message`, {
+    method: 'POST',
+    body: JSON.stringify({ merchantId: SHOP, externalUserId: 'wmCrash', text: '你们几点开门' }),
+  });
+  const posted = ((await res.json()) as { data: { callback: { status: number } } }).data;
+  expect(posted.callback.status).toBe(200); // acknowledged (and stored) ...
+  await kill9(host); // ... and killed inside the 2 s fragment window, before any reply
+
+  // the dead host's sandbox records, read from its database the way `cli sandbox sent` does
+  const dead = await silent(dataDir);
+  try {
+    expect((await sandboxSentList(dead, SHOP)).filter((s) => s.to === 'wmCrash')).toEqual([]);
+  } finally {
+    await dead.close();
+  }
+
+  host = await start(env, dataDir);
+  const sent = async () => {
+    const r = await fetch(`${host.url}/sandbox/_control/sent?merchantId=${SHOP}`);
+    if (r.status !== 200) throw new Error(`sent: HTTP ${r.status}`);
+    return ((await r.json()) as { data: Sent[] }).data;
+  };
+  await until(sent, (list) => list.some((s) => s.to === 'wmCrash'), 'a reply to wmCrash after the restart');
+  await sleep(2500); // room for a second (wrong) reply to show up
+  expect((await sent()).filter((s) => s.to === 'wmCrash' && s.errcode === 0).map((s) => s.text)).toEqual([ANSWER]);
 });

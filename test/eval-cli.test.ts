@@ -97,7 +97,15 @@ describe('eval answers', () => {
 
   it('rejects bad files with INPUT.INVALID naming the field or line', async () => {
     const badKb = path.join(tmp, 'bad-kb.json');
-    fs.writeFileSync(badKb, JSON.stringify({ faqs: [{ id: 'a', question: 'q', answer: 'x' }, { id: 'b', question: 'q2' }] }));
+    fs.writeFileSync(
+      badKb,
+      JSON.stringify({
+        faqs: [
+          { id: 'a', question: 'q', answer: 'x' },
+          { id: 'b', question: 'q2' },
+        ],
+      }),
+    );
     const r1 = JSON.parse((await runCli(['eval', 'answers', '--kb', badKb, '--cases', path.join(SAMPLES, 'cases-pet.json'), '--json'])).stdout);
     expect(r1).toMatchObject({ ok: false, code: 'INPUT.INVALID' });
     expect(r1.message).toContain('faqs.1.answer');

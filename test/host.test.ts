@@ -36,7 +36,8 @@ describe('local host', () => {
 
   it('refuses an expired login link', async () => {
     const link = await makeLoginLink(h.rt, 'shop-a', 'owner', h.url);
-    h.clock.advance(25 * 3600_000);
+    // expiry is wall-clock time (the sandbox's clock cannot touch it): move that one
+    const wall = jest.spyOn(h.rt.deps.timers, 'wallNow').mockReturnValue(Date.now() + 25 * 3600_000);
     try {
       const res = await fetch(link, { redirect: 'manual', headers: { accept: 'text/html' } });
       expect(res.status).toBe(401);
@@ -45,7 +46,7 @@ describe('local host', () => {
       expect(api.status).toBe(401);
       expect(await api.json()).toMatchObject({ ok: false, code: 'AUTH.BAD_LOGIN_LINK' });
     } finally {
-      h.clock.advance(-25 * 3600_000);
+      wall.mockRestore();
     }
   });
 
@@ -60,7 +61,11 @@ describe('local host', () => {
       [{ path: '/fn/api', method: 'GET' }, 405, 'INPUT.METHOD'],
       [{ path: '/fn/scheduler', method: 'POST', body: '{}', headers: { cookie } }, 404, 'NOT_FOUND.FUNCTION'],
       [{ path: '/nowhere', method: 'POST', body: '{}' }, 404, 'NOT_FOUND.ROUTE'],
-      [{ path: '/wecom/callback/nobody?msg_signature=' + 'a'.repeat(40) + `&timestamp=${Date.UTC(2026, 10, 22, 4) / 1000}&nonce=1&echostr=abc`, method: 'GET' }, 404, 'NOT_FOUND.MERCHANT'],
+      [
+        { path: '/wecom/callback/nobody?msg_signature=' + 'a'.repeat(40) + `&timestamp=${Date.UTC(2026, 10, 22, 4) / 1000}&nonce=1&echostr=abc`, method: 'GET' },
+        404,
+        'NOT_FOUND.MERCHANT',
+      ],
     ];
     for (const [init, status, code] of cases) {
       const res = await fetch(h.url + init.path, init);

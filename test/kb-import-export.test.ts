@@ -184,7 +184,11 @@ describe('kb import/export', () => {
     const rt = { deps };
     await shop(deps, 'err-shop');
     const dir = tmp();
-    const code = async (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof AppError ? e.code : String(e)));
+    const code = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e) => (e instanceof AppError ? e.code : String(e)),
+      );
     const good = path.join(dir, 'kb.csv');
     fs.writeFileSync(good, 'id,question,answer\nx,y,z\n');
     expect(await code(runKbImport(rt, { merchant: 'nobody', file: good }))).toBe('NOT_FOUND.MERCHANT');
@@ -209,7 +213,10 @@ describe('kb import/export', () => {
   it('reads GBK CSV (Excel on Chinese Windows) with a warning', async () => {
     const file = path.join(tmp(), 'gbk.csv');
     // "id,question,answer\nx,你好,再见\n" in GBK
-    fs.writeFileSync(file, Buffer.concat([Buffer.from('id,question,answer\nx,'), Buffer.from([0xc4, 0xe3, 0xba, 0xc3]), Buffer.from(','), Buffer.from([0xd4, 0xd9, 0xbc, 0xfb]), Buffer.from('\n')]));
+    fs.writeFileSync(
+      file,
+      Buffer.concat([Buffer.from('id,question,answer\nx,'), Buffer.from([0xc4, 0xe3, 0xba, 0xc3]), Buffer.from(','), Buffer.from([0xd4, 0xd9, 0xbc, 0xfb]), Buffer.from('\n')]),
+    );
     const c = await readKnowledgeFile(file);
     expect(c.rows).toEqual([{ line: 2, faq: { id: 'x', question: '你好', answer: '再见' } }]);
     expect(c.warnings[0].message).toMatch(/GBK/);

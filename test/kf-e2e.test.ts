@@ -1,11 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { execFile } from 'node:child_process';
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { api, loginCookie, startTestHost, type TestHost, VECTOR_A } from './helpers/host';
 import { makeLoginLink } from '../cloudfunctions/server/host/login';
-import { startHost, ROOT } from '../e2e/helpers';
 
 /**
  * The 微信客服 loop end to end: the sandbox plays WeCom (real encrypted callbacks, sync_msg,
@@ -19,7 +14,15 @@ type Sent = { api: string; to: string; text: string; errcode: number; msgid: str
 
 async function setupShop(h: { rt: TestHost['rt'] }) {
   await createMerchant(h.rt.deps, { id: SHOP, name: '客服店', ...VECTOR_A, corpId: 'ww5566778899001122', ...SECRETS });
-  await h.rt.deps.storage.knowledge.upsertFaq({ id: 'hours', merchantId: SHOP, question: '你们几点开门', answer: '每天早上十点开门，晚上十点打烊', alternatives: ['营业时间'], enabled: true, updatedAt: 0 });
+  await h.rt.deps.storage.knowledge.upsertFaq({
+    id: 'hours',
+    merchantId: SHOP,
+    question: '你们几点开门',
+    answer: '每天早上十点开门，晚上十点打烊',
+    alternatives: ['营业时间'],
+    enabled: true,
+    updatedAt: 0,
+  });
 }
 
 describe('kf loop through the sandbox (in-process host)', () => {
@@ -58,7 +61,10 @@ describe('kf loop through the sandbox (in-process host)', () => {
       const again = await ctl('callback', { merchantId: SHOP, xml: entry!.plaintext, kf: true });
       expect(again.callback.status).toBe(200);
     }
-    const replies = await until(() => repliesTo('wmThrice'), (r) => r.length > 0);
+    const replies = await until(
+      () => repliesTo('wmThrice'),
+      (r) => r.length > 0,
+    );
     expect(replies.map((r) => [r.text, r.errcode])).toEqual([['每天早上十点开门，晚上十点打烊', 0]]);
     await new Promise((r) => setTimeout(r, 2500));
     expect(await repliesTo('wmThrice')).toHaveLength(1);
@@ -67,7 +73,10 @@ describe('kf loop through the sandbox (in-process host)', () => {
   it('keeps a customer image in our media store and asks them to type', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
     await ctl('customer-message', { merchantId: SHOP, externalUserId: 'wmPic', image: { base64: png.toString('base64'), contentType: 'image/png', fileName: 'p.png' } });
-    const replies = await until(() => repliesTo('wmPic'), (r) => r.length > 0);
+    const replies = await until(
+      () => repliesTo('wmPic'),
+      (r) => r.length > 0,
+    );
     expect(replies[0].text).toMatch(/文字/);
     const conv = await h.rt.storage.conversations.findByCustomer(SHOP, 'wmPic', 'kf');
     const [img] = (await h.rt.storage.messages.listByConversation(SHOP, conv!.id, 10)).filter((m) => m.type === 'image');
@@ -78,9 +87,15 @@ describe('kf loop through the sandbox (in-process host)', () => {
 
   it('a handoff, then staff reply from the app, hand back, and 转企业微信人工', async () => {
     await ctl('customer-message', { merchantId: SHOP, externalUserId: 'wmAngry', text: '我要投诉，昨天的奶茶里有异物' });
-    const handoff = await until(() => repliesTo('wmAngry'), (r) => r.length > 0);
+    const handoff = await until(
+      () => repliesTo('wmAngry'),
+      (r) => r.length > 0,
+    );
     expect(handoff[0].text).toMatch(/同事|人工|稍等/);
-    const conv = await until(() => h.rt.storage.conversations.findByCustomer(SHOP, 'wmAngry', 'kf'), (c) => c?.state === 'waiting_human');
+    const conv = await until(
+      () => h.rt.storage.conversations.findByCustomer(SHOP, 'wmAngry', 'kf'),
+      (c) => c?.state === 'waiting_human',
+    );
     expect(conv?.state).toBe('waiting_human');
 
     const cookie = await loginCookie(await makeLoginLink(h.rt, SHOP, 'staff', h.url));
@@ -88,10 +103,16 @@ describe('kf loop through the sandbox (in-process host)', () => {
     expect(reply.body).toMatchObject({ ok: true, data: { sentParts: 1, conversation: { state: 'waiting_human' } } });
     expect((await repliesTo('wmAngry')).map((r) => r.text)).toContain('非常抱歉！我是店长，马上给您退款重做');
 
-    expect((await api(h.url, cookie, { action: 'conversations.handBack', merchantId: SHOP, conversationId: conv!.id })).body).toMatchObject({ ok: true, data: { conversation: { state: 'ai' } } });
+    expect((await api(h.url, cookie, { action: 'conversations.handBack', merchantId: SHOP, conversationId: conv!.id })).body).toMatchObject({
+      ok: true,
+      data: { conversation: { state: 'ai' } },
+    });
     const moved = await api(h.url, cookie, { action: 'conversations.transfer', merchantId: SHOP, conversationId: conv!.id, servicerUserId: 'zhangsan' });
     expect(moved.body).toMatchObject({ ok: true, data: { conversation: { state: 'human_in_wecom' } } });
-    expect((await api(h.url, cookie, { action: 'conversations.reply', merchantId: SHOP, conversationId: conv!.id, text: '还在吗' })).body).toMatchObject({ ok: false, code: 'CONFLICT.HUMAN_IN_WECOM' });
+    expect((await api(h.url, cookie, { action: 'conversations.reply', merchantId: SHOP, conversationId: conv!.id, text: '还在吗' })).body).toMatchObject({
+      ok: false,
+      code: 'CONFLICT.HUMAN_IN_WECOM',
+    });
     const audit = (await h.rt.storage.audit.list(SHOP, 10)).map((a) => a.action);
     expect(audit).toEqual(expect.arrayContaining(['conversation.hand_back', 'conversation.transfer_to_wecom']));
   });
@@ -100,7 +121,10 @@ describe('kf loop through the sandbox (in-process host)', () => {
     await ctl('clock', { advanceMs: 7300 * 1000 }); // every token the product holds has expired
     await ctl('fault', { api: 'kf/send_msg', errcode: 45009, times: 1 });
     await ctl('customer-message', { merchantId: SHOP, externalUserId: 'wmBusy', text: '营业时间' });
-    const replies = await until(() => repliesTo('wmBusy'), (r) => r.some((x) => x.errcode === 0));
+    const replies = await until(
+      () => repliesTo('wmBusy'),
+      (r) => r.some((x) => x.errcode === 0),
+    );
     expect(replies.filter((r) => r.errcode === 0)).toHaveLength(1);
     expect(replies.map((r) => r.errcode)).toEqual([45009, 0]);
     // the retry reused the reply's msgid: WeCom (and our sandbox) would refuse a duplicate
@@ -108,49 +132,4 @@ describe('kf loop through the sandbox (in-process host)', () => {
   });
 });
 
-function cli(env: Record<string, string>, args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cloudfunctions/server/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } }, (_e, out) => resolve(out.trim()));
-  });
-}
-
-let crashHost: Awaited<ReturnType<typeof startHost>> | undefined;
-afterAll(async () => crashHost?.stop());
-
-it('kill -9 between the acknowledgement and the reply: answered exactly once after restart', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-kf-crash-'));
-  const env = { SEED_DEMO: '0', DATA_DIR: dataDir };
-  let host = await startHost(env, dataDir);
-  crashHost = host;
-  await host.waitFor(/Owner app:/);
-  const { createHostRuntime } = await import('../cloudfunctions/server/runtime-host');
-  const { loadConfig } = await import('../cloudfunctions/server/config');
-  const { createLogger } = await import('../cloudfunctions/server/logger');
-  const admin = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
-  await setupShop({ rt: admin });
-  await admin.close();
-
-  const res = await fetch(`${host.url}/sandbox/_control/customer-message`, { method: 'POST', body: JSON.stringify({ merchantId: SHOP, externalUserId: 'wmCrash', text: '你们几点开门' }) });
-  const posted = ((await res.json()) as { data: { callback: { status: number } } }).data;
-  expect(posted.callback.status).toBe(200); // acknowledged (and stored) ...
-  host.child.kill('SIGKILL'); // ... and killed inside the 2 s fragment window, before any reply
-  await new Promise((r) => host.child.once('exit', r));
-  const before = JSON.parse(await cli({ ...env, PORT: new URL(host.url).port }, ['sandbox', 'sent', '--merchant', SHOP, '--json'])) as Sent[];
-  expect(before.filter((s) => s.to === 'wmCrash')).toEqual([]);
-
-  host = await startHost(env, dataDir);
-  crashHost = host;
-  try {
-    await host.waitFor(/Owner app:/);
-    let sent: Sent[] = [];
-    for (let i = 0; i < 100 && !sent.some((s) => s.to === 'wmCrash'); i++) {
-      await new Promise((r) => setTimeout(r, 150));
-      sent = JSON.parse(await cli({ ...env, PORT: new URL(host.url).port }, ['sandbox', 'sent', '--merchant', SHOP, '--json']));
-    }
-    await new Promise((r) => setTimeout(r, 2500));
-    sent = JSON.parse(await cli({ ...env, PORT: new URL(host.url).port }, ['sandbox', 'sent', '--merchant', SHOP, '--json']));
-    expect(sent.filter((s) => s.to === 'wmCrash' && s.errcode === 0).map((s) => s.text)).toEqual(['每天早上十点开门，晚上十点打烊']);
-  } finally {
-    await host.stop();
-  }
-});
+// kill -9 between the acknowledgement and the reply: test/crash.test.ts (with the other kill -9 test)

@@ -34,13 +34,7 @@ const ctl = async (route: string, body?: unknown) => {
 };
 const repliesTo = async (customer: string) => ((await ctl(`sent?merchantId=${SHOP}`)) as Sent[]).filter((s) => s.api === 'kf/send_msg' && s.to === customer && s.errcode === 0);
 
-const FAULTS = [
-  { mode: 'timeout' },
-  { mode: 'reset' },
-  { mode: 'http5xx' },
-  { mode: 'errcode', errcode: -1 },
-  { mode: 'errcode', errcode: 45009 },
-] as const;
+const FAULTS = [{ mode: 'timeout' }, { mode: 'reset' }, { mode: 'http5xx' }, { mode: 'errcode', errcode: -1 }, { mode: 'errcode', errcode: 45009 }] as const;
 const CALLS = ['gettoken', 'kf/sync_msg', 'kf/send_msg'] as const;
 const CASES = CALLS.flatMap((api) => FAULTS.map((f) => [api, f.mode === 'errcode' ? `errcode ${f.errcode}` : f.mode, f] as const));
 

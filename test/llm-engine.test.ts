@@ -34,7 +34,14 @@ function fakeServer() {
         const body =
           r.body ??
           (status === 200
-            ? { id: 'x', object: 'chat.completion', created: 0, model: 'fake', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: r.content } }], usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 } }
+            ? {
+                id: 'x',
+                object: 'chat.completion',
+                created: 0,
+                model: 'fake',
+                choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: r.content } }],
+                usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 },
+              }
             : { error: { message: `status ${status}`, type: 'fake' } });
         res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after-ms': '10' } : {}) }).end(JSON.stringify(body));
       };
@@ -60,6 +67,7 @@ describe('model answer engine over a fake OpenAI-compatible server', () => {
       offline: createEngineAnswerer(deps.storage.knowledge),
       kv: deps.storage.kv,
       clock: deps.clock,
+      timers: deps.timers,
       pricePerMTokFen: { input: 200, output: 800 },
       monthlyBudgetFen: o.monthlyBudgetFen ?? 10_000,
       timeoutMs: o.timeoutMs ?? 2000,
@@ -127,10 +135,8 @@ describe('model answer engine over a fake OpenAI-compatible server', () => {
 
   test('slower than the timeout → offline answer', async () => {
     fake.state.next = { delayMs: 1500, content: json({ answer: '晚了', knowledge_ids: ['hours'], confidence: 1, handoff: false, reason: 'faq' }) };
-    const t0 = Date.now();
     const d = await make({ timeoutMs: 300 }).answer(ask('几点开门'));
     expect(d).toMatchObject({ engine: 'offline', fallback: 'timeout', knowledgeIds: ['hours'] });
-    expect(Date.now() - t0).toBeLessThan(1400);
   });
 
   test('malformed JSON content → offline answer (cost still recorded)', async () => {
@@ -164,13 +170,12 @@ describe('model answer engine over a fake OpenAI-compatible server', () => {
     const none = await make({ timeoutMs: 8000 }).answer({ ...ask('几点开门'), deadline: Date.now() + 3500 });
     expect(none).toMatchObject({ engine: 'offline', fallback: 'timeout', knowledgeIds: ['hours'] });
     expect(fake.state.requests).toHaveLength(0);
-    const t0 = Date.now();
-    // 4.5 s left − 3 s kept for sending = a 1.5 s call, although LLM_TIMEOUT_MS is 8 s
+    // 4.5 s left − 3 s kept for sending = a 1.5 s call, although LLM_TIMEOUT_MS is 8 s: the
+    // server's answer after 3 s would have made it in time for an 8 s call, so `timeout` shows the shorter one
     const short = await make({ timeoutMs: 8000 }).answer({ ...ask('几点开门'), deadline: Date.now() + 4500 });
     expect(short).toMatchObject({ engine: 'offline', fallback: 'timeout' });
     // (this test's client retries once inside the same budget; production uses maxRetries 0)
     expect(fake.state.requests.length).toBeGreaterThanOrEqual(1);
-    expect(Date.now() - t0).toBeLessThan(2600);
   });
 
   test('a handoff phrase never reaches the server', async () => {
@@ -236,7 +241,10 @@ describe('buildPrompt with the shop, its facts and products, and the customer', 
     const extras = {
       shop: { name: '茶小满', persona: '说话亲切' },
       facts: { address: '人民路 8 号', delivery: '3 公里内配送' },
-      products: [{ sku: 'MANGO', name: '杨枝甘露', priceFen: 1800, stock: 0 }, { sku: 'PEARL', name: '珍珠奶茶', priceFen: 1250, stock: 40 }],
+      products: [
+        { sku: 'MANGO', name: '杨枝甘露', priceFen: 1800, stock: 0 },
+        { sku: 'PEARL', name: '珍珠奶茶', priceFen: 1250, stock: 40 },
+      ],
     };
     const a = buildPrompt(kb, [], '杨枝甘露多少钱', { ...extras, customer: { name: '王阿姨', tags: ['VIP'], orderCount: 3 } });
     const b = buildPrompt(kb, [], '杨枝甘露多少钱', { ...extras, customer: { name: '李先生', tags: [], orderCount: 0 } });
@@ -263,8 +271,19 @@ describe('composition: LLM_API_KEY switches the WeCom channel to the model', () 
     await new Promise<void>((r) => fake.server.listen(0, '127.0.0.1', r));
     const baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}/v1`;
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-llm-'));
-    const rt = await createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir, LLM_API_KEY: 'sk-compose', LLM_BASE_URL: baseUrl, LLM_MODEL: 'fake-model' }), logger: createLogger('silent') });
-    await rt.storage.knowledge.upsertFaq({ id: 'hours', merchantId: 'shop-llm', question: '你们几点开门', answer: '每天早上十点开门', alternatives: [], enabled: true, updatedAt: 0 });
+    const rt = await createHostRuntime({
+      config: loadConfig({ DATA_DIR: dataDir, LLM_API_KEY: 'sk-compose', LLM_BASE_URL: baseUrl, LLM_MODEL: 'fake-model' }),
+      logger: createLogger('silent'),
+    });
+    await rt.storage.knowledge.upsertFaq({
+      id: 'hours',
+      merchantId: 'shop-llm',
+      question: '你们几点开门',
+      answer: '每天早上十点开门',
+      alternatives: [],
+      enabled: true,
+      updatedAt: 0,
+    });
     fake.state.next = { content: JSON.stringify({ answer: '十点开门哦', knowledge_ids: ['hours'], confidence: 0.9, handoff: false, reason: 'faq' }) };
     const d = await rt.inbox.answerer.answer({ merchantId: 'shop-llm', externalUserId: 'u', text: '几点开门', history: [] });
     expect(d.reply).toBe('十点开门哦');

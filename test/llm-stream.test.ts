@@ -103,6 +103,7 @@ describe('model answer engine over a streaming (SSE) fake OpenAI-compatible serv
       offline: createEngineAnswerer(deps.storage.knowledge),
       kv: deps.storage.kv,
       clock: deps.clock,
+      timers: deps.timers,
       pricePerMTokFen: { input: 200, output: 800 },
       monthlyBudgetFen: 10_000,
       timeoutMs: o.timeoutMs ?? 2000,
@@ -181,12 +182,8 @@ describe('model answer engine over a streaming (SSE) fake OpenAI-compatible serv
   test('(d) a stream slower than the timeout → offline answer (timeout) well before the server finishes', async () => {
     fake.state.finishedAt = 0;
     fake.state.next = { chunks: [...pieces(hoursAnswer, 4), usageChunk(1000, 100)], gapMs: 100 }; // ~20 events × 100 ms ≈ 2 s
-    const t0 = Date.now();
     const d = await make({ timeoutMs: 500 }).answer(ask('几点开门'));
-    const took = Date.now() - t0;
     expect(d).toMatchObject({ engine: 'offline', fallback: 'timeout', knowledgeIds: ['hours'] });
-    expect(took).toBeGreaterThanOrEqual(450);
-    expect(took).toBeLessThan(1200);
     expect(fake.state.finishedAt).toBe(0); // the server was still streaming (and the request was aborted)
   });
 
@@ -213,7 +210,13 @@ describe('model answer engine over a streaming (SSE) fake OpenAI-compatible serv
         object: 'chat.completion',
         created: 0,
         model: 'fake',
-        choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_hours', arguments: '{}' } }] } }],
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'tool_calls',
+            message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_hours', arguments: '{}' } }] },
+          },
+        ],
         usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 },
       },
     };

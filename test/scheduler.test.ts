@@ -106,8 +106,24 @@ describe('scheduler', () => {
   it('marks waiting conversations missed when their 48 h session has run out', async () => {
     const now = clock.now();
     const base = { merchantId: 'shop-a', channel: 'kf' as const, missed: false, lastMessagePreview: '', createdAt: 0 };
-    await deps.storage.conversations.upsert({ ...base, id: 'old', externalUserId: 'w1', state: 'waiting_human', waitingSince: now - 50 * HOUR, lastCustomerMessageAt: now - 49 * HOUR, updatedAt: now - 49 * HOUR });
-    await deps.storage.conversations.upsert({ ...base, id: 'wrote-again', externalUserId: 'w2', state: 'waiting_human', waitingSince: now - 50 * HOUR, lastCustomerMessageAt: now - HOUR, updatedAt: now - HOUR });
+    await deps.storage.conversations.upsert({
+      ...base,
+      id: 'old',
+      externalUserId: 'w1',
+      state: 'waiting_human',
+      waitingSince: now - 50 * HOUR,
+      lastCustomerMessageAt: now - 49 * HOUR,
+      updatedAt: now - 49 * HOUR,
+    });
+    await deps.storage.conversations.upsert({
+      ...base,
+      id: 'wrote-again',
+      externalUserId: 'w2',
+      state: 'waiting_human',
+      waitingSince: now - 50 * HOUR,
+      lastCustomerMessageAt: now - HOUR,
+      updatedAt: now - HOUR,
+    });
     await deps.storage.conversations.upsert({ ...base, id: 'fresh', externalUserId: 'w3', state: 'waiting_human', waitingSince: now - HOUR, updatedAt: now - HOUR });
     const report = await schedulerTick(deps, [expireWaitingJob]);
     expect(report.done).toBe(1);
@@ -127,7 +143,16 @@ describe('scheduler', () => {
     await deps.storage.kv.set('shop-a', NS.lease, 'u1', {}, null, now - 2 * DAY);
     await deps.storage.kv.set('shop-a', NS.cursor, 'wk1', { cursor: 'c9' }, null, now - 400 * DAY);
     await deps.storage.kv.set('shop-a', TEACH_NS, 'conv-1', { question: '能带狗吗' }, null, now - 400 * DAY);
-    const entry = (key: string, receivedAt: number) => ({ merchantId: 'shop-a', dedupeKey: key, msgType: 'event', event: 'kf_msg_or_event', plaintext: '<xml/>', receivedAt, status: 'pending' as const, attempts: 0 });
+    const entry = (key: string, receivedAt: number) => ({
+      merchantId: 'shop-a',
+      dedupeKey: key,
+      msgType: 'event',
+      event: 'kf_msg_or_event',
+      plaintext: '<xml/>',
+      receivedAt,
+      status: 'pending' as const,
+      attempts: 0,
+    });
     await deps.storage.inbox.put(entry('old-done', now - 8 * DAY));
     await deps.storage.inbox.markProcessed('shop-a', 'old-done', now - 8 * DAY);
     await deps.storage.inbox.put(entry('old-pending', now - 8 * DAY));

@@ -23,8 +23,29 @@ beforeAll(async () => {
   h = await startTestHost();
   process.env.DATA_DIR = h.dataDir;
   const created = await runCli([
-    'merchant', 'create', '--id', 'secret-shop', '--name', '保密店', '--corp-id', corpId, '--token', M.token, '--aes-key', M.aesKey,
-    '--kf-token', M.kfToken, '--kf-aes-key', M.kfAesKey, '--app-secret', M.appSecret, '--contact-secret', M.contactSecret, '--kf-secret', M.kfSecret, '--json',
+    'merchant',
+    'create',
+    '--id',
+    'secret-shop',
+    '--name',
+    '保密店',
+    '--corp-id',
+    corpId,
+    '--token',
+    M.token,
+    '--aes-key',
+    M.aesKey,
+    '--kf-token',
+    M.kfToken,
+    '--kf-aes-key',
+    M.kfAesKey,
+    '--app-secret',
+    M.appSecret,
+    '--contact-secret',
+    M.contactSecret,
+    '--kf-secret',
+    M.kfSecret,
+    '--json',
   ]);
   expect(created.code).toBe(0);
   seen.push(created.stdout);
@@ -55,9 +76,14 @@ describe('secrets at rest and in transit', () => {
     }
     // callbacks with both pairs, one good and one tampered, so the WeCom path logs too
     const ts = String(Math.floor(h.clock.now() / 1000));
-    for (const pair of [{ t: M.token, k: M.aesKey }, { t: M.kfToken, k: M.kfAesKey }]) {
+    for (const pair of [
+      { t: M.token, k: M.aesKey },
+      { t: M.kfToken, k: M.kfAesKey },
+    ]) {
       const echo = encrypt(pair.k, '1234', corpId);
-      const ok = await fetch(`${h.url}/wecom/callback/secret-shop?msg_signature=${getSignature(pair.t, ts, '1', echo)}&timestamp=${ts}&nonce=1&echostr=${encodeURIComponent(echo)}`);
+      const ok = await fetch(
+        `${h.url}/wecom/callback/secret-shop?msg_signature=${getSignature(pair.t, ts, '1', echo)}&timestamp=${ts}&nonce=1&echostr=${encodeURIComponent(echo)}`,
+      );
       expect(await ok.text()).toBe('1234');
       const bad = await fetch(`${h.url}/wecom/callback/secret-shop?msg_signature=${'0'.repeat(40)}&timestamp=${ts}&nonce=1&echostr=${encodeURIComponent(echo)}`);
       seen.push(await bad.text());

@@ -4,7 +4,8 @@ import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { startTestHost, type TestHost, VECTOR_A } from './helpers/host';
 
 // The public vector A of ../shared/docs/wecom-protocol.md, replayed with the freshness window off.
-const A1 = 'msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D';
+const A1 =
+  'msg_signature=5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3&timestamp=1409659589&nonce=263014780&echostr=P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D';
 const A2Q = 'msg_signature=477715d11cdb4164915debcba66cb864d751f3e6&timestamp=1409659813&nonce=1372623149';
 const A2_ENC =
   'RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==';
@@ -52,7 +53,8 @@ describe('WeCom callback URL, public vector A (freshness off)', () => {
   });
 
   it('records unknown event types too, keyed by a hash of the plaintext', async () => {
-    const xml = '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1409659813</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[something_new]]></Event></xml>';
+    const xml =
+      '<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1409659813</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[something_new]]></Event></xml>';
     const enc = encrypt(VECTOR_A.aesKey, xml, VECTOR_A.corpId);
     const res = await cb('vec-a', sign(enc), { method: 'POST', body: envelope(enc) });
     expect(res.status).toBe(200);
@@ -64,16 +66,16 @@ describe('WeCom callback URL, public vector A (freshness off)', () => {
     ['tampered signature', 'vec-a', () => A2Q.replace('477715', '477716'), () => A2_BODY, 401, 'WECOM.BAD_SIGNATURE'],
     ['wrong CorpID', 'other-corp', () => A2Q, () => A2_BODY, 400, 'WECOM.RECEIVER_MISMATCH'],
     ['bad base64', 'vec-a', () => sign('!!!notbase64!!!'), () => envelope('!!!notbase64!!!'), 400, 'WECOM.BAD_BASE64'],
-    [
-      'bad padding',
-      'vec-a',
-      () => sign(badPadding()),
-      () => envelope(badPadding()),
-      400,
-      'WECOM.BAD_PADDING',
-    ],
+    ['bad padding', 'vec-a', () => sign(badPadding()), () => envelope(badPadding()), 400, 'WECOM.BAD_PADDING'],
     ['malformed XML', 'vec-a', () => A2Q, () => '<xml><Encrypt>abc</Nope></xml>', 400, 'WECOM.BAD_XML'],
-    ['entity expansion', 'vec-a', () => A2Q, () => '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><Encrypt>&b;</Encrypt></xml>', 400, 'WECOM.BAD_XML'],
+    [
+      'entity expansion',
+      'vec-a',
+      () => A2Q,
+      () => '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><Encrypt>&b;</Encrypt></xml>',
+      400,
+      'WECOM.BAD_XML',
+    ],
     ['5 MB body', 'vec-a', () => A2Q, () => `<xml><Encrypt>${'A'.repeat(5 * 1024 * 1024)}</Encrypt></xml>`, 413, 'INPUT.TOO_LARGE'],
     ['missing query', 'vec-a', () => 'timestamp=1', () => A2_BODY, 400, 'WECOM.BAD_QUERY'],
   ])('rejects %s', async (_name, id, q, body, status, code) => {

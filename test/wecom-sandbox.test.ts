@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
-import { DEMO_MERCHANT_ID, DEMO_WECOM, seedDemoShop } from '../cloudfunctions/server/demo/seed';
+import { DEMO_MERCHANT_ID, DEMO_WECOM, seedDemoShop } from '../cloudfunctions/server/demo';
 import { DEMO_KF_ACCOUNT } from '../cloudfunctions/server/demo/catalog';
 import type { InboxEntry } from '@xiaoer/shared/domain/inbox';
 import { runCli } from '../cloudfunctions/server/cli/main';
@@ -52,7 +52,10 @@ beforeEach(async () => {
 type Json = Record<string, any>;
 
 async function control(path: string, body?: unknown): Promise<{ status: number } & Json> {
-  const res = await fetch(`${h.url}/sandbox/_control/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${h.url}/sandbox/_control/${path}`,
+    body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   return { status: res.status, ...((await res.json()) as Json) };
 }
 async function ctl(path: string, body?: unknown): Promise<any> {
@@ -63,7 +66,10 @@ async function ctl(path: string, body?: unknown): Promise<any> {
 async function wx(api: string, o: { token?: string; body?: unknown; query?: Record<string, string>; get?: boolean } = {}): Promise<Json> {
   const q = new URLSearchParams(o.query ?? {});
   if (o.token) q.set('access_token', o.token);
-  const res = await fetch(`${h.url}/sandbox/cgi-bin/${api}?${q}`, o.get ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(o.body ?? {}) });
+  const res = await fetch(
+    `${h.url}/sandbox/cgi-bin/${api}?${q}`,
+    o.get ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(o.body ?? {}) },
+  );
   expect(res.status).toBe(200); // WeCom answers errors with HTTP 200 and an errcode
   return (await res.json()) as Json;
 }
@@ -110,7 +116,9 @@ describe('gettoken and access_token checks', () => {
     expect((await wx('kf/account/list')).errcode).toBe(41001);
     expect((await wx('kf/account/list', { token: 'made-up' })).errcode).toBe(40014);
     expect((await wx('kf/account/list', { token: `sbx.${SHOP}.${'A'.repeat(40)}` })).errcode).toBe(40014);
-    expect((await wx('message/send', { token: await tok('contact'), body: { touser: 'zhangsan', msgtype: 'text', agentid: W.agentId, text: { content: 'x' } } })).errcode).toBe(48002);
+    expect((await wx('message/send', { token: await tok('contact'), body: { touser: 'zhangsan', msgtype: 'text', agentid: W.agentId, text: { content: 'x' } } })).errcode).toBe(
+      48002,
+    );
     expect((await wx('kf/account/list', { token: await tok('app') })).errcode).toBe(0); // an app granted kf access
   });
 
@@ -138,7 +146,17 @@ describe('endpoint shapes (success)', () => {
       errmsg: 'ok',
       next_cursor: expect.any(String),
       has_more: 0,
-      msg_list: [{ msgid: posted.msgid, open_kfid: kfId, external_userid: 'wmAlice', send_time: Math.floor(posted.at / 1000), origin: 3, msgtype: 'text', text: { content: '你们几点开门？' } }],
+      msg_list: [
+        {
+          msgid: posted.msgid,
+          open_kfid: kfId,
+          external_userid: 'wmAlice',
+          send_time: Math.floor(posted.at / 1000),
+          origin: 3,
+          msgtype: 'text',
+          text: { content: '你们几点开门？' },
+        },
+      ],
     });
     const next = await wx('kf/sync_msg', { token: await tok('kf'), body: { cursor: r.next_cursor, open_kfid: kfId } });
     expect(next).toMatchObject({ errcode: 0, has_more: 0, msg_list: [] });
@@ -168,7 +186,12 @@ describe('endpoint shapes (success)', () => {
     await says('wmBob', '在吗', SHOP);
     await ctl('customer-message', { merchantId: SHOP, externalUserId: 'wmBob', text: '在吗？', nickname: '小波' });
     const t = await tok('kf');
-    expect(await wx('kf/service_state/get', { token: t, body: { open_kfid: kfId, external_userid: 'wmBob' } })).toEqual({ errcode: 0, errmsg: 'ok', service_state: 0, servicer_userid: '' });
+    expect(await wx('kf/service_state/get', { token: t, body: { open_kfid: kfId, external_userid: 'wmBob' } })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      service_state: 0,
+      servicer_userid: '',
+    });
     expect(await wx('kf/service_state/trans', { token: t, body: { open_kfid: kfId, external_userid: 'wmBob', service_state: 1 } })).toEqual({ errcode: 0, errmsg: 'ok' });
     const sent = await send('wmBob', '在的～', { msgid: 'reply-bob-1' });
     expect(sent).toEqual({ errcode: 0, errmsg: 'ok', msgid: 'reply-bob-1' });
@@ -180,10 +203,18 @@ describe('endpoint shapes (success)', () => {
     // 3 → 1 is not an allowed move
     expect((await wx('kf/service_state/trans', { token: t, body: { open_kfid: kfId, external_userid: 'wmBob', service_state: 1 } })).errcode).toBe(95016);
     // msg_code of the move to 3: one message
-    expect(await wx('kf/send_msg_on_event', { token: t, body: { code: trans.msg_code, msgtype: 'text', text: { content: '店长来了' } } })).toMatchObject({ errcode: 0, msgid: expect.any(String) });
+    expect(await wx('kf/send_msg_on_event', { token: t, body: { code: trans.msg_code, msgtype: 'text', text: { content: '店长来了' } } })).toMatchObject({
+      errcode: 0,
+      msgid: expect.any(String),
+    });
 
     const batch = await wx('kf/customer/batchget', { token: t, body: { external_userid_list: ['wmBob', 'wmNobody'] } });
-    expect(batch).toEqual({ errcode: 0, errmsg: 'ok', customer_list: [{ external_userid: 'wmBob', nickname: '小波', avatar: '', gender: 0, unionid: '' }], invalid_external_userid: ['wmNobody'] });
+    expect(batch).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      customer_list: [{ external_userid: 'wmBob', nickname: '小波', avatar: '', gender: 0, unionid: '' }],
+      invalid_external_userid: ['wmNobody'],
+    });
     expect((await wx('kf/send_msg', { token: t, body: { touser: 'wmBob', open_kfid: 'wkUNKNOWN', msgtype: 'text', text: { content: 'x' } } })).errcode).toBe(95004);
   });
 
@@ -192,7 +223,11 @@ describe('endpoint shapes (success)', () => {
     expect(ev.callback.status).toBe(200);
     const t = await tok('kf');
     const synced = await wx('kf/sync_msg', { token: t, body: {} });
-    expect(synced.msg_list[0]).toMatchObject({ origin: 4, msgtype: 'event', event: { event_type: 'enter_session', open_kfid: kfId, external_userid: 'wmCarol', scene: 'menu', welcome_code: ev.welcomeCode } });
+    expect(synced.msg_list[0]).toMatchObject({
+      origin: 4,
+      msgtype: 'event',
+      event: { event_type: 'enter_session', open_kfid: kfId, external_userid: 'wmCarol', scene: 'menu', welcome_code: ev.welcomeCode },
+    });
     const r = await wx('kf/send_msg_on_event', { token: t, body: { code: ev.welcomeCode, msgid: 'welcome-carol', msgtype: 'text', text: { content: '欢迎光临～' } } });
     expect(r).toEqual({ errcode: 0, errmsg: 'ok', msgid: 'welcome-carol' });
     const sent = await ctl(`sent?merchantId=${SHOP}`);
@@ -235,7 +270,12 @@ describe('endpoint shapes (success)', () => {
     expect(b).toEqual({
       errcode: 0,
       errmsg: 'ok',
-      external_contact_list: [{ external_contact: r.external_contact, follow_info: { userid: 'zhangsan', remark: '', description: '', createtime: expect.any(Number), tag_id: [], state: 'poster-1', add_way: 1 } }],
+      external_contact_list: [
+        {
+          external_contact: r.external_contact,
+          follow_info: { userid: 'zhangsan', remark: '', description: '', createtime: expect.any(Number), tag_id: [], state: 'poster-1', add_way: 1 },
+        },
+      ],
       next_cursor: '',
     });
   });
@@ -244,14 +284,20 @@ describe('endpoint shapes (success)', () => {
     await ctl('contact-add', { merchantId: SHOP, userId: 'zhangsan', externalUserId: 'wmEve', welcome: false });
     const t = await tok('contact');
     const add = await wx('externalcontact/add_corp_tag', { token: t, body: { group_name: '口味', tag: [{ name: '少糖' }, { name: '爱果茶' }] } });
-    expect(add).toMatchObject({ errcode: 0, tag_group: { group_id: expect.stringMatching(/^et/), group_name: '口味', tag: [{ id: expect.stringMatching(/^et/), name: '少糖' }, { name: '爱果茶' }] } });
+    expect(add).toMatchObject({
+      errcode: 0,
+      tag_group: { group_id: expect.stringMatching(/^et/), group_name: '口味', tag: [{ id: expect.stringMatching(/^et/), name: '少糖' }, { name: '爱果茶' }] },
+    });
     const [less, fruit] = add.tag_group.tag.map((x: Json) => x.id);
     expect((await wx('externalcontact/add_corp_tag', { token: t, body: { group_id: add.tag_group.group_id, tag: [{ name: '少糖' }] } })).errcode).toBe(40071);
     expect(await wx('externalcontact/edit_corp_tag', { token: t, body: { id: fruit, name: '果茶党' } })).toEqual({ errcode: 0, errmsg: 'ok' });
     const list = await wx('externalcontact/get_corp_tag_list', { token: t, body: {} });
     expect(list.tag_group).toHaveLength(1);
     expect(list.tag_group[0].tag.map((x: Json) => x.name)).toEqual(['少糖', '果茶党']);
-    expect(await wx('externalcontact/mark_tag', { token: t, body: { userid: 'zhangsan', external_userid: 'wmEve', add_tag: [less, fruit] } })).toEqual({ errcode: 0, errmsg: 'ok' });
+    expect(await wx('externalcontact/mark_tag', { token: t, body: { userid: 'zhangsan', external_userid: 'wmEve', add_tag: [less, fruit] } })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+    });
     expect((await wx('externalcontact/mark_tag', { token: t, body: { userid: 'zhangsan', external_userid: 'wmEve', add_tag: ['etNOPE'] } })).errcode).toBe(40068);
     const c = await wx('externalcontact/get', { get: true, token: t, query: { external_userid: 'wmEve' } });
     expect(c.follow_user[0].tags).toEqual([
@@ -265,12 +311,25 @@ describe('endpoint shapes (success)', () => {
   it('send_welcome_msg, add_msg_template, get_groupmsg_task, get_groupmsg_send_result', async () => {
     const added = await ctl('contact-add', { merchantId: SHOP, userId: 'lisi', externalUserId: 'wmFrank', notify: false });
     const t = await tok('contact');
-    expect(await wx('externalcontact/send_welcome_msg', { token: t, body: { welcome_code: added.welcomeCode, text: { content: '欢迎！' } } })).toEqual({ errcode: 0, errmsg: 'ok' });
-    const tpl = await wx('externalcontact/add_msg_template', { token: t, body: { chat_type: 'single', external_userid: ['wmFrank', 'wmStranger'], text: { content: '周三会员日' } } });
+    expect(await wx('externalcontact/send_welcome_msg', { token: t, body: { welcome_code: added.welcomeCode, text: { content: '欢迎！' } } })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+    });
+    const tpl = await wx('externalcontact/add_msg_template', {
+      token: t,
+      body: { chat_type: 'single', external_userid: ['wmFrank', 'wmStranger'], text: { content: '周三会员日' } },
+    });
     expect(tpl).toEqual({ errcode: 0, errmsg: 'ok', fail_list: ['wmStranger'], msgid: expect.stringMatching(/^msg/) });
-    expect(await wx('externalcontact/get_groupmsg_task', { token: t, body: { msgid: tpl.msgid } })).toEqual({ errcode: 0, errmsg: 'ok', task_list: [{ userid: 'lisi', status: 0 }], next_cursor: '' });
+    expect(await wx('externalcontact/get_groupmsg_task', { token: t, body: { msgid: tpl.msgid } })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      task_list: [{ userid: 'lisi', status: 0 }],
+      next_cursor: '',
+    });
     await ctl('groupmsg-confirm', { merchantId: SHOP, msgid: tpl.msgid });
-    expect((await wx('externalcontact/get_groupmsg_task', { token: t, body: { msgid: tpl.msgid } })).task_list).toEqual([{ userid: 'lisi', status: 2, send_time: expect.any(Number) }]);
+    expect((await wx('externalcontact/get_groupmsg_task', { token: t, body: { msgid: tpl.msgid } })).task_list).toEqual([
+      { userid: 'lisi', status: 2, send_time: expect.any(Number) },
+    ]);
     expect(await wx('externalcontact/get_groupmsg_send_result', { token: t, body: { msgid: tpl.msgid, userid: 'lisi' } })).toEqual({
       errcode: 0,
       errmsg: 'ok',
@@ -290,7 +349,10 @@ describe('endpoint shapes (success)', () => {
     expect(r).toEqual({ errcode: 0, errmsg: 'ok', invaliduser: '', invalidparty: '', invalidtag: '', unlicenseduser: '', msgid: expect.any(String) });
     expect((await wx('message/send', { token: t, body: { touser: 'zhangsan', msgtype: 'text', agentid: 1, text: { content: 'x' } } })).errcode).toBe(40056);
     await ctl('webhook-key', { merchantId: SHOP, key: 'robot-key-123456' });
-    expect(await wx('webhook/send', { query: { key: 'robot-key-123456' }, body: { msgtype: 'markdown', markdown: { content: '**日报**' } } })).toEqual({ errcode: 0, errmsg: 'ok' });
+    expect(await wx('webhook/send', { query: { key: 'robot-key-123456' }, body: { msgtype: 'markdown', markdown: { content: '**日报**' } } })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+    });
     expect((await wx('webhook/send', { body: { msgtype: 'text', text: { content: 'x' } } })).errcode).toBe(93000);
     const sent = await ctl(`sent?merchantId=${SHOP}`);
     expect(sent.map((x: Json) => [x.api, x.to, x.msgtype, x.text, x.errcode])).toEqual([
@@ -332,7 +394,7 @@ describe('rules that bite (on → WeCom error, off → the same call succeeds)',
     expect((await wx('kf/account/list', { token: t })).errcode).toBe(0);
   });
 
-  it('kfWindow48h: send_msg more than 48 h after the customer\'s last message → 95002', async () => {
+  it("kfWindow48h: send_msg more than 48 h after the customer's last message → 95002", async () => {
     await onOff('kfWindow48h', 95002, async () => {
       await says('wmLate', '还在吗');
       await advance(48 * 3600_000 + 1000);
@@ -357,7 +419,9 @@ describe('rules that bite (on → WeCom error, off → the same call succeeds)',
     await onOff('kfSessionState', 95018, async () => {
       await says('wmHuman', '我要找人');
       const t = await tok('kf');
-      expect((await wx('kf/service_state/trans', { token: t, body: { open_kfid: kfId, external_userid: 'wmHuman', service_state: 3, servicer_userid: 'zhangsan' } })).errcode).toBe(0);
+      expect((await wx('kf/service_state/trans', { token: t, body: { open_kfid: kfId, external_userid: 'wmHuman', service_state: 3, servicer_userid: 'zhangsan' } })).errcode).toBe(
+        0,
+      );
       return (await send('wmHuman', '机器人插话')).errcode;
     });
   });
@@ -440,7 +504,9 @@ describe('control routes', () => {
     const entry = await h.rt.storage.inbox.get(SHOP, `sha256:${posted.callback.plaintextSha256}`);
     expect(entry).toMatchObject({ merchantId: SHOP, msgType: 'event', event: 'kf_msg_or_event', receivedAt: h.clock.now() });
     expect(entry!.plaintext).toMatch(
-      new RegExp(`^<xml><ToUserName><!\\[CDATA\\[${W.corpId}\\]\\]></ToUserName><CreateTime>${Math.floor(h.clock.now() / 1000)}</CreateTime><MsgType><!\\[CDATA\\[event\\]\\]></MsgType><Event><!\\[CDATA\\[kf_msg_or_event\\]\\]></Event><Token><!\\[CDATA\\[ENC\\w+\\]\\]></Token><OpenKfId><!\\[CDATA\\[${kfId}\\]\\]></OpenKfId></xml>$`),
+      new RegExp(
+        `^<xml><ToUserName><!\\[CDATA\\[${W.corpId}\\]\\]></ToUserName><CreateTime>${Math.floor(h.clock.now() / 1000)}</CreateTime><MsgType><!\\[CDATA\\[event\\]\\]></MsgType><Event><!\\[CDATA\\[kf_msg_or_event\\]\\]></Event><Token><!\\[CDATA\\[ENC\\w+\\]\\]></Token><OpenKfId><!\\[CDATA\\[${kfId}\\]\\]></OpenKfId></xml>$`,
+      ),
     );
     // a merchant with only the default callback pair gets callbacks signed with it
     const plain = await says('wmPlain', '你好', PLAIN);
@@ -489,7 +555,7 @@ describe('control routes', () => {
     expect((await control('sent?merchantId=Bad Id')).status).toBe(400);
   });
 
-  it('kf-session and servicer-message play WeCom\'s side of a session', async () => {
+  it("kf-session and servicer-message play WeCom's side of a session", async () => {
     await says('wmServ', '人呢');
     await ctl('kf-session', { merchantId: SHOP, externalUserId: 'wmServ', serviceState: 3, servicerUserId: 'zhangsan' });
     const r = await ctl('servicer-message', { merchantId: SHOP, externalUserId: 'wmServ', servicerUserId: 'zhangsan', text: '我是店长' });
@@ -504,7 +570,7 @@ describe('control routes', () => {
 });
 
 // ---- the demo shop on a fresh start ----------------------------------------------------------------
-describe('registration from the product\'s storage: the demo shop', () => {
+describe("registration from the product's storage: the demo shop", () => {
   it('knows wkDEMO0001 and the seeded conversations, so a reply inside 48 h works at once', async () => {
     await seedDemoShop(h.rt.deps);
     const now = h.clock.now();

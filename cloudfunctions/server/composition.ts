@@ -9,18 +9,17 @@ import { SessionSigner } from './security/sessions';
 import { randomIds } from './ids';
 import type { WecomApi } from '@xiaoer/shared/ports/wecom';
 import type { JobDefinition } from '@xiaoer/shared/usecases/scheduling/scheduler';
-import { JOBS } from '@xiaoer/shared/usecases/scheduling/jobs';
-import { createTokenRefreshJob } from '@xiaoer/shared/usecases/channel-wecom/token-refresh';
+import { allJobs } from '@xiaoer/shared/usecases/scheduling/jobs';
+import type { ReceiveContext } from '@xiaoer/shared/usecases/channel-wecom/receive';
+import { callbackCodec } from './wecom/callback-codec';
+import { nodeTimers } from './timers';
 import { createTokenStore } from './wecom/token-store';
 import { createWecomApi } from './wecom/api-client';
 import { parseWecomXml } from './wecom/xml';
 import path from 'node:path';
 import { createDbMediaStore, createFileMediaStore } from './media/media-stores';
-import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
-import { createModelAnswerer } from '@xiaoer/shared/usecases/answer/model';
-import { createOpenAIChatModel } from './llm/openai-model';
-import { createHandoffNotifyJob } from '@xiaoer/shared/usecases/conversations/handoff-notify';
-import { createInboxSweepJob, type InboxContext, type ParseXml } from '@xiaoer/shared/usecases/channel-wecom/inbox';
+import { createAnswerer } from './answering';
+import type { ParseXml } from '@xiaoer/shared/usecases/channel-wecom/inbox';
 
 /** Everything a function handler or the host needs, built once from the configuration. */
 export interface Runtime {
@@ -33,8 +32,8 @@ export interface Runtime {
   wecom: WecomApi;
   /** Every scheduled job, the platform ones included. */
   jobs: JobDefinition[];
-  /** What processing a stored WeCom callback needs: the client, the answer engine, the parser. */
-  inbox: InboxContext;
+  /** What receiving and processing WeCom callbacks needs: the client, the answer engine, the codec. */
+  inbox: ReceiveContext;
   /** The local host tells the runtime where it listens (its sandbox is the local WeCom). */
   setHostBaseUrl(url: string): void;
   close(): Promise<void>;
@@ -59,35 +58,36 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (!config.masterKey && config.runtime !== 'local') throw new AppError('CONFIG.MISSING', 'APP_RUNTIME=cloudbase 必须设置 APP_MASTER_KEY');
   const master = config.masterKey ? parseMasterKey(config.masterKey) : loadOrCreateLocalKey(config.dataDir);
   const storage = await opts.openStorage(config, logger);
-  const deps: Deps = { storage, clock: opts.clock ?? systemClock, secrets: createSecretBox(master), ids: randomIds, random: Math.random };
+  const deps: Deps = { storage, clock: opts.clock ?? systemClock, secrets: createSecretBox(master), ids: randomIds, timers: nodeTimers, random: Math.random };
   let hostBase = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   // resolved per request: the host learns its port only after listen (PORT=0)
   const wecomBase = () => config.wecom.apiBase || `${hostBase}/sandbox`;
   const timeoutMs = config.wecom.timeoutMs;
   const tokens = createTokenStore({ baseUrl: wecomBase, deps, timeoutMs });
   const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, timeoutMs, logger: logger.child({ mod: 'wecom' }) });
-  // the offline engine always; the model on top when LLM_API_KEY is set, within each shop's budget
-  const offline = createEngineAnswerer(storage.knowledge);
-  const answerer =
-    config.llm.enabled && config.llm.apiKey
-      ? createModelAnswerer({
-          knowledge: storage.knowledge,
-          // no SDK retry: one attempt within the timeout, then the offline answer
-          model: createOpenAIChatModel({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl, model: config.llm.model, maxRetries: 0, stream: config.llm.stream }),
-          offline,
-          kv: storage.kv,
-          clock: deps.clock,
-          pricePerMTokFen: config.llm.priceFenPerMTok,
-          monthlyBudgetFen: config.llm.monthlyBudgetFen,
-          timeoutMs: config.llm.timeoutMs,
-          timeZone: async (id: string) => (await storage.merchants.get(id))?.timezone ?? 'Asia/Shanghai',
-          onFallback: ({ merchantId, why }: { merchantId: string; why: string }) => logger.warn({ mod: 'llm', merchantId, why }, 'model answer fell back to retrieval'),
-        })
-      : offline;
+  const answerer = createAnswerer(config, {
+    knowledge: storage.knowledge,
+    kv: storage.kv,
+    clock: deps.clock,
+    timers: deps.timers,
+    timeZone: async (id) => (await storage.merchants.get(id))?.timezone ?? 'Asia/Shanghai',
+    onFallback: ({ merchantId, why }) => logger.warn({ mod: 'llm', merchantId, why }, 'model answer fell back to retrieval'),
+  });
   const media = config.runtime === 'local' ? createFileMediaStore(path.join(config.dataDir, 'media')) : createDbMediaStore(storage.kv, deps.clock);
   // links in handoff notices: the public address when set, else wherever this host listens
   const appUrl = () => config.publicUrl ?? (config.runtime === 'local' ? hostBase : undefined);
-  const inbox: InboxContext = { deps, wecom, answerer, media, parseXml: parseWecomXml as ParseXml, appUrl };
+  const parseXml = parseWecomXml as ParseXml;
+  const inbox: ReceiveContext = {
+    deps,
+    wecom,
+    answerer,
+    media,
+    parseXml,
+    appUrl,
+    codec: callbackCodec,
+    log: logger.child({ mod: 'wecom-callback' }),
+    maxSkewS: config.wecom.maxSkewS,
+  };
   return {
     config,
     deps,
@@ -95,7 +95,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     sessions: new SessionSigner(master),
     logger,
     wecom,
-    jobs: [...JOBS, createTokenRefreshJob(tokens), createInboxSweepJob({ wecom, answerer, media, parseXml: inbox.parseXml, appUrl }), createHandoffNotifyJob({ wecom, appUrl })],
+    jobs: allJobs({ wecom, answerer, media, parseXml, appUrl, tokens }),
     inbox,
     setHostBaseUrl: (url) => {
       hostBase = url.replace(/\/$/, '');

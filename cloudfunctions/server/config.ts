@@ -24,10 +24,18 @@ const Env = z.object({
   LLM_PRICE_OUTPUT_FEN_PER_MTOK: z.coerce.number().nonnegative().default(800),
   LLM_MONTHLY_BUDGET_FEN: z.coerce.number().int().nonnegative().default(5000),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(8000),
-  LLM_STREAM: z.string().toLowerCase().pipe(z.enum(['0', '1', 'true', 'false'])).optional(),
+  LLM_STREAM: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(['0', '1', 'true', 'false']))
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['0', '1']).optional(),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(3 * 1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(3 * 1024 * 1024),
   CLOUDBASE_ENV_ID: z.string().optional(),
   TENCENTCLOUD_SECRETID: z.string().optional(),
   TENCENTCLOUD_SECRETKEY: z.string().optional(),

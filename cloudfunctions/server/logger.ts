@@ -5,9 +5,24 @@ import pino from 'pino';
  * defence: code should not log them in the first place.
  */
 export const REDACT_PATHS = [
-  '*.secret', '*.secrets', '*.token', '*.aesKey', '*.password', '*.apiKey', '*.masterKey', '*.authorization', '*.cookie',
-  'req.headers.authorization', 'req.headers.cookie', '*.headers.authorization', '*.headers.cookie', '*.headers["set-cookie"]',
-  'config.masterKey', 'config.llm.apiKey', 'config.cloudbase.secretKey', 'config.cloudbase.sessionToken',
+  '*.secret',
+  '*.secrets',
+  '*.token',
+  '*.aesKey',
+  '*.password',
+  '*.apiKey',
+  '*.masterKey',
+  '*.authorization',
+  '*.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
+  'config.masterKey',
+  'config.llm.apiKey',
+  'config.cloudbase.secretKey',
+  'config.cloudbase.sessionToken',
 ];
 
 export type Logger = pino.Logger;

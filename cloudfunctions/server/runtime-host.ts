@@ -13,4 +13,3 @@ export const openAnyStorage: OpenStorage = async (config, logger) => {
 export function createHostRuntime(opts: Omit<RuntimeOptions, 'openStorage'> = {}): Promise<Runtime> {
   return createRuntime({ ...opts, openStorage: openAnyStorage });
 }
-

@@ -1,5 +1,5 @@
-import path from 'node:path'
-import { defineConfig, type UserConfigExport } from '@tarojs/cli'
+import path from 'node:path';
+import { defineConfig, type UserConfigExport } from '@tarojs/cli';
 
 /**
  * Lean hand-written Taro 4 config (see /work/shared/docs/taro-toolchain.md).
@@ -7,19 +7,19 @@ import { defineConfig, type UserConfigExport } from '@tarojs/cli'
  * - H5 is served by the local host from '/', calls same-origin /fn/<name> (no gateway URL);
  * - the platform-free package @xiaoer/shared (TypeScript sources) and zod are compiled by babel.
  */
-const sharedSrc = path.resolve(__dirname, '../../shared/src')
-const zodDir = path.dirname(require.resolve('zod/package.json'))
+const sharedSrc = path.resolve(__dirname, '../../shared/src');
+const zodDir = path.dirname(require.resolve('zod/package.json'));
 
 /** Taro only runs babel on its own sources: add the shared contracts and zod (ES2020 syntax). */
-const compile = { include: [sharedSrc, zodDir] }
+const compile = { include: [sharedSrc, zodDir] };
 
 type Chain = {
-  resolve: { alias: { set(key: string, value: string): unknown } }
-  performance: { hints(value: false): unknown }
-}
+  resolve: { alias: { set(key: string, value: string): unknown } };
+  performance: { hints(value: false): unknown };
+};
 const aliasShared = (chain: Chain) => {
-  chain.resolve.alias.set('@xiaoer/shared', sharedSrc)
-}
+  chain.resolve.alias.set('@xiaoer/shared', sharedSrc);
+};
 
 export default defineConfig<'webpack5'>(async (merge) => {
   const baseConfig: UserConfigExport<'webpack5'> = {
@@ -44,9 +44,9 @@ export default defineConfig<'webpack5'>(async (merge) => {
       compile,
       postcss: { pxtransform: { enable: true, config: {} }, cssModules: { enable: false } },
       webpackChain(chain) {
-        aliasShared(chain)
+        aliasShared(chain);
         // ECharts (sub/trends only) passes webpack's 244 KiB hint; the size gate is weapp-size
-        chain.performance.hints(false)
+        chain.performance.hints(false);
       },
     },
     h5: {
@@ -64,11 +64,11 @@ export default defineConfig<'webpack5'>(async (merge) => {
       },
       postcss: { autoprefixer: { enable: true, config: {} }, cssModules: { enable: false } },
       webpackChain(chain) {
-        aliasShared(chain)
+        aliasShared(chain);
         // React + Taro's H5 runtime alone pass webpack's 244 KiB hint; the size gate is weapp-size.
-        chain.performance.hints(false)
+        chain.performance.hints(false);
       },
     },
-  }
-  return merge({}, baseConfig)
-})
+  };
+  return merge({}, baseConfig);
+});

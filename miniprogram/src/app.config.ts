@@ -1,27 +1,11 @@
 export default defineAppConfig({
-  pages: [
-    'pages/today/index',
-    'pages/conversations/index',
-    'pages/customers/index',
-    'pages/marketing/index',
-    'pages/me/index',
-  ],
+  pages: ['pages/today/index', 'pages/conversations/index', 'pages/customers/index', 'pages/marketing/index', 'pages/me/index'],
   // Everything that is not a tab lives in one subpackage: the main package (tab pages, services,
   // shared contracts) must stay under 0.6 MB; ECharts is only ever loaded here (sub/trends).
   subPackages: [
     {
       root: 'sub',
-      pages: [
-        'thread/index',
-        'customer/index',
-        'kb/index',
-        'kb-edit/index',
-        'teach/index',
-        'trends/index',
-        'settings/index',
-        'staff/index',
-        'setup/index',
-      ],
+      pages: ['thread/index', 'customer/index', 'kb/index', 'kb-edit/index', 'teach/index', 'trends/index', 'settings/index', 'staff/index', 'setup/index'],
     },
   ],
   window: {
@@ -44,4 +28,4 @@ export default defineAppConfig({
       { pagePath: 'pages/me/index', text: '我的' },
     ],
   },
-})
+});

@@ -1,5 +1,5 @@
-import { zeroCounters, type Counters } from '@xiaoer/shared/domain/counters'
-import type { ApiResult } from '@xiaoer/shared/contracts/api'
+import { zeroCounters, type Counters } from '@xiaoer/shared/domain/counters';
+import type { ApiResult } from '@xiaoer/shared/contracts/api';
 
 export const me: ApiResult<'me.get'> = {
   memberId: 'mem-1',
@@ -7,9 +7,9 @@ export const me: ApiResult<'me.get'> = {
     { id: 'demo-bakery', name: '小麦面包坊', role: 'owner' },
     { id: 'shop-b', name: '街角花店', role: 'staff' },
   ],
-}
+};
 
-const counters = (c: Partial<Counters>): Counters => ({ ...zeroCounters(), ...c })
+const counters = (c: Partial<Counters>): Counters => ({ ...zeroCounters(), ...c });
 
 export const dashboard = (over: Partial<ApiResult<'dashboard.today'>> = {}): ApiResult<'dashboard.today'> => ({
   merchant: { id: 'demo-bakery', name: '小麦面包坊', timezone: 'Asia/Shanghai' },
@@ -20,13 +20,13 @@ export const dashboard = (over: Partial<ApiResult<'dashboard.today'>> = {}): Api
   waitingHuman: 2,
   revenueFen: 123450,
   ...over,
-})
+});
 
 /** dashboard.trends for `n` days ending 2026-11-22: consultations 1…n, aiAnswered one less, revenue 100 分 × day. */
 export const trends = (n: 7 | 30 = 7, over: Partial<ApiResult<'dashboard.trends'>> = {}): ApiResult<'dashboard.trends'> => ({
   days: Array.from({ length: n }, (_, i) => {
-    const d = new Date(Date.UTC(2026, 10, 22 - (n - 1 - i)))
-    const day = d.toISOString().slice(0, 10)
+    const d = new Date(Date.UTC(2026, 10, 22 - (n - 1 - i)));
+    const day = d.toISOString().slice(0, 10);
     return {
       day,
       counters: counters({
@@ -37,13 +37,13 @@ export const trends = (n: 7 | 30 = 7, over: Partial<ApiResult<'dashboard.trends'
         orders: i % 4,
         revenueFen: 100 * (i + 1),
       }),
-    }
+    };
   }),
   revenueShown: true,
   ...over,
-})
+});
 
-export const badges = (over: Partial<ApiResult<'badges.get'>> = {}): ApiResult<'badges.get'> => ({ waitingHuman: 2, unanswered: 3, ...over })
+export const badges = (over: Partial<ApiResult<'badges.get'>> = {}): ApiResult<'badges.get'> => ({ waitingHuman: 2, unanswered: 3, ...over });
 
 export const faq = (over: Partial<ApiResult<'kb.list'>['faqs'][number]> = {}): ApiResult<'kb.list'>['faqs'][number] => ({
   id: 'faq-1',
@@ -53,7 +53,7 @@ export const faq = (over: Partial<ApiResult<'kb.list'>['faqs'][number]> = {}): A
   enabled: true,
   updatedAt: 1763779200000,
   ...over,
-})
+});
 
 export const teachItem = (over: Partial<ApiResult<'teach.list'>['items'][number]> = {}): ApiResult<'teach.list'>['items'][number] => ({
   id: 'teach-1',
@@ -67,4 +67,4 @@ export const teachItem = (over: Partial<ApiResult<'teach.list'>['items'][number]
   askedAt: 1763780400000,
   staffReply: { text: '3 公里内免费送。', at: 1763780500000, by: 'staff' },
   ...over,
-})
+});

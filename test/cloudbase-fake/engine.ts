@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import { EJSON } from 'bson';
 
+/** A document id as given, or a fresh random one. */
+const idOf = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : crypto.randomBytes(16).toString('hex'));
+
 /**
  * An in-memory document database with CloudBase's wire semantics, for tests and local trials:
  * the actions `@cloudbase/node-sdk` sends (database.getDocument, insertDocument, modifyDocument,
@@ -13,7 +16,10 @@ import { EJSON } from 'bson';
 
 type Doc = Record<string, unknown>;
 export class FakeDbError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +39,7 @@ export class FakeEngine {
   // ---- helpers for tests --------------------------------------------------------------
   insert(collection: string, doc: Doc) {
     const c = this.coll(collection, true);
-    const id = String(doc._id ?? crypto.randomBytes(16).toString('hex'));
+    const id = idOf(doc._id);
     c.set(id, structuredClone({ ...doc, _id: id }));
   }
   find(collection: string): Doc[] {
@@ -66,7 +72,11 @@ export class FakeEngine {
         const cap = Math.min(1000, this.opts.maxPage ?? 1000);
         const limit = Math.min(Number(p.limit ?? 100), cap);
         const page = sorted.slice(offset, offset + limit);
-        return { list: page.map((d) => EJSON.stringify(project(d, p.projection ? (decode(p.projection) as Record<string, number>) : undefined), { relaxed: false })), limit, offset };
+        return {
+          list: page.map((d) => EJSON.stringify(project(d, p.projection ? (decode(p.projection) as Record<string, number>) : undefined), { relaxed: false })),
+          limit,
+          offset,
+        };
       }
       case 'database.calculateDocument':
         return { total: this.match(p).length };
@@ -75,7 +85,7 @@ export class FakeEngine {
         const docs = (p.data as string[]).map((s) => decode(s) as Doc);
         const ids: string[] = [];
         for (const d of docs) {
-          const id = String(d._id ?? crypto.randomBytes(16).toString('hex'));
+          const id = idOf(d._id);
           if (c.has(id)) throw new FakeDbError('DATABASE_DUPLICATE_WRITE', `duplicate key: _id ${id}`);
           c.set(id, { ...d, _id: id });
           ids.push(id);
@@ -94,7 +104,7 @@ export class FakeEngine {
         }
         if (chosen.length === 0 && p.upsert) {
           const q = (p.query ? decode(p.query) : {}) as Doc;
-          const id = String(q._id ?? crypto.randomBytes(16).toString('hex'));
+          const id = idOf(q._id);
           c.set(id, operators ? applyUpdate({ _id: id }, update) : { ...structuredClone(update), _id: id });
           return { updated: 0, upsert_id: id };
         }
@@ -308,7 +318,11 @@ export function applyUpdate(original: Doc, update: Doc): Doc {
           break;
         }
         case '$pull':
-          setPath(doc, path, (Array.isArray(cur) ? cur : []).filter((x) => !matchCondition(x, arg)));
+          setPath(
+            doc,
+            path,
+            (Array.isArray(cur) ? cur : []).filter((x) => !matchCondition(x, arg)),
+          );
           break;
         default:
           throw new FakeDbError('DATABASE_REQUEST_FAILED', `update operator ${k} is not supported by this fake`);

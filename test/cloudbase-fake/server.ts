@@ -16,7 +16,7 @@ export async function startFakeCloudbase(opts: EngineOptions & { port?: number }
       let out: unknown;
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-        out = engine.handle(String(body.action ?? ''), body);
+        out = engine.handle(typeof body.action === 'string' ? body.action : '', body);
       } catch (err) {
         out = err instanceof FakeDbError ? { code: err.code, message: err.message } : { code: 'DATABASE_REQUEST_FAILED', message: String(err) };
       }

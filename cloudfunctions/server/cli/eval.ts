@@ -4,29 +4,30 @@ import { z } from 'zod';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { describeZodError } from '@xiaoer/shared/contracts/envelope';
 import { createOfflineEngine } from '@xiaoer/shared/usecases/answer';
-import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
-import { createModelAnswerer } from '@xiaoer/shared/usecases/answer/model';
 import type { KvEntry, KvRepo } from '@xiaoer/shared/ports/storage';
 import { systemClock } from '@xiaoer/shared/domain/time';
-import { createOpenAIChatModel } from '../llm/openai-model';
+import { createAnswerer } from '../answering';
 import { type Config, loadConfig } from '../config';
+import { nodeTimers } from '../timers';
 
 /**
  * `eval answers --kb <kb.json> --cases <cases.json>` (ARCHITECTURE §5): runs the answer engine on
  * each case and scores it. Reads two files, writes nothing (no runtime, no DATA_DIR).
  */
 
-const KbFile = z.object({
-  faqs: z.array(
-    z.object({
-      id: z.string().min(1),
-      question: z.string().min(1),
-      answer: z.string().min(1),
-      alternatives: z.array(z.string()).optional(),
-      enabled: z.boolean().optional(),
-    }),
-  ),
-}).passthrough();
+const KbFile = z
+  .object({
+    faqs: z.array(
+      z.object({
+        id: z.string().min(1),
+        question: z.string().min(1),
+        answer: z.string().min(1),
+        alternatives: z.array(z.string()).optional(),
+        enabled: z.boolean().optional(),
+      }),
+    ),
+  })
+  .passthrough();
 const CasesFile = z.array(z.object({ q: z.string().min(1), expect: z.string().min(1) }));
 
 export type EvalLine = { q: string; expect: string; got: string; answer: string | null; confidence: number; ms: number };
@@ -110,16 +111,8 @@ export async function evalAnswers(a: { kbFile: string; casesFile: string; config
   }
   const faqs = kb.faqs.map((f) => ({ ...f, alternatives: f.alternatives ?? [], enabled: f.enabled ?? true, merchantId: 'eval', updatedAt: 0 }));
   const knowledge = { listFaqs: async () => faqs };
-  const answerer = createModelAnswerer({
-    knowledge,
-    model: createOpenAIChatModel({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl, model: config.llm.model, maxRetries: 0, stream: config.llm.stream }),
-    offline: createEngineAnswerer(knowledge),
-    kv: memoryKv(),
-    clock: systemClock,
-    pricePerMTokFen: config.llm.priceFenPerMTok,
-    monthlyBudgetFen: Number.MAX_SAFE_INTEGER,
-    timeoutMs: config.llm.timeoutMs,
-  });
+  // the same answering part as the product, with the model's budget kept in memory for the run
+  const answerer = createAnswerer(config, { knowledge, kv: memoryKv(), clock: systemClock, timers: nodeTimers, monthlyBudgetFen: Number.MAX_SAFE_INTEGER });
   for (const c of cases) {
     const t0 = performance.now();
     const d = await answerer.answer({ merchantId: 'eval', externalUserId: 'eval', text: c.q, history: [] });
@@ -159,7 +152,10 @@ function memoryKv(): KvRepo {
       return n;
     },
     async list<T>(a: string, b: string, limit: number) {
-      return [...m.entries()].filter(([key]) => key.startsWith(`${a}\u0000${b}\u0000`)).map(([, v]) => v as KvEntry<T>).slice(0, limit);
+      return [...m.entries()]
+        .filter(([key]) => key.startsWith(`${a}\u0000${b}\u0000`))
+        .map(([, v]) => v as KvEntry<T>)
+        .slice(0, limit);
     },
   };
 }

@@ -76,7 +76,10 @@ const commands: Record<string, Command> = {
     const a = validate(z.object({ merchant: MerchantId, role: Role }), f);
     if (!(await rt.storage.merchants.get(a.merchant))) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${a.merchant} 这家店`);
     const inv = await createInvite(rt.deps, a.merchant, a.role);
-    return { json: { code: inv.code, role: inv.role, merchantId: inv.merchantId, expiresAt: inv.expiresAt }, text: `邀请码：${inv.code}（${a.role === 'owner' ? '老板' : '店员'}，7 天内有效）` };
+    return {
+      json: { code: inv.code, role: inv.role, merchantId: inv.merchantId, expiresAt: inv.expiresAt },
+      text: `邀请码：${inv.code}（${a.role === 'owner' ? '老板' : '店员'}，7 天内有效）`,
+    };
   },
   'login-link': async (rt, f) => {
     const a = validate(z.object({ merchant: MerchantId, role: Role.default('owner') }), f);
@@ -89,13 +92,45 @@ const commands: Record<string, Command> = {
     return { json: list, text: sentListText(list) };
   },
   simulate: async (rt, f) => {
-    const a = validate(z.object({ merchant: MerchantId, text: z.string().trim().min(1, '要给 --text'), customer: z.string().min(1).max(128).optional(), wait: z.coerce.number().min(0.5).max(120).default(10) }), f);
+    const a = validate(
+      z.object({
+        merchant: MerchantId,
+        text: z.string().trim().min(1, '要给 --text'),
+        customer: z.string().min(1).max(128).optional(),
+        wait: z.coerce.number().min(0.5).max(120).default(10),
+      }),
+      f,
+    );
     const r = await simulateCustomer(rt, { merchantId: a.merchant, text: a.text, customer: a.customer, waitMs: a.wait * 1000 });
     return { json: r, text: simulateText(r, a.wait * 1000) };
   },
 };
 
-const FLAG_NAMES = ['id', 'name', 'corp-id', 'token', 'aes-key', 'kf-token', 'kf-aes-key', 'agent-id', 'app-secret', 'contact-secret', 'kf-secret', 'industry', 'timezone', 'merchant', 'role', 'text', 'customer', 'wait', 'kb', 'cases', 'file', 'format', 'out'];
+const FLAG_NAMES = [
+  'id',
+  'name',
+  'corp-id',
+  'token',
+  'aes-key',
+  'kf-token',
+  'kf-aes-key',
+  'agent-id',
+  'app-secret',
+  'contact-secret',
+  'kf-secret',
+  'industry',
+  'timezone',
+  'merchant',
+  'role',
+  'text',
+  'customer',
+  'wait',
+  'kb',
+  'cases',
+  'file',
+  'format',
+  'out',
+];
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string }> {
   let json = argv.includes('--json');
@@ -138,7 +173,7 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2)).then(({ code, stdout }) => {
+  void runCli(process.argv.slice(2)).then(({ code, stdout }) => {
     process.stdout.write(`${stdout}\n`);
     process.exitCode = code;
   });

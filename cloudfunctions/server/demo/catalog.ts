@@ -1,6 +1,8 @@
 import type { BusinessHours } from '@xiaoer/shared/domain/merchant';
 import type { Faq, Product } from '@xiaoer/shared/domain/knowledge';
 
+export const DEMO_MERCHANT_ID = 'demo-naicha';
+
 /** The demo shop: a fruit-tea / milk-tea shop in Hangzhou. Every value here is fixed demo data. */
 export const DEMO_SHOP = {
   name: '茶小满·鲜果茶饮',
@@ -274,14 +276,7 @@ export const DEMO_FAQS: DemoFaq[] = [
     ['用的是真水果吗', '放多久能喝', '可以放冰箱吗'],
     ['是真水果吗', '做好了能放多久', '能放冰箱明天喝吗'],
   ),
-  faq(
-    'student',
-    2,
-    '学生有优惠吗？',
-    '周一到周五凭学生证到店 9 折；外卖请备注学校名称，店员核对后给优惠。',
-    ['学生证打折吗'],
-    ['学生有优惠吗', '学生证能打折吗'],
-  ),
+  faq('student', 2, '学生有优惠吗？', '周一到周五凭学生证到店 9 折；外卖请备注学校名称，店员核对后给优惠。', ['学生证打折吗'], ['学生有优惠吗', '学生证能打折吗']),
 ];
 
 export interface DemoProduct extends Product {
@@ -290,15 +285,15 @@ export interface DemoProduct extends Product {
   lowStockAt: number;
 }
 
-const product = (
-  sku: string,
-  name: string,
-  priceFen: number,
-  stock: number,
-  lowStockAt: number,
-  popularity: number,
-  attributes: Record<string, unknown>,
-): DemoProduct => ({ sku, name, priceFen, stock, lowStockAt, popularity, attributes: { ...attributes, sizes: { 中杯: priceFen, 大杯: priceFen + 300 } } });
+const product = (sku: string, name: string, priceFen: number, stock: number, lowStockAt: number, popularity: number, attributes: Record<string, unknown>): DemoProduct => ({
+  sku,
+  name,
+  priceFen,
+  stock,
+  lowStockAt,
+  popularity,
+  attributes: { ...attributes, sizes: { 中杯: priceFen, 大杯: priceFen + 300 } },
+});
 
 /** priceFen is the 中杯 price; 大杯 is 3 元 more (see the size_price FAQ). */
 export const DEMO_PRODUCTS: DemoProduct[] = [

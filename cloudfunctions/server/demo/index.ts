@@ -1,1 +1,3 @@
-export { DEMO_MERCHANT_ID, DEMO_WECOM, buildDemoShop, seedDemoShop, type DemoShopData } from './seed';
+export { DEMO_KF_ACCOUNT, DEMO_MERCHANT_ID, DEMO_WECOM } from './catalog';
+export { buildDemoShop, type DemoShopData } from './build';
+export { seedDemoShop } from './seed';

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { OffsetClock } from '@xiaoer/shared/domain/time';
-import { DEMO_MERCHANT_ID, seedDemoShop } from '../demo/seed';
+import { DEMO_MERCHANT_ID, seedDemoShop } from '../demo';
 import { describeConfig, loadConfig } from '../config';
 import { createHostRuntime } from '../runtime-host';
 import { repoRoot } from '../root';
 import { handleScheduler } from '../../scheduler';
-import { recoverPendingCallbacks } from '../../wecom';
+import { recoverPendingCallbacks } from '@xiaoer/shared/usecases/channel-wecom/receive';
 import { createHostServer } from './server';
 import { readTimerTriggers, startTimers } from './timers';
 import { ensureH5Built, h5Dir } from './h5-build';
@@ -31,13 +31,9 @@ async function main() {
   console.log(`店小二 host listening on ${base} (GET /healthz)`);
   for (const line of describeConfig(config, base)) console.log(`  ${line}`);
 
-  await recoverPendingCallbacks(rt);
+  await recoverPendingCallbacks(rt.inbox);
   const functions: Record<string, () => Promise<unknown>> = { scheduler: () => handleScheduler(rt) };
-  const timers = startTimers(
-    readTimerTriggers(path.join(root, 'cloudfunctions')),
-    async (fn) => functions[fn]?.(),
-    rt.logger,
-  );
+  const timers = startTimers(readTimerTriggers(path.join(root, 'cloudfunctions')), async (fn) => functions[fn]?.(), rt.logger);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -66,7 +62,11 @@ async function main() {
 
   const merchants = await rt.storage.merchants.listAll();
   const target = merchants.find((m) => m.id === DEMO_MERCHANT_ID) ?? merchants[0];
-  if (target) {
+  // a login link only on stdout (never a structured log line), and never for cloud data: there
+  // the operator asks the CLI for one (`login-link`), each single-use
+  if (config.runtime === 'cloudbase') {
+    console.log(`Owner app: ${base}/ (login links: npm run cli -- login-link --merchant <id>)`);
+  } else if (target) {
     console.log(`Owner app: ${await makeLoginLink(rt, target.id, 'owner', base)}`);
   } else {
     console.log(`Owner app: ${base}/ (no shop yet: npm run cli -- merchant create …, then npm run cli -- login-link --merchant <id>)`);

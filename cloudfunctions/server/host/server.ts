@@ -5,9 +5,9 @@ import { errorEnvelope } from '@xiaoer/shared/api/dispatch';
 import type { Runtime } from '../composition';
 import { handleApi } from '../../api';
 import { handleWecomCallback, MAX_CALLBACK_BYTES } from '../../wecom';
-import { parseCookies, parseJson, readBody, sendJson, sendText } from './http-utils';
+import { decodeSegment, parseCookies, parseJson, readBody, sendJson, sendText } from './http-utils';
 import { serveStatic } from './static';
-import { SESSION_COOKIE, SESSION_TTL_MS } from './login';
+import { endSessionOf, redeemLoginLink, SESSION_COOKIE, sessionCaller } from './login';
 import { createWecomSandbox, type WecomSandbox } from '../wecom-sandbox';
 
 export interface HostOptions {
@@ -21,6 +21,18 @@ export interface HostOptions {
 /** Functions the owner app may call through `POST /fn/:name`. */
 const APP_FUNCTIONS = new Set(['api']);
 
+/** Body cap of an api call; only a knowledge-base import gets `config.bodyLimitBytes` (a file, base64). */
+export const API_BODY_BYTES = 64 * 1024;
+const BIG_ACTION = 'kb.import';
+/** The app sends `action` first (the contract's key order), so the first bytes say whether it is an import. */
+const IMPORT_HEAD = /^\s*\{\s*"action"\s*:\s*"kb\.import"/;
+
+/** RATE.LIMITED carries its wait in the envelope; HTTP clients also get it as Retry-After. */
+function retryAfter(status: number, body: unknown): Record<string, string> {
+  const retry = (body as { details?: { retryAfterS?: unknown } }).details?.retryAfterS;
+  return status === 429 && typeof retry === 'number' ? { 'retry-after': String(retry) } : {};
+}
+
 /**
  * The local host: the same function handlers CloudBase runs, over HTTP. Every route answers
  * with the error envelope on failure and nothing it receives can crash the process.
@@ -29,11 +41,9 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
   const log = rt.logger;
   const sandbox = opts.sandbox ?? createWecomSandbox(rt);
 
-  function callerOf(req: IncomingMessage): { openid: string } | null {
+  function tokenOf(req: IncomingMessage): string | undefined {
     const auth = req.headers.authorization;
-    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    const claims = rt.sessions.verify(token, 'session', rt.deps.clock.now());
-    return claims ? { openid: claims.sub } : null;
+    return auth?.startsWith('Bearer ') ? auth.slice(7) : parseCookies(req.headers.cookie)[SESSION_COOKIE];
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -41,23 +51,23 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
     if (p === '/healthz') return sendJson(res, 200, { ok: true });
 
     if (p === '/login' && req.method === 'GET') {
-      const claims = rt.sessions.verify(url.searchParams.get('token') ?? undefined, 'login', rt.deps.clock.now());
-      if (!claims) {
-        const message = '登录链接无效或已经过期，请让老板重新生成一个。';
+      const session = await redeemLoginLink(rt, url.searchParams.get('token') ?? undefined);
+      if (!session) {
+        const message = '登录链接无效、已经用过或者过期了（每个链接只能打开一次），请让老板重新生成一个。';
         // a browser gets a page it can show; anything else gets the envelope
         if (req.headers.accept?.includes('text/html')) return sendText(res, 401, `<!doctype html><meta charset="utf-8"><p>${message}</p>`, 'text/html; charset=utf-8');
         return sendJson(res, 401, { ok: false, code: 'AUTH.BAD_LOGIN_LINK', message });
       }
-      const session = rt.sessions.sign({ sub: claims.sub, typ: 'session', exp: rt.deps.clock.now() + SESSION_TTL_MS });
       res.writeHead(302, {
         location: '/',
-        'set-cookie': `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}`,
+        'set-cookie': `${SESSION_COOKIE}=${session.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${session.maxAgeS}`,
         'cache-control': 'no-store',
       });
       return res.end();
     }
 
     if (p === '/logout' && req.method === 'POST') {
+      await endSessionOf(rt, tokenOf(req));
       return sendJson(res, 200, { ok: true, data: null }, { 'set-cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
     }
 
@@ -65,11 +75,17 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
     if (fn) {
       if (req.method !== 'POST') throw new AppError('INPUT.METHOD', '请用 POST', 405);
       if (!APP_FUNCTIONS.has(fn[1])) throw new AppError('NOT_FOUND.FUNCTION', `没有 ${fn[1]} 这个接口`, 404);
-      const caller = callerOf(req);
-      const body = parseJson(await readBody(req, rt.config.bodyLimitBytes));
+      // who is calling before a byte of the body is read: a stranger's 3 MiB is never buffered
+      const caller = await sessionCaller(rt, tokenOf(req));
       if (!caller) throw new AppError('AUTH.UNAUTHENTICATED', '登录已过期，请向老板要一个新的登录链接');
-      const out = await handleApi(rt, caller, body);
-      return sendJson(res, out.status, out.body);
+      const importing = url.searchParams.get('action') === BIG_ACTION;
+      const raw = await readBody(req, API_BODY_BYTES, { limit: rt.config.bodyLimitBytes, when: (head) => importing || IMPORT_HEAD.test(head.toString('latin1')) });
+      const body = parseJson(raw);
+      // the head is only a hint (JSON keeps the last of two "action" keys): the parsed action decides
+      if (raw.length > API_BODY_BYTES && (body as { action?: unknown }).action !== BIG_ACTION)
+        throw new AppError('INPUT.TOO_LARGE', `内容太大（上限 ${API_BODY_BYTES} 字节；只有导入知识库可以更大）`, 413);
+      const out = await handleApi(rt, { openid: caller.openid }, body);
+      return sendJson(res, out.status, out.body, retryAfter(out.status, out.body));
     }
 
     const cb = /^\/wecom\/callback\/([^/]+)$/.exec(p);
@@ -77,7 +93,7 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
       const body = req.method === 'POST' ? (await readBody(req, MAX_CALLBACK_BYTES)).toString('utf8') : '';
       const out = await handleWecomCallback(rt, {
         method: req.method ?? 'GET',
-        merchantId: decodeURIComponent(cb[1]),
+        merchantId: decodeSegment(cb[1]),
         query: Object.fromEntries(url.searchParams),
         body,
       });
@@ -106,10 +122,14 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
         const { status, body } = errorEnvelope(err, (e) => log.error({ err: e, reqId, path: url.pathname }, 'request failed'));
         if (status < 500) log.warn({ reqId, path: url.pathname, code: body.ok ? undefined : body.code }, 'request rejected');
         if (res.headersSent) return res.end();
-        sendJson(res, status, body);
+        const headers = retryAfter(status, body);
+        // a body we refused without reading (no session, too large) must not keep the connection busy
+        if (!req.complete) headers.connection = 'close';
+        sendJson(res, status, body, headers);
       })
       .finally(() => {
-        if (url.pathname !== '/healthz') log.debug({ reqId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+        if (url.pathname !== '/healthz')
+          log.debug({ reqId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
       });
   });
   server.requestTimeout = 30_000;

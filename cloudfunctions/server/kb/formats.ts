@@ -246,7 +246,8 @@ export function parseKbCsv(text: string): KbFileContent {
       return i === undefined ? undefined : rec.cells[i];
     });
     if (row) rows.push(row);
-    if (rec.cells.length > records[first].cells.length) warnings.push({ line: rec.line, field: '(整行)', message: `这一行有 ${rec.cells.length} 列，比表头多；多出来的已忽略（含逗号的内容要用英文双引号括起来）` });
+    if (rec.cells.length > records[first].cells.length)
+      warnings.push({ line: rec.line, field: '(整行)', message: `这一行有 ${rec.cells.length} 列，比表头多；多出来的已忽略（含逗号的内容要用英文双引号括起来）` });
   }
   const errors: KbIssue[] = [];
   if (unclosedAt !== undefined) errors.push({ line: unclosedAt, field: '(整行)', message: '英文双引号没有闭合，从这一行到文件末尾都没有导入' });
@@ -349,7 +350,10 @@ const issueText = (i: KbIssue) => `  ${i.note ?? (i.line ? `第 ${i.line} 行` :
 
 /** `kb import --merchant <id> --file <kb.json|.csv|.xlsx>` */
 export async function runKbImport(rt: KbRuntime, flags: Flags): Promise<{ json: KbImportResult & { merchantId: string; file: string }; text: string }> {
-  const a = parseInput(z.object({ merchant: MerchantId, file: z.string({ required_error: '要给 --file <kb.json|.csv|.xlsx>' }).min(1, '要给 --file <kb.json|.csv|.xlsx>') }), flags);
+  const a = parseInput(
+    z.object({ merchant: MerchantId, file: z.string({ required_error: '要给 --file <kb.json|.csv|.xlsx>' }).min(1, '要给 --file <kb.json|.csv|.xlsx>') }),
+    flags,
+  );
   if (!(await rt.deps.storage.merchants.get(a.merchant))) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${a.merchant} 这家店`);
   const content = await readKnowledgeFile(a.file);
   const r = await importKnowledge(rt.deps, a.merchant, content.rows, { facts: content.facts });
@@ -365,7 +369,10 @@ export async function runKbImport(rt: KbRuntime, flags: Flags): Promise<{ json: 
 }
 
 /** `kb export --merchant <id> --format json|csv|xlsx --out <file>` (format defaults to the extension of --out). */
-export async function runKbExport(rt: KbRuntime, flags: Flags): Promise<{ json: { merchantId: string; format: KbFormat; out: string; faqs: number; products: number; facts: number }; text: string }> {
+export async function runKbExport(
+  rt: KbRuntime,
+  flags: Flags,
+): Promise<{ json: { merchantId: string; format: KbFormat; out: string; faqs: number; products: number; facts: number }; text: string }> {
   const a = parseInput(
     z.object({
       merchant: MerchantId,

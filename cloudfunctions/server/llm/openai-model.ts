@@ -88,10 +88,7 @@ function parseSseText(text: string, req: ChatRequest): ChatResponse {
 /** The ChatModel port over one OpenAI-compatible endpoint (ARCHITECTURE §1), JSON mode, per-call timeout. */
 export function createOpenAIChatModel(opts: OpenAIChatModelOptions): ChatModel {
   const client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: opts.maxRetries ?? 1 });
-  const messages = (req: ChatRequest) => [
-    { role: 'system' as const, content: req.system },
-    ...req.messages.map((m) => ({ role: m.role, content: m.content })),
-  ];
+  const messages = (req: ChatRequest) => [{ role: 'system' as const, content: req.system }, ...req.messages.map((m) => ({ role: m.role, content: m.content }))];
 
   async function completeOnce(req: ChatRequest): Promise<ChatResponse> {
     const res = (await client.chat.completions.create(
@@ -103,7 +100,8 @@ export function createOpenAIChatModel(opts: OpenAIChatModelOptions): ChatModel {
     const message = r.choices?.[0]?.message;
     // a tool call (we offer none) or no message at all → '' and the engine falls back as 'invalid'
     const content = message?.content ?? '';
-    const completionChars = content.length + (message?.tool_calls ?? []).reduce((n, t) => n + ('function' in t ? (t.function.name?.length ?? 0) + (t.function.arguments?.length ?? 0) : 0), 0);
+    const completionChars =
+      content.length + (message?.tool_calls ?? []).reduce((n, t) => n + ('function' in t ? (t.function.name?.length ?? 0) + (t.function.arguments?.length ?? 0) : 0), 0);
     return toResponse(content, r.usage, req, completionChars);
   }
 

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { deriveKey } from './secret-box';
 
-const Claims = z.object({ sub: z.string().min(1), typ: z.enum(['login', 'session']), exp: z.number() });
+/** `jti`: the login link's single-use id, or the session's server-side record id. */
+const Claims = z.object({ sub: z.string().min(1), typ: z.enum(['login', 'session']), exp: z.number(), jti: z.string().min(1).max(64).optional() });
 export type Claims = z.infer<typeof Claims>;
 
 /**
@@ -19,7 +20,10 @@ export class SessionSigner {
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return `${body}.${this.mac(body)}`;
   }
-  /** The claims when the signature is valid, the type matches and it has not expired; else null. */
+  /**
+   * The claims when the signature is valid, the type matches and it has not expired at `now`
+   * (wall-clock time: callers pass Date.now(), never the sandbox's movable clock); else null.
+   */
   verify(token: string | undefined, typ: Claims['typ'], now: number): Claims | null {
     if (!token || token.length > 2048) return null;
     const [body, sig] = token.split('.');

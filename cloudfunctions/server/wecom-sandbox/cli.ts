@@ -14,13 +14,24 @@ import { randomId } from './util';
 export async function sandboxSentList(rt: Runtime, merchantId: string): Promise<SentRecord[]> {
   if (!(await rt.storage.merchants.get(merchantId))) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${merchantId} 这家店`);
   const store = new SandboxStore(rt.storage, () => rt.deps.clock.now());
-  return (await store.list<SentRecord>(merchantId, NS.sent)).map(({ value: r }) => ({ at: r.at, api: r.api, to: r.to, msgtype: r.msgtype, text: r.text, msgid: r.msgid, errcode: r.errcode }));
+  return (await store.list<SentRecord>(merchantId, NS.sent)).map(({ value: r }) => ({
+    at: r.at,
+    api: r.api,
+    to: r.to,
+    msgtype: r.msgtype,
+    text: r.text,
+    msgid: r.msgid,
+    errcode: r.errcode,
+  }));
 }
 
 export function sentListText(list: SentRecord[]): string {
   if (!list.length) return '沙箱里还没有发出的消息';
   return list
-    .map((r) => `${new Date(r.at).toISOString()}  ${r.api}  → ${r.to || '-'}  ${r.msgtype}  ${r.errcode === 0 ? 'ok' : `errcode ${r.errcode}`}${r.msgid ? `  msgid ${r.msgid}` : ''}\n    ${r.text.replace(/\s+/g, ' ').slice(0, 200)}`)
+    .map(
+      (r) =>
+        `${new Date(r.at).toISOString()}  ${r.api}  → ${r.to || '-'}  ${r.msgtype}  ${r.errcode === 0 ? 'ok' : `errcode ${r.errcode}`}${r.msgid ? `  msgid ${r.msgid}` : ''}\n    ${r.text.replace(/\s+/g, ' ').slice(0, 200)}`,
+    )
     .join('\n');
 }
 
@@ -86,7 +97,10 @@ export async function simulateCustomer(rt: Runtime, o: SimulateOptions): Promise
   }
   const posted = env.data;
   if (posted.callback.status !== 200) {
-    throw new AppError('SANDBOX.CALLBACK_REJECTED', `店小二没有接受回调（HTTP ${posted.callback.status}${posted.callback.error ? ` ${posted.callback.error}` : ''}）：${posted.callback.body.slice(0, 300)}`);
+    throw new AppError(
+      'SANDBOX.CALLBACK_REJECTED',
+      `店小二没有接受回调（HTTP ${posted.callback.status}${posted.callback.error ? ` ${posted.callback.error}` : ''}）：${posted.callback.body.slice(0, 300)}`,
+    );
   }
 
   const store = new SandboxStore(rt.storage, () => rt.deps.clock.now());

@@ -20,8 +20,8 @@ export interface WecomSandboxOptions {
   /** Rule defaults for this process; the stored config (`/_control/config`) overrides them. */
   rules?: Partial<SandboxRules>;
   /**
-   * Default: on unless the product talks to real WeCom (APP_RUNTIME=cloudbase without
-   * WECOM_API_BASE), so a host facing real WeCom has no clock or fault routes.
+   * Default: on in local mode (APP_RUNTIME=local), whatever WECOM_API_BASE says. Never on in
+   * cloudbase mode: a host on real data has no clock or fault routes, whatever this says.
    */
   enabled?: boolean;
 }
@@ -67,14 +67,14 @@ export function createWecomSandbox(rt: Runtime, opts: WecomSandboxOptions = {}):
   const registry = new MerchantRegistry(rt, store);
   const overrides = opts.rules ?? {};
   const api = new SandboxApi(rt, store, registry, overrides);
-  const control = new SandboxControl(rt, store, registry, api, overrides);
-  const enabled = opts.enabled ?? rt.config.wecom.source !== 'wecom';
+  const control = new SandboxControl(rt, store, registry, overrides);
+  const enabled = rt.config.runtime === 'local' && (opts.enabled ?? true);
 
   return {
     enabled,
     async handle(req, res, url) {
       const sub = url.pathname.slice(SANDBOX_PREFIX.length) || '/';
-      if (!enabled) throw new AppError('NOT_FOUND.SANDBOX', '企业微信沙箱没有开启：这个店小二连的是真的企业微信', 404);
+      if (!enabled) throw new AppError('NOT_FOUND.SANDBOX', '企业微信沙箱只在本地模式（APP_RUNTIME=local）开启：这个店小二用的是云端数据', 404);
       const method = req.method ?? 'GET';
 
       if (sub.startsWith('/cgi-bin/')) {

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
+import { AppError } from '@xiaoer/shared/domain/errors';
 import type { Merchant, SecretKind } from '@xiaoer/shared/domain/merchant';
 import type { Conversation } from '@xiaoer/shared/domain/conversation';
-import { DEMO_MERCHANT_ID } from '../demo/seed';
-import { DEMO_KF_ACCOUNT } from '../demo/catalog';
 import type { Runtime } from '../composition';
 import { LIMITS } from './config';
 import { NS, sessionKey, type KfAccount, type KfSession, type SandboxStore } from './store';
@@ -10,8 +9,9 @@ import { NS, sessionKey, type KfAccount, type KfSession, type SandboxStore } fro
 /**
  * Merchants are known from the product's own storage: the sandbox reads the merchant and opens
  * its sealed secrets; nothing is registered by hand. On first use it also learns the merchant's
- * kf accounts and the sessions of its recent kf conversations (last customer message time and
- * replies since), so a reply inside the 48 h window works against a freshly seeded demo shop.
+ * kf accounts (those its kf conversations went through) and the sessions of its recent kf
+ * conversations (last customer message time and replies since), so a reply inside the 48 h
+ * window works against a shop whose history was written straight into storage.
  */
 export class MerchantRegistry {
   private booting = new Map<string, Promise<void>>();
@@ -23,6 +23,14 @@ export class MerchantRegistry {
 
   get(merchantId: string): Promise<Merchant | null> {
     return this.rt.storage.merchants.get(merchantId);
+  }
+
+  /** The merchant a control request names, its accounts and sessions learnt; 404 when there is none. */
+  async require(merchantId: string): Promise<Merchant> {
+    const m = await this.get(merchantId);
+    if (!m) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${merchantId} 这家店`, 404);
+    await this.ensure(m);
+    return m;
   }
 
   async byCorpId(corpId: string): Promise<Merchant[]> {
@@ -41,9 +49,11 @@ export class MerchantRegistry {
     return { token: this.rt.deps.secrets.open(pair.token), aesKey: this.rt.deps.secrets.open(pair.aesKey) };
   }
 
-  /** The account a customer message goes to when none is named. */
+  /**
+   * The account of a merchant whose conversations name none: stable per (corp, merchant), so
+   * every process of the sandbox agrees on it.
+   */
   static defaultKfId(m: Merchant): string {
-    if (m.id === DEMO_MERCHANT_ID) return DEMO_KF_ACCOUNT;
     return `wk${crypto.createHash('sha1').update(`${m.wecom.corpId}:${m.id}`).digest('hex').slice(0, 20)}`;
   }
 
@@ -54,6 +64,15 @@ export class MerchantRegistry {
 
   async addAccount(m: Merchant, openKfId: string, name?: string): Promise<void> {
     await this.store.create<KfAccount>(m.id, NS.kfAccount, openKfId, { open_kfid: openKfId, name: name ?? m.name, avatar: '', createdAt: this.rt.deps.clock.now() });
+  }
+
+  /** The account a control request plays: the one it names (learnt if new), else the merchant's first. */
+  async accountFor(m: Merchant, wanted?: string): Promise<string> {
+    if (wanted) {
+      await this.addAccount(m, wanted); // a customer writing to an account WeCom has: the sandbox learns it
+      return wanted;
+    }
+    return (await this.accounts(m))[0]?.open_kfid ?? MerchantRegistry.defaultKfId(m);
   }
 
   /** Learns the merchant's accounts and recent sessions once (again after a reset). */
@@ -95,8 +114,7 @@ export class MerchantRegistry {
       for (let i = messages.length - 1; i >= 0 && messages[i].sender !== 'customer'; i--) {
         if (messages[i].sender === 'ai' || messages[i].sender === 'staff') replies++;
       }
-      const state: KfSession['state'] =
-        c.wecomState !== undefined ? (c.wecomState as KfSession['state']) : c.state === 'human_in_wecom' ? 3 : c.state === 'closed' ? 4 : 1;
+      const state: KfSession['state'] = c.wecomState !== undefined ? (c.wecomState as KfSession['state']) : c.state === 'human_in_wecom' ? 3 : c.state === 'closed' ? 4 : 1;
       await this.store.create<KfSession>(m.id, NS.kfSession, sessionKey(openKfId, c.externalUserId), {
         openKfId,
         externalUserId: c.externalUserId,

@@ -34,7 +34,24 @@ export const NS = {
 } as const;
 export { PLATFORM };
 
-const MERCHANT_NS = [NS.meta, NS.token, NS.tokenKind, NS.kfAccount, NS.kfMsg, NS.kfSession, NS.syncToken, NS.code, NS.customer, NS.contact, NS.tags, NS.media, NS.sent, NS.sentMsgid, NS.groupmsg, NS.rate];
+const MERCHANT_NS = [
+  NS.meta,
+  NS.token,
+  NS.tokenKind,
+  NS.kfAccount,
+  NS.kfMsg,
+  NS.kfSession,
+  NS.syncToken,
+  NS.code,
+  NS.customer,
+  NS.contact,
+  NS.tags,
+  NS.media,
+  NS.sent,
+  NS.sentMsgid,
+  NS.groupmsg,
+  NS.rate,
+];
 const PLATFORM_NS = [NS.config, NS.fault, NS.webhook, NS.rate, NS.sent, NS.meta];
 const ALL = 1_000_000;
 

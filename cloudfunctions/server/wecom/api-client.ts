@@ -132,7 +132,8 @@ export function createWecomApi(opts: WecomApiOptions): WecomApi {
         },
         read: (a, raw) => {
           const r = okJson(a, raw);
-          return { media_id: String(r.media_id ?? ''), created_at: String(r.created_at ?? '') };
+          const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+          return { media_id: text(r.media_id), created_at: text(r.created_at) };
         },
       }),
 
@@ -164,7 +165,10 @@ export function createWecomApi(opts: WecomApiOptions): WecomApi {
         method: 'POST',
         body: (merchant) => {
           const agentid = merchant?.wecom.agentId;
-          if (!agentid) throw new AppError('WECOM.NO_AGENT_ID', '还没填自建应用的 AgentId：请到 企业微信管理后台 → 应用管理 → 自建应用 里查看，填到店小二的企业微信设置里', 400, { merchantId: m });
+          if (!agentid)
+            throw new AppError('WECOM.NO_AGENT_ID', '还没填自建应用的 AgentId：请到 企业微信管理后台 → 应用管理 → 自建应用 里查看，填到店小二的企业微信设置里', 400, {
+              merchantId: m,
+            });
           return json({ ...req, agentid });
         },
         read: jsonResult(),

@@ -1,18 +1,9 @@
 import crypto from 'node:crypto';
 import { decrypt, getSignature } from '@wecom/crypto';
 import { AppError } from '@xiaoer/shared/domain/errors';
+import type { CallbackCredentials, SignedQuery } from '@xiaoer/shared/ports/callback-codec';
 
-/** Plaintext callback credentials of one pair (default or 微信客服). */
-export interface CallbackCredentials {
-  token: string;
-  aesKey: string;
-}
-
-export interface SignedQuery {
-  msg_signature: string;
-  timestamp: string;
-  nonce: string;
-}
+export type { CallbackCredentials, SignedQuery };
 
 function sameHex(a: string, b: string): boolean {
   const x = Buffer.from(a.toLowerCase());

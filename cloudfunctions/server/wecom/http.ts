@@ -30,7 +30,12 @@ export interface RawResponse {
 
 export interface WecomHttp {
   /** `path` starts with `/cgi-bin/`; undefined query values are left out. */
-  exchange(api: string, path: string, query: Record<string, string | number | undefined>, init: { method: 'GET' | 'POST'; body?: RequestInit['body']; headers?: Record<string, string> }): Promise<RawResponse>;
+  exchange(
+    api: string,
+    path: string,
+    query: Record<string, string | number | undefined>,
+    init: { method: 'GET' | 'POST'; body?: RequestInit['body']; headers?: Record<string, string> },
+  ): Promise<RawResponse>;
 }
 
 export function resolveBase(baseUrl: BaseUrl): string {

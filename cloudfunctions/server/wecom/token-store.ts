@@ -56,8 +56,7 @@ export interface TokenStoreOptions extends HttpOptions {
 
 const NO_SECRET_HINT: Record<SecretKind, string> = {
   app: '还没填自建应用的 Secret：请到 企业微信管理后台 → 应用管理 → 自建应用 → 查看 Secret，复制后填到店小二的企业微信设置里',
-  contact:
-    '还没填「客户联系」的 Secret：请到 企业微信管理后台 → 客户与上下游 → 客户联系 → API → 查看 Secret，复制后填到店小二的企业微信设置里',
+  contact: '还没填「客户联系」的 Secret：请到 企业微信管理后台 → 客户与上下游 → 客户联系 → API → 查看 Secret，复制后填到店小二的企业微信设置里',
   kf: '还没填「微信客服」的 Secret：请到 企业微信管理后台 → 应用管理 → 微信客服 → API → 查看 Secret，复制后填到店小二的企业微信设置里（也可以只填自建应用的 Secret，并把该应用加到「微信客服 → 可调用接口的应用」）',
 };
 

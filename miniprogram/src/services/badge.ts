@@ -1,8 +1,8 @@
-import Taro from '@tarojs/taro'
-import { call } from './api'
+import Taro from '@tarojs/taro';
+import { call } from './api';
 
 /** Index of 会话 in the tab bar (app.config.ts). */
-const CONVERSATIONS_TAB = 1
+const CONVERSATIONS_TAB = 1;
 
 /**
  * The in-app handoff badge: how many customers wait for a person, on the 会话 tab. Called when a
@@ -10,14 +10,14 @@ const CONVERSATIONS_TAB = 1
  */
 export async function refreshBadges(merchantId: string): Promise<{ waitingHuman: number; unanswered: number } | null> {
   try {
-    const b = await call({ action: 'badges.get', merchantId })
+    const b = await call({ action: 'badges.get', merchantId });
     if (b.waitingHuman > 0) {
-      await Taro.setTabBarBadge({ index: CONVERSATIONS_TAB, text: b.waitingHuman > 99 ? '99+' : String(b.waitingHuman) }).catch(() => undefined)
+      await Taro.setTabBarBadge({ index: CONVERSATIONS_TAB, text: b.waitingHuman > 99 ? '99+' : String(b.waitingHuman) }).catch(() => undefined);
     } else {
-      await Taro.removeTabBarBadge({ index: CONVERSATIONS_TAB }).catch(() => undefined)
+      await Taro.removeTabBarBadge({ index: CONVERSATIONS_TAB }).catch(() => undefined);
     }
-    return b
+    return b;
   } catch {
-    return null
+    return null;
   }
 }

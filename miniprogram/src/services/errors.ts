@@ -1,4 +1,4 @@
-import { statusFor } from '@xiaoer/shared/domain/errors'
+import { statusFor } from '@xiaoer/shared/domain/errors';
 
 /**
  * What every failed `call` throws. `code` is the backend's stable NAMESPACE.REASON (or one of
@@ -6,16 +6,16 @@ import { statusFor } from '@xiaoer/shared/domain/errors'
  * `status` is the HTTP status on H5, or the one the code implies on weapp.
  */
 export class ApiError extends Error {
-  readonly code: string
-  readonly status: number
+  readonly code: string;
+  readonly status: number;
 
   constructor(code: string, message: string, status: number = statusFor(code)) {
-    super(message)
-    this.name = 'ApiError'
-    this.code = code
-    this.status = status
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
   }
 }
 
 /** The session is missing or expired (not: logged in but lacking a permission). */
-export const isAuthExpired = (err: unknown): boolean => err instanceof ApiError && err.status === 401
+export const isAuthExpired = (err: unknown): boolean => err instanceof ApiError && err.status === 401;

@@ -1,20 +1,20 @@
-import Taro from '@tarojs/taro'
+import Taro from '@tarojs/taro';
 
-const KEY = 'xiaoer.merchantId'
+const KEY = 'xiaoer.merchantId';
 
 /** The shop the member last worked on (one person may belong to several shops). */
 export function getStoredMerchantId(): string | null {
   try {
-    const v: unknown = Taro.getStorageSync(KEY)
-    return typeof v === 'string' && v ? v : null
+    const v: unknown = Taro.getStorageSync(KEY);
+    return typeof v === 'string' && v ? v : null;
   } catch {
-    return null
+    return null;
   }
 }
 
 export function storeMerchantId(id: string): void {
   try {
-    Taro.setStorageSync(KEY, id)
+    Taro.setStorageSync(KEY, id);
   } catch {
     // storage full or unavailable: the choice is simply not remembered
   }
@@ -22,8 +22,8 @@ export function storeMerchantId(id: string): void {
 
 /** The stored shop if the member still belongs to it, else the first one. */
 export function pickMerchant<M extends { id: string }>(merchants: readonly M[]): M | null {
-  const stored = getStoredMerchantId()
-  const chosen = merchants.find((m) => m.id === stored) ?? merchants[0] ?? null
-  if (chosen && chosen.id !== stored) storeMerchantId(chosen.id)
-  return chosen
+  const stored = getStoredMerchantId();
+  const chosen = merchants.find((m) => m.id === stored) ?? merchants[0] ?? null;
+  if (chosen && chosen.id !== stored) storeMerchantId(chosen.id);
+  return chosen;
 }

@@ -1,11 +1,9 @@
-import { sendH5 } from './transport-h5'
-import { sendWeapp } from './transport-weapp'
+import { sendH5 } from './transport-h5';
+import { sendWeapp } from './transport-weapp';
 
-/** One answer of a backend function: the raw JSON envelope and the HTTP status (200 on weapp). */
-export interface RawAnswer {
-  status: number
-  body: unknown
-}
+import type { RawAnswer } from './raw-answer';
+
+export type { RawAnswer };
 
 /**
  * Sends `data` to the backend function `name`. process.env.TARO_ENV is inlined by Taro at build
@@ -14,5 +12,5 @@ export interface RawAnswer {
  * Taro's multi-platform resolver would silently swap `./transport` itself for the platform file.
  */
 export function send(name: string, data: object): Promise<RawAnswer> {
-  return process.env.TARO_ENV === 'weapp' ? sendWeapp(name, data) : sendH5(name, data)
+  return process.env.TARO_ENV === 'weapp' ? sendWeapp(name, data) : sendH5(name, data);
 }

@@ -1,16 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
-import { useDidShow } from '@tarojs/taro'
-import { ApiError } from './api'
-import { currentShop, type ShopSummary } from './session'
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useDidShow } from '@tarojs/taro';
+import { ApiError } from './api';
+import { currentShop, type ShopSummary } from './session';
 
-export type LoadState<T> =
-  | { status: 'loading' }
-  | { status: 'noShop' }
-  | { status: 'error'; error: ApiError }
-  | { status: 'ready'; data: T; shop: ShopSummary }
+export type LoadState<T> = { status: 'loading' } | { status: 'noShop' } | { status: 'error'; error: ApiError } | { status: 'ready'; data: T; shop: ShopSummary };
 
-export const asApiError = (err: unknown): ApiError =>
-  err instanceof ApiError ? err : new ApiError('CLIENT.UNEXPECTED', '出了点问题，请重试', 500)
+export const asApiError = (err: unknown): ApiError => (err instanceof ApiError ? err : new ApiError('CLIENT.UNEXPECTED', '出了点问题，请重试', 500));
 
 /**
  * Loads a page's data for the current shop: once on mount, then again each time the page is
@@ -19,37 +14,37 @@ export const asApiError = (err: unknown): ApiError =>
  * older load are dropped.
  */
 export function useShopLoad<T>(load: (shop: ShopSummary) => Promise<T>, opts: { refreshOnShow?: boolean } = {}) {
-  const [state, setState] = useState<LoadState<T>>({ status: 'loading' })
-  const seq = useRef(0)
-  const shownOnce = useRef(false)
-  const loadRef = useRef(load)
-  loadRef.current = load
+  const [state, setState] = useState<LoadState<T>>({ status: 'loading' });
+  const seq = useRef(0);
+  const shownOnce = useRef(false);
+  const loadRef = useRef(load);
+  loadRef.current = load;
 
   const reload = useCallback(async (quiet = false) => {
-    const mine = ++seq.current
-    if (!quiet) setState({ status: 'loading' })
-    let next: LoadState<T>
+    const mine = ++seq.current;
+    if (!quiet) setState({ status: 'loading' });
+    let next: LoadState<T>;
     try {
-      const { shop } = await currentShop()
-      next = shop ? { status: 'ready', data: await loadRef.current(shop), shop } : { status: 'noShop' }
+      const { shop } = await currentShop();
+      next = shop ? { status: 'ready', data: await loadRef.current(shop), shop } : { status: 'noShop' };
     } catch (err) {
-      next = { status: 'error', error: asApiError(err) }
+      next = { status: 'error', error: asApiError(err) };
     }
-    if (mine === seq.current) setState(next)
-  }, [])
+    if (mine === seq.current) setState(next);
+  }, []);
 
   useEffect(() => {
-    void reload()
-  }, [reload])
+    void reload();
+  }, [reload]);
 
   useDidShow(() => {
     // the first show is the mount, which already loads
     if (!shownOnce.current) {
-      shownOnce.current = true
-      return
+      shownOnce.current = true;
+      return;
     }
-    if (opts.refreshOnShow !== false) void reload(true)
-  })
+    if (opts.refreshOnShow !== false) void reload(true);
+  });
 
-  return { state, reload, setState }
+  return { state, reload, setState };
 }

@@ -1,10 +1,14 @@
 import type { Customer } from '../domain/customer';
 import { rulesOf } from '../domain/answer-rules';
 import type { Conversation } from '../domain/conversation';
+import type { StoredFaq } from '../domain/knowledge';
 import type { Merchant } from '../domain/merchant';
-import type { Role } from '../domain/member';
-import type { ConversationView, CustomerView, SettingsView } from '../contracts/api';
+import type { Member, Role } from '../domain/member';
+import type { ConversationView, CustomerView, FaqView, MemberView, SettingsView, TeachItemView } from '../contracts/api';
 import type { SecretBox } from '../ports/secrets';
+import type { NamedConversation } from '../usecases/conversations/queries';
+import { reasonText } from '../usecases/knowledge/teach';
+import type { NamedTeachItem } from '../usecases/knowledge/teach-queue';
 
 /** 13812345678 → 138****5678: staff don't need a customer's full number. */
 export function maskPhone(phone: string): string {
@@ -40,6 +44,36 @@ export function conversationView(c: Conversation, customerName: string): Convers
     waitingSince: c.state === 'waiting_human' ? (c.waitingSince ?? c.updatedAt) : null,
     lastMessagePreview: c.lastMessagePreview,
     updatedAt: c.updatedAt,
+  };
+}
+
+export const namedView = (n: NamedConversation): ConversationView => conversationView(n.conversation, n.customerName);
+
+export const faqView = (f: StoredFaq): FaqView => ({
+  id: f.id,
+  question: f.question,
+  answer: f.answer,
+  alternatives: f.alternatives,
+  enabled: f.enabled !== false,
+  updatedAt: f.updatedAt,
+});
+
+export const savedFaqView = (out: { faq: StoredFaq; created: boolean }) => ({ faq: faqView(out.faq), created: out.created });
+
+export const memberView = (m: Member): MemberView => ({ id: m.id, name: m.name, role: m.role, onDuty: m.onDuty !== false, wecomUserId: m.wecomUserId ?? null });
+
+export function teachView({ item, customerName }: NamedTeachItem): TeachItemView {
+  return {
+    id: item.id,
+    conversationId: item.conversationId,
+    externalUserId: item.externalUserId,
+    customerName,
+    question: item.question,
+    earlier: item.earlier ?? [],
+    reason: item.reason,
+    reasonText: reasonText(item.reason),
+    askedAt: item.askedAt,
+    staffReply: item.staffReply ?? null,
   };
 }
 

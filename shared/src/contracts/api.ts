@@ -18,7 +18,10 @@ const Cursor = z.string().max(200).optional();
 
 export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('me.get') }),
-  z.object({ action: z.literal('me.join'), code: z.string().trim().min(6).max(16), name: z.string().max(40).optional() }),
+  // any length reaches the server, so a mistyped code gets INVITE.BAD_FORMAT and its Chinese message
+  z.object({ action: z.literal('me.join'), code: z.string().trim().min(1).max(32), name: z.string().max(40).optional() }),
+  /** 退出所有设备: every session of the caller stops working (a lost phone, a leaked link). */
+  z.object({ action: z.literal('me.signOutEverywhere'), ...m }),
   z.object({ action: z.literal('dashboard.today'), ...m }),
   /** Daily counters for the last `days` days, today included (trend charts). */
   z.object({ action: z.literal('dashboard.trends'), ...m, days: z.union([z.literal(7), z.literal(30)]).default(7) }),
@@ -28,7 +31,16 @@ export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('customers.get'), ...m, externalUserId: z.string().min(1).max(128) }),
   z.object({ action: z.literal('conversations.list'), ...m, filter: z.enum(['waiting', 'ai', 'all']).default('all'), limit: Limit, cursor: Cursor }),
   z.object({ action: z.literal('conversations.get'), ...m, conversationId: z.string().min(1).max(128) }),
-  z.object({ action: z.literal('conversations.reply'), ...m, conversationId: z.string().min(1).max(128), text: z.string().trim().min(1).max(4000), clientMsgId: z.string().regex(/^[0-9A-Za-z_-]{1,40}$/).optional() }),
+  z.object({
+    action: z.literal('conversations.reply'),
+    ...m,
+    conversationId: z.string().min(1).max(128),
+    text: z.string().trim().min(1).max(4000),
+    clientMsgId: z
+      .string()
+      .regex(/^[0-9A-Za-z_-]{1,40}$/)
+      .optional(),
+  }),
   z.object({ action: z.literal('conversations.takeOver'), ...m, conversationId: z.string().min(1).max(128) }),
   z.object({ action: z.literal('conversations.handBack'), ...m, conversationId: z.string().min(1).max(128) }),
   /** A customer's image (or other media) kept from WeCom, for the thread. */
@@ -82,7 +94,12 @@ export const ApiRequest = z.discriminatedUnion('action', [
     memberId: z.string().min(1).max(64),
     onDuty: z.boolean().optional(),
     /** The member's WeCom userid: where handoff notifications go. Empty string clears it. */
-    wecomUserId: z.string().trim().max(64).regex(/^[0-9A-Za-z_@.-]*$/, '企业微信账号只能是英文、数字和 _ @ . -').optional(),
+    wecomUserId: z
+      .string()
+      .trim()
+      .max(64)
+      .regex(/^[0-9A-Za-z_@.-]*$/, '企业微信账号只能是英文、数字和 _ @ . -')
+      .optional(),
     name: z.string().trim().max(40).optional(),
   }),
   z.object({ action: z.literal('invites.create'), ...m, role: Role }),
@@ -98,6 +115,7 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   'me.get': { role: 'staff', scope: 'self' },
   // joining is how a person becomes a member: the invite code is the authorization
   'me.join': { role: 'staff', scope: 'join' },
+  'me.signOutEverywhere': { role: 'owner', scope: 'merchant' },
   'dashboard.today': { role: 'staff', scope: 'merchant' },
   'dashboard.trends': { role: 'staff', scope: 'merchant' },
   'badges.get': { role: 'staff', scope: 'merchant' },
@@ -239,6 +257,7 @@ const Page = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item
 export const ApiResults = {
   'me.get': z.object({ memberId: z.string(), merchants: z.array(MerchantSummary) }),
   'me.join': z.object({ merchant: MerchantSummary }),
+  'me.signOutEverywhere': z.object({ signedOutAt: z.number().int() }),
   'dashboard.today': DashboardToday,
   'dashboard.trends': z.object({
     days: z.array(z.object({ day: Day, counters: Counters })),

@@ -9,7 +9,10 @@ import { z } from 'zod';
 export const HttpTriggerEvent = z.object({
   path: z.string().max(2048).default('/'),
   httpMethod: z.string().max(10).default('GET'),
-  queryStringParameters: z.record(z.string(), z.string()).nullish().transform((q) => q ?? {}),
+  queryStringParameters: z
+    .record(z.string(), z.string())
+    .nullish()
+    .transform((q) => q ?? {}),
   headers: z.record(z.string(), z.string()).nullish(),
   body: z.string().nullish(),
   isBase64Encoded: z.boolean().nullish(),
@@ -34,3 +37,12 @@ export const SchedulerResult = z.object({
   failed: z.number().int().nonnegative(),
 });
 export type SchedulerResult = z.infer<typeof SchedulerResult>;
+
+/** The signed query of every WeCom callback. */
+export const WecomSignedQuery = z.object({
+  msg_signature: z.string().regex(/^[0-9a-fA-F]{40}$/),
+  timestamp: z.string().regex(/^\d{1,12}$/),
+  nonce: z.string().min(1).max(64),
+});
+/** URL verification (GET) adds the encrypted echostr. */
+export const WecomVerifyQuery = WecomSignedQuery.extend({ echostr: z.string().min(1).max(4096) });

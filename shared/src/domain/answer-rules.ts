@@ -10,7 +10,10 @@ const Word = z.string().trim().min(1).max(20);
 export const AnswerRules = z.object({
   handoffWords: z.array(Word).max(100).default([]),
   bannedWords: z.array(Word).max(200).default([]),
-  aliases: z.array(z.object({ term: Word, means: z.string().trim().min(1).max(40) })).max(200).default([]),
+  aliases: z
+    .array(z.object({ term: Word, means: z.string().trim().min(1).max(40) }))
+    .max(200)
+    .default([]),
 });
 export type AnswerRules = z.infer<typeof AnswerRules>;
 

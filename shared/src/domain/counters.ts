@@ -21,9 +21,6 @@ export type CounterName = (typeof COUNTER_NAMES)[number];
 export const CounterName = z.enum(COUNTER_NAMES);
 
 export type Counters = Record<CounterName, number>;
-export const Counters = z.object(
-  Object.fromEntries(COUNTER_NAMES.map((n) => [n, z.number()])) as Record<CounterName, z.ZodNumber>,
-);
+export const Counters = z.object(Object.fromEntries(COUNTER_NAMES.map((n) => [n, z.number()])) as Record<CounterName, z.ZodNumber>);
 
-export const zeroCounters = (): Counters =>
-  Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Counters;
+export const zeroCounters = (): Counters => Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Counters;

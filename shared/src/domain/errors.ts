@@ -25,12 +25,19 @@ export function statusFor(code: string): number {
       return 404;
     case 'CONFLICT':
       return 409;
+    // invite failures are the caller's (README "Invite codes"): never a 500
+    case 'INVITE':
+      return INVITE_STATUS[code] ?? 400;
+    case 'RATE':
+      return 429;
     case 'CONFIG':
       return 500;
     default:
       return 500;
   }
 }
+
+const INVITE_STATUS: Record<string, number> = { 'INVITE.BAD_FORMAT': 400, 'INVITE.NOT_FOUND': 404, 'INVITE.USED': 409, 'INVITE.EXPIRED': 410 };
 
 export const notFound = (what: string) => new AppError(`NOT_FOUND.${what.toUpperCase()}`, '没找到这条记录');
 export const forbidden = () => new AppError('AUTH.FORBIDDEN', '你没有这家店的权限');

@@ -27,5 +27,16 @@ export const PLATFORM = '_platform';
 
 /** A new ledger row: pending, no attempts yet (5 by default). */
 export function newJob(j: Pick<Job, 'key' | 'merchantId' | 'kind' | 'runAt'> & Partial<Pick<Job, 'payload' | 'maxAttempts'>>, now: number): Job {
-  return { key: j.key, merchantId: j.merchantId, kind: j.kind, payload: j.payload ?? {}, status: 'pending', runAt: j.runAt, attempts: 0, maxAttempts: j.maxAttempts ?? 5, createdAt: now, updatedAt: now };
+  return {
+    key: j.key,
+    merchantId: j.merchantId,
+    kind: j.kind,
+    payload: j.payload ?? {},
+    status: 'pending',
+    runAt: j.runAt,
+    attempts: 0,
+    maxAttempts: j.maxAttempts ?? 5,
+    createdAt: now,
+    updatedAt: now,
+  };
 }

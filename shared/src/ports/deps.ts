@@ -1,6 +1,7 @@
 import type { Storage } from './storage';
 import type { SecretBox } from './secrets';
 import type { Clock } from '../domain/time';
+import type { Timers } from './timers';
 
 /** Random ids and codes, injected so the demo seed and tests can be deterministic. */
 export interface IdGen {
@@ -14,6 +15,7 @@ export interface Deps {
   clock: Clock;
   secrets: SecretBox;
   ids: IdGen;
+  timers: Timers;
   /** A number in [0, 1) for backoff jitter; absent: no jitter (tests stay deterministic). */
   random?: () => number;
 }

@@ -55,6 +55,8 @@ export interface InviteRepo {
    * Looked up by code alone: the code is what a new member has before they belong anywhere.
    */
   redeem(code: string, usedBy: string, now: number): Promise<Invite | null>;
+  /** The code whatever its state (used, expired): to tell a joiner why it did not work. */
+  find(code: string): Promise<Invite | null>;
   list(merchantId: string): Promise<Invite[]>;
 }
 

@@ -68,7 +68,8 @@ export interface KfMessage {
   send_time: number;
   origin: KfOrigin;
   servicer_userid?: string;
-  msgtype: 'text' | 'image' | 'voice' | 'video' | 'file' | 'location' | 'link' | 'business_card' | 'miniprogram' | 'msgmenu' | 'event' | string;
+  /** 'text' | 'image' | 'voice' | 'video' | 'file' | 'location' | 'link' | 'business_card' | 'miniprogram' | 'msgmenu' | 'event', and types WeCom adds later. */
+  msgtype: string;
   text?: { content: string; menu_id?: string };
   image?: { media_id: string };
   voice?: { media_id: string };
@@ -118,30 +119,59 @@ export interface CorpTagGroup {
 
 export interface WecomApi {
   // 微信客服 (kf secret, or the app secret when the app has kf access)
-  kfSyncMsg(merchantId: string, req: { cursor?: string; token?: string; limit?: number; open_kfid?: string; voice_format?: number }): Promise<{ next_cursor: string; has_more: 0 | 1; msg_list: KfMessage[] }>;
+  kfSyncMsg(
+    merchantId: string,
+    req: { cursor?: string; token?: string; limit?: number; open_kfid?: string; voice_format?: number },
+  ): Promise<{ next_cursor: string; has_more: 0 | 1; msg_list: KfMessage[] }>;
   kfSendMsg(merchantId: string, req: KfTextMessage): Promise<{ msgid: string }>;
   kfSendMsgOnEvent(merchantId: string, req: { code: string; msgid?: string; msgtype: 'text'; text: { content: string } }): Promise<{ msgid: string }>;
   kfServiceStateGet(merchantId: string, req: { open_kfid: string; external_userid: string }): Promise<{ service_state: number; servicer_userid?: string }>;
   kfServiceStateTrans(merchantId: string, req: { open_kfid: string; external_userid: string; service_state: number; servicer_userid?: string }): Promise<{ msg_code?: string }>;
-  kfCustomerBatchGet(merchantId: string, req: { external_userid_list: string[]; need_enter_session_context?: 0 | 1 }): Promise<{ customer_list: { external_userid: string; nickname: string; avatar?: string; gender?: number; unionid?: string }[]; invalid_external_userid: string[] }>;
+  kfCustomerBatchGet(
+    merchantId: string,
+    req: { external_userid_list: string[]; need_enter_session_context?: 0 | 1 },
+  ): Promise<{ customer_list: { external_userid: string; nickname: string; avatar?: string; gender?: number; unionid?: string }[]; invalid_external_userid: string[] }>;
   kfAccountList(merchantId: string, req?: { offset?: number; limit?: number }): Promise<{ account_list: { open_kfid: string; name: string; avatar?: string }[] }>;
   // media (kind decides the token)
   mediaGet(merchantId: string, kind: SecretKind, mediaId: string): Promise<{ bytes: Uint8Array; contentType: string; fileName?: string }>;
-  mediaUpload(merchantId: string, kind: SecretKind, type: 'image' | 'voice' | 'video' | 'file', file: { bytes: Uint8Array; fileName: string; contentType: string }): Promise<{ media_id: string; created_at: string }>;
+  mediaUpload(
+    merchantId: string,
+    kind: SecretKind,
+    type: 'image' | 'voice' | 'video' | 'file',
+    file: { bytes: Uint8Array; fileName: string; contentType: string },
+  ): Promise<{ media_id: string; created_at: string }>;
   // 客户联系 (contact secret)
   externalContactGet(merchantId: string, externalUserId: string, cursor?: string): Promise<{ external_contact: ExternalContact; follow_user: FollowUser[]; next_cursor?: string }>;
-  externalContactBatchGetByUser(merchantId: string, req: { userid_list: string[]; cursor?: string; limit?: number }): Promise<{ external_contact_list: { external_contact: ExternalContact; follow_info: FollowUser }[]; next_cursor?: string }>;
+  externalContactBatchGetByUser(
+    merchantId: string,
+    req: { userid_list: string[]; cursor?: string; limit?: number },
+  ): Promise<{ external_contact_list: { external_contact: ExternalContact; follow_info: FollowUser }[]; next_cursor?: string }>;
   corpTagList(merchantId: string, req?: { tag_id?: string[]; group_id?: string[] }): Promise<{ tag_group: CorpTagGroup[] }>;
-  corpTagAdd(merchantId: string, req: { group_id?: string; group_name?: string; order?: number; tag: { name: string; order?: number }[]; agentid?: number }): Promise<{ tag_group: CorpTagGroup }>;
+  corpTagAdd(
+    merchantId: string,
+    req: { group_id?: string; group_name?: string; order?: number; tag: { name: string; order?: number }[]; agentid?: number },
+  ): Promise<{ tag_group: CorpTagGroup }>;
   corpTagEdit(merchantId: string, req: { id: string; name?: string; order?: number; agentid?: number }): Promise<Record<string, never>>;
   corpTagDel(merchantId: string, req: { tag_id?: string[]; group_id?: string[]; agentid?: number }): Promise<Record<string, never>>;
   markTag(merchantId: string, req: { userid: string; external_userid: string; add_tag?: string[]; remove_tag?: string[] }): Promise<Record<string, never>>;
   sendWelcomeMsg(merchantId: string, req: { welcome_code: string; text?: { content: string } }): Promise<Record<string, never>>;
-  addMsgTemplate(merchantId: string, req: { chat_type?: 'single' | 'group'; external_userid?: string[]; sender?: string; text?: { content: string } }): Promise<{ fail_list: string[]; msgid: string }>;
-  getGroupmsgTask(merchantId: string, req: { msgid: string; limit?: number; cursor?: string }): Promise<{ task_list: { userid: string; status: number; send_time?: number }[]; next_cursor?: string }>;
-  getGroupmsgSendResult(merchantId: string, req: { msgid: string; userid: string; limit?: number; cursor?: string }): Promise<{ send_list: { external_userid?: string; chat_id?: string; userid: string; status: number; send_time?: number }[]; next_cursor?: string }>;
+  addMsgTemplate(
+    merchantId: string,
+    req: { chat_type?: 'single' | 'group'; external_userid?: string[]; sender?: string; text?: { content: string } },
+  ): Promise<{ fail_list: string[]; msgid: string }>;
+  getGroupmsgTask(
+    merchantId: string,
+    req: { msgid: string; limit?: number; cursor?: string },
+  ): Promise<{ task_list: { userid: string; status: number; send_time?: number }[]; next_cursor?: string }>;
+  getGroupmsgSendResult(
+    merchantId: string,
+    req: { msgid: string; userid: string; limit?: number; cursor?: string },
+  ): Promise<{ send_list: { external_userid?: string; chat_id?: string; userid: string; status: number; send_time?: number }[]; next_cursor?: string }>;
   // app messages to members (app secret + agentid)
-  messageSend(merchantId: string, req: { touser?: string; toparty?: string; totag?: string; msgtype: 'text' | 'markdown'; text?: { content: string }; markdown?: { content: string } }): Promise<{ invaliduser?: string; msgid?: string }>;
+  messageSend(
+    merchantId: string,
+    req: { touser?: string; toparty?: string; totag?: string; msgtype: 'text' | 'markdown'; text?: { content: string }; markdown?: { content: string } },
+  ): Promise<{ invaliduser?: string; msgid?: string }>;
   /** Group robot webhook: no token, the key is the credential. */
   webhookSend(key: string, req: { msgtype: 'text' | 'markdown'; text?: { content: string }; markdown?: { content: string } }): Promise<Record<string, never>>;
 }

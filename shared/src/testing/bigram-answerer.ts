@@ -1,6 +1,6 @@
 import type { StoredFaq } from '../domain/knowledge';
 import type { KnowledgeRepo } from '../ports/storage';
-import type { AnswerDecision, AnswerInput, Answerer } from '../ports/answerer';
+import type { Answerer } from '../ports/answerer';
 
 // A deliberately simple answerer for channel tests (bigram overlap plus a few handoff words):
 // the channel's behaviour is tested against it, so changes to the real engine do not move them.

@@ -11,7 +11,12 @@ import { withoutId } from './people';
 
 /** Upsert by id with set() (replaces the whole document). */
 async function put(db: CloudbaseDb, coll: string, id: string, value: object, extra?: Record<string, unknown>) {
-  await call(db.collection(coll).doc(id).set(withoutId(toDoc(id, value, extra))));
+  await call(
+    db
+      .collection(coll)
+      .doc(id)
+      .set(withoutId(toDoc(id, value, extra))),
+  );
 }
 
 export class CloudbaseKnowledge implements KnowledgeRepo {

@@ -20,7 +20,8 @@ describe('CloudBase storage (SDK database double, 3 documents per page)', () => 
     const { db, engine } = fakeDatabase({ maxPage: 3 });
     await ensureCollections(db);
     const s = createCloudbaseStorage(db);
-    for (let i = 0; i < 250; i++) engine.insert('customers', { ...customer('big', `wm${String(i).padStart(3, '0')}`), idx_lastActive: 1000 + i, schemaVersion: 1, _id: `big:wm${String(i).padStart(3, '0')}` });
+    for (let i = 0; i < 250; i++)
+      engine.insert('customers', { ...customer('big', `wm${String(i).padStart(3, '0')}`), idx_lastActive: 1000 + i, schemaVersion: 1, _id: `big:wm${String(i).padStart(3, '0')}` });
     engine.log.length = 0;
     const all: string[] = [];
     let cursor: string | undefined;

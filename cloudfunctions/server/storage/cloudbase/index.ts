@@ -11,8 +11,24 @@ import { CloudbaseKv } from './kv';
 
 /** Every collection the product uses; created at start when missing. */
 export const COLLECTIONS = [
-  'merchants', 'stores', 'members', 'invites', 'customers', 'conversations', 'messages', 'faqs', 'products', 'shop_facts',
-  'counters', 'jobs', 'audit', 'orders', 'tag_rules', 'campaigns', 'inbox', 'kv',
+  'merchants',
+  'stores',
+  'members',
+  'invites',
+  'customers',
+  'conversations',
+  'messages',
+  'faqs',
+  'products',
+  'shop_facts',
+  'counters',
+  'jobs',
+  'audit',
+  'orders',
+  'tag_rules',
+  'campaigns',
+  'inbox',
+  'kv',
 ] as const;
 
 /**
@@ -22,22 +38,42 @@ export const COLLECTIONS = [
 export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
   merchants: [['createdAt']],
   stores: [['merchantId', 'id']],
-  members: [['merchantId', 'openid'], ['openid', 'merchantId']],
+  members: [
+    ['merchantId', 'openid'],
+    ['openid', 'merchantId'],
+  ],
   invites: [['merchantId', 'expiresAt']],
-  customers: [['merchantId', 'idx_lastActive'], ['merchantId', 'tags']],
-  conversations: [['merchantId', 'updatedAt'], ['merchantId', 'state', 'updatedAt'], ['merchantId', 'externalUserId', 'channel'], ['merchantId', 'state', 'idx_waitingSince']],
+  customers: [
+    ['merchantId', 'idx_lastActive'],
+    ['merchantId', 'tags'],
+  ],
+  conversations: [
+    ['merchantId', 'updatedAt'],
+    ['merchantId', 'state', 'updatedAt'],
+    ['merchantId', 'externalUserId', 'channel'],
+    ['merchantId', 'state', 'idx_waitingSince'],
+  ],
   messages: [['merchantId', 'conversationId', 'at']],
   faqs: [['merchantId', 'id']],
   products: [['merchantId', 'sku']],
   shop_facts: [],
   counters: [['merchantId', 'day']],
-  jobs: [['status', 'runAt'], ['status', 'leaseUntil']],
+  jobs: [
+    ['status', 'runAt'],
+    ['status', 'leaseUntil'],
+  ],
   audit: [['merchantId', 'at']],
-  orders: [['merchantId', 'placedAt'], ['merchantId', 'externalUserId', 'placedAt']],
+  orders: [
+    ['merchantId', 'placedAt'],
+    ['merchantId', 'externalUserId', 'placedAt'],
+  ],
   tag_rules: [['merchantId', 'id']],
   campaigns: [['merchantId', 'updatedAt']],
   inbox: [['status', 'receivedAt']],
-  kv: [['merchantId', 'ns', 'key'], ['ns', 'updatedAt']],
+  kv: [
+    ['merchantId', 'ns', 'key'],
+    ['ns', 'updatedAt'],
+  ],
 };
 
 /**

@@ -18,7 +18,14 @@ export class CloudbaseJobs implements JobRepo {
   async claimDue(now: number, leaseMs: number, limit: number) {
     const _ = this.db.command;
     const due = await readAll(
-      this.c.where(_.or([{ status: 'pending', runAt: _.lte(now) }, { status: 'running', leaseUntil: _.lt(now) }])).orderBy('runAt', 'asc'),
+      this.c
+        .where(
+          _.or([
+            { status: 'pending', runAt: _.lte(now) },
+            { status: 'running', leaseUntil: _.lt(now) },
+          ]),
+        )
+        .orderBy('runAt', 'asc'),
       limit,
     );
     const claimed: Job[] = [];
@@ -27,7 +34,9 @@ export class CloudbaseJobs implements JobRepo {
       const next: Job = { ...job, status: 'running', attempts: job.attempts + 1, leaseUntil: now + leaseMs, updatedAt: now };
       // compare-and-set on the state we read: of two schedulers, one wins each job
       const r = await call(
-        this.c.where({ _id: job.key, status: job.status, attempts: job.attempts }).update({ status: next.status, attempts: next.attempts, leaseUntil: next.leaseUntil, updatedAt: now }),
+        this.c
+          .where({ _id: job.key, status: job.status, attempts: job.attempts })
+          .update({ status: next.status, attempts: next.attempts, leaseUntil: next.leaseUntil, updatedAt: now }),
       );
       if (r.updated === 1) claimed.push(next);
     }

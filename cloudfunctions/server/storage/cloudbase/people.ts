@@ -35,7 +35,12 @@ export class CloudbaseStores implements StoreRepo {
   constructor(private db: CloudbaseDb) {}
   async upsert(s: Store) {
     const id = `${s.merchantId}:${s.id}`;
-    await call(this.db.collection('stores').doc(id).set(withoutId(toDoc(id, s))));
+    await call(
+      this.db
+        .collection('stores')
+        .doc(id)
+        .set(withoutId(toDoc(id, s))),
+    );
   }
   async list(merchantId: string) {
     return (await readAll(this.db.collection('stores').where({ merchantId }).orderBy('id', 'asc'))).map((d) => fromDoc<Store>(d)!);
@@ -82,6 +87,9 @@ export class CloudbaseInvites implements InviteRepo {
     // compare-and-set on one document: only one redeemer can flip `idx_used`
     const r = await call(this.c.where({ _id: code, idx_used: false, expiresAt: _.gt(now) }).update({ idx_used: true, usedAt: now, usedBy }));
     if (r.updated !== 1) return null;
+    return fromDoc<Invite>(await getById(this.c, code));
+  }
+  async find(code: string) {
     return fromDoc<Invite>(await getById(this.c, code));
   }
   async list(merchantId: string) {

@@ -30,6 +30,7 @@ export interface CloudbaseCollection extends CloudbaseQuery {
 export interface CloudbaseDb {
   collection(name: string): CloudbaseCollection;
   // the SDK's command builders are untyped objects that only its serializer understands
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK ships no types for them
   command: any;
   RegExp(opts: { regexp: string; options?: string }): unknown;
   createCollection(name: string): Promise<unknown>;
@@ -40,7 +41,8 @@ export const SCHEMA_VERSION = 1;
 export const MAX_PAGE = 1000;
 
 export function errorCode(err: unknown): string {
-  return String((err as { code?: unknown })?.code ?? '');
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : '';
 }
 
 /** A duplicate `_id` on insert is the idempotency signal (the document already exists). */

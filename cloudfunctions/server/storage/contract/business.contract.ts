@@ -61,7 +61,14 @@ export function orderRepoContract(make: MakeStorage) {
     const ctx = withStorage(make);
     it('adds idempotently and queries by customer and by time', async () => {
       const o = (id: string, placedAt: number, merchantId = 'a') => ({
-        id, merchantId, externalUserId: 'wm1', amountFen: 1800, status: 'paid' as const, items: [], placedAt, updatedAt: placedAt,
+        id,
+        merchantId,
+        externalUserId: 'wm1',
+        amountFen: 1800,
+        status: 'paid' as const,
+        items: [],
+        placedAt,
+        updatedAt: placedAt,
       });
       expect(await ctx.s.orders.add(o('o1', 100))).toBe(true);
       expect(await ctx.s.orders.add(o('o1', 100))).toBe(false);

@@ -40,7 +40,14 @@ export function inboxRepoContract(make: MakeStorage) {
     const ctx = withStorage(make);
     it('takes each delivery once per merchant and lists what is pending, oldest first', async () => {
       const e = (merchantId: string, dedupeKey: string, receivedAt: number) => ({
-        merchantId, dedupeKey, msgType: 'event', event: 'kf_msg_or_event', plaintext: '<xml/>', receivedAt, status: 'pending' as const, attempts: 0,
+        merchantId,
+        dedupeKey,
+        msgType: 'event',
+        event: 'kf_msg_or_event',
+        plaintext: '<xml/>',
+        receivedAt,
+        status: 'pending' as const,
+        attempts: 0,
       });
       expect(await ctx.s.inbox.put(e('a', 'k1', 10))).toBe(true);
       expect(await ctx.s.inbox.put(e('a', 'k1', 11))).toBe(false); // WeCom retry

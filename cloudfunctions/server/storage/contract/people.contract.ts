@@ -56,6 +56,10 @@ export function inviteRepoContract(make: MakeStorage) {
       expect(results.find(Boolean)).toMatchObject({ merchantId: 'a', role: 'staff', usedAt: 50 });
       expect(await ctx.s.invites.redeem('EXPIRED2', 'o-3', 50)).toBeNull();
       expect(await ctx.s.invites.redeem('NOSUCH22', 'o-3', 50)).toBeNull();
+      expect(await ctx.s.invites.find('ABCD2345')).toMatchObject({ merchantId: 'a', usedAt: 50 });
+      expect(await ctx.s.invites.find('EXPIRED2')).toMatchObject({ expiresAt: 10 });
+      expect(await ctx.s.invites.find('EXPIRED2')).not.toHaveProperty('usedAt');
+      expect(await ctx.s.invites.find('NOSUCH22')).toBeNull();
       expect((await ctx.s.invites.list('a')).length).toBe(2);
       expect(await ctx.s.invites.list('b')).toEqual([]);
     });

@@ -5,15 +5,7 @@ import type { Order } from '@xiaoer/shared/domain/commerce';
 import type { Campaign, TagRule } from '@xiaoer/shared/domain/marketing';
 import { addDays } from '@xiaoer/shared/domain/time';
 import type { Day } from '@xiaoer/shared/domain/ids';
-import type {
-  AuditRepo,
-  CampaignRepo,
-  CounterIncrement,
-  CounterRepo,
-  KnowledgeRepo,
-  OrderRepo,
-  TagRuleRepo,
-} from '@xiaoer/shared/ports/storage';
+import type { AuditRepo, CampaignRepo, CounterIncrement, CounterRepo, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
 import { type Db, parse, parseAll, tx } from './db';
 
 export class SqliteKnowledge implements KnowledgeRepo {
@@ -49,9 +41,7 @@ export class SqliteCounters implements CounterRepo {
     return tx(this.db, () => {
       let applied = 0;
       const mark = this.db.prepare('INSERT OR IGNORE INTO counter_events (merchant_id, event_id) VALUES (?, ?)');
-      const add = this.db.prepare(
-        'INSERT INTO counters (merchant_id, day, store_id, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
-      );
+      const add = this.db.prepare('INSERT INTO counters (merchant_id, day, store_id, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value');
       for (const i of incs) {
         // The event id row is the "already counted" flag; the counter moves only with it.
         if (mark.run(merchantId, `${i.name}:${i.eventId}`).changes === 0) continue;
@@ -99,10 +89,14 @@ export class SqliteOrders implements OrderRepo {
     return parse<Order>(this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND id = ?').get(merchantId, id) as { doc: string } | undefined);
   }
   async listByCustomer(merchantId: string, externalUserId: string, limit: number) {
-    return parseAll<Order>(this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND customer_id = ? ORDER BY placed_at DESC LIMIT ?').all(merchantId, externalUserId, limit));
+    return parseAll<Order>(
+      this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND customer_id = ? ORDER BY placed_at DESC LIMIT ?').all(merchantId, externalUserId, limit),
+    );
   }
   async listPlacedBetween(merchantId: string, from: number, to: number, limit: number) {
-    return parseAll<Order>(this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND placed_at >= ? AND placed_at < ? ORDER BY placed_at LIMIT ?').all(merchantId, from, to, limit));
+    return parseAll<Order>(
+      this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND placed_at >= ? AND placed_at < ? ORDER BY placed_at LIMIT ?').all(merchantId, from, to, limit),
+    );
   }
 }
 

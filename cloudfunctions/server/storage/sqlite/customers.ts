@@ -75,8 +75,7 @@ export class SqliteConversations implements ConversationRepo {
   async findByCustomer(merchantId: string, externalUserId: string, channel: Conversation['channel']) {
     return parse<Conversation>(
       this.db.prepare('SELECT doc FROM conversations WHERE merchant_id = ? AND customer_id = ? AND channel = ?').get(merchantId, externalUserId, channel) as
-        | { doc: string }
-        | undefined,
+        { doc: string } | undefined,
     );
   }
   async list(merchantId: string, q: ConversationQuery) {
@@ -91,9 +90,11 @@ export class SqliteConversations implements ConversationRepo {
       where.push('(updated_at < ? OR (updated_at = ? AND id > ?))');
       args.push(cur.sort, cur.sort, cur.id);
     }
-    const rows = this.db
-      .prepare(`SELECT doc, updated_at, id FROM conversations WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id LIMIT ?`)
-      .all(...args, q.limit + 1) as { doc: string; updated_at: number; id: string }[];
+    const rows = this.db.prepare(`SELECT doc, updated_at, id FROM conversations WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id LIMIT ?`).all(...args, q.limit + 1) as {
+      doc: string;
+      updated_at: number;
+      id: string;
+    }[];
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return { items: parseAll<Conversation>(page), nextCursor: rows.length > q.limit && last ? encodeCursor(last.updated_at, last.id) : null };
@@ -126,18 +127,14 @@ export class SqliteMessages implements MessageRepo {
     return r.changes === 1;
   }
   async listByConversation(merchantId: string, conversationId: string, limit: number) {
-    const rows = this.db
-      .prepare('SELECT doc FROM messages WHERE merchant_id = ? AND conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?')
-      .all(merchantId, conversationId, limit);
+    const rows = this.db.prepare('SELECT doc FROM messages WHERE merchant_id = ? AND conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(merchantId, conversationId, limit);
     return parseAll<Message>(rows).reverse();
   }
   async removeByConversation(merchantId: string, conversationId: string) {
     return this.db.prepare('DELETE FROM messages WHERE merchant_id = ? AND conversation_id = ?').run(merchantId, conversationId).changes;
   }
   async setDelivery(merchantId: string, messageId: string, delivery: NonNullable<Message['delivery']>) {
-    const r = this.db
-      .prepare("UPDATE messages SET doc = json_set(doc, '$.delivery', ?) WHERE merchant_id = ? AND id = ?")
-      .run(delivery, merchantId, messageId);
+    const r = this.db.prepare("UPDATE messages SET doc = json_set(doc, '$.delivery', ?) WHERE merchant_id = ? AND id = ?").run(delivery, merchantId, messageId);
     return r.changes === 1;
   }
 }

@@ -10,15 +10,57 @@ export type Db = InstanceType<typeof Database>;
  * crash loses nothing that committed; busy_timeout so the CLI and the host can write at once.
  */
 export function openDb(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+  if (file !== ':memory:') ownerOnly(file);
+  const db = cacheStatements(new Database(file));
   db.exec('PRAGMA journal_mode = WAL');
+  // SQLite gives -wal and -shm the main file's mode; files left by an older version are fixed here
+  if (file !== ':memory:') for (const f of [`${file}-wal`, `${file}-shm`]) chmodIfPresent(f);
   db.exec('PRAGMA busy_timeout = 5000');
   // NORMAL in WAL mode is durable against process crashes (kill -9); only power loss can
   // drop the last transactions.
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db);
+  return db;
+}
+
+/**
+ * The file holds customers' messages and sealed secrets: created 0600 (directory 0700 when we
+ * create it) before SQLite opens it, whatever the umask; an existing file is narrowed to 0600.
+ */
+function ownerOnly(file: string) {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  chmodIfPresent(file);
+}
+
+function chmodIfPresent(file: string) {
+  try {
+    fs.chmodSync(file, 0o600);
+  } catch {
+    // absent (not created yet), or not ours to change: SQLite's own errors say more than this would
+  }
+}
+
+/** Plenty for every SQL text the repositories build (a few dynamic filters included). */
+const MAX_CACHED_STATEMENTS = 500;
+
+/**
+ * One `prepare` per SQL text per connection: the repositories keep their SQL inline where it is
+ * read, and compiling it again on every call was a measurable share of each callback's cost. A
+ * statement is reusable (the API is synchronous, each run binds its own parameters).
+ */
+function cacheStatements(db: Db): Db {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, ReturnType<Db['prepare']>>();
+  db.prepare = ((sql: string) => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = prepare(sql);
+      if (cache.size < MAX_CACHED_STATEMENTS) cache.set(sql, st);
+    }
+    return st;
+  }) as Db['prepare'];
   return db;
 }
 

@@ -60,8 +60,14 @@ export class SqliteJobs implements JobRepo {
   async list(filter: { status?: Job['status']; kind?: string; limit: number }) {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.status) (where.push('status = ?'), args.push(filter.status));
-    if (filter.kind) (where.push('kind = ?'), args.push(filter.kind));
+    if (filter.status) {
+      where.push('status = ?');
+      args.push(filter.status);
+    }
+    if (filter.kind) {
+      where.push('kind = ?');
+      args.push(filter.kind);
+    }
     const sql = `SELECT doc FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY run_at DESC LIMIT ?`;
     return parseAll<Job>(this.db.prepare(sql).all(...args, filter.limit));
   }

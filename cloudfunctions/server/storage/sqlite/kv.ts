@@ -27,6 +27,8 @@ export class SqliteKv implements KvRepo {
     return this.db.prepare('DELETE FROM kv WHERE rowid IN (SELECT rowid FROM kv WHERE ns = ? AND updated_at < ? LIMIT ?)').run(ns, before, limit).changes;
   }
   async list<T>(merchantId: string, ns: string, limit: number) {
-    return (this.db.prepare('SELECT key, value, version, updated_at FROM kv WHERE merchant_id = ? AND ns = ? ORDER BY key LIMIT ?').all(merchantId, ns, limit) as Row[]).map((r) => entry<T>(r));
+    return (this.db.prepare('SELECT key, value, version, updated_at FROM kv WHERE merchant_id = ? AND ns = ? ORDER BY key LIMIT ?').all(merchantId, ns, limit) as Row[]).map((r) =>
+      entry<T>(r),
+    );
   }
 }

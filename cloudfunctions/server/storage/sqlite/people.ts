@@ -35,9 +35,7 @@ export class SqliteStores implements StoreRepo {
 export class SqliteMembers implements MemberRepo {
   constructor(private db: Db) {}
   async add(m: Member) {
-    const r = this.db
-      .prepare('INSERT OR IGNORE INTO members (merchant_id, id, openid, doc) VALUES (?, ?, ?, ?)')
-      .run(m.merchantId, m.id, m.openid ?? null, JSON.stringify(m));
+    const r = this.db.prepare('INSERT OR IGNORE INTO members (merchant_id, id, openid, doc) VALUES (?, ?, ?, ?)').run(m.merchantId, m.id, m.openid ?? null, JSON.stringify(m));
     if (r.changes === 0) throw new AppError('CONFLICT.MEMBER_EXISTS', '这个人已经是店里的成员了');
   }
   async get(merchantId: string, memberId: string) {
@@ -74,6 +72,9 @@ export class SqliteInvites implements InviteRepo {
       const r = this.db.prepare('UPDATE invites SET used_at = ?, doc = ? WHERE code = ? AND used_at IS NULL').run(now, JSON.stringify(used), code);
       return r.changes === 1 ? used : null;
     });
+  }
+  async find(code: string) {
+    return parse<Invite>(this.db.prepare('SELECT doc FROM invites WHERE code = ?').get(code) as { doc: string } | undefined);
   }
   async list(merchantId: string) {
     return parseAll<Invite>(this.db.prepare('SELECT doc FROM invites WHERE merchant_id = ? ORDER BY expires_at DESC').all(merchantId));

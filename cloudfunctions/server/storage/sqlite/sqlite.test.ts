@@ -23,4 +23,37 @@ describe('sqlite storage', () => {
     expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
     again.close();
   });
+
+  it('creates the file and its -wal/-shm readable by the owner only (0600)', () => {
+    const file = path.join(dir, 'private', 'mode.db');
+    const db = openDb(file);
+    db.exec('CREATE TABLE IF NOT EXISTS t (x)');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect((fs.statSync(f).mode & 0o777).toString(8)).toBe('600');
+    db.close();
+  });
+
+  it('prepares each SQL text once per connection', () => {
+    const db = openDb(path.join(dir, 'stmt.db'));
+    expect(db.prepare('SELECT 1 AS one')).toBe(db.prepare('SELECT 1 AS one'));
+    db.close();
+  });
+
+  it('answers a duplicate inbox entry without writing', async () => {
+    const s = openSqliteStorage(path.join(dir, 'dup.db'));
+    const e = { merchantId: 'm', dedupeKey: 'msg:1', msgType: 'text', event: '', plaintext: '<xml/>', receivedAt: 1, status: 'pending' as const, attempts: 0 };
+    expect(await s.inbox.put(e)).toBe(true);
+    const changes = () => (s.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const before = changes();
+    expect(await s.inbox.put(e)).toBe(false);
+    expect(changes()).toBe(before);
+    // several puts of one turn commit together, each told whether it was first
+    expect(await Promise.all([s.inbox.put({ ...e, dedupeKey: 'msg:2' }), s.inbox.put({ ...e, dedupeKey: 'msg:2' }), s.inbox.put({ ...e, dedupeKey: 'msg:3' })])).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    await s.inbox.markProcessed('m', 'msg:2', 5);
+    expect(await s.inbox.get('m', 'msg:2')).toMatchObject({ status: 'processed', processedAt: 5, attempts: 1 });
+    await s.close();
+  });
 });

@@ -1,16 +1,16 @@
-import { act, fireEvent, render, waitFor } from '@testing-library/react'
-import Taro from '@tarojs/taro'
-import type { ConversationView } from '@xiaoer/shared/contracts/api'
-import ConversationsPage from './index'
-import { describeMessage, formatFen, formatTime, shortTime, sourceLabel, waitedText } from './format'
-import { resetSession } from '../../services/session'
-import { fail, mockFetch, ok, type Handler } from '../../../test/fetch-mock'
-import { me } from '../../../test/fixtures'
+import { act, fireEvent, render, waitFor } from '@testing-library/react';
+import Taro from '@tarojs/taro';
+import type { ConversationView } from '@xiaoer/shared/contracts/api';
+import ConversationsPage from './index';
+import { describeMessage, formatFen, formatTime, shortTime, sourceLabel, waitedText } from './format';
+import { resetSession } from '../../services/session';
+import { fail, mockFetch, ok, type Handler } from '../../../test/fetch-mock';
+import { me } from '../../../test/fixtures';
 
-const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent?.trim()
-const bodies = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body))
+const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent?.trim();
+const bodies = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body));
 
-const MIN = 60_000
+const MIN = 60_000;
 
 const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   id: 'conv-1',
@@ -21,161 +21,168 @@ const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   lastMessagePreview: '蛋糕可以送到小区门口吗？',
   updatedAt: Date.now() - 12 * MIN,
   ...over,
-})
+});
 
-const aiConv = conv({ id: 'conv-2', customerName: '李先生', state: 'ai', waitingSince: null, lastMessagePreview: '几点关门？' })
+const aiConv = conv({ id: 'conv-2', customerName: '李先生', state: 'ai', waitingSince: null, lastMessagePreview: '几点关门？' });
 
 /** me.get, then conversations.list answered by `list`. */
 function backend(list: Handler) {
-  return mockFetch((body) => (body.action === 'me.get' ? ok(me) : list(body)))
+  return mockFetch((body) => (body.action === 'me.get' ? ok(me) : list(body)));
 }
 
 beforeEach(() => {
-  resetSession()
-  Taro.clearStorageSync()
-})
+  resetSession();
+  Taro.clearStorageSync();
+});
 
-afterEach(() => jest.restoreAllMocks())
+afterEach(() => jest.restoreAllMocks());
 
 describe('会话 page', () => {
   it('starts on 待人工 and shows each waiting customer with how long they have waited', async () => {
-    const fetch = backend(() => ok({ items: [conv()], nextCursor: null }))
-    const { container } = render(<ConversationsPage />)
+    const fetch = backend(() => ok({ items: [conv()], nextCursor: null }));
+    const { container } = render(<ConversationsPage />);
 
-    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1))
-    const item = container.querySelector('.conv-item')!
-    expect(item.classList.contains('conv-state-waiting_human')).toBe(true)
-    expect(text(item, '.conv-name')).toBe('王小姐')
-    expect(text(item, '.conv-preview')).toBe('蛋糕可以送到小区门口吗？')
-    expect(text(item, '.conv-badge')).toBe('待人工')
-    expect(text(item, '.conv-waited')).toBe('等了 12 分钟')
-    expect(container.querySelector('.filter-waiting')!.classList.contains('filter-on')).toBe(true)
+    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1));
+    const item = container.querySelector('.conv-item')!;
+    expect(item.classList.contains('conv-state-waiting_human')).toBe(true);
+    expect(text(item, '.conv-name')).toBe('王小姐');
+    expect(text(item, '.conv-preview')).toBe('蛋糕可以送到小区门口吗？');
+    expect(text(item, '.conv-badge')).toBe('待人工');
+    expect(text(item, '.conv-waited')).toBe('等了 12 分钟');
+    expect(container.querySelector('.filter-waiting')!.classList.contains('filter-on')).toBe(true);
 
-    expect(bodies(fetch)).toEqual([
-      { action: 'me.get' },
-      { action: 'conversations.list', merchantId: 'demo-bakery', filter: 'waiting', limit: 20 },
-    ])
-  })
+    expect(bodies(fetch)).toEqual([{ action: 'me.get' }, { action: 'conversations.list', merchantId: 'demo-bakery', filter: 'waiting', limit: 20 }]);
+  });
 
   it('says so kindly when nobody waits, and offers to show every conversation', async () => {
-    const fetch = backend(({ filter }) => ok({ items: filter === 'all' ? [aiConv] : [], nextCursor: null }))
-    const { container } = render(<ConversationsPage />)
+    const fetch = backend(({ filter }) => ok({ items: filter === 'all' ? [aiConv] : [], nextCursor: null }));
+    const { container } = render(<ConversationsPage />);
 
-    await waitFor(() => expect(container.textContent).toContain('现在没有要你回复的客户'))
-    fireEvent.click(container.querySelector('.show-all')!)
-    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1))
-    expect(text(container, '.conv-item .conv-badge')).toBe('AI 在回复')
-    expect(container.querySelector('.conv-waited')).toBeNull()
-    expect(container.querySelector('.filter-all')!.classList.contains('filter-on')).toBe(true)
-    expect(bodies(fetch).filter((b) => b.action === 'conversations.list').map((b) => b.filter)).toEqual(['waiting', 'all'])
-  })
+    await waitFor(() => expect(container.textContent).toContain('现在没有要你回复的客户'));
+    fireEvent.click(container.querySelector('.show-all')!);
+    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1));
+    expect(text(container, '.conv-item .conv-badge')).toBe('AI 在回复');
+    expect(container.querySelector('.conv-waited')).toBeNull();
+    expect(container.querySelector('.filter-all')!.classList.contains('filter-on')).toBe(true);
+    expect(
+      bodies(fetch)
+        .filter((b) => b.action === 'conversations.list')
+        .map((b) => b.filter),
+    ).toEqual(['waiting', 'all']);
+  });
 
   it('switches filters with the tabs, one request per tap', async () => {
     const fetch = backend(({ filter }) =>
-      ok({ items: filter === 'ai' ? [aiConv] : [conv(), aiConv, conv({ id: 'c3', state: 'human_in_wecom', waitingSince: null }), conv({ id: 'c4', state: 'closed', waitingSince: null })], nextCursor: null }),
-    )
-    const { container } = render(<ConversationsPage />)
-    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(4))
+      ok({
+        items:
+          filter === 'ai' ? [aiConv] : [conv(), aiConv, conv({ id: 'c3', state: 'human_in_wecom', waitingSince: null }), conv({ id: 'c4', state: 'closed', waitingSince: null })],
+        nextCursor: null,
+      }),
+    );
+    const { container } = render(<ConversationsPage />);
+    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(4));
 
-    fireEvent.click(container.querySelector('.filter-ai')!)
-    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1))
+    fireEvent.click(container.querySelector('.filter-ai')!);
+    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1));
 
-    fireEvent.click(container.querySelector('.filter-all')!)
-    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(4))
-    const badges = Array.from(container.querySelectorAll('.conv-badge')).map((b) => b.textContent)
-    expect(badges).toEqual(['待人工', 'AI 在回复', '企业微信人工', '已结束'])
-    expect(container.querySelector('.conv-state-human_in_wecom')).not.toBeNull()
+    fireEvent.click(container.querySelector('.filter-all')!);
+    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(4));
+    const badges = Array.from(container.querySelectorAll('.conv-badge')).map((b) => b.textContent);
+    expect(badges).toEqual(['待人工', 'AI 在回复', '企业微信人工', '已结束']);
+    expect(container.querySelector('.conv-state-human_in_wecom')).not.toBeNull();
 
     // tapping the tab already shown does not load again
-    fireEvent.click(container.querySelector('.filter-all')!)
-    expect(bodies(fetch).filter((b) => b.action === 'conversations.list').map((b) => b.filter)).toEqual(['waiting', 'ai', 'all'])
-  })
+    fireEvent.click(container.querySelector('.filter-all')!);
+    expect(
+      bodies(fetch)
+        .filter((b) => b.action === 'conversations.list')
+        .map((b) => b.filter),
+    ).toEqual(['waiting', 'ai', 'all']);
+  });
 
   it('opens the thread when a conversation is tapped', async () => {
-    backend(() => ok({ items: [conv({ id: 'conv-9' })], nextCursor: null }))
-    const nav = jest.spyOn(Taro, 'navigateTo').mockImplementation(() => Promise.resolve({ errMsg: 'ok' }) as never)
-    const { container } = render(<ConversationsPage />)
-    await waitFor(() => expect(container.querySelector('.conv-item')).not.toBeNull())
-    fireEvent.click(container.querySelector('.conv-item')!)
-    expect(nav).toHaveBeenCalledWith({ url: '/sub/thread/index?id=conv-9' })
-  })
+    backend(() => ok({ items: [conv({ id: 'conv-9' })], nextCursor: null }));
+    const nav = jest.spyOn(Taro, 'navigateTo').mockImplementation(() => Promise.resolve({ errMsg: 'ok' }) as never);
+    const { container } = render(<ConversationsPage />);
+    await waitFor(() => expect(container.querySelector('.conv-item')).not.toBeNull());
+    fireEvent.click(container.querySelector('.conv-item')!);
+    expect(nav).toHaveBeenCalledWith({ url: '/sub/thread/index?id=conv-9' });
+  });
 
   it('loads more with the cursor and appends', async () => {
     const fetch = backend(({ cursor }) =>
-      cursor === 'p2'
-        ? ok({ items: [conv({ id: 'conv-b', customerName: '赵阿姨' })], nextCursor: null })
-        : ok({ items: [conv({ id: 'conv-a' })], nextCursor: 'p2' }),
-    )
-    const { container } = render(<ConversationsPage />)
-    await waitFor(() => expect(container.querySelector('.load-more')).not.toBeNull())
+      cursor === 'p2' ? ok({ items: [conv({ id: 'conv-b', customerName: '赵阿姨' })], nextCursor: null }) : ok({ items: [conv({ id: 'conv-a' })], nextCursor: 'p2' }),
+    );
+    const { container } = render(<ConversationsPage />);
+    await waitFor(() => expect(container.querySelector('.load-more')).not.toBeNull());
 
     // act: the append lands after the request resolves, not during the click
     await act(async () => {
-      fireEvent.click(container.querySelector('.load-more')!)
-    })
-    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(2))
-    expect(text(container, '.conv-item:last-of-type .conv-name')).toBe('赵阿姨')
-    expect(container.querySelector('.load-more')).toBeNull()
-    expect(container.textContent).toContain('没有更多了')
-    expect(bodies(fetch).at(-1)).toMatchObject({ action: 'conversations.list', filter: 'waiting', cursor: 'p2' })
-  })
+      fireEvent.click(container.querySelector('.load-more')!);
+    });
+    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(2));
+    expect(text(container, '.conv-item:last-of-type .conv-name')).toBe('赵阿姨');
+    expect(container.querySelector('.load-more')).toBeNull();
+    expect(container.textContent).toContain('没有更多了');
+    expect(bodies(fetch).at(-1)).toMatchObject({ action: 'conversations.list', filter: 'waiting', cursor: 'p2' });
+  });
 
   it('shows the error with 重试, which loads again', async () => {
-    let broken = true
-    backend(() => (broken ? fail(500, 'SERVER.INTERNAL', '服务器开小差了') : ok({ items: [conv()], nextCursor: null })))
-    const { container } = render(<ConversationsPage />)
-    await waitFor(() => expect(text(container, '.error-message')).toBe('服务器开小差了'))
-    broken = false
-    fireEvent.click(container.querySelector('.retry')!)
-    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1))
-  })
+    let broken = true;
+    backend(() => (broken ? fail(500, 'SERVER.INTERNAL', '服务器开小差了') : ok({ items: [conv()], nextCursor: null })));
+    const { container } = render(<ConversationsPage />);
+    await waitFor(() => expect(text(container, '.error-message')).toBe('服务器开小差了'));
+    broken = false;
+    fireEvent.click(container.querySelector('.retry')!);
+    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1));
+  });
 
   it('keeps counting the wait while the page stays open', async () => {
-    jest.useFakeTimers({ now: new Date(2026, 10, 22, 10, 0) })
+    jest.useFakeTimers({ now: new Date(2026, 10, 22, 10, 0) });
     try {
-      backend(() => ok({ items: [conv({ waitingSince: Date.now() - 3 * MIN })], nextCursor: null }))
-      const { container } = render(<ConversationsPage />)
-      await waitFor(() => expect(text(container, '.conv-waited')).toBe('等了 3 分钟'))
+      backend(() => ok({ items: [conv({ waitingSince: Date.now() - 3 * MIN })], nextCursor: null }));
+      const { container } = render(<ConversationsPage />);
+      await waitFor(() => expect(text(container, '.conv-waited')).toBe('等了 3 分钟'));
       act(() => {
-        jest.advanceTimersByTime(2 * MIN)
-      })
-      expect(text(container, '.conv-waited')).toBe('等了 5 分钟')
+        jest.advanceTimersByTime(2 * MIN);
+      });
+      expect(text(container, '.conv-waited')).toBe('等了 5 分钟');
     } finally {
-      jest.useRealTimers()
+      jest.useRealTimers();
     }
-  })
-})
+  });
+});
 
 describe('format helpers', () => {
-  const now = new Date(2026, 10, 22, 15, 30).getTime()
+  const now = new Date(2026, 10, 22, 15, 30).getTime();
 
   it('says how long someone has waited', () => {
-    expect(waitedText(now - 20_000, now)).toBe('刚刚开始等')
-    expect(waitedText(now - 12 * MIN, now)).toBe('等了 12 分钟')
-    expect(waitedText(now - 60 * MIN, now)).toBe('等了 1 小时')
-    expect(waitedText(now - 85 * MIN, now)).toBe('等了 1 小时 25 分钟')
-    expect(waitedText(now - 50 * 60 * MIN, now)).toBe('等了 2 天')
-    expect(waitedText(now + MIN, now)).toBe('刚刚开始等')
-  })
+    expect(waitedText(now - 20_000, now)).toBe('刚刚开始等');
+    expect(waitedText(now - 12 * MIN, now)).toBe('等了 12 分钟');
+    expect(waitedText(now - 60 * MIN, now)).toBe('等了 1 小时');
+    expect(waitedText(now - 85 * MIN, now)).toBe('等了 1 小时 25 分钟');
+    expect(waitedText(now - 50 * 60 * MIN, now)).toBe('等了 2 天');
+    expect(waitedText(now + MIN, now)).toBe('刚刚开始等');
+  });
 
   it('writes times the way people read them', () => {
-    expect(formatTime(new Date(2026, 10, 22, 9, 5).getTime(), now)).toBe('09:05')
-    expect(formatTime(new Date(2026, 10, 21, 23, 59).getTime(), now)).toBe('昨天 23:59')
-    expect(formatTime(new Date(2026, 10, 2, 8, 0).getTime(), now)).toBe('11月2日 08:00')
-    expect(formatTime(new Date(2025, 0, 3, 8, 0).getTime(), now)).toBe('2025年1月3日 08:00')
-    expect(shortTime(new Date(2026, 10, 21, 8, 0).getTime(), now)).toBe('昨天')
-    expect(shortTime(new Date(2025, 0, 3, 8, 0).getTime(), now)).toBe('2025/1/3')
-  })
+    expect(formatTime(new Date(2026, 10, 22, 9, 5).getTime(), now)).toBe('09:05');
+    expect(formatTime(new Date(2026, 10, 21, 23, 59).getTime(), now)).toBe('昨天 23:59');
+    expect(formatTime(new Date(2026, 10, 2, 8, 0).getTime(), now)).toBe('11月2日 08:00');
+    expect(formatTime(new Date(2025, 0, 3, 8, 0).getTime(), now)).toBe('2025年1月3日 08:00');
+    expect(shortTime(new Date(2026, 10, 21, 8, 0).getTime(), now)).toBe('昨天');
+    expect(shortTime(new Date(2025, 0, 3, 8, 0).getTime(), now)).toBe('2025/1/3');
+  });
 
   it('describes money, sources and non-text messages', () => {
-    expect(formatFen(123450)).toBe('¥1,234.50')
-    expect(sourceLabel('kf')).toBe('微信客服')
-    expect(sourceLabel('contact')).toBe('企业微信好友')
-    expect(sourceLabel('offline')).toBe('offline')
-    const base = { id: 'm', merchantId: 'demo-bakery', conversationId: 'c', sender: 'customer' as const, at: now }
-    expect(describeMessage({ ...base, type: 'voice' })).toBe('[语音]')
-    expect(describeMessage({ ...base, type: 'file', fileName: '菜单.pdf' })).toBe('[文件] 菜单.pdf')
-    expect(describeMessage({ ...base, type: 'location', latitude: 1, longitude: 2, name: '面包坊', address: '人民路 1 号' })).toBe('[位置] 面包坊 人民路 1 号')
-    expect(describeMessage({ ...base, type: 'event', event: 'transfer_to_wecom', detail: { servicerUserId: 'zhangsan' } })).toBe('已转给企业微信客服 zhangsan')
-  })
-})
+    expect(formatFen(123450)).toBe('¥1,234.50');
+    expect(sourceLabel('kf')).toBe('微信客服');
+    expect(sourceLabel('contact')).toBe('企业微信好友');
+    expect(sourceLabel('offline')).toBe('offline');
+    const base = { id: 'm', merchantId: 'demo-bakery', conversationId: 'c', sender: 'customer' as const, at: now };
+    expect(describeMessage({ ...base, type: 'voice' })).toBe('[语音]');
+    expect(describeMessage({ ...base, type: 'file', fileName: '菜单.pdf' })).toBe('[文件] 菜单.pdf');
+    expect(describeMessage({ ...base, type: 'location', latitude: 1, longitude: 2, name: '面包坊', address: '人民路 1 号' })).toBe('[位置] 面包坊 人民路 1 号');
+    expect(describeMessage({ ...base, type: 'event', event: 'transfer_to_wecom', detail: { servicerUserId: 'zhangsan' } })).toBe('已转给企业微信客服 zhangsan');
+  });
+});

@@ -1,65 +1,65 @@
-import { useRef, useState } from 'react'
-import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro'
-import { Button, Text, View } from '@tarojs/components'
-import type { ConversationView } from '@xiaoer/shared/contracts/api'
-import { call } from '../../services/api'
-import { refreshBadges } from '../../services/badge'
-import { currentShop, type ShopSummary } from '../../services/session'
-import { asApiError, useShopLoad } from '../../services/useLoad'
-import { Empty, Failed, Loading, NoShop } from '../../components/StateView'
-import { STATE_LABEL, shortTime, useNow, waitedText } from './format'
-import './index.scss'
-import { LoadMore } from '../../components/LoadMore'
+import { useRef, useState } from 'react';
+import Taro, { useDidShow, usePullDownRefresh } from '@tarojs/taro';
+import { Button, Text, View } from '@tarojs/components';
+import type { ConversationView } from '@xiaoer/shared/contracts/api';
+import { call } from '../../services/api';
+import { refreshBadges } from '../../services/badge';
+import { currentShop, type ShopSummary } from '../../services/session';
+import { asApiError, useShopLoad } from '../../services/useLoad';
+import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
+import { STATE_LABEL, shortTime, useNow, waitedText } from './format';
+import './index.scss';
+import { LoadMore } from '../../components/LoadMore';
 
-export type Filter = 'waiting' | 'ai' | 'all'
+export type Filter = 'waiting' | 'ai' | 'all';
 
 const FILTERS: { key: Filter; label: string }[] = [
   { key: 'waiting', label: '待人工' },
   { key: 'ai', label: 'AI 在回复' },
   { key: 'all', label: '全部' },
-]
+];
 
 const EMPTY_TEXT: Record<Filter, { title: string; text: string }> = {
   waiting: { title: '现在没有要你回复的客户', text: 'AI 回答不了的问题会出现在这里，有客户等你时会提醒你。' },
   ai: { title: '现在没有 AI 在聊的客户', text: '客户发来消息后，AI 会马上回复。' },
   all: { title: '还没有客户来消息', text: '客户通过微信客服或企业微信找你后，会话会出现在这里。' },
-}
+};
 
-type ListData = { filter: Filter; items: ConversationView[]; nextCursor: string | null }
+type ListData = { filter: Filter; items: ConversationView[]; nextCursor: string | null };
 
-const PAGE = 20
+const PAGE = 20;
 
 export default function ConversationsPage() {
-  const [filter, setFilter] = useState<Filter>('waiting')
+  const [filter, setFilter] = useState<Filter>('waiting');
   // the load reads the filter from a ref: a tab tap reloads before React re-renders
-  const filterRef = useRef<Filter>('waiting')
+  const filterRef = useRef<Filter>('waiting');
 
   const { state, reload, setState } = useShopLoad<ListData>(async (shop) => {
-    const f = filterRef.current
-    const page = await call({ action: 'conversations.list', merchantId: shop.id, filter: f, limit: PAGE })
-    return { filter: f, items: page.items, nextCursor: page.nextCursor }
-  })
+    const f = filterRef.current;
+    const page = await call({ action: 'conversations.list', merchantId: shop.id, filter: f, limit: PAGE });
+    return { filter: f, items: page.items, nextCursor: page.nextCursor };
+  });
 
   useDidShow(() => {
     void currentShop()
       .then(({ shop }) => shop && refreshBadges(shop.id))
-      .catch(() => undefined)
-  })
+      .catch(() => undefined);
+  });
 
   usePullDownRefresh(() => {
-    void reload(true).finally(() => Taro.stopPullDownRefresh())
-  })
+    void reload(true).finally(() => Taro.stopPullDownRefresh());
+  });
 
   const pick = (f: Filter) => {
-    if (f === filterRef.current) return
-    filterRef.current = f
-    setFilter(f)
-    void reload()
-  }
+    if (f === filterRef.current) return;
+    filterRef.current = f;
+    setFilter(f);
+    void reload();
+  };
 
   return (
-    <View className='page-conversations'>
-      <View className='filters'>
+    <View className="page-conversations">
+      <View className="filters">
         {FILTERS.map(({ key, label }) => (
           <View key={key} className={`filter filter-${key} ${filter === key ? 'filter-on' : ''}`} onClick={() => pick(key)}>
             <Text>{label}</Text>
@@ -67,7 +67,7 @@ export default function ConversationsPage() {
         ))}
       </View>
 
-      {state.status === 'loading' && <Loading text='正在加载会话…' />}
+      {state.status === 'loading' && <Loading text="正在加载会话…" />}
       {state.status === 'noShop' && <NoShop />}
       {state.status === 'error' && <Failed error={state.error} onRetry={() => void reload()} />}
       {state.status === 'ready' && (
@@ -80,72 +80,65 @@ export default function ConversationsPage() {
         />
       )}
     </View>
-  )
+  );
 }
 
-function ConversationList(props: {
-  data: ListData
-  shop: ShopSummary
-  onShowAll: () => void
-  onMore: (next: ListData) => void
-}) {
-  const { data, shop, onShowAll, onMore } = props
-  const now = useNow()
-  const [more, setMore] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null })
-  const busy = useRef(false)
+function ConversationList(props: { data: ListData; shop: ShopSummary; onShowAll: () => void; onMore: (next: ListData) => void }) {
+  const { data, shop, onShowAll, onMore } = props;
+  const now = useNow();
+  const [more, setMore] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
+  const busy = useRef(false);
 
   const loadMore = async () => {
-    if (busy.current || !data.nextCursor) return
-    busy.current = true
-    setMore({ loading: true, error: null })
+    if (busy.current || !data.nextCursor) return;
+    busy.current = true;
+    setMore({ loading: true, error: null });
     try {
-      const page = await call({ action: 'conversations.list', merchantId: shop.id, filter: data.filter, limit: PAGE, cursor: data.nextCursor })
+      const page = await call({ action: 'conversations.list', merchantId: shop.id, filter: data.filter, limit: PAGE, cursor: data.nextCursor });
       // a row can move between pages while the owner scrolls: keep the first copy
-      const seen = new Set(data.items.map((c) => c.id))
-      onMore({ filter: data.filter, items: [...data.items, ...page.items.filter((c) => !seen.has(c.id))], nextCursor: page.nextCursor })
-      setMore({ loading: false, error: null })
+      const seen = new Set(data.items.map((c) => c.id));
+      onMore({ filter: data.filter, items: [...data.items, ...page.items.filter((c) => !seen.has(c.id))], nextCursor: page.nextCursor });
+      setMore({ loading: false, error: null });
     } catch (err) {
-      setMore({ loading: false, error: asApiError(err).message })
+      setMore({ loading: false, error: asApiError(err).message });
     } finally {
-      busy.current = false
+      busy.current = false;
     }
-  }
+  };
 
   if (data.items.length === 0) {
-    const e = EMPTY_TEXT[data.filter]
+    const e = EMPTY_TEXT[data.filter];
     return (
-      <View className='conv-empty'>
+      <View className="conv-empty">
         <Empty title={e.title} text={e.text} />
         {data.filter !== 'all' && (
-          <Button className='btn btn-plain show-all' onClick={onShowAll}>
+          <Button className="btn btn-plain show-all" onClick={onShowAll}>
             看全部会话
           </Button>
         )}
       </View>
-    )
+    );
   }
 
-  const open = (id: string) => void Taro.navigateTo({ url: `/sub/thread/index?id=${encodeURIComponent(id)}` })
+  const open = (id: string) => void Taro.navigateTo({ url: `/sub/thread/index?id=${encodeURIComponent(id)}` });
 
   return (
-    <View className='conv-list'>
+    <View className="conv-list">
       {data.items.map((c) => (
         <View key={c.id} className={`conv-item conv-state-${c.state}`} onClick={() => open(c.id)}>
-          <View className='conv-top'>
-            <Text className='conv-name'>{c.customerName || '客户'}</Text>
-            <Text className='conv-time'>{shortTime(c.updatedAt, now)}</Text>
+          <View className="conv-top">
+            <Text className="conv-name">{c.customerName || '客户'}</Text>
+            <Text className="conv-time">{shortTime(c.updatedAt, now)}</Text>
           </View>
-          <Text className='conv-preview'>{c.lastMessagePreview || ' '}</Text>
-          <View className='conv-bottom'>
+          <Text className="conv-preview">{c.lastMessagePreview || ' '}</Text>
+          <View className="conv-bottom">
             <Text className={`conv-badge badge-${c.state}`}>{STATE_LABEL[c.state]}</Text>
-            {c.state === 'waiting_human' && c.waitingSince !== null && (
-              <Text className='conv-waited'>{waitedText(c.waitingSince, now)}</Text>
-            )}
+            {c.state === 'waiting_human' && c.waitingSince !== null && <Text className="conv-waited">{waitedText(c.waitingSince, now)}</Text>}
           </View>
         </View>
       ))}
 
       <LoadMore hasMore={Boolean(data.nextCursor)} loading={more.loading} error={more.error} onMore={() => void loadMore()} />
     </View>
-  )
+  );
 }

@@ -1,14 +1,14 @@
-import { act, fireEvent, render, waitFor } from '@testing-library/react'
-import Taro from '@tarojs/taro'
-import type { CustomerView } from '@xiaoer/shared/contracts/api'
-import CustomersPage, { SEARCH_DELAY_MS } from './index'
-import { resetSession } from '../../services/session'
-import { fail, mockFetch, ok, type Handler } from '../../../test/fetch-mock'
-import { me } from '../../../test/fixtures'
+import { act, fireEvent, render, waitFor } from '@testing-library/react';
+import Taro from '@tarojs/taro';
+import type { CustomerView } from '@xiaoer/shared/contracts/api';
+import CustomersPage, { SEARCH_DELAY_MS } from './index';
+import { resetSession } from '../../services/session';
+import { fail, mockFetch, ok, type Handler } from '../../../test/fetch-mock';
+import { me } from '../../../test/fixtures';
 
-const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent?.trim()
-const bodies = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body))
-const lists = (fetch: jest.Mock) => bodies(fetch).filter((b) => b.action === 'customers.list')
+const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent?.trim();
+const bodies = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body));
+const lists = (fetch: jest.Mock) => bodies(fetch).filter((b) => b.action === 'customers.list');
 
 const customer = (over: Partial<CustomerView> = {}): CustomerView => ({
   externalUserId: 'wm-alice',
@@ -21,149 +21,149 @@ const customer = (over: Partial<CustomerView> = {}): CustomerView => ({
   lastMessageAt: Date.now() - 60_000,
   createdAt: Date.now() - 30 * 86_400_000,
   ...over,
-})
+});
 
-const bob = customer({ externalUserId: 'wm-bob', name: '李先生', phone: null, tags: ['新客'], totalSpentFen: null, orderCount: 0, lastMessageAt: null })
+const bob = customer({ externalUserId: 'wm-bob', name: '李先生', phone: null, tags: ['新客'], totalSpentFen: null, orderCount: 0, lastMessageAt: null });
 
 function backend(list: Handler) {
-  return mockFetch((body) => (body.action === 'me.get' ? ok(me) : list(body)))
+  return mockFetch((body) => (body.action === 'me.get' ? ok(me) : list(body)));
 }
 
 async function tap(el: Element | null) {
-  expect(el).not.toBeNull()
+  expect(el).not.toBeNull();
   await act(async () => {
-    fireEvent.click(el!)
-  })
+    fireEvent.click(el!);
+  });
 }
 
 async function typeInto(el: Element, value: string) {
-  await waitFor(() => expect(el.querySelector('input')).not.toBeNull())
+  await waitFor(() => expect(el.querySelector('input')).not.toBeNull());
   await act(async () => {
-    fireEvent(el, new CustomEvent('input', { detail: { value } }))
-  })
+    fireEvent(el, new CustomEvent('input', { detail: { value } }));
+  });
 }
 
 beforeEach(() => {
-  resetSession()
-  Taro.clearStorageSync()
-})
+  resetSession();
+  Taro.clearStorageSync();
+});
 
 afterEach(() => {
-  jest.restoreAllMocks()
-  jest.useRealTimers()
-})
+  jest.restoreAllMocks();
+  jest.useRealTimers();
+});
 
 describe('客户 page', () => {
   it('lists customers with phone as the server gives it, tags, last chat and spend', async () => {
-    const fetch = backend(() => ok({ items: [customer(), bob], nextCursor: null }))
-    const { container } = render(<CustomersPage />)
-    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2))
+    const fetch = backend(() => ok({ items: [customer(), bob], nextCursor: null }));
+    const { container } = render(<CustomersPage />);
+    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2));
 
-    const [a, b] = Array.from(container.querySelectorAll('.customer-item'))
-    expect(text(a!, '.customer-name')).toBe('王小姐')
-    expect(text(a!, '.customer-phone')).toBe('138****5678')
-    expect(Array.from(a!.querySelectorAll('.customer-tag')).map((t) => t.textContent)).toEqual(['老客', '爱吃甜'])
-    expect(text(a!, '.customer-spend')).toBe('消费 ¥1,234.50 · 6 单')
-    expect(text(a!, '.customer-last')).toMatch(/^最近聊天 \d\d:\d\d$/)
+    const [a, b] = Array.from(container.querySelectorAll('.customer-item'));
+    expect(text(a!, '.customer-name')).toBe('王小姐');
+    expect(text(a!, '.customer-phone')).toBe('138****5678');
+    expect(Array.from(a!.querySelectorAll('.customer-tag')).map((t) => t.textContent)).toEqual(['老客', '爱吃甜']);
+    expect(text(a!, '.customer-spend')).toBe('消费 ¥1,234.50 · 6 单');
+    expect(text(a!, '.customer-last')).toMatch(/^最近聊天 \d\d:\d\d$/);
 
-    expect(b!.querySelector('.customer-phone')).toBeNull()
-    expect(b!.querySelector('.customer-spend')).toBeNull()
-    expect(text(b!, '.customer-last')).toBe('还没聊过')
+    expect(b!.querySelector('.customer-phone')).toBeNull();
+    expect(b!.querySelector('.customer-spend')).toBeNull();
+    expect(text(b!, '.customer-last')).toBe('还没聊过');
 
-    expect(Array.from(container.querySelectorAll('.tag-chip')).map((t) => t.textContent)).toEqual(['老客', '爱吃甜', '新客'])
-    expect(lists(fetch)).toEqual([{ action: 'customers.list', merchantId: 'demo-bakery', limit: 20 }])
-  })
+    expect(Array.from(container.querySelectorAll('.tag-chip')).map((t) => t.textContent)).toEqual(['老客', '爱吃甜', '新客']);
+    expect(lists(fetch)).toEqual([{ action: 'customers.list', merchantId: 'demo-bakery', limit: 20 }]);
+  });
 
   it('opens the profile when a customer is tapped', async () => {
-    backend(() => ok({ items: [customer()], nextCursor: null }))
-    const nav = jest.spyOn(Taro, 'navigateTo').mockImplementation(() => Promise.resolve({ errMsg: 'ok' }) as never)
-    const { container } = render(<CustomersPage />)
-    await waitFor(() => expect(container.querySelector('.customer-item')).not.toBeNull())
-    await tap(container.querySelector('.customer-item'))
-    expect(nav).toHaveBeenCalledWith({ url: '/sub/customer/index?id=wm-alice' })
-  })
+    backend(() => ok({ items: [customer()], nextCursor: null }));
+    const nav = jest.spyOn(Taro, 'navigateTo').mockImplementation(() => Promise.resolve({ errMsg: 'ok' }) as never);
+    const { container } = render(<CustomersPage />);
+    await waitFor(() => expect(container.querySelector('.customer-item')).not.toBeNull());
+    await tap(container.querySelector('.customer-item'));
+    expect(nav).toHaveBeenCalledWith({ url: '/sub/customer/index?id=wm-alice' });
+  });
 
   it('searches with the button, and says so when nothing matches', async () => {
-    const fetch = backend(({ search }) => ok({ items: search ? [] : [customer(), bob], nextCursor: null }))
-    const { container } = render(<CustomersPage />)
-    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2))
+    const fetch = backend(({ search }) => ok({ items: search ? [] : [customer(), bob], nextCursor: null }));
+    const { container } = render(<CustomersPage />);
+    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2));
 
-    await typeInto(container.querySelector('.customer-search')!, ' 张三 ')
-    await tap(container.querySelector('.search-btn'))
-    await waitFor(() => expect(container.textContent).toContain('没找到符合条件的客户'))
-    expect(lists(fetch).at(-1)).toEqual({ action: 'customers.list', merchantId: 'demo-bakery', limit: 20, search: '张三' })
+    await typeInto(container.querySelector('.customer-search')!, ' 张三 ');
+    await tap(container.querySelector('.search-btn'));
+    await waitFor(() => expect(container.textContent).toContain('没找到符合条件的客户'));
+    expect(lists(fetch).at(-1)).toEqual({ action: 'customers.list', merchantId: 'demo-bakery', limit: 20, search: '张三' });
 
     // the same search again is not sent again, and the pending debounce was cancelled
-    await tap(container.querySelector('.search-btn'))
+    await tap(container.querySelector('.search-btn'));
     await act(async () => {
-      await new Promise((r) => setTimeout(r, SEARCH_DELAY_MS + 50))
-    })
-    expect(lists(fetch)).toHaveLength(2)
+      await new Promise((r) => setTimeout(r, SEARCH_DELAY_MS + 50));
+    });
+    expect(lists(fetch)).toHaveLength(2);
 
-    await tap(container.querySelector('.clear-filter'))
-    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2))
-    expect(lists(fetch).at(-1)).toEqual({ action: 'customers.list', merchantId: 'demo-bakery', limit: 20 })
-  })
+    await tap(container.querySelector('.clear-filter'));
+    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2));
+    expect(lists(fetch).at(-1)).toEqual({ action: 'customers.list', merchantId: 'demo-bakery', limit: 20 });
+  });
 
   it('searches by itself a moment after typing stops, once', async () => {
-    const fetch = backend(({ search }) => ok({ items: search ? [customer()] : [customer(), bob], nextCursor: null }))
-    const { container } = render(<CustomersPage />)
-    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2))
+    const fetch = backend(({ search }) => ok({ items: search ? [customer()] : [customer(), bob], nextCursor: null }));
+    const { container } = render(<CustomersPage />);
+    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2));
 
-    const box = container.querySelector('.customer-search')!
-    await typeInto(box, '王')
-    await typeInto(box, '王小')
-    expect(lists(fetch)).toHaveLength(1)
+    const box = container.querySelector('.customer-search')!;
+    await typeInto(box, '王');
+    await typeInto(box, '王小');
+    expect(lists(fetch)).toHaveLength(1);
     // real time inside act: the timer's update is then rendered at once
     await act(async () => {
-      await new Promise((r) => setTimeout(r, SEARCH_DELAY_MS + 100))
-    })
-    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(1))
-    expect(lists(fetch).map((b) => b.search)).toEqual([undefined, '王小'])
-  })
+      await new Promise((r) => setTimeout(r, SEARCH_DELAY_MS + 100));
+    });
+    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(1));
+    expect(lists(fetch).map((b) => b.search)).toEqual([undefined, '王小']);
+  });
 
   it('filters by a tag chip, and a second tap clears it', async () => {
-    const fetch = backend(({ tag }) => ok({ items: tag === '新客' ? [bob] : [customer(), bob], nextCursor: null }))
-    const { container } = render(<CustomersPage />)
-    await waitFor(() => expect(container.querySelectorAll('.tag-chip')).toHaveLength(3))
+    const fetch = backend(({ tag }) => ok({ items: tag === '新客' ? [bob] : [customer(), bob], nextCursor: null }));
+    const { container } = render(<CustomersPage />);
+    await waitFor(() => expect(container.querySelectorAll('.tag-chip')).toHaveLength(3));
 
-    const chip = () => Array.from(container.querySelectorAll('.tag-chip')).find((c) => c.textContent === '新客')!
-    await tap(chip())
-    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(1))
-    expect(chip().classList.contains('tag-chip-on')).toBe(true)
+    const chip = () => Array.from(container.querySelectorAll('.tag-chip')).find((c) => c.textContent === '新客')!;
+    await tap(chip());
+    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(1));
+    expect(chip().classList.contains('tag-chip-on')).toBe(true);
     // the other tags stay available
-    expect(container.querySelectorAll('.tag-chip')).toHaveLength(3)
-    expect(lists(fetch).at(-1)).toMatchObject({ tag: '新客' })
+    expect(container.querySelectorAll('.tag-chip')).toHaveLength(3);
+    expect(lists(fetch).at(-1)).toMatchObject({ tag: '新客' });
 
-    await tap(chip())
-    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2))
-    expect(lists(fetch).at(-1)).not.toHaveProperty('tag')
-  })
+    await tap(chip());
+    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2));
+    expect(lists(fetch).at(-1)).not.toHaveProperty('tag');
+  });
 
   it('loads more with the cursor', async () => {
-    const fetch = backend(({ cursor }) => (cursor === 'p2' ? ok({ items: [bob], nextCursor: null }) : ok({ items: [customer()], nextCursor: 'p2' })))
-    const { container } = render(<CustomersPage />)
-    await waitFor(() => expect(container.querySelector('.load-more')).not.toBeNull())
-    await tap(container.querySelector('.load-more'))
-    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2))
-    expect(container.querySelector('.load-more')).toBeNull()
-    expect(lists(fetch).at(-1)).toMatchObject({ cursor: 'p2' })
-  })
+    const fetch = backend(({ cursor }) => (cursor === 'p2' ? ok({ items: [bob], nextCursor: null }) : ok({ items: [customer()], nextCursor: 'p2' })));
+    const { container } = render(<CustomersPage />);
+    await waitFor(() => expect(container.querySelector('.load-more')).not.toBeNull());
+    await tap(container.querySelector('.load-more'));
+    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(2));
+    expect(container.querySelector('.load-more')).toBeNull();
+    expect(lists(fetch).at(-1)).toMatchObject({ cursor: 'p2' });
+  });
 
   it('shows an empty state when the shop has no customers yet', async () => {
-    backend(() => ok({ items: [], nextCursor: null }))
-    const { container } = render(<CustomersPage />)
-    await waitFor(() => expect(container.textContent).toContain('还没有客户'))
-    expect(container.querySelector('.clear-filter')).toBeNull()
-  })
+    backend(() => ok({ items: [], nextCursor: null }));
+    const { container } = render(<CustomersPage />);
+    await waitFor(() => expect(container.textContent).toContain('还没有客户'));
+    expect(container.querySelector('.clear-filter')).toBeNull();
+  });
 
   it('shows the error with 重试, which loads again', async () => {
-    let broken = true
-    backend(() => (broken ? fail(500, 'SERVER.INTERNAL', '服务器开小差了') : ok({ items: [customer()], nextCursor: null })))
-    const { container } = render(<CustomersPage />)
-    await waitFor(() => expect(text(container, '.error-message')).toBe('服务器开小差了'))
-    broken = false
-    await tap(container.querySelector('.retry'))
-    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(1))
-  })
-})
+    let broken = true;
+    backend(() => (broken ? fail(500, 'SERVER.INTERNAL', '服务器开小差了') : ok({ items: [customer()], nextCursor: null })));
+    const { container } = render(<CustomersPage />);
+    await waitFor(() => expect(text(container, '.error-message')).toBe('服务器开小差了'));
+    broken = false;
+    await tap(container.querySelector('.retry'));
+    await waitFor(() => expect(container.querySelectorAll('.customer-item')).toHaveLength(1));
+  });
+});

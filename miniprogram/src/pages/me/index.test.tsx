@@ -1,102 +1,100 @@
-import { fireEvent, render, waitFor } from '@testing-library/react'
-import Taro from '@tarojs/taro'
-import MePage from './index'
-import { resetSession } from '../../services/session'
-import { fail, mockFetch, ok } from '../../../test/fetch-mock'
-import { me } from '../../../test/fixtures'
+import { fireEvent, render, waitFor } from '@testing-library/react';
+import Taro from '@tarojs/taro';
+import MePage from './index';
+import { resetSession } from '../../services/session';
+import { fail, mockFetch, ok } from '../../../test/fetch-mock';
+import { me } from '../../../test/fixtures';
 
-const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent?.trim()
-const actions = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body).action)
+const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent?.trim();
+const actions = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body).action);
 
 beforeEach(() => {
-  resetSession()
-  Taro.clearStorageSync()
-  jest.restoreAllMocks()
+  resetSession();
+  Taro.clearStorageSync();
+  jest.restoreAllMocks();
   // jsdom has no tab bar, so Taro's H5 badge calls would never settle
-  jest.spyOn(Taro, 'setTabBarBadge').mockResolvedValue({ errMsg: 'ok' } as never)
-  jest.spyOn(Taro, 'removeTabBarBadge').mockResolvedValue({ errMsg: 'ok' } as never)
-})
+  jest.spyOn(Taro, 'setTabBarBadge').mockResolvedValue({ errMsg: 'ok' } as never);
+  jest.spyOn(Taro, 'removeTabBarBadge').mockResolvedValue({ errMsg: 'ok' } as never);
+});
 
 describe('我的 page', () => {
   it('shows the owner every row, with the 没答上来 count', async () => {
-    const fetch = mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 5 })))
-    const { container } = render(<MePage />)
-    await waitFor(() => expect(text(container, '.me-shop-name')).toBe('小麦面包坊'))
-    expect(container.querySelector('.page-me')).not.toBeNull()
-    expect(text(container, '.me-role')).toBe('老板')
-    for (const row of ['kb', 'teach', 'settings', 'staff', 'setup']) expect(container.querySelector(`.menu-${row}`)).not.toBeNull()
-    await waitFor(() => expect(text(container, '.menu-teach .me-count')).toBe('5'))
+    const fetch = mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 5 })));
+    const { container } = render(<MePage />);
+    await waitFor(() => expect(text(container, '.me-shop-name')).toBe('小麦面包坊'));
+    expect(container.querySelector('.page-me')).not.toBeNull();
+    expect(text(container, '.me-role')).toBe('老板');
+    for (const row of ['kb', 'teach', 'settings', 'staff', 'setup']) expect(container.querySelector(`.menu-${row}`)).not.toBeNull();
+    await waitFor(() => expect(text(container, '.menu-teach .me-count')).toBe('5'));
     // me.get once, badges once: nothing twice for one showing
-    expect(actions(fetch)).toEqual(['me.get', 'badges.get'])
-  })
+    expect(actions(fetch)).toEqual(['me.get', 'badges.get']);
+  });
 
   it('hides owner rows from staff', async () => {
-    Taro.setStorageSync('xiaoer.merchantId', 'shop-b')
-    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })))
-    const { container } = render(<MePage />)
-    await waitFor(() => expect(text(container, '.me-shop-name')).toBe('街角花店'))
-    expect(text(container, '.me-role')).toBe('店员')
-    expect(container.querySelector('.menu-kb')).not.toBeNull()
-    expect(container.querySelector('.menu-teach')).not.toBeNull()
-    expect(container.querySelector('.menu-settings')).toBeNull()
-    expect(container.querySelector('.menu-staff')).toBeNull()
-    expect(container.querySelector('.menu-setup')).toBeNull()
-    expect(container.querySelector('.me-count')).toBeNull()
-  })
+    Taro.setStorageSync('xiaoer.merchantId', 'shop-b');
+    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })));
+    const { container } = render(<MePage />);
+    await waitFor(() => expect(text(container, '.me-shop-name')).toBe('街角花店'));
+    expect(text(container, '.me-role')).toBe('店员');
+    expect(container.querySelector('.menu-kb')).not.toBeNull();
+    expect(container.querySelector('.menu-teach')).not.toBeNull();
+    expect(container.querySelector('.menu-settings')).toBeNull();
+    expect(container.querySelector('.menu-staff')).toBeNull();
+    expect(container.querySelector('.menu-setup')).toBeNull();
+    expect(container.querySelector('.me-count')).toBeNull();
+  });
 
   it('opens a row’s page', async () => {
-    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })))
-    const nav = jest.spyOn(Taro, 'navigateTo').mockResolvedValue({ errMsg: 'navigateTo:ok' } as never)
-    const { container } = render(<MePage />)
-    await waitFor(() => expect(container.querySelector('.menu-settings')).not.toBeNull())
-    fireEvent.click(container.querySelector('.menu-settings')!)
-    expect(nav).toHaveBeenCalledWith({ url: '/sub/settings/index' })
-  })
+    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })));
+    const nav = jest.spyOn(Taro, 'navigateTo').mockResolvedValue({ errMsg: 'navigateTo:ok' } as never);
+    const { container } = render(<MePage />);
+    await waitFor(() => expect(container.querySelector('.menu-settings')).not.toBeNull());
+    fireEvent.click(container.querySelector('.menu-settings')!);
+    expect(nav).toHaveBeenCalledWith({ url: '/sub/settings/index' });
+  });
 
   it('switches shop and starts over from 今日', async () => {
-    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })))
-    jest.spyOn(Taro, 'showActionSheet').mockResolvedValue({ tapIndex: 0, errMsg: 'ok' } as never)
-    const relaunch = jest.spyOn(Taro, 'reLaunch').mockResolvedValue({ errMsg: 'ok' } as never)
-    const { container } = render(<MePage />)
-    await waitFor(() => expect(container.querySelector('.switch-shop')).not.toBeNull())
-    fireEvent.click(container.querySelector('.switch-shop')!)
-    await waitFor(() => expect(relaunch).toHaveBeenCalledWith({ url: '/pages/today/index' }))
-    expect(Taro.getStorageSync('xiaoer.merchantId')).toBe('shop-b')
-  })
+    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })));
+    jest.spyOn(Taro, 'showActionSheet').mockResolvedValue({ tapIndex: 0, errMsg: 'ok' } as never);
+    const relaunch = jest.spyOn(Taro, 'reLaunch').mockResolvedValue({ errMsg: 'ok' } as never);
+    const { container } = render(<MePage />);
+    await waitFor(() => expect(container.querySelector('.switch-shop')).not.toBeNull());
+    fireEvent.click(container.querySelector('.switch-shop')!);
+    await waitFor(() => expect(relaunch).toHaveBeenCalledWith({ url: '/pages/today/index' }));
+    expect(Taro.getStorageSync('xiaoer.merchantId')).toBe('shop-b');
+  });
 
   it('offers no switch with a single shop', async () => {
-    mockFetch(({ action }) =>
-      action === 'me.get' ? ok({ memberId: 'm', merchants: [me.merchants[0]] }) : ok({ waitingHuman: 0, unanswered: 0 }),
-    )
-    const { container } = render(<MePage />)
-    await waitFor(() => expect(text(container, '.me-shop-name')).toBe('小麦面包坊'))
-    expect(container.querySelector('.switch-shop')).toBeNull()
-  })
+    mockFetch(({ action }) => (action === 'me.get' ? ok({ memberId: 'm', merchants: [me.merchants[0]] }) : ok({ waitingHuman: 0, unanswered: 0 })));
+    const { container } = render(<MePage />);
+    await waitFor(() => expect(text(container, '.me-shop-name')).toBe('小麦面包坊'));
+    expect(container.querySelector('.switch-shop')).toBeNull();
+  });
 
   it('still shows the menu when the count cannot load', async () => {
-    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : fail(500, 'SERVER.INTERNAL', '服务器开小差了')))
-    const { container } = render(<MePage />)
-    await waitFor(() => expect(container.querySelector('.menu-teach')).not.toBeNull())
-    expect(container.querySelector('.me-count')).toBeNull()
-  })
+    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : fail(500, 'SERVER.INTERNAL', '服务器开小差了')));
+    const { container } = render(<MePage />);
+    await waitFor(() => expect(container.querySelector('.menu-teach')).not.toBeNull());
+    expect(container.querySelector('.me-count')).toBeNull();
+  });
 
   it('does not hold the menu back when the tab bar badge never settles', async () => {
-    jest.spyOn(Taro, 'removeTabBarBadge').mockReturnValue(new Promise(() => undefined) as never)
-    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })))
-    const { container } = render(<MePage />)
-    await waitFor(() => expect(container.querySelector('.menu-teach') !== null).toBe(true))
-  })
+    jest.spyOn(Taro, 'removeTabBarBadge').mockReturnValue(new Promise(() => undefined) as never);
+    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })));
+    const { container } = render(<MePage />);
+    await waitFor(() => expect(container.querySelector('.menu-teach') !== null).toBe(true));
+  });
 
   it('shows an error with 重试', async () => {
-    let broken = true
+    let broken = true;
     mockFetch(({ action }) => {
-      if (broken) return fail(500, 'SERVER.INTERNAL', '服务器开小差了')
-      return action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })
-    })
-    const { container } = render(<MePage />)
-    await waitFor(() => expect(text(container, '.error-message')).toBe('服务器开小差了'))
-    broken = false
-    fireEvent.click(container.querySelector('.retry')!)
-    await waitFor(() => expect(text(container, '.me-shop-name')).toBe('小麦面包坊'))
-  })
-})
+      if (broken) return fail(500, 'SERVER.INTERNAL', '服务器开小差了');
+      return action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 });
+    });
+    const { container } = render(<MePage />);
+    await waitFor(() => expect(text(container, '.error-message')).toBe('服务器开小差了'));
+    broken = false;
+    fireEvent.click(container.querySelector('.retry')!);
+    await waitFor(() => expect(text(container, '.me-shop-name')).toBe('小麦面包坊'));
+  });
+});

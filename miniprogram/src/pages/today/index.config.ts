@@ -1,4 +1,4 @@
 export default definePageConfig({
   navigationBarTitleText: '今日',
   enablePullDownRefresh: true,
-})
+});

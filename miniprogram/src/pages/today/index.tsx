@@ -1,12 +1,12 @@
-import Taro, { usePullDownRefresh } from '@tarojs/taro'
-import { Button, Text, View } from '@tarojs/components'
-import type { DashboardToday } from '@xiaoer/shared/contracts/api'
-import type { CounterName } from '@xiaoer/shared/domain/counters'
-import { isAuthExpired } from '../../services/api'
-import { formatCount, formatDay, formatFen, yesterdayNote } from './format'
-import { TrendCard } from './TrendCard'
-import { useToday, type Badges, type TodayState } from './useToday'
-import './index.scss'
+import Taro, { usePullDownRefresh } from '@tarojs/taro';
+import { Button, Text, View } from '@tarojs/components';
+import type { DashboardToday } from '@xiaoer/shared/contracts/api';
+import type { CounterName } from '@xiaoer/shared/domain/counters';
+import { isAuthExpired } from '../../services/api';
+import { formatCount, formatDay, formatFen, yesterdayNote } from './format';
+import { TrendCard } from './TrendCard';
+import { useToday, type Badges, type TodayState } from './useToday';
+import './index.scss';
 
 /** The counters an owner reads first, in the order they read them. */
 const SHOWN: { name: CounterName; label: string; hint: string }[] = [
@@ -16,84 +16,84 @@ const SHOWN: { name: CounterName; label: string; hint: string }[] = [
   { name: 'aiAnswered', label: 'AI 已回复', hint: 'AI 自己答好的问题' },
   { name: 'aiHandoffs', label: '转人工', hint: 'AI 交给人处理的问题' },
   { name: 'orders', label: '订单', hint: '今天的订单' },
-]
+];
 
 export default function TodayPage() {
-  const { state, reload } = useToday()
+  const { state, reload } = useToday();
 
   usePullDownRefresh(() => {
-    void reload(undefined, true).finally(() => Taro.stopPullDownRefresh())
-  })
+    void reload(undefined, true).finally(() => Taro.stopPullDownRefresh());
+  });
 
   return (
-    <View className='today page-today'>
+    <View className="today page-today">
       <TodayBody state={state} onRetry={() => void reload()} onSwitch={(id) => void reload(id)} />
     </View>
-  )
+  );
 }
 
 export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwitch: (merchantId: string) => void }) {
-  const { state, onRetry, onSwitch } = props
+  const { state, onRetry, onSwitch } = props;
 
   if (state.status === 'loading') {
     return (
-      <View className='today-loading state'>
-        <Text className='state-text'>正在加载今天的数据…</Text>
+      <View className="today-loading state">
+        <Text className="state-text">正在加载今天的数据…</Text>
       </View>
-    )
+    );
   }
 
   if (state.status === 'empty') {
     return (
-      <View className='today-empty state'>
-        <Text className='state-title'>还没有店铺</Text>
-        <Text className='state-text'>你还没有加入任何店铺。请向老板要一个邀请码或登录链接。</Text>
+      <View className="today-empty state">
+        <Text className="state-title">还没有店铺</Text>
+        <Text className="state-text">你还没有加入任何店铺。请向老板要一个邀请码或登录链接。</Text>
       </View>
-    )
+    );
   }
 
   if (state.status === 'error') {
     if (isAuthExpired(state.error)) {
       return (
-        <View className='today-error today-auth-expired state'>
-          <Text className='state-title error-message'>登录已过期，请向老板要一个新的登录链接</Text>
+        <View className="today-error today-auth-expired state">
+          <Text className="state-title error-message">登录已过期，请向老板要一个新的登录链接</Text>
         </View>
-      )
+      );
     }
     return (
-      <View className='today-error state'>
-        <Text className='state-title'>加载失败</Text>
-        <Text className='state-text error-message'>{state.error.message}</Text>
-        <Button className='btn retry' onClick={onRetry}>
+      <View className="today-error state">
+        <Text className="state-title">加载失败</Text>
+        <Text className="state-text error-message">{state.error.message}</Text>
+        <Button className="btn retry" onClick={onRetry}>
           重试
         </Button>
       </View>
-    )
+    );
   }
 
-  const { dashboard, merchants } = state
+  const { dashboard, merchants } = state;
   const chooseShop = () => {
-    const others = merchants.slice(0, 6)
+    const others = merchants.slice(0, 6);
     Taro.showActionSheet({ itemList: others.map((m) => m.name) })
       .then(({ tapIndex }) => {
-        const picked = others[tapIndex]
-        if (picked && picked.id !== dashboard.merchant.id) onSwitch(picked.id)
+        const picked = others[tapIndex];
+        if (picked && picked.id !== dashboard.merchant.id) onSwitch(picked.id);
       })
-      .catch(() => undefined) // cancelled
-  }
+      .catch(() => undefined); // cancelled
+  };
 
   return (
-    <View className='today-ready'>
-      <View className='shop card'>
-        <View className='shop-row'>
-          <Text className='shop-name'>{dashboard.merchant.name}</Text>
+    <View className="today-ready">
+      <View className="shop card">
+        <View className="shop-row">
+          <Text className="shop-name">{dashboard.merchant.name}</Text>
           {merchants.length > 1 && (
-            <Text className='shop-switch' onClick={chooseShop}>
+            <Text className="shop-switch" onClick={chooseShop}>
               切换店铺
             </Text>
           )}
         </View>
-        <Text className='shop-meta'>
+        <Text className="shop-meta">
           {formatDay(dashboard.day)} · {dashboard.role === 'owner' ? '老板' : '店员'}
         </Text>
       </View>
@@ -104,74 +104,72 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
 
       {dashboard.revenueFen !== null && <RevenueCard dashboard={dashboard} revenueFen={dashboard.revenueFen} />}
 
-      <View className='counters'>
+      <View className="counters">
         {SHOWN.map(({ name, label, hint }) => {
           return (
             <View key={name} className={`counter counter-${name}`}>
-              <Text className='counter-label'>{label}</Text>
-              <Text className='counter-value'>{formatCount(dashboard.today[name])}</Text>
-              <Text className='counter-delta'>{yesterdayNote(dashboard.yesterday[name])}</Text>
-              <Text className='counter-hint'>{hint}</Text>
+              <Text className="counter-label">{label}</Text>
+              <Text className="counter-value">{formatCount(dashboard.today[name])}</Text>
+              <Text className="counter-delta">{yesterdayNote(dashboard.yesterday[name])}</Text>
+              <Text className="counter-hint">{hint}</Text>
             </View>
-          )
+          );
         })}
       </View>
 
-      {SHOWN.every(({ name }) => dashboard.today[name] === 0) && (
-        <Text className='today-quiet'>今天还没有客户来消息，AI 一直在线等着。</Text>
-      )}
+      {SHOWN.every(({ name }) => dashboard.today[name] === 0) && <Text className="today-quiet">今天还没有客户来消息，AI 一直在线等着。</Text>}
 
       <TrendCard merchantId={dashboard.merchant.id} loadNo={state.loadNo} />
 
-      <View className='card kb-link' onClick={() => void Taro.navigateTo({ url: '/sub/kb/index' })}>
-        <Text className='link-title'>知识库 ›</Text>
-        <Text className='link-hint'>AI 按这里的问答回复客户，可以加、改、试问</Text>
+      <View className="card kb-link" onClick={() => void Taro.navigateTo({ url: '/sub/kb/index' })}>
+        <Text className="link-title">知识库 ›</Text>
+        <Text className="link-hint">AI 按这里的问答回复客户，可以加、改、试问</Text>
       </View>
     </View>
-  )
+  );
 }
 
 function WaitingCard({ waiting }: { waiting: number }) {
-  const open = () => void Taro.switchTab({ url: '/pages/conversations/index' })
+  const open = () => void Taro.switchTab({ url: '/pages/conversations/index' });
   return (
     <View className={`card waiting counter-waitingHuman ${waiting > 0 ? 'waiting-busy' : ''}`} onClick={open}>
-      <View className='waiting-main'>
-        <Text className='counter-label'>待人工</Text>
-        <Text className='counter-value'>{formatCount(waiting)}</Text>
+      <View className="waiting-main">
+        <Text className="counter-label">待人工</Text>
+        <Text className="counter-value">{formatCount(waiting)}</Text>
       </View>
-      <Text className='counter-delta'>{waiting > 0 ? '有客户在等你回复，点这里去处理 ›' : '现在没有要你回复的客户'}</Text>
+      <Text className="counter-delta">{waiting > 0 ? '有客户在等你回复，点这里去处理 ›' : '现在没有要你回复的客户'}</Text>
     </View>
-  )
+  );
 }
 
 /** The "AI 没答上来" queue: loud when there is something to teach, quiet when there is not. */
 function TeachLink({ badges }: { badges: Badges | null | undefined }) {
-  const open = () => void Taro.navigateTo({ url: '/sub/teach/index' })
-  const n = badges?.unanswered
+  const open = () => void Taro.navigateTo({ url: '/sub/teach/index' });
+  const n = badges?.unanswered;
   if (n === 0) {
     return (
-      <View className='card teach-link teach-none' onClick={open}>
-        <Text className='link-hint'>AI 都答上来了 ✓</Text>
+      <View className="card teach-link teach-none" onClick={open}>
+        <Text className="link-hint">AI 都答上来了 ✓</Text>
       </View>
-    )
+    );
   }
   return (
     <View className={`card teach-link ${n ? 'teach-busy' : ''}`} onClick={open}>
-      <View className='waiting-main'>
-        <Text className='counter-label'>AI 没答上来</Text>
-        {n !== undefined && <Text className='counter-value teach-count'>{formatCount(n)}</Text>}
+      <View className="waiting-main">
+        <Text className="counter-label">AI 没答上来</Text>
+        {n !== undefined && <Text className="counter-value teach-count">{formatCount(n)}</Text>}
       </View>
-      <Text className='counter-delta'>{n ? '教 AI 一次，下次它就会答了 ›' : '看看 AI 没答上来的问题 ›'}</Text>
+      <Text className="counter-delta">{n ? '教 AI 一次，下次它就会答了 ›' : '看看 AI 没答上来的问题 ›'}</Text>
     </View>
-  )
+  );
 }
 
 function RevenueCard({ dashboard, revenueFen }: { dashboard: DashboardToday; revenueFen: number }) {
   return (
-    <View className='card revenue counter-revenueFen'>
-      <Text className='counter-label'>营业额</Text>
-      <Text className='counter-value revenue-value'>{formatFen(revenueFen)}</Text>
-      <Text className='counter-delta'>{yesterdayNote(dashboard.yesterday.revenueFen, true)}</Text>
+    <View className="card revenue counter-revenueFen">
+      <Text className="counter-label">营业额</Text>
+      <Text className="counter-value revenue-value">{formatFen(revenueFen)}</Text>
+      <Text className="counter-delta">{yesterdayNote(dashboard.yesterday.revenueFen, true)}</Text>
     </View>
-  )
+  );
 }

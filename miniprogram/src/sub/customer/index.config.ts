@@ -1,4 +1,4 @@
 export default definePageConfig({
   navigationBarTitleText: '客户资料',
   enablePullDownRefresh: true,
-})
+});

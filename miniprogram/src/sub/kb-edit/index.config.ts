@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '编辑问答' })
+export default definePageConfig({ navigationBarTitleText: '编辑问答' });

@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '知识库', enablePullDownRefresh: true })
+export default definePageConfig({ navigationBarTitleText: '知识库', enablePullDownRefresh: true });

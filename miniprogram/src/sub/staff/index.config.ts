@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '店员和邀请码', enablePullDownRefresh: true })
+export default definePageConfig({ navigationBarTitleText: '店员和邀请码', enablePullDownRefresh: true });

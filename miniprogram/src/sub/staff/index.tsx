@@ -1,210 +1,205 @@
-import { useState } from 'react'
-import Taro, { usePullDownRefresh } from '@tarojs/taro'
-import { Button, Input, Switch, Text, View } from '@tarojs/components'
-import type { ApiResult, MemberView } from '@xiaoer/shared/contracts/api'
-import { Empty, Failed, Loading, NoShop } from '../../components/StateView'
-import { ApiError, call } from '../../services/api'
-import type { ShopSummary } from '../../services/session'
-import { useShopLoad } from '../../services/useLoad'
-import { OwnerOnly } from '../settings/OwnerOnly'
-import { expiryText, WECOM_ID } from './format'
-import './index.scss'
+import { useState } from 'react';
+import Taro, { usePullDownRefresh } from '@tarojs/taro';
+import { Button, Input, Switch, Text, View } from '@tarojs/components';
+import type { ApiResult, MemberView } from '@xiaoer/shared/contracts/api';
+import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
+import { ApiError, call } from '../../services/api';
+import type { ShopSummary } from '../../services/session';
+import { useShopLoad } from '../../services/useLoad';
+import { OwnerOnly } from '../settings/OwnerOnly';
+import { expiryText, WECOM_ID } from './format';
+import './index.scss';
 
-type Invite = ApiResult<'invites.create'>
+type Invite = ApiResult<'invites.create'>;
 
-const loadMembers = async (shop: ShopSummary) =>
-  shop.role === 'owner' ? (await call({ action: 'members.list', merchantId: shop.id })).members : null
+const loadMembers = async (shop: ShopSummary) => (shop.role === 'owner' ? (await call({ action: 'members.list', merchantId: shop.id })).members : null);
 
-const messageOf = (err: unknown) => (err instanceof ApiError ? err.message : '出了点问题，请重试')
+const messageOf = (err: unknown) => (err instanceof ApiError ? err.message : '出了点问题，请重试');
 
 export default function StaffPage() {
-  const { state, reload, setState } = useShopLoad(loadMembers)
+  const { state, reload, setState } = useShopLoad(loadMembers);
 
   usePullDownRefresh(() => {
-    void reload(true).finally(() => Taro.stopPullDownRefresh())
-  })
+    void reload(true).finally(() => Taro.stopPullDownRefresh());
+  });
 
-  let body
-  if (state.status === 'loading') body = <Loading />
-  else if (state.status === 'noShop') body = <NoShop />
-  else if (state.status === 'error') body = <Failed error={state.error} onRetry={() => void reload()} />
-  else if (state.data === null) body = <OwnerOnly />
+  let body;
+  if (state.status === 'loading') body = <Loading />;
+  else if (state.status === 'noShop') body = <NoShop />;
+  else if (state.status === 'error') body = <Failed error={state.error} onRetry={() => void reload()} />;
+  else if (state.data === null) body = <OwnerOnly />;
   else {
-    const { shop, data } = state
+    const { shop, data } = state;
     // the server's answer replaces the row, so the list shows what was really saved
-    const replace = (m: MemberView) => setState({ status: 'ready', shop, data: data.map((x) => (x.id === m.id ? m : x)) })
+    const replace = (m: MemberView) => setState({ status: 'ready', shop, data: data.map((x) => (x.id === m.id ? m : x)) });
     body = (
-      <View className='staff-ready'>
+      <View className="staff-ready">
         <MemberList shop={shop} members={data} onSaved={replace} />
         <InviteCard shop={shop} />
       </View>
-    )
+    );
   }
 
-  return <View className='page-staff'>{body}</View>
+  return <View className="page-staff">{body}</View>;
 }
 
 function MemberList(props: { shop: ShopSummary; members: MemberView[]; onSaved: (m: MemberView) => void }) {
-  const { shop, members, onSaved } = props
+  const { shop, members, onSaved } = props;
   return (
-    <View className='staff-section'>
-      <Text className='staff-title'>店里的人</Text>
-      <Text className='staff-explain'>有客户要找人时，会通过企业微信提醒值班的人。</Text>
+    <View className="staff-section">
+      <Text className="staff-title">店里的人</Text>
+      <Text className="staff-explain">有客户要找人时，会通过企业微信提醒值班的人。</Text>
       {members.length === 0 ? (
-        <Empty title='还没有店员' text='用下面的邀请码请店员加入。' />
+        <Empty title="还没有店员" text="用下面的邀请码请店员加入。" />
       ) : (
         members.map((m) => <MemberItem key={m.id} shop={shop} member={m} onSaved={onSaved} />)
       )}
     </View>
-  )
+  );
 }
 
 function MemberItem(props: { shop: ShopSummary; member: MemberView; onSaved: (m: MemberView) => void }) {
-  const { shop, member, onSaved } = props
-  const [dutyBusy, setDutyBusy] = useState(false)
+  const { shop, member, onSaved } = props;
+  const [dutyBusy, setDutyBusy] = useState(false);
   // bumped on a failed toggle: remounting the switch puts it back where the saved value is
-  const [dutyKey, setDutyKey] = useState(0)
-  const [wecomId, setWecomId] = useState(member.wecomUserId ?? '')
-  const [wecomBusy, setWecomBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const savedWecomId = member.wecomUserId ?? ''
+  const [dutyKey, setDutyKey] = useState(0);
+  const [wecomId, setWecomId] = useState(member.wecomUserId ?? '');
+  const [wecomBusy, setWecomBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const savedWecomId = member.wecomUserId ?? '';
 
   const toggleDuty = async (onDuty: boolean) => {
-    if (dutyBusy) return
-    setDutyBusy(true)
-    setError(null)
+    if (dutyBusy) return;
+    setDutyBusy(true);
+    setError(null);
     try {
-      const r = await call({ action: 'members.update', merchantId: shop.id, memberId: member.id, onDuty })
-      onSaved(r.member)
+      const r = await call({ action: 'members.update', merchantId: shop.id, memberId: member.id, onDuty });
+      onSaved(r.member);
     } catch (err) {
-      setError(messageOf(err))
-      setDutyKey((k) => k + 1)
+      setError(messageOf(err));
+      setDutyKey((k) => k + 1);
     } finally {
-      setDutyBusy(false)
+      setDutyBusy(false);
     }
-  }
+  };
 
-  const dirty = wecomId.trim() !== savedWecomId
+  const dirty = wecomId.trim() !== savedWecomId;
 
   const saveWecom = async () => {
-    if (!dirty || wecomBusy) return
-    const value = wecomId.trim()
+    if (!dirty || wecomBusy) return;
+    const value = wecomId.trim();
     if (!WECOM_ID.test(value) || value.length > 64) {
-      setError('企业微信账号只能是英文、数字和 _ @ . -')
-      return
+      setError('企业微信账号只能是英文、数字和 _ @ . -');
+      return;
     }
-    setWecomBusy(true)
-    setError(null)
+    setWecomBusy(true);
+    setError(null);
     try {
-      const r = await call({ action: 'members.update', merchantId: shop.id, memberId: member.id, wecomUserId: value })
-      onSaved(r.member)
-      setWecomId(r.member.wecomUserId ?? '')
-      void Taro.showToast({ title: '保存好了', icon: 'success' })
+      const r = await call({ action: 'members.update', merchantId: shop.id, memberId: member.id, wecomUserId: value });
+      onSaved(r.member);
+      setWecomId(r.member.wecomUserId ?? '');
+      void Taro.showToast({ title: '保存好了', icon: 'success' });
     } catch (err) {
-      setError(messageOf(err))
+      setError(messageOf(err));
     } finally {
-      setWecomBusy(false)
+      setWecomBusy(false);
     }
-  }
+  };
 
   return (
     <View className={`member-item member-${member.id}`}>
-      <View className='member-head'>
-        <View className='member-who'>
-          <Text className='member-name'>{member.name || '未命名'}</Text>
+      <View className="member-head">
+        <View className="member-who">
+          <Text className="member-name">{member.name || '未命名'}</Text>
           <Text className={`member-role member-role-${member.role}`}>{member.role === 'owner' ? '老板' : '店员'}</Text>
         </View>
-        <View className='member-duty'>
-          <Text className='member-duty-label'>{member.onDuty ? '值班' : '不值班'}</Text>
+        <View className="member-duty">
+          <Text className="member-duty-label">{member.onDuty ? '值班' : '不值班'}</Text>
           <Switch
             key={dutyKey}
-            className='duty-switch'
-            color='#e0502d'
+            className="duty-switch"
+            color="#e0502d"
             checked={member.onDuty}
             disabled={dutyBusy || undefined}
             onChange={(e) => void toggleDuty(e.detail.value)}
           />
         </View>
       </View>
-      <View className='member-wecom'>
-        <Text className='member-wecom-label'>企业微信账号</Text>
-        <View className='member-wecom-row'>
+      <View className="member-wecom">
+        <Text className="member-wecom-label">企业微信账号</Text>
+        <View className="member-wecom-row">
           <Input
-            className='wecom-input'
+            className="wecom-input"
             value={wecomId}
             maxlength={64}
             placeholder='在企业微信后台"通讯录"里能看到'
             onInput={(e) => {
-              setWecomId(e.detail.value)
-              setError(null)
+              setWecomId(e.detail.value);
+              setError(null);
             }}
           />
-          <Button
-            className={`wecom-save ${dirty ? 'wecom-dirty' : ''}`}
-            disabled={!dirty || wecomBusy || undefined}
-            onClick={() => void saveWecom()}
-          >
+          <Button className={`wecom-save ${dirty ? 'wecom-dirty' : ''}`} disabled={!dirty || wecomBusy || undefined} onClick={() => void saveWecom()}>
             保存
           </Button>
         </View>
-        {!savedWecomId && <Text className='member-hint'>没填的话，收不到找人的提醒。</Text>}
+        {!savedWecomId && <Text className="member-hint">没填的话，收不到找人的提醒。</Text>}
       </View>
-      {error && <Text className='member-error'>{error}</Text>}
+      {error && <Text className="member-error">{error}</Text>}
     </View>
-  )
+  );
 }
 
 function InviteCard({ shop }: { shop: ShopSummary }) {
-  const [invite, setInvite] = useState<Invite | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [invite, setInvite] = useState<Invite | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
 
   const create = async (role: 'staff' | 'owner') => {
-    if (busy) return
-    setBusy(true)
-    setError(null)
+    if (busy) return;
+    setBusy(true);
+    setError(null);
     try {
-      setInvite(await call({ action: 'invites.create', merchantId: shop.id, role }))
+      setInvite(await call({ action: 'invites.create', merchantId: shop.id, role }));
     } catch (err) {
-      setError(messageOf(err))
+      setError(messageOf(err));
     } finally {
-      setBusy(false)
+      setBusy(false);
     }
-  }
+  };
 
   const copy = () => {
-    if (!invite) return
+    if (!invite) return;
     Taro.setClipboardData({ data: invite.code })
       .then(() => Taro.showToast({ title: '复制好了', icon: 'success' }))
-      .catch(() => Taro.showToast({ title: '没复制上，请手动记下', icon: 'none' }))
-  }
+      .catch(() => Taro.showToast({ title: '没复制上，请手动记下', icon: 'none' }));
+  };
 
   return (
-    <View className='staff-section staff-invite'>
-      <Text className='staff-title'>邀请码</Text>
-      <Text className='staff-explain'>把邀请码发给要加入的人，对方打开店小二小程序输入就行。一个码只能用一次。</Text>
-      <View className='invite-buttons'>
-        <Button className='btn invite-staff' disabled={busy || undefined} onClick={() => void create('staff')}>
+    <View className="staff-section staff-invite">
+      <Text className="staff-title">邀请码</Text>
+      <Text className="staff-explain">把邀请码发给要加入的人，对方打开店小二小程序输入就行。一个码只能用一次。</Text>
+      <View className="invite-buttons">
+        <Button className="btn invite-staff" disabled={busy || undefined} onClick={() => void create('staff')}>
           邀请店员
         </Button>
-        <Button className='invite-owner' disabled={busy || undefined} onClick={() => void create('owner')}>
+        <Button className="invite-owner" disabled={busy || undefined} onClick={() => void create('owner')}>
           邀请老板
         </Button>
       </View>
-      <Text className='staff-note'>老板能改店铺设置、邀请别人；店员只能回复客户、教 AI。</Text>
-      {error && <Text className='member-error invite-error'>{error}</Text>}
+      <Text className="staff-note">老板能改店铺设置、邀请别人；店员只能回复客户、教 AI。</Text>
+      {error && <Text className="member-error invite-error">{error}</Text>}
       {invite && (
-        <View className='invite-result'>
-          <Text className='invite-for'>{invite.role === 'owner' ? '老板' : '店员'}的邀请码</Text>
-          <Text className='invite-code' userSelect>
+        <View className="invite-result">
+          <Text className="invite-for">{invite.role === 'owner' ? '老板' : '店员'}的邀请码</Text>
+          <Text className="invite-code" userSelect>
             {invite.code}
           </Text>
-          <Text className='invite-expiry'>{expiryText(invite.expiresAt)}</Text>
-          <Button className='invite-copy' onClick={copy}>
+          <Text className="invite-expiry">{expiryText(invite.expiresAt)}</Text>
+          <Button className="invite-copy" onClick={copy}>
             复制
           </Button>
         </View>
       )}
     </View>
-  )
+  );
 }

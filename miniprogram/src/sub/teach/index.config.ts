@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: 'AI 没答上来', enablePullDownRefresh: true })
+export default definePageConfig({ navigationBarTitleText: 'AI 没答上来', enablePullDownRefresh: true });

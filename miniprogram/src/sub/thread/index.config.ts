@@ -1,4 +1,4 @@
 export default definePageConfig({
   navigationBarTitleText: '会话详情',
   enablePullDownRefresh: true,
-})
+});

@@ -1,59 +1,45 @@
-import { useEffect, useRef, useState } from 'react'
-import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro'
-import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components'
-import type { ApiResult, TeachItemView } from '@xiaoer/shared/contracts/api'
-import type { Message } from '@xiaoer/shared/domain/conversation'
-import { call } from '../../services/api'
-import type { ShopSummary } from '../../services/session'
-import { asApiError, useShopLoad } from '../../services/useLoad'
-import { Empty, Failed, Loading, NoShop } from '../../components/StateView'
-import {
-  SENDER_LABEL,
-  STATE_LABEL,
-  describeMessage,
-  formatTime,
-  imageSrc,
-  useNow,
-  waitedText,
-} from '../../pages/conversations/format'
-import './index.scss'
+import { useEffect, useRef, useState } from 'react';
+import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
+import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components';
+import type { ApiResult, TeachItemView } from '@xiaoer/shared/contracts/api';
+import type { Message } from '@xiaoer/shared/domain/conversation';
+import { call } from '../../services/api';
+import type { ShopSummary } from '../../services/session';
+import { asApiError, useShopLoad } from '../../services/useLoad';
+import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
+import { SENDER_LABEL, STATE_LABEL, describeMessage, formatTime, imageSrc, useNow, waitedText } from '../../pages/conversations/format';
+import './index.scss';
 
-type Thread = ApiResult<'conversations.get'>
+type Thread = ApiResult<'conversations.get'>;
 
 /** Taro inputs report their value in `detail.value` (weapp and H5 alike). */
 const valueOf = (e: unknown): string => {
-  const v = (e as { detail?: { value?: unknown } }).detail?.value
-  return typeof v === 'string' ? v : ''
-}
+  const v = (e as { detail?: { value?: unknown } }).detail?.value;
+  return typeof v === 'string' ? v : '';
+};
 
 /** A fresh id per draft, in the shape the contract accepts: the server drops a repeat with the same id. */
 export function newClientMsgId(): string {
-  return `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
+  return `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 }
 
 export default function ThreadPage() {
-  const router = useRouter()
-  const id = router?.params?.id ? decodeURIComponent(router.params.id) : ''
-  return (
-    <View className='page-thread'>
-      {id ? <ThreadLoader id={id} /> : <Empty title='找不到这个会话' text='请回到会话列表重新打开。' />}
-    </View>
-  )
+  const router = useRouter();
+  const id = router?.params?.id ? decodeURIComponent(router.params.id) : '';
+  return <View className="page-thread">{id ? <ThreadLoader id={id} /> : <Empty title="找不到这个会话" text="请回到会话列表重新打开。" />}</View>;
 }
 
 function ThreadLoader({ id }: { id: string }) {
-  const { state, reload } = useShopLoad<Thread>((shop) =>
-    call({ action: 'conversations.get', merchantId: shop.id, conversationId: id }),
-  )
+  const { state, reload } = useShopLoad<Thread>((shop) => call({ action: 'conversations.get', merchantId: shop.id, conversationId: id }));
 
   usePullDownRefresh(() => {
-    void reload(true).finally(() => Taro.stopPullDownRefresh())
-  })
+    void reload(true).finally(() => Taro.stopPullDownRefresh());
+  });
 
-  if (state.status === 'loading') return <Loading text='正在加载聊天记录…' />
-  if (state.status === 'noShop') return <NoShop />
-  if (state.status === 'error') return <Failed error={state.error} onRetry={() => void reload()} />
-  return <ThreadBody thread={state.data} shop={state.shop} onChanged={() => reload(true)} />
+  if (state.status === 'loading') return <Loading text="正在加载聊天记录…" />;
+  if (state.status === 'noShop') return <NoShop />;
+  if (state.status === 'error') return <Failed error={state.error} onRetry={() => void reload()} />;
+  return <ThreadBody thread={state.data} shop={state.shop} onChanged={() => reload(true)} />;
 }
 
 /**
@@ -61,44 +47,42 @@ function ThreadLoader({ id }: { id: string }) {
  * once the row shows, rendered as a data URL; until then, or if it is gone, the text describes it.
  */
 function useKeptImage(m: Message, merchantId: string): string | null {
-  const ref = m.type === 'image' && m.mediaRef?.startsWith('media:') ? m.mediaRef : null
-  const [src, setSrc] = useState<string | null>(null)
+  const ref = m.type === 'image' && m.mediaRef?.startsWith('media:') ? m.mediaRef : null;
+  const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
-    if (!ref) return
-    let live = true
+    if (!ref) return;
+    let live = true;
     call({ action: 'media.get', merchantId, ref })
       .then((r) => {
-        if (live && r.base64) setSrc(`data:${r.contentType};base64,${r.base64}`)
+        if (live && r.base64) setSrc(`data:${r.contentType};base64,${r.base64}`);
       })
-      .catch(() => undefined)
+      .catch(() => undefined);
     return () => {
-      live = false
-    }
-  }, [ref, merchantId])
-  return src
+      live = false;
+    };
+  }, [ref, merchantId]);
+  return src;
 }
 
 function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () => Promise<void> }) {
-  const { thread, shop, onChanged } = props
-  const { conversation: conv, messages, knowledge, teach } = thread
-  const now = useNow()
+  const { thread, shop, onChanged } = props;
+  const { conversation: conv, messages, knowledge, teach } = thread;
+  const now = useNow();
 
   return (
-    <View className='thread'>
-      <View className='thread-head'>
-        <Text className='thread-name'>{conv.customerName || '客户'}</Text>
-        <View className='thread-status'>
+    <View className="thread">
+      <View className="thread-head">
+        <Text className="thread-name">{conv.customerName || '客户'}</Text>
+        <View className="thread-status">
           <Text className={`thread-state badge-${conv.state}`}>{STATE_LABEL[conv.state]}</Text>
-          {conv.state === 'waiting_human' && conv.waitingSince !== null && (
-            <Text className='thread-waited'>{waitedText(conv.waitingSince, now)}</Text>
-          )}
+          {conv.state === 'waiting_human' && conv.waitingSince !== null && <Text className="thread-waited">{waitedText(conv.waitingSince, now)}</Text>}
         </View>
       </View>
 
       {teach && <TeachCard teach={teach} />}
 
-      <View className='msgs'>
-        {messages.length === 0 && <Text className='msgs-empty'>还没有聊天记录</Text>}
+      <View className="msgs">
+        {messages.length === 0 && <Text className="msgs-empty">还没有聊天记录</Text>}
         {messages.map((m) => (
           <MessageRow key={m.id} m={m} knowledge={knowledge} now={now} merchantId={shop.id} />
         ))}
@@ -106,200 +90,192 @@ function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () =>
 
       <ActionBar thread={thread} shop={shop} onChanged={onChanged} />
     </View>
-  )
+  );
 }
 
 function MessageRow({ m, knowledge, now, merchantId }: { m: Message; knowledge: Record<string, string>; now: number; merchantId: string }) {
-  const kept = useKeptImage(m, merchantId)
-  const src = imageSrc(m) ?? kept
-  const used = m.answer ? m.answer.knowledgeIds.map((k) => knowledge[k]).filter((q): q is string => !!q) : []
+  const kept = useKeptImage(m, merchantId);
+  const src = imageSrc(m) ?? kept;
+  const used = m.answer ? m.answer.knowledgeIds.map((k) => knowledge[k]).filter((q): q is string => !!q) : [];
   return (
     <View className={`msg msg-${m.sender}`}>
-      <View className='msg-head'>
-        <Text className='msg-who'>{SENDER_LABEL[m.sender]}</Text>
-        <Text className='msg-time'>{formatTime(m.at, now)}</Text>
+      <View className="msg-head">
+        <Text className="msg-who">{SENDER_LABEL[m.sender]}</Text>
+        <Text className="msg-time">{formatTime(m.at, now)}</Text>
       </View>
-      <View className='msg-bubble'>
+      <View className="msg-bubble">
         {src ? (
-          <Image className='msg-image' src={src} mode='widthFix' />
+          <Image className="msg-image" src={src} mode="widthFix" />
         ) : (
-          <Text className='msg-text' userSelect>
+          <Text className="msg-text" userSelect>
             {describeMessage(m)}
           </Text>
         )}
       </View>
       {m.sender === 'ai' && m.answer && (
-        <Text className='msg-meta'>
+        <Text className="msg-meta">
           {used.length > 0 ? `用到的知识：${used.join('、')}` : '没用到知识库'} · 把握 {Math.round(m.answer.confidence * 100)}%
         </Text>
       )}
-      {m.delivery === 'failed' && <Text className='msg-failed'>没发出去</Text>}
-      {m.delivery === 'pending' && <Text className='msg-pending'>正在发送…</Text>}
+      {m.delivery === 'failed' && <Text className="msg-failed">没发出去</Text>}
+      {m.delivery === 'pending' && <Text className="msg-pending">正在发送…</Text>}
     </View>
-  )
+  );
 }
 
 function TeachCard({ teach }: { teach: TeachItemView }) {
-  const open = () => void Taro.navigateTo({ url: `/sub/teach/index?item=${encodeURIComponent(teach.id)}` })
+  const open = () => void Taro.navigateTo({ url: `/sub/teach/index?item=${encodeURIComponent(teach.id)}` });
   return (
-    <View className='teach-card'>
-      <Text className='teach-title'>AI 没答上来（{teach.reasonText}）</Text>
-      <Text className='teach-question'>客户问：{teach.question}</Text>
+    <View className="teach-card">
+      <Text className="teach-title">AI 没答上来（{teach.reasonText}）</Text>
+      <Text className="teach-question">客户问：{teach.question}</Text>
       {teach.staffReply ? (
         <>
-          <Text className='teach-reply'>你们回复了：{teach.staffReply.text}</Text>
-          <Button className='btn teach-btn' onClick={open}>
+          <Text className="teach-reply">你们回复了：{teach.staffReply.text}</Text>
+          <Button className="btn teach-btn" onClick={open}>
             教给 AI
           </Button>
-          <Text className='teach-hint'>教会以后，下次有人这样问，AI 就能自己回答。</Text>
+          <Text className="teach-hint">教会以后，下次有人这样问，AI 就能自己回答。</Text>
         </>
       ) : (
-        <Text className='teach-hint'>你回复客户以后，可以把这个回答教给 AI。</Text>
+        <Text className="teach-hint">你回复客户以后，可以把这个回答教给 AI。</Text>
       )}
     </View>
-  )
+  );
 }
 
-type Busy = null | 'send' | 'takeOver' | 'handBack' | 'transfer'
+type Busy = null | 'send' | 'takeOver' | 'handBack' | 'transfer';
 
 function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => Promise<void> }) {
-  const { thread, shop, onChanged } = props
-  const conv = thread.conversation
-  const base = { merchantId: shop.id, conversationId: conv.id }
+  const { thread, shop, onChanged } = props;
+  const conv = thread.conversation;
+  const base = { merchantId: shop.id, conversationId: conv.id };
 
-  const [text, setText] = useState('')
+  const [text, setText] = useState('');
   // the id belongs to the exact text it was made for: a retry of the same text reuses it (the
   // server sends it at most once), an edited text is a new message
-  const draft = useRef<{ text: string; id: string } | null>(null)
-  const [busy, setBusy] = useState<Busy>(null)
-  const busyRef = useRef<Busy>(null)
-  const [error, setError] = useState<string | null>(null)
-  const [transferOpen, setTransferOpen] = useState(false)
-  const [servicer, setServicer] = useState('')
+  const draft = useRef<{ text: string; id: string } | null>(null);
+  const [busy, setBusy] = useState<Busy>(null);
+  const busyRef = useRef<Busy>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [transferOpen, setTransferOpen] = useState(false);
+  const [servicer, setServicer] = useState('');
 
   /** Runs one action at a time: a second tap while one is in flight does nothing. */
   const run = async (what: Exclude<Busy, null>, act: () => Promise<void>) => {
-    if (busyRef.current) return
-    busyRef.current = what
-    setBusy(what)
-    setError(null)
+    if (busyRef.current) return;
+    busyRef.current = what;
+    setBusy(what);
+    setError(null);
     try {
-      await act()
-      await onChanged()
+      await act();
+      await onChanged();
     } catch (err) {
-      setError(asApiError(err).message)
+      setError(asApiError(err).message);
     } finally {
-      busyRef.current = null
-      setBusy(null)
+      busyRef.current = null;
+      setBusy(null);
     }
-  }
+  };
 
   const send = () => {
-    const t = text.trim()
+    const t = text.trim();
     if (!t) {
-      setError('先写好要回复的话')
-      return
+      setError('先写好要回复的话');
+      return;
     }
-    if (!draft.current || draft.current.text !== t) draft.current = { text: t, id: newClientMsgId() }
-    const clientMsgId = draft.current.id
+    if (!draft.current || draft.current.text !== t) draft.current = { text: t, id: newClientMsgId() };
+    const clientMsgId = draft.current.id;
     void run('send', async () => {
-      await call({ action: 'conversations.reply', ...base, text: t, clientMsgId })
-      draft.current = null
-      setText('')
-    })
-  }
+      await call({ action: 'conversations.reply', ...base, text: t, clientMsgId });
+      draft.current = null;
+      setText('');
+    });
+  };
 
-  const takeOver = () => void run('takeOver', async () => void (await call({ action: 'conversations.takeOver', ...base })))
-  const handBack = () => void run('handBack', async () => void (await call({ action: 'conversations.handBack', ...base })))
+  const takeOver = () => void run('takeOver', async () => void (await call({ action: 'conversations.takeOver', ...base })));
+  const handBack = () => void run('handBack', async () => void (await call({ action: 'conversations.handBack', ...base })));
   const transfer = () => {
-    const who = servicer.trim()
+    const who = servicer.trim();
     if (!who) {
-      setError('请填同事的企业微信账号')
-      return
+      setError('请填同事的企业微信账号');
+      return;
     }
     void run('transfer', async () => {
-      await call({ action: 'conversations.transfer', ...base, servicerUserId: who })
-      setTransferOpen(false)
-      setServicer('')
-    })
-  }
+      await call({ action: 'conversations.transfer', ...base, servicerUserId: who });
+      setTransferOpen(false);
+      setServicer('');
+    });
+  };
 
-  const errorLine = error && <Text className='action-error'>{error}</Text>
+  const errorLine = error && <Text className="action-error">{error}</Text>;
 
   if (conv.state === 'human_in_wecom') {
     return (
-      <View className='action-bar action-readonly'>
-        <Text className='action-note'>这个客户在企业微信里由同事接待，这里只能看</Text>
+      <View className="action-bar action-readonly">
+        <Text className="action-note">这个客户在企业微信里由同事接待，这里只能看</Text>
       </View>
-    )
+    );
   }
   if (conv.state === 'closed') {
     return (
-      <View className='action-bar action-closed'>
-        <Text className='action-note'>会话已结束</Text>
+      <View className="action-bar action-closed">
+        <Text className="action-note">会话已结束</Text>
       </View>
-    )
+    );
   }
   if (conv.state === 'ai') {
     return (
-      <View className='action-bar'>
-        <Text className='action-note'>AI 正在回复这个客户。你想自己回的话，点下面的按钮，AI 会先停下。</Text>
+      <View className="action-bar">
+        <Text className="action-note">AI 正在回复这个客户。你想自己回的话，点下面的按钮，AI 会先停下。</Text>
         {errorLine}
-        <Button className='btn take-over' loading={busy === 'takeOver'} disabled={(busy !== null) || undefined} onClick={takeOver}>
+        <Button className="btn take-over" loading={busy === 'takeOver'} disabled={busy !== null || undefined} onClick={takeOver}>
           我来回复
         </Button>
       </View>
-    )
+    );
   }
 
   // waiting_human: the staff answers here. Button labels stay fixed while `loading` changes: the
   // H5 button re-renders its own children then, and a label swapped by React at the same moment
   // makes it lose track of them.
   return (
-    <View className='action-bar'>
+    <View className="action-bar">
       <Textarea
-        className='reply-input'
+        className="reply-input"
         value={text}
-        placeholder='写给客户的话…'
+        placeholder="写给客户的话…"
         maxlength={4000}
         autoHeight
-        disabled={(busy === 'send') || undefined}
+        disabled={busy === 'send' || undefined}
         onInput={(e) => setText(valueOf(e))}
       />
       {errorLine}
-      <Button className='btn reply-send' loading={busy === 'send'} disabled={(busy !== null) || undefined} onClick={send}>
+      <Button className="btn reply-send" loading={busy === 'send'} disabled={busy !== null || undefined} onClick={send}>
         发送
       </Button>
-      <View className='action-row'>
-        <Button className='btn btn-plain hand-back' loading={busy === 'handBack'} disabled={(busy !== null) || undefined} onClick={handBack}>
+      <View className="action-row">
+        <Button className="btn btn-plain hand-back" loading={busy === 'handBack'} disabled={busy !== null || undefined} onClick={handBack}>
           交还给 AI
         </Button>
-        <Button className='btn btn-plain transfer-btn' disabled={(busy !== null) || undefined} onClick={() => setTransferOpen((o) => !o)}>
+        <Button className="btn btn-plain transfer-btn" disabled={busy !== null || undefined} onClick={() => setTransferOpen((o) => !o)}>
           转企业微信人工
         </Button>
       </View>
       {transferOpen && (
-        <View className='transfer-panel'>
-          <Text className='transfer-note'>
-            转给同事以后，同事在企业微信里接待这个客户，AI 不会再回；这里只能看聊天记录，不能再回复。
-          </Text>
-          <Input
-            className='transfer-input'
-            value={servicer}
-            placeholder='同事的企业微信账号（userid）'
-            maxlength={64}
-            onInput={(e) => setServicer(valueOf(e))}
-          />
-          <View className='action-row'>
-            <Button className='btn btn-plain transfer-cancel' disabled={(busy === 'transfer') || undefined} onClick={() => setTransferOpen(false)}>
+        <View className="transfer-panel">
+          <Text className="transfer-note">转给同事以后，同事在企业微信里接待这个客户，AI 不会再回；这里只能看聊天记录，不能再回复。</Text>
+          <Input className="transfer-input" value={servicer} placeholder="同事的企业微信账号（userid）" maxlength={64} onInput={(e) => setServicer(valueOf(e))} />
+          <View className="action-row">
+            <Button className="btn btn-plain transfer-cancel" disabled={busy === 'transfer' || undefined} onClick={() => setTransferOpen(false)}>
               取消
             </Button>
-            <Button className='btn transfer-confirm' loading={busy === 'transfer'} disabled={(busy !== null) || undefined} onClick={transfer}>
+            <Button className="btn transfer-confirm" loading={busy === 'transfer'} disabled={busy !== null || undefined} onClick={transfer}>
               确认转接
             </Button>
           </View>
         </View>
       )}
     </View>
-  )
+  );
 }

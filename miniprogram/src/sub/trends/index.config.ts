@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '经营趋势', enablePullDownRefresh: true })
+export default definePageConfig({ navigationBarTitleText: '经营趋势', enablePullDownRefresh: true });

@@ -28,7 +28,12 @@ describe('colloquial words', () => {
     expect(standardize('咋整')).toBe('怎么办');
     expect(standardize('锅底好多钱，有没得包间')).toBe('锅底多少钱，有没有包间');
     expect(standardize('娃儿礼拜天能来不')).toBe('孩子周日能来不');
-    const e = createOfflineEngine({ faqs: [{ id: 'room', question: '有包间吗？', answer: '有，4 个包间，10 人以内。' }, { id: 'hours', question: '几点开门？', answer: '11 点。' }] });
+    const e = createOfflineEngine({
+      faqs: [
+        { id: 'room', question: '有包间吗？', answer: '有，4 个包间，10 人以内。' },
+        { id: 'hours', question: '几点开门？', answer: '11 点。' },
+      ],
+    });
     expect(e.answer('有没得包间').got).toBe('room');
   });
 });
@@ -93,10 +98,7 @@ describe('handoff rules', () => {
     '孩子在车上吃东西弄得脏死了，座椅能整干净不',
     '羊绒衫怕洗小了，你们咋洗的',
     '修的时候我相册会不会没了',
-  ])(
-    'general question %s is not a handoff',
-    (q) => expect(detectHandoff(q)).toBeNull(),
-  );
+  ])('general question %s is not a handoff', (q) => expect(detectHandoff(q)).toBeNull());
 });
 
 describe('BM25', () => {
@@ -141,16 +143,14 @@ describe('offline engine', () => {
     expect(e.answer('停车方便吗').got).not.toBe('off');
   });
 
-  it('is fast on a 200-FAQ base', () => {
-    const big = createOfflineEngine({ faqs: Array.from({ length: 200 }, (_, i) => ({ id: `f${i}`, question: `商品${i}号的颜色尺码价格怎么样`, answer: `第${i}号商品有多种颜色，价格${i * 3}元，尺码齐全。` })) });
-    for (let i = 0; i < 50; i++) big.answer('有大码吗多少钱');
-    const ms: number[] = [];
-    for (let i = 0; i < 300; i++) {
-      const t0 = performance.now();
-      big.answer(`${i}号有大码吗，多少钱，什么颜色`);
-      ms.push(performance.now() - t0);
+  // (its speed is measured by `npm run bench` — answer.offline_pipeline.p99 — not asserted here)
+  it('finds the FAQ asked about on a 200-FAQ base', () => {
+    const big = createOfflineEngine({
+      faqs: Array.from({ length: 200 }, (_, i) => ({ id: `f${i}`, question: `商品${i}号的颜色尺码价格怎么样`, answer: `第${i}号商品有多种颜色，价格${i * 3}元，尺码齐全。` })),
+    });
+    for (let i = 0; i < 200; i++) {
+      const r = big.answer(`${i}号有大码吗，多少钱，什么颜色`);
+      expect(r.suggestion ?? r.got).toBe(`f${i}`);
     }
-    ms.sort((a, b) => a - b);
-    expect(ms[Math.floor(ms.length * 0.99)]).toBeLessThan(10);
   });
 });

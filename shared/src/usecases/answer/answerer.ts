@@ -44,7 +44,8 @@ export function createEngineAnswerer(knowledge: Pick<KnowledgeRepo, 'listFaqs'>)
       const history = input.history.filter((m) => m.sender === 'customer' && m.type === 'text').map((m) => (m as { text: string }).text);
       const r = engine.answer(expandAliases(input.text, input.rules), history.slice(0, -1));
       if (r.got === 'handoff') return { reply: null, handoff: true, reason: r.reason, knowledgeIds: [], confidence: r.confidence };
-      if (r.got === 'clarify') return { reply: r.answer, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: r.confidence, ...(r.suggestion ? { suggestedId: r.suggestion } : {}) };
+      if (r.got === 'clarify')
+        return { reply: r.answer, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: r.confidence, ...(r.suggestion ? { suggestedId: r.suggestion } : {}) };
       return { reply: r.answer, handoff: false, reason: 'faq', knowledgeIds: [r.got], confidence: r.confidence };
     },
   };

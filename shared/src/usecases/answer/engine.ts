@@ -65,7 +65,12 @@ export function buildFaqIndex(faqs: KbFaq[], w: { question: number; alternatives
       ];
     }),
   );
-  const aIndex: Bm25Index = buildBm25(faqs.map((f) => [{ tokens: tokenize(f.answer), weight: 1 }, { tokens: concepts(f.answer), weight: w.answerConcept }]));
+  const aIndex: Bm25Index = buildBm25(
+    faqs.map((f) => [
+      { tokens: tokenize(f.answer), weight: 1 },
+      { tokens: concepts(f.answer), weight: w.answerConcept },
+    ]),
+  );
   return {
     score: (q: string[]) => {
       const a = aIndex.score(q);

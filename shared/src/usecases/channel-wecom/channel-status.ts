@@ -25,7 +25,7 @@ export interface ChannelStatus {
   kfAccounts?: { at: number; names: string[] } | { at: number; error: string };
 }
 
-export async function recordStatus(deps: Pick<Deps, 'storage' | 'clock'>, merchantId: string, patch: (cur: ChannelStatus) => ChannelStatus): Promise<void> {
+export async function recordStatus(deps: Pick<Deps, 'storage' | 'clock'>, merchantId: string, patch: (cur: ChannelStatus) => ChannelStatus | undefined): Promise<void> {
   try {
     await updateKv<ChannelStatus>(deps.storage.kv, merchantId, STATUS_NS, KEY, deps.clock.now(), (cur) => patch(cur ?? {}), 5);
   } catch {
@@ -36,6 +36,10 @@ export async function recordStatus(deps: Pick<Deps, 'storage' | 'clock'>, mercha
 export async function readStatus(deps: Pick<Deps, 'storage'>, merchantId: string): Promise<ChannelStatus> {
   return (await deps.storage.kv.get<ChannelStatus>(merchantId, STATUS_NS, KEY))?.value ?? {};
 }
+
+/** The same kind of status seen again within this window is not written again (no write per callback). */
+export const STATUS_REFRESH_MS = 60_000;
+export const stale = (prev: { at: number } | undefined, now: number) => !prev || now - prev.at >= STATUS_REFRESH_MS;
 
 export function recordToken(deps: Pick<Deps, 'storage' | 'clock'>, merchantId: string, kind: 'app' | 'contact' | 'kf', result: Omit<TokenResult, 'at'>): Promise<void> {
   return recordStatus(deps, merchantId, (cur) => ({ ...cur, tokens: { ...cur.tokens, [kind]: { at: deps.clock.now(), ...result } } }));

@@ -112,7 +112,16 @@ describe('客户联系 events', () => {
     h.fake.corpTags = [{ group_id: 'g1', group_name: '口味', tag: [{ id: 't1', name: '少糖' }] }];
     const r = await processInboxEntry(
       h.ctx,
-      await h.callback({ ToUserName: VECTOR_A.corpId, FromUserName: 'sys', CreateTime: 1, MsgType: 'event', Event: 'change_external_tag', ChangeType: 'create', Id: 't1', TagType: 'tag' }),
+      await h.callback({
+        ToUserName: VECTOR_A.corpId,
+        FromUserName: 'sys',
+        CreateTime: 1,
+        MsgType: 'event',
+        Event: 'change_external_tag',
+        ChangeType: 'create',
+        Id: 't1',
+        TagType: 'tag',
+      }),
     );
     expect(r.status).toBe('processed');
     expect(h.fake.callsTo('externalcontact/get_corp_tag_list')).toHaveLength(1);

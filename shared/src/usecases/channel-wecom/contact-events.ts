@@ -1,7 +1,8 @@
 import type { Customer, CustomerSource } from '../../domain/customer';
 import type { Merchant } from '../../domain/merchant';
 import { WecomApiError, type ExternalContact, type FollowUser } from '../../ports/wecom';
-import { NS, TEXTS, optionsOf, requireMerchant, type WecomContext } from './context';
+import { requireMerchant } from '../shop/require-merchant';
+import { NS, TEXTS, optionsOf, type WecomContext } from './context';
 import { count } from '../reports/counters';
 import type { ExternalContactCallback, ExternalTagCallback, HandlerResult } from './events';
 import { updateKv } from '../lib/kv-cas';
@@ -107,7 +108,7 @@ function merged(merchantId: string, ev: ExternalContactCallback, existing: Custo
  */
 export async function onAddExternalContact(ctx: WecomContext, merchantId: string, ev: ExternalContactCallback): Promise<HandlerResult> {
   const { deps } = ctx;
-  const merchant = await requireMerchant(ctx, merchantId);
+  const merchant = await requireMerchant(ctx.deps, merchantId);
   if (!ev.externalUserId) return { status: 'ignored', reason: 'no ExternalUserID' };
   const welcomed = ev.welcomeCode ? await welcome(ctx, merchant, ev.welcomeCode) : { state: 'skipped' as const };
   const now = deps.clock.now();
@@ -142,7 +143,7 @@ export async function onCustomerLost(ctx: WecomContext, merchantId: string, ev: 
   const { deps } = ctx;
   if (ev.changeType === 'del_external_contact' && ev.source === 'DELETE_BY_TRANSFER') return { status: 'ignored', reason: 'transferred to another member' };
   if (!ev.externalUserId) return { status: 'ignored', reason: 'no ExternalUserID' };
-  const merchant = await requireMerchant(ctx, merchantId);
+  const merchant = await requireMerchant(ctx.deps, merchantId);
   const now = deps.clock.now();
   const existing = await deps.storage.customers.get(merchantId, ev.externalUserId);
   if (existing?.lost) return { status: 'handled', detail: { alreadyLost: true } };
@@ -170,7 +171,16 @@ export async function onTransferFail(ctx: WecomContext, merchantId: string, ev: 
   const { deps } = ctx;
   const now = deps.clock.now();
   const key = `${ev.userId}:${ev.externalUserId}:${ev.createTime}`;
-  if (await deps.storage.kv.set(merchantId, NS.transferFail, key, { userId: ev.userId, externalUserId: ev.externalUserId, failReason: ev.failReason ?? '', at: ev.createTime || now }, null, now)) {
+  if (
+    await deps.storage.kv.set(
+      merchantId,
+      NS.transferFail,
+      key,
+      { userId: ev.userId, externalUserId: ev.externalUserId, failReason: ev.failReason ?? '', at: ev.createTime || now },
+      null,
+      now,
+    )
+  ) {
     await deps.storage.audit.append({
       id: deps.ids.id('audit'),
       merchantId,

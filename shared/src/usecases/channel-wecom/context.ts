@@ -1,10 +1,9 @@
 import type { Customer } from '../../domain/customer';
-import type { Merchant } from '../../domain/merchant';
 import type { WecomApi } from '../../ports/wecom';
-import { AppError } from '../../domain/errors';
 import type { Deps } from '../../ports/deps';
 import type { MediaStore } from '../../ports/media';
 import type { Answerer } from '../../ports/answerer';
+import { SESSION_MS } from '../../domain/conversation-state';
 
 /** Tunables of the WeCom channel; every field has a default (DEFAULT_WECOM_OPTIONS). */
 export interface WecomOptions {
@@ -49,14 +48,8 @@ export function optionsOf(ctx: WecomContext): WecomOptions {
   return { ...DEFAULT_WECOM_OPTIONS, ...ctx.options };
 }
 
-export async function requireMerchant(ctx: WecomContext, merchantId: string): Promise<Merchant> {
-  const m = await ctx.deps.storage.merchants.get(merchantId);
-  if (!m) throw new AppError('NOT_FOUND.MERCHANT', '没有这家店', 404);
-  return m;
-}
-
 /** WeCom's kf session: 48 h after the customer's last message. */
-export const SESSION_WINDOW_MS = 48 * 3600_000;
+export const SESSION_WINDOW_MS = SESSION_MS;
 /** kf/send_msg: at most 5 messages per customer message. */
 export const SENDS_PER_CUSTOMER_MESSAGE = 5;
 

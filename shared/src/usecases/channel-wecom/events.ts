@@ -4,7 +4,8 @@ import type { InboxEntry } from '../../domain/inbox';
  * The decrypted callback, typed. The server parses the XML (fast-xml-parser, parseTagValue:false)
  * and hands over the `<xml>` root's children; every leaf is a string, nested lists are objects.
  */
-export type RawCallback = Record<string, unknown>;
+export type { RawCallback } from '../../ports/wecom-callback';
+import type { RawCallback } from '../../ports/wecom-callback';
 
 interface Envelope {
   msgType: string;
@@ -105,9 +106,7 @@ export function parseCallback(raw: RawCallback): WecomCallback {
 
 /** What a handler did with a callback. `deferred`: come back in `retryInMs` (keep the entry pending). */
 export type HandlerResult =
-  | { status: 'handled'; detail?: Record<string, unknown> }
-  | { status: 'ignored'; reason: string }
-  | { status: 'deferred'; retryInMs: number; reason: string };
+  { status: 'handled'; detail?: Record<string, unknown> } | { status: 'ignored'; reason: string } | { status: 'deferred'; retryInMs: number; reason: string };
 
 export type CallbackHandler<Ctx, E extends WecomCallback = WecomCallback> = (ctx: Ctx, merchantId: string, event: E, entry: InboxEntry) => Promise<HandlerResult>;
 

@@ -20,7 +20,15 @@ afterEach(() => deps.storage.close());
 
 describe('processInboxEntry', () => {
   it('records an unknown event as ignored and marks it processed', async () => {
-    const entry = await h.callback({ ToUserName: VECTOR_A.corpId, FromUserName: 'sys', CreateTime: 1, MsgType: 'event', Event: 'change_external_chat', ChangeType: 'create', ChatId: 'c1' });
+    const entry = await h.callback({
+      ToUserName: VECTOR_A.corpId,
+      FromUserName: 'sys',
+      CreateTime: 1,
+      MsgType: 'event',
+      Event: 'change_external_chat',
+      ChangeType: 'create',
+      ChatId: 'c1',
+    });
     const r = await processInboxEntry(h.ctx, entry);
     expect(r).toEqual({ status: 'processed', result: { status: 'ignored', reason: 'no handler for event|change_external_chat|create' } });
     expect((await deps.storage.inbox.get(SHOP, entry.dedupeKey))!.status).toBe('processed');
@@ -32,7 +40,15 @@ describe('processInboxEntry', () => {
 
   it('marks unparseable plaintext failed', async () => {
     const entry = await h.callback({ MsgType: 'event' });
-    const r = await processInboxEntry({ ...h.ctx, parseXml: () => { throw new Error('XML 格式不对'); } }, entry);
+    const r = await processInboxEntry(
+      {
+        ...h.ctx,
+        parseXml: () => {
+          throw new Error('XML 格式不对');
+        },
+      },
+      entry,
+    );
     expect(r).toMatchObject({ status: 'failed' });
     expect((await deps.storage.inbox.get(SHOP, entry.dedupeKey))!).toMatchObject({ status: 'failed', lastError: expect.stringContaining('XML') });
   });
@@ -94,7 +110,9 @@ describe('the inbox-sweep job', () => {
   it('plans one platform-wide run per minute', () => {
     const job = createInboxSweepJob({ wecom: h.fake, answerer: h.answerer, parseXml: h.ctx.parseXml });
     const now = Date.UTC(2026, 10, 22, 4, 0, 42);
-    expect(job.plan(now, [])).toEqual([{ key: `${INBOX_SWEEP_KIND}:${Date.UTC(2026, 10, 22, 4, 0)}`, merchantId: '_platform', kind: INBOX_SWEEP_KIND, runAt: Date.UTC(2026, 10, 22, 4, 0), maxAttempts: 2 }]);
+    expect(job.plan(now, [])).toEqual([
+      { key: `${INBOX_SWEEP_KIND}:${Date.UTC(2026, 10, 22, 4, 0)}`, merchantId: '_platform', kind: INBOX_SWEEP_KIND, runAt: Date.UTC(2026, 10, 22, 4, 0), maxAttempts: 2 },
+    ]);
   });
 
   it('finishes entries left pending for 30 s (a callback that died, deferred fragments)', async () => {

@@ -42,7 +42,6 @@ export type InboxOutcome =
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
-
 /**
  * The entry point for a persisted callback (the callback right after storing it, and the sweep):
  * parse → table dispatch → inbox.markProcessed / markFailed. Idempotent: an entry already

@@ -32,7 +32,9 @@ export async function ensureKfCustomer(
     const res = await ctx.wecom.kfCustomerBatchGet(merchant.id, { external_userid_list: [externalUserId] });
     const found = res.customer_list.find((c) => c.external_userid === externalUserId);
     if (found) {
-      name = Array.from(found.nickname ?? '').slice(0, 60).join('');
+      name = Array.from(found.nickname ?? '')
+        .slice(0, 60)
+        .join('');
       avatar = found.avatar || undefined;
     }
   } catch {

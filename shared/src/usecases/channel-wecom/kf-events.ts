@@ -1,5 +1,6 @@
 import { attachStaffReply } from '../knowledge/teach';
 import type { Conversation, Message } from '../../domain/conversation';
+import { assignServicer, changedTo, endSession, initialState, servicerReplied } from '../../domain/conversation-state';
 import type { Merchant } from '../../domain/merchant';
 import { WecomApiError, type KfMessage } from '../../ports/wecom';
 import { NS, TEXTS, type WecomContext } from './context';
@@ -18,20 +19,12 @@ export async function applyServicerMessage(ctx: WecomContext, merchant: Merchant
   const { deps } = ctx;
   const ext = customerOf(m);
   const at = sentAt(m) || deps.clock.now();
-  const conv = await ensureKfConversation(ctx, merchant.id, ext, m.open_kfid, { state: 'human_in_wecom', wecomState: 3 });
+  const conv = await ensureKfConversation(ctx, merchant.id, ext, m.open_kfid, initialState('human_in_wecom'));
   const message = toMessage(m, { merchantId: merchant.id, conversationId: conv.id, sender: 'servicer', at });
   await deps.storage.messages.add(message);
   if (message.type === 'text') await attachStaffReply(deps, merchant.id, conv.id, { text: message.text, at, by: 'servicer' });
-  // only a servicer in 人工接待 (WeCom state 3) can write: our state follows
-  const state: Conversation['state'] = conv.state === 'closed' ? 'closed' : 'human_in_wecom';
-  await deps.storage.conversations.upsert({
-    ...conv,
-    state,
-    wecomState: state === 'human_in_wecom' ? 3 : conv.wecomState,
-    waitingSince: undefined,
-    lastMessagePreview: previewOf(message),
-    updatedAt: deps.clock.now(),
-  });
+  const now = deps.clock.now();
+  await deps.storage.conversations.upsert({ ...servicerReplied(conv, now).conversation, lastMessagePreview: previewOf(message), updatedAt: now });
   if (conv.sessionStartedAt !== undefined && at >= conv.sessionStartedAt) {
     const eventId = `frt:${conv.id}:${conv.sessionStartedAt}`;
     await count(deps, merchant, [
@@ -70,7 +63,7 @@ async function enterSession(ctx: WecomContext, merchant: Merchant, m: KfMessage)
   const ext = customerOf(m);
   const at = sentAt(m) || deps.clock.now();
   await ensureKfCustomer(ctx, merchant, ext, at, { sourceState: ev.scene_param || ev.scene || undefined });
-  const conv = await ensureKfConversation(ctx, merchant.id, ext, ev.open_kfid || m.open_kfid, { state: 'ai', wecomState: 1 });
+  const conv = await ensureKfConversation(ctx, merchant.id, ext, ev.open_kfid || m.open_kfid, initialState('ai'));
   const code = ev.welcome_code;
   if (!code) return { status: 'handled', what: 'enter_session' };
   // once: whoever claims the code sends (a re-run or a second worker finds the claim)
@@ -91,7 +84,14 @@ async function enterSession(ctx: WecomContext, merchant: Merchant, m: KfMessage)
   };
   try {
     await ctx.wecom.kfSendMsgOnEvent(merchant.id, { code, msgid, msgtype: 'text', text: { content: text } });
-    await writeOutbox(deps, merchant.id, msgid, () => ({ messageId: message.id, conversationId: conv.id, externalUserId: ext, status: 'sent', attempts: 1, updatedAt: deps.clock.now() }));
+    await writeOutbox(deps, merchant.id, msgid, () => ({
+      messageId: message.id,
+      conversationId: conv.id,
+      externalUserId: ext,
+      status: 'sent',
+      attempts: 1,
+      updatedAt: deps.clock.now(),
+    }));
     await deps.storage.messages.add({ ...message, delivery: 'sent' });
   } catch (err) {
     // the code is single-use and valid 20 s: no retry
@@ -139,10 +139,11 @@ async function sessionStatusChange(ctx: WecomContext, merchant: Merchant, m: KfM
   const conv = await deps.storage.conversations.findByCustomer(merchant.id, ext, 'kf');
   let next: Conversation | null = null;
   if (ev.change_type === 3) {
-    if (conv && conv.state !== 'closed') next = { ...conv, state: 'closed', wecomState: 4, waitingSince: undefined, updatedAt: now };
+    next = conv ? changedTo(endSession(conv, now)) : null;
   } else if ((ev.change_type === 1 || ev.change_type === 2) && ev.new_servicer_userid) {
-    const base = conv ?? (await ensureKfConversation(ctx, merchant.id, ext, ev.open_kfid || m.open_kfid, { state: 'human_in_wecom', wecomState: 3 }));
-    next = { ...base, state: 'human_in_wecom', wecomState: 3, waitingSince: undefined, updatedAt: now };
+    const base = conv ?? (await ensureKfConversation(ctx, merchant.id, ext, ev.open_kfid || m.open_kfid, initialState('human_in_wecom')));
+    // the event joins the thread, so the conversation was touched even when the servicer already held it
+    next = { ...assignServicer(base, now).conversation, updatedAt: now };
   } else {
     return { status: 'ignored', what: `session_status_change ${ev.change_type}` };
   }

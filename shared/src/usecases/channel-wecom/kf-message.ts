@@ -4,6 +4,9 @@ import type { KfMessage } from '../../ports/wecom';
 /** Our message id for a WeCom kf msgid: the same WeCom message always maps to the same row. */
 export const messageIdFor = (msgid: string) => `kf_${msgid}`;
 /** The one kf conversation of a customer, when none exists yet. */
+/** Whose message or event it is (events carry the customer inside). */
+export const customerOf = (m: KfMessage) => m.external_userid || m.event?.external_userid || '';
+
 export const kfConversationId = (externalUserId: string) => `kf-${externalUserId}`;
 
 export const isText = (m: KfMessage) => m.msgtype === 'text' && typeof m.text?.content === 'string';
@@ -34,10 +37,7 @@ export function previewOf(m: Message): string {
  * A sync_msg item as our Message. Media keep WeCom's media_id in `mediaRef` (valid 3 days at
  * WeCom); copying the bytes into our media store is a separate step.
  */
-export function toMessage(
-  m: KfMessage,
-  base: { merchantId: string; conversationId: string; sender: Message['sender']; at: number },
-): Message {
+export function toMessage(m: KfMessage, base: { merchantId: string; conversationId: string; sender: Message['sender']; at: number }): Message {
   const common = {
     id: messageIdFor(m.msgid),
     merchantId: base.merchantId,
@@ -76,7 +76,12 @@ export function toMessage(
       const detail: Record<string, unknown> = {};
       const body = (m as unknown as Record<string, unknown>)[m.msgtype];
       if (body && typeof body === 'object') Object.assign(detail, body);
-      return { ...common, type: 'event', event: m.msgtype === 'event' ? (m.event?.event_type ?? 'event') : m.msgtype, detail: m.msgtype === 'event' ? { ...(m.event ?? {}) } : detail };
+      return {
+        ...common,
+        type: 'event',
+        event: m.msgtype === 'event' ? (m.event?.event_type ?? 'event') : m.msgtype,
+        detail: m.msgtype === 'event' ? { ...(m.event ?? {}) } : detail,
+      };
     }
   }
 }

@@ -40,13 +40,7 @@ export async function enqueue(deps: Deps, merchantId: string, externalUserId: st
 }
 
 /** Applies `change` to the queued items with these msgids (returns null to remove one). */
-export async function updateQueued(
-  deps: Deps,
-  merchantId: string,
-  externalUserId: string,
-  msgids: string[],
-  change: (item: QueueItem) => QueueItem | null,
-): Promise<void> {
+export async function updateQueued(deps: Deps, merchantId: string, externalUserId: string, msgids: string[], change: (item: QueueItem) => QueueItem | null): Promise<void> {
   if (!msgids.length) return;
   const ids = new Set(msgids);
   await updateKv<CustomerQueue>(deps.storage.kv, merchantId, NS.queue, externalUserId, deps.clock.now(), (cur) => {

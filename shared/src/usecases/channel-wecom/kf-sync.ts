@@ -5,6 +5,7 @@ import type { HandlerResult, KfMsgOrEventCallback } from './events';
 import { enqueue, type SeenMarker } from './kf-queue';
 import { drainCustomer } from './kf-process';
 import { updateKv } from '../lib/kv-cas';
+import { syncOnce } from './sync-flight';
 
 interface CursorValue {
   cursor: string;
@@ -100,7 +101,12 @@ async function queueItems(ctx: WecomContext, merchantId: string, list: KfMessage
   const now = deps.clock.now();
   for (const [ext, msgs] of byCustomer) {
     msgs.sort((a, b) => a.send_time - b.send_time);
-    await enqueue(deps, merchantId, ext, msgs.map((msg) => ({ msg, seenAt: now })));
+    await enqueue(
+      deps,
+      merchantId,
+      ext,
+      msgs.map((msg) => ({ msg, seenAt: now })),
+    );
   }
   return [...byCustomer.keys()];
 }
@@ -109,6 +115,11 @@ async function queueItems(ctx: WecomContext, merchantId: string, list: KfMessage
  * The kf_msg_or_event route: sync, then work through each touched customer. The customers are
  * remembered per inbox entry (kv) before the cursor moves, so a re-run of a deferred or crashed
  * entry finishes them even though sync_msg returns nothing new.
+ *
+ * Syncs are coalesced per kf account (`sync-flight.ts`): callbacks arriving while a sync runs
+ * share one more pass after it. The pass's owner entry remembers and works through its customers;
+ * the others are done once the pass that covers them has run (if the process dies first, they
+ * stay pending and the owner's remembered customers are finished by its re-run).
  */
 export async function onKfMsgOrEvent(ctx: WecomContext, merchantId: string, ev: KfMsgOrEventCallback, entry: InboxEntry): Promise<HandlerResult> {
   const { deps } = ctx;
@@ -122,9 +133,14 @@ export async function onKfMsgOrEvent(ctx: WecomContext, merchantId: string, ev: 
       return all.size === before && cur ? undefined : { customers: [...all] };
     });
   };
-  const sync = await syncKf(ctx, merchantId, { openKfId: ev.openKfId, token: fresh ? ev.token : undefined }, remember);
+  const openKfId = ev.openKfId;
+  const { result: sync, owner } = await syncOnce(deps.storage, `${merchantId}\n${openKfId}`, {
+    token: fresh ? ev.token : undefined,
+    onPage: remember,
+    run: (token, onPage) => syncKf(ctx, merchantId, { openKfId, token }, onPage),
+  });
   const remembered = (await deps.storage.kv.get<{ customers: string[] }>(merchantId, NS.entry, entry.dedupeKey))?.value.customers ?? [];
-  const customers = [...new Set([...sync.customers, ...remembered])];
+  const customers = [...new Set([...(owner ? sync.customers : []), ...remembered])];
   let retryInMs = Infinity;
   const reasons: string[] = [];
   for (const ext of customers) {
@@ -134,7 +150,7 @@ export async function onKfMsgOrEvent(ctx: WecomContext, merchantId: string, ev: 
       reasons.push(`${ext}: ${r.reason}`);
     }
   }
-  const detail = { pages: sync.pages, received: sync.received, fresh: sync.fresh, customers: customers.length, casRetries: sync.casRetries };
+  const detail = { pages: sync.pages, received: sync.received, fresh: sync.fresh, customers: customers.length, casRetries: sync.casRetries, coalesced: !owner };
   if (reasons.length) return { status: 'deferred', retryInMs, reason: reasons.join('; ') };
   if (remembered.length) await deps.storage.kv.delete(merchantId, NS.entry, entry.dedupeKey);
   return { status: 'handled', detail };

@@ -39,14 +39,6 @@ export async function leaseRemainingMs(deps: Deps, merchantId: string, key: stri
   return cur && cur.value.owner ? Math.max(0, cur.value.until - deps.clock.now()) : 0;
 }
 
-const pause = (ms: number) =>
-  new Promise<void>((resolve) => {
-    // setTimeout exists on every JS platform we run on; looked up so shared needs no platform typings
-    const timer = (globalThis as { setTimeout?: (f: () => void, ms: number) => unknown }).setTimeout;
-    if (timer) timer(resolve, ms);
-    else resolve();
-  });
-
 /**
  * Runs `fn` under the customer's lease, waiting up to `waitMs` (wall time) for a busy worker —
  * for people's actions from the app (a staff reply, a transfer) that must not race the bot.
@@ -63,6 +55,6 @@ export async function withCustomerLease<T>(deps: Deps, merchantId: string, key: 
       }
     }
     if (waited >= waitMs) throw new AppError('CONFLICT.BUSY', '正在处理这位客户的消息，请稍后再试', 409);
-    await pause(step);
+    await deps.timers.sleep(step);
   }
 }

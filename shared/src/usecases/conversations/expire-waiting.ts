@@ -1,8 +1,8 @@
+import { changedTo, closeMissed, SESSION_MS } from '../../domain/conversation-state';
 import { PLATFORM } from '../../domain/job';
 import { slotStart, type JobDefinition } from '../scheduling/scheduler';
 
-/** WeCom ends a kf session 48 h after the customer's last message; nobody can reply after that. */
-export const SESSION_MS = 48 * 3600_000;
+export { SESSION_MS };
 const EVERY_MS = 5 * 60_000;
 
 /**
@@ -21,9 +21,9 @@ export const expireWaitingJob: JobDefinition = {
     for (const m of await deps.storage.merchants.listAll()) {
       const stale = await deps.storage.conversations.listWaitingSince(m.id, now - SESSION_MS, 500);
       for (const c of stale) {
-        const lastCustomer = c.lastCustomerMessageAt ?? c.waitingSince ?? c.updatedAt;
-        if (now - lastCustomer < SESSION_MS) continue;
-        await deps.storage.conversations.upsert({ ...c, state: 'closed', missed: true, waitingSince: undefined, updatedAt: now });
+        const missedOne = changedTo(closeMissed(c, now));
+        if (!missedOne) continue;
+        await deps.storage.conversations.upsert(missedOne);
         missed++;
       }
     }

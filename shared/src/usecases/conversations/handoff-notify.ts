@@ -5,6 +5,7 @@ import type { WecomApi } from '../../ports/wecom';
 import type { Deps } from '../../ports/deps';
 import type { JobDefinition } from '../scheduling/scheduler';
 import { reasonText } from '../knowledge/teach';
+import { utf8Length } from '../channel-wecom/msgid';
 
 /**
  * Tells the owner and the on-duty staff that a customer waits for a person (WeCom app message,
@@ -35,7 +36,7 @@ export function noticeText(n: HandoffNotice, appUrl: string | undefined): string
   const question = n.question.length > 60 ? `${n.question.slice(0, 60)}…` : n.question;
   const link = appUrl ? `${appUrl.replace(/\/$/, '')}/#/sub/thread/index?id=${encodeURIComponent(n.conversationId)}` : '打开店小二 → 会话 → 待人工';
   let text = `【店小二】有客户在等人回复\n客户：${n.customerName}\n问题：${question || '（图片或语音）'}\n原因：${reasonText(n.reason)}\n去回复：${link}`;
-  while (new TextEncoder().encode(text).length > TEXT_MAX_BYTES) text = text.slice(0, -10);
+  while (utf8Length(text) > TEXT_MAX_BYTES) text = text.slice(0, -10);
   return text;
 }
 
@@ -60,7 +61,14 @@ export async function sendNotice(env: NotifyEnv, merchantId: string, notice: Han
  * Queues the notice for a handoff (key per conversation and question: a retried handoff
  * notifies once) and, when it is due now, sends it right away.
  */
-export async function queueHandoffNotice(env: NotifyEnv, merchant: Merchant, conv: Conversation, notice: Omit<HandoffNotice, 'conversationId'>, sourceId: string, dueAt: number): Promise<void> {
+export async function queueHandoffNotice(
+  env: NotifyEnv,
+  merchant: Merchant,
+  conv: Conversation,
+  notice: Omit<HandoffNotice, 'conversationId'>,
+  sourceId: string,
+  dueAt: number,
+): Promise<void> {
   const { deps } = env;
   const now = deps.clock.now();
   const key = `${NOTIFY_KIND}:${merchant.id}:${conv.id}:${sourceId}`;

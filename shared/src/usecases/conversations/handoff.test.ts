@@ -8,7 +8,7 @@ import { getTeachItem, listTeachItems, teach } from '../knowledge/teach';
 import { TEXTS } from '../channel-wecom/context';
 import { createHandoffNotifyJob, NOTIFY_KIND } from './handoff-notify';
 import { processInboxEntry } from '../channel-wecom/inbox';
-import { staffReply } from '../channel-wecom/outbox';
+import { staffReply } from './staff-reply';
 import { SHOP, setupHarness, type Harness } from '../../testing/wecom-harness';
 
 /** Shanghai wall-clock time as epoch ms. */
@@ -134,7 +134,15 @@ describe('per-reply cost', () => {
 
 describe('output safety', () => {
   it('never sends an answer with a banned word: a person answers instead', async () => {
-    await deps.storage.knowledge.upsertFaq({ id: 'price', merchantId: SHOP, question: '你们的奶茶贵吗', answer: '我们是全网最低价，放心买', alternatives: [], enabled: true, updatedAt: deps.clock.now() });
+    await deps.storage.knowledge.upsertFaq({
+      id: 'price',
+      merchantId: SHOP,
+      question: '你们的奶茶贵吗',
+      answer: '我们是全网最低价，放心买',
+      alternatives: [],
+      enabled: true,
+      updatedAt: deps.clock.now(),
+    });
     await say('u6', '你们的奶茶贵吗');
     expect(h.fake.sentTexts('u6')).toEqual([TEXTS.handoff]);
     expect(await getTeachItem(deps, SHOP, (await conv('u6'))!.id)).toMatchObject({ reason: 'banned_word' });
@@ -148,7 +156,15 @@ describe('output safety', () => {
   });
 
   it('strips internal notes from answers', async () => {
-    await deps.storage.knowledge.upsertFaq({ id: 'wifi', merchantId: SHOP, question: '店里有无线网吗', answer: '有的，连 CHAXM 就行【内部：密码每周一改】', alternatives: ['wifi密码'], enabled: true, updatedAt: deps.clock.now() });
+    await deps.storage.knowledge.upsertFaq({
+      id: 'wifi',
+      merchantId: SHOP,
+      question: '店里有无线网吗',
+      answer: '有的，连 CHAXM 就行【内部：密码每周一改】',
+      alternatives: ['wifi密码'],
+      enabled: true,
+      updatedAt: deps.clock.now(),
+    });
     await say('u8', '店里有无线网吗');
     expect(h.fake.sentTexts('u8')).toEqual(['有的，连 CHAXM 就行']);
   });
@@ -170,8 +186,24 @@ describe('shop rules', () => {
   });
 
   it("understands the shop's aliases", async () => {
-    await deps.storage.knowledge.upsertFaq({ id: 'mango', merchantId: SHOP, question: '杨枝甘露多少钱一杯', answer: '杨枝甘露 18 元一杯。', alternatives: [], enabled: true, updatedAt: deps.clock.now() });
-    await deps.storage.knowledge.upsertFaq({ id: 'pearl', merchantId: SHOP, question: '珍珠奶茶多少钱一杯', answer: '珍珠奶茶 12 元一杯。', alternatives: [], enabled: true, updatedAt: deps.clock.now() });
+    await deps.storage.knowledge.upsertFaq({
+      id: 'mango',
+      merchantId: SHOP,
+      question: '杨枝甘露多少钱一杯',
+      answer: '杨枝甘露 18 元一杯。',
+      alternatives: [],
+      enabled: true,
+      updatedAt: deps.clock.now(),
+    });
+    await deps.storage.knowledge.upsertFaq({
+      id: 'pearl',
+      merchantId: SHOP,
+      question: '珍珠奶茶多少钱一杯',
+      answer: '珍珠奶茶 12 元一杯。',
+      alternatives: [],
+      enabled: true,
+      updatedAt: deps.clock.now(),
+    });
     const engine = createEngineAnswerer(deps.storage.knowledge);
     const ask = (rules?: { handoffWords: string[]; bannedWords: string[]; aliases: { term: string; means: string }[] }) =>
       engine.answer({ merchantId: SHOP, externalUserId: 'x', text: '你们的镇店之宝多少钱', history: [], rules });
@@ -230,7 +262,12 @@ describe('clarifying questions', () => {
     expect((await conv('u30'))?.state).toBe('ai');
     const msgs = await deps.storage.messages.listByConversation(SHOP, (await conv('u30'))!.id, 10);
     // (same clock tick: compare as a set) the clarifying question answered nothing, the confirmed reply used the FAQ
-    expect(msgs.filter((m) => m.sender === 'ai').map((m) => m.answer?.knowledgeIds.join(',')).sort()).toEqual(['', 'parking']);
+    expect(
+      msgs
+        .filter((m) => m.sender === 'ai')
+        .map((m) => m.answer?.knowledgeIds.join(','))
+        .sort(),
+    ).toEqual(['', 'parking']);
   });
 
   it('names no FAQ when nothing matches, and a yes then is just another unanswered message', async () => {

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { AppError } from '../../domain/errors';
 import { Faq, Product, ShopFacts, type KnowledgeBaseFile, type StoredFaq, type StoredProduct } from '../../domain/knowledge';
 import type { Deps } from '../../ports/deps';
 import type { KbIssue, KbRow } from '../../ports/kb-files';
+import { requireMerchant } from '../shop/require-merchant';
 
 export type { KbIssue, KbRow };
 
@@ -73,7 +73,7 @@ export function parseAlternatives(v: unknown): unknown {
   if (!Array.isArray(list)) return v;
   const out: unknown[] = [];
   for (const item of list) {
-    const t = typeof item === 'string' ? item.trim() : item;
+    const t: unknown = typeof item === 'string' ? item.trim() : item;
     if (t === '' || out.includes(t)) continue;
     out.push(t);
   }
@@ -118,7 +118,8 @@ function issueMessage(issue: z.ZodIssue, value: Record<string, unknown> | undefi
       return { field, message: `${label}太少` };
     case 'too_big':
       if (issue.type === 'string') {
-        const len = typeof got === 'string' ? got.length : Array.isArray(got) && typeof got[Number(issue.path[1])] === 'string' ? got[Number(issue.path[1])].length : undefined;
+        const at: unknown = Array.isArray(got) ? (got as unknown[])[Number(issue.path[1])] : undefined;
+        const len = typeof got === 'string' ? got.length : typeof at === 'string' ? at.length : undefined;
         return { field, message: `${label}${sub}太长${len !== undefined ? `（${len} 字）` : ''}，最多 ${issue.maximum} 字` };
       }
       return { field, message: `${label}太大，最多 ${issue.maximum}` };
@@ -141,12 +142,6 @@ function rowErrors(err: z.ZodError, line: number, note: string | undefined, valu
     out.push({ line, field, message, ...(note ? { note } : {}) });
   }
   return out;
-}
-
-async function requireMerchant(deps: Deps, merchantId: string) {
-  const merchant = await deps.storage.merchants.get(merchantId);
-  if (!merchant) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${merchantId} 这家店`);
-  return merchant;
 }
 
 /**
@@ -176,7 +171,13 @@ export async function importKnowledge(deps: Deps, merchantId: string, rows: KbRo
         continue;
       }
       const prev = faqs.get(parsed.data.id);
-      if (prev) warnings.push({ line: prev.line, field: 'id', message: `问答 id "${parsed.data.id}" 在${where(row)}又出现了一次，以后面的为准，这一条没有导入`, ...(prev.note ? { note: prev.note } : {}) });
+      if (prev)
+        warnings.push({
+          line: prev.line,
+          field: 'id',
+          message: `问答 id "${parsed.data.id}" 在${where(row)}又出现了一次，以后面的为准，这一条没有导入`,
+          ...(prev.note ? { note: prev.note } : {}),
+        });
       faqs.delete(parsed.data.id); // keep file order with the later position
       faqs.set(parsed.data.id, { faq: parsed.data, line: row.line, note });
     } else if (row.product !== undefined) {
@@ -188,7 +189,13 @@ export async function importKnowledge(deps: Deps, merchantId: string, rows: KbRo
         continue;
       }
       const prev = products.get(parsed.data.sku);
-      if (prev) warnings.push({ line: prev.line, field: 'sku', message: `商品编码 "${parsed.data.sku}" 在${where(row)}又出现了一次，以后面的为准，这一条没有导入`, ...(prev.note ? { note: prev.note } : {}) });
+      if (prev)
+        warnings.push({
+          line: prev.line,
+          field: 'sku',
+          message: `商品编码 "${parsed.data.sku}" 在${where(row)}又出现了一次，以后面的为准，这一条没有导入`,
+          ...(prev.note ? { note: prev.note } : {}),
+        });
       products.delete(parsed.data.sku);
       products.set(parsed.data.sku, { product: parsed.data, line: row.line, note });
     }
@@ -238,7 +245,13 @@ export async function exportKnowledge(deps: Deps, merchantId: string): Promise<K
   const faqs = (await kb.listFaqs(merchantId))
     .map((f) => ({ id: f.id, question: f.question, answer: f.answer, alternatives: f.alternatives ?? [], enabled: f.enabled ?? true }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const products = (await kb.listProducts(merchantId)).map((p) => ({ sku: p.sku, name: p.name, priceFen: p.priceFen, stock: p.stock, ...(p.attributes ? { attributes: p.attributes } : {}) }));
+  const products = (await kb.listProducts(merchantId)).map((p) => ({
+    sku: p.sku,
+    name: p.name,
+    priceFen: p.priceFen,
+    stock: p.stock,
+    ...(p.attributes ? { attributes: p.attributes } : {}),
+  }));
   const facts = await kb.getFacts(merchantId);
   return {
     merchant: { name: merchant.name, industry: merchant.industry ?? '' },

@@ -1,7 +1,17 @@
 import type { JobDefinition } from './scheduler';
+import { createTokenRefreshJob, type TokenRefresher } from '../channel-wecom/token-refresh';
+import { createInboxSweepJob, type InboxContext } from '../channel-wecom/inbox';
+import { createHandoffNotifyJob } from '../conversations/handoff-notify';
 import { expireWaitingJob } from '../conversations/expire-waiting';
 import { kvPruneJob } from './kv-prune';
 
-/** Every scheduled job the product runs; later features add theirs here. */
-// Not listed: wecom.token-refresh needs the server's token store; the composition root appends createTokenRefreshJob(tokens) (jobs/token-refresh.ts).
-export const JOBS: JobDefinition[] = [expireWaitingJob, kvPruneJob];
+/** What the jobs that talk to WeCom need from the composition root. */
+export interface JobsEnv extends Omit<InboxContext, 'deps'> {
+  tokens: TokenRefresher;
+}
+
+/** Every scheduled job the product runs, in one list; later features add theirs here. */
+export function allJobs(env: JobsEnv): JobDefinition[] {
+  const { tokens, ...inbox } = env;
+  return [expireWaitingJob, kvPruneJob, createTokenRefreshJob(tokens), createInboxSweepJob(inbox), createHandoffNotifyJob({ wecom: inbox.wecom, appUrl: inbox.appUrl })];
+}

@@ -3,7 +3,7 @@ import { MerchantId } from '../../domain/ids';
 import { CallbackToken, CorpId, EncodingAESKey, type Merchant } from '../../domain/merchant';
 import type { Invite, Role } from '../../domain/member';
 import { invalid } from '../../domain/errors';
-import { parseInput } from '../../contracts/envelope';
+import { parseInput } from '../../domain/validation';
 import type { Deps } from '../../ports/deps';
 
 export const CreateMerchantInput = z

@@ -12,6 +12,7 @@ import { detectHandoff } from '../handoff';
 import { expandAliases, shopHandoffWord } from '../shop-rules';
 import { buildPrompt } from './prompt';
 import type { ChatModel, ChatResponse } from '../../../ports/chat-model';
+import type { Timers } from '../../../ports/timers';
 
 export const BUDGET_NS = 'llm.budget';
 
@@ -50,6 +51,8 @@ export interface ModelAnswererOptions {
   offline: Answerer;
   kv: KvRepo;
   clock: Clock;
+  /** The model call's timeout and the invocation's wall-clock deadline. */
+  timers: Timers;
   /** Price per million tokens, in fen. */
   pricePerMTokFen: { input: number; output: number };
   /** Per merchant per calendar month; at or above it the offline engine answers. */
@@ -104,22 +107,23 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
   }
 
   function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancel = () => {};
     const guard = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Timeout(`model timed out after ${ms} ms`)), ms);
+      cancel = opts.timers.after(ms, () => reject(new Timeout(`model timed out after ${ms} ms`)));
     });
-    return Promise.race([p, guard]).finally(() => clearTimeout(timer));
+    return Promise.race([p, guard]).finally(() => cancel());
   }
 
   return {
     async answer(input) {
       const h = detectHandoff(input.text);
       if (h) return { reply: null, handoff: true, reason: `handoff:${h.reason}`, knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
-      if (shopHandoffWord(input.text, input.rules)) return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
+      if (shopHandoffWord(input.text, input.rules))
+        return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
 
       // the model gets the time that is left in this invocation, keeping some for sending the reply
       // the deadline is wall-clock time (the platform's limit), whatever clock the product runs on
-      const left = input.deadline !== undefined ? input.deadline - Date.now() - SEND_RESERVE_MS : Number.POSITIVE_INFINITY;
+      const left = input.deadline !== undefined ? input.deadline - opts.timers.wallNow() - SEND_RESERVE_MS : Number.POSITIVE_INFINITY;
       if (left < MIN_MODEL_MS) return offline(input, 'timeout');
       const callMs = Math.min(timeoutMs, left);
 

@@ -65,7 +65,12 @@ function renderKb(faqs: KbFaq[], extras: PromptExtras, text: string): string {
   const facts = Object.entries(extras.facts ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   for (const [k, v] of facts) lines.push(`[id: fact:${k}]\n店铺信息（${k}）：${factText(v)}`);
   for (const p of selectProducts(extras.products ?? [], text)) {
-    const attrs = p.attributes && Object.keys(p.attributes).length ? `，${Object.entries(p.attributes).map(([k, v]) => `${k}：${factText(v)}`).join('，')}` : '';
+    const attrs =
+      p.attributes && Object.keys(p.attributes).length
+        ? `，${Object.entries(p.attributes)
+            .map(([k, v]) => `${k}：${factText(v)}`)
+            .join('，')}`
+        : '';
     lines.push(`[id: product:${p.sku}]\n商品：${p.name}，价格 ${yuan(p.priceFen)} 元，${p.stock > 0 ? `有货（${p.stock}）` : '暂时没货'}${attrs}`);
   }
   parts.push(lines.length ? `【知识库】\n${lines.join('\n\n')}` : '【知识库】\n（空）');

@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { CallbackSender } from './callback';
+import { LIMITS } from './config';
+import type { ContactAdd } from './control-schemas';
+import { findContact } from './customers';
+import { NS, type CodeRecord, type SandboxContact } from './store';
+import { cdata, randomId } from './util';
+import type { SandboxEnv } from './wx';
+
+/**
+ * WeCom's side of 客户联系: a customer adds a member. The contact is recorded (or the member added
+ * to an existing one), with a 20 s WelcomeCode, and the change_external_contact callback sent.
+ */
+export async function contactAdd(env: SandboxEnv, callbacks: CallbackSender, b: z.infer<typeof ContactAdd>, base: string) {
+  const { store } = env;
+  const m = await env.registry.require(b.merchantId);
+  const now = env.rt.deps.clock.now();
+  const sec = Math.floor(now / 1000);
+  const existing = await findContact(env, m.id, b.externalUserId);
+  await store.update<SandboxContact>(m.id, NS.contact, b.externalUserId, (cur) => {
+    const c: SandboxContact = structuredClone(
+      cur ??
+        existing ?? {
+          external_contact: { external_userid: b.externalUserId, name: b.name ?? `客户${b.externalUserId.slice(-4)}`, avatar: '', type: 1, gender: 0 },
+          follow_user: [],
+        },
+    );
+    if (b.name) c.external_contact.name = b.name;
+    if (!c.follow_user.some((f) => f.userid === b.userId)) {
+      c.follow_user.push({ userid: b.userId, remark: '', description: '', createtime: sec, tags: [], state: b.state, add_way: 1 });
+    }
+    return c;
+  });
+  let welcomeCode: string | undefined;
+  if (b.welcome) {
+    welcomeCode = randomId(43);
+    await store.create<CodeRecord>(m.id, NS.code, welcomeCode, {
+      kind: 'contact_welcome',
+      externalUserId: b.externalUserId,
+      userId: b.userId,
+      issuedAt: now,
+      expiresAt: now + LIMITS.welcomeCodeTtlMs,
+    });
+  }
+  const xml =
+    `<xml><ToUserName>${cdata(m.wecom.corpId)}</ToUserName><FromUserName>${cdata('sys')}</FromUserName><CreateTime>${sec}</CreateTime>` +
+    `<MsgType>${cdata('event')}</MsgType><Event>${cdata('change_external_contact')}</Event><ChangeType>${cdata('add_external_contact')}</ChangeType>` +
+    `<UserID>${cdata(b.userId)}</UserID><ExternalUserID>${cdata(b.externalUserId)}</ExternalUserID>` +
+    (b.state !== undefined ? `<State>${cdata(b.state)}</State>` : '') +
+    (welcomeCode ? `<WelcomeCode>${cdata(welcomeCode)}</WelcomeCode>` : '') +
+    `</xml>`;
+  return { welcomeCode, callback: b.notify ? await callbacks.deliver(m, xml, false, base) : null };
+}

@@ -1,0 +1,25 @@
+import type { ApiAction, ApiRequest, ApiResult } from '../contracts/api';
+import { AppError } from '../domain/errors';
+import type { Member } from '../domain/member';
+import type { Deps } from '../ports/deps';
+import type { KbFileParser } from '../ports/kb-files';
+import type { WecomContext } from '../usecases/channel-wecom/context';
+
+export interface CallContext {
+  deps: Deps;
+  /** The WeCom channel, for actions that talk to customers (absent where there is none). */
+  channel?: WecomContext;
+  openid: string;
+  /** The caller's membership in the request's merchant (for `join` actions: none yet). */
+  member: Member;
+  /** Reads knowledge-base files for `kb.import` (server side: needs the xlsx reader). */
+  kbFiles?: KbFileParser;
+}
+
+type Handler<A extends ApiAction> = (ctx: CallContext, req: Extract<ApiRequest, { action: A }>) => Promise<ApiResult<A>>;
+export type Handlers = { [A in ApiAction]: Handler<A> };
+
+export function channelOf(ctx: CallContext): WecomContext {
+  if (!ctx.channel) throw new AppError('CONFIG.NO_CHANNEL', '企业微信通道没有配置好，暂时不能回复客户', 503);
+  return ctx.channel;
+}

@@ -1,0 +1,183 @@
+import { AppError } from '../../domain/errors';
+import type { InboxEntry } from '../../domain/inbox';
+import type { Merchant } from '../../domain/merchant';
+import type { CallbackCodec, CallbackCredentials, SignedQuery } from '../../ports/callback-codec';
+import type { Log } from '../../ports/logger';
+import { recordStatus, stale } from './channel-status';
+import { requireMerchant } from '../shop/require-merchant';
+import { processInboxEntry, type InboxContext } from './inbox';
+
+/**
+ * Receive → persist → process → recover: what happens to a WeCom callback after the transport
+ * has validated its shape. Verification answers the echostr; a POST is verified, decrypted,
+ * stored in the inbox (deduplicated) and only then processed — after the acknowledgement on a
+ * long-lived host, inline within the deadline on a CloudBase function.
+ */
+export interface ReceiveContext extends InboxContext {
+  codec: CallbackCodec;
+  log: Log;
+  /** Timestamp freshness window in seconds (WECOM_MAX_SKEW_S); 0 = off (replaying recorded vectors). */
+  maxSkewS: number;
+}
+
+/**
+ * `after-ack` (the local host, a long-lived process): answer first, process right after.
+ * `inline` (a CloudBase function stops when it returns): process within `deadline`, then
+ * answer; WeCom's retries meanwhile find the inbox entry and get their 200 at once.
+ */
+export type Processing = { mode: 'after-ack' } | { mode: 'inline'; deadline: number };
+
+/** A longer backoff is left to the inbox sweep rather than waited out here. */
+const MAX_BACKOFF_WAIT_MS = 30_000;
+
+const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 64) : '');
+
+interface Credentials {
+  merchant: Merchant;
+  pairs: CallbackCredentials[];
+}
+
+/**
+ * How long a merchant's opened callback credentials are reused: every callback needs them, and
+ * reading the merchant and unsealing its secrets was a large share of a callback's cost. A
+ * changed Token/EncodingAESKey takes effect within this time (WeCom re-verifies the URL first).
+ */
+const CREDENTIALS_TTL_MS = 5_000;
+const MAX_CACHED_MERCHANTS = 1_000;
+// per storage instance (one per runtime; tests build many)
+const credentialCache = new WeakMap<object, Map<string, { until: number; value: Credentials }>>();
+
+async function credentials(ctx: ReceiveContext, merchantId: string): Promise<Credentials> {
+  const now = ctx.deps.timers.wallNow();
+  let cache = credentialCache.get(ctx.deps.storage);
+  if (!cache) credentialCache.set(ctx.deps.storage, (cache = new Map<string, { until: number; value: Credentials }>()));
+  const hit = cache.get(merchantId);
+  if (hit && hit.until > now) return hit.value;
+  const m = await requireMerchant(ctx.deps, merchantId);
+  const open = ctx.deps.secrets.open;
+  const pairs: CallbackCredentials[] = [{ token: open(m.wecom.callback.token), aesKey: open(m.wecom.callback.aesKey) }];
+  if (m.wecom.kfCallback) pairs.push({ token: open(m.wecom.kfCallback.token), aesKey: open(m.wecom.kfCallback.aesKey) });
+  const value = { merchant: m, pairs };
+  if (cache.size >= MAX_CACHED_MERCHANTS) cache.clear();
+  cache.set(merchantId, { until: now + CREDENTIALS_TTL_MS, value });
+  return value;
+}
+
+function checkFreshness(ctx: ReceiveContext, timestamp: string) {
+  if (ctx.maxSkewS > 0 && Math.abs(ctx.deps.clock.now() / 1000 - Number(timestamp)) > ctx.maxSkewS) {
+    throw new AppError('WECOM.STALE_TIMESTAMP', '回调时间戳太旧或太新', 400);
+  }
+}
+
+/** Remembers a refused callback for the setup checker, then hands the error back to throw. */
+async function rejected(ctx: ReceiveContext, merchantId: string): Promise<AppError> {
+  const err = new AppError('WECOM.BAD_SIGNATURE', '签名不对', 401);
+  const now = ctx.deps.clock.now();
+  // a flood of forged callbacks must not become a flood of writes
+  await recordStatus(ctx.deps, merchantId, (cur) => (stale(cur.lastRejected, now) ? { ...cur, lastRejected: { at: now, code: err.code } } : undefined));
+  return err;
+}
+
+// per storage instance, per merchant: the last event type written to the channel status, and when
+const lastEventSeen = new WeakMap<object, Map<string, { at: number; type: string }>>();
+
+/**
+ * The setup checker's "last event": written at most once per STATUS_REFRESH_MS per type. What this
+ * process last wrote is remembered, so the callbacks in between skip even the read.
+ */
+async function recordLastEvent(ctx: ReceiveContext, merchantId: string, type: string, now: number) {
+  let seen = lastEventSeen.get(ctx.deps.storage);
+  if (!seen) lastEventSeen.set(ctx.deps.storage, (seen = new Map<string, { at: number; type: string }>()));
+  const mine = seen.get(merchantId);
+  if (mine && mine.type === type && !stale(mine, now)) return;
+  await recordStatus(ctx.deps, merchantId, (cur) => (stale(cur.lastEvent, now) || cur.lastEvent?.type !== type ? { ...cur, lastEvent: { at: now, type } } : undefined));
+  if (seen.size >= MAX_CACHED_MERCHANTS) seen.clear();
+  seen.set(merchantId, { at: now, type });
+}
+
+/** URL verification (GET): the decrypted echostr. */
+export async function verifyCallbackUrl(ctx: ReceiveContext, merchantId: string, query: SignedQuery & { echostr: string }): Promise<string> {
+  checkFreshness(ctx, query.timestamp);
+  const { merchant, pairs } = await credentials(ctx, merchantId);
+  const pair = ctx.codec.matchPair(pairs, query, query.echostr);
+  if (!pair) throw await rejected(ctx, merchant.id);
+  const echo = ctx.codec.open(pair.aesKey, query.echostr, merchant.wecom.corpId);
+  await recordStatus(ctx.deps, merchant.id, (cur) => ({ ...cur, callbackVerifiedAt: ctx.deps.clock.now() }));
+  return echo;
+}
+
+/** A callback (POST): verified, decrypted, stored, then processed as `processing` says. */
+export async function receiveCallback(
+  ctx: ReceiveContext,
+  merchantId: string,
+  query: SignedQuery,
+  body: string,
+  processing: Processing,
+): Promise<{ dedupeKey: string; duplicate: boolean }> {
+  checkFreshness(ctx, query.timestamp);
+  const { merchant, pairs } = await credentials(ctx, merchantId);
+  const outer = await ctx.codec.parseXml(body);
+  const encrypted = typeof outer.Encrypt === 'string' ? outer.Encrypt : '';
+  if (!encrypted) throw new AppError('WECOM.BAD_XML', '回调里没有 Encrypt', 400);
+  const pair = ctx.codec.matchPair(pairs, query, encrypted);
+  if (!pair) throw await rejected(ctx, merchant.id);
+  const plaintext = ctx.codec.open(pair.aesKey, encrypted, merchant.wecom.corpId);
+  const event = await ctx.codec.parseXml(plaintext);
+  const msgId = str(event.MsgId);
+  const dedupeKey = msgId ? `msg:${msgId}` : `sha256:${ctx.codec.sha256(plaintext)}`;
+  const now = ctx.deps.clock.now();
+  const stored: InboxEntry = {
+    merchantId: merchant.id,
+    dedupeKey,
+    msgType: str(event.MsgType),
+    event: str(event.Event),
+    plaintext,
+    receivedAt: now,
+    status: 'pending',
+    attempts: 0,
+  };
+  const first = await ctx.deps.storage.inbox.put(stored);
+  ctx.log.debug({ merchantId: merchant.id, msgType: event.MsgType, event: event.Event, dedupeKey, duplicate: !first }, 'wecom callback stored');
+  if (first) {
+    await recordLastEvent(ctx, merchant.id, str(event.Event) || str(event.MsgType), now);
+    if (processing.mode === 'inline') await processStored(ctx, merchant.id, dedupeKey, processing.deadline, stored);
+    else ctx.deps.timers.defer(() => void processStored(ctx, merchant.id, dedupeKey, Number.POSITIVE_INFINITY, stored));
+  }
+  return { dedupeKey, duplicate: !first };
+}
+
+/**
+ * Processes one stored callback, following `deferred` answers (fragments still arriving, another
+ * worker holds the customer) and short backoffs while time allows. Anything left stays pending
+ * for the inbox sweep; nothing here throws.
+ */
+export async function processStored(ctx: ReceiveContext, merchantId: string, dedupeKey: string, deadline: number, justStored?: InboxEntry): Promise<string> {
+  try {
+    for (let round = 0; round < 20; round++) {
+      // the entry just stored need not be read back (processInboxEntry reads its status anyway)
+      const entry = round === 0 && justStored ? justStored : await ctx.deps.storage.inbox.get(merchantId, dedupeKey);
+      if (!entry) return 'missing';
+      const out = await processInboxEntry(Number.isFinite(deadline) ? { ...ctx, deadline } : ctx, entry);
+      if (out.status !== 'deferred' && out.status !== 'retry') return out.status;
+      const tooLong = out.status === 'retry' && out.retryInMs > MAX_BACKOFF_WAIT_MS;
+      if (ctx.deps.timers.wallNow() + out.retryInMs > deadline || tooLong) return out.status;
+      await ctx.deps.timers.sleep(out.retryInMs);
+    }
+    return 'deferred';
+  } catch (err) {
+    ctx.log.error({ err, merchantId, dedupeKey }, 'processing a stored callback failed; the sweep will retry');
+    return 'error';
+  }
+}
+
+/**
+ * A process that starts owns no work yet: whatever the inbox still holds as pending was left by
+ * a process that died between the acknowledgement and the reply. Pick it up now rather than at
+ * the next sweep. (Processing is idempotent, so a second runner elsewhere sends nothing twice.)
+ */
+export async function recoverPendingCallbacks(ctx: ReceiveContext): Promise<number> {
+  const pending = await ctx.deps.storage.inbox.listPending(ctx.deps.clock.now() + 1, 500);
+  for (const e of pending) void processStored(ctx, e.merchantId, e.dedupeKey, Number.POSITIVE_INFINITY);
+  if (pending.length) ctx.log.info({ count: pending.length }, 'picking up callbacks left pending by a previous run');
+  return pending.length;
+}

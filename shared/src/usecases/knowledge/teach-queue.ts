@@ -1,0 +1,40 @@
+import type { StoredFaq } from '../../domain/knowledge';
+import type { TeachItem } from '../../domain/teach';
+import type { Deps } from '../../ports/deps';
+import { customerName } from '../customers/queries';
+import { recordAudit } from '../shop/audit';
+import { refuseBannedAnswer } from './faqs';
+import { dismissTeachItem, listTeachItems, teach } from './teach';
+
+/** An entry of the "AI 没答上来" queue with who asked. */
+export interface NamedTeachItem {
+  item: TeachItem;
+  customerName: string;
+}
+
+export async function nameTeachItem(deps: Deps, item: TeachItem): Promise<NamedTeachItem> {
+  return { item, customerName: await customerName(deps, item.merchantId, item.externalUserId) };
+}
+
+export async function listTeachQueue(deps: Deps, merchantId: string): Promise<NamedTeachItem[]> {
+  const items = await listTeachItems(deps, merchantId);
+  return Promise.all(items.map((i) => nameTeachItem(deps, i)));
+}
+
+/** 教 AI from the app: the question becomes a new FAQ (its answer checked for banned words) or another phrasing of one. Audited. */
+export async function teachFromApp(
+  deps: Deps,
+  input: { merchantId: string; actorId: string; itemId: string; question: string; answer?: string; faqId?: string },
+): Promise<{ faq: StoredFaq; created: boolean }> {
+  const { merchantId } = input;
+  if (!input.faqId && input.answer) await refuseBannedAnswer(deps, merchantId, input.answer);
+  const out = await teach(deps, merchantId, { itemId: input.itemId, question: input.question, answer: input.answer, faqId: input.faqId });
+  await recordAudit(deps, { merchantId, actor: input.actorId, action: out.created ? 'teach.new' : 'teach.alternative', target: out.faq.id });
+  return out;
+}
+
+/** 不用教: the question leaves the queue. Audited. */
+export async function dismissFromApp(deps: Deps, input: { merchantId: string; actorId: string; itemId: string }): Promise<void> {
+  await dismissTeachItem(deps, input.merchantId, input.itemId);
+  await recordAudit(deps, { merchantId: input.merchantId, actor: input.actorId, action: 'teach.dismiss', target: input.itemId });
+}

@@ -1,0 +1,47 @@
+import type { Counters } from '../../domain/counters';
+import type { Role } from '../../domain/member';
+import type { Day } from '../../domain/ids';
+import { addDays, dayOf } from '../../domain/time';
+import type { Deps } from '../../ports/deps';
+import { countTeachItems } from '../knowledge/teach';
+import { requireMerchant } from './require-merchant';
+
+// revenue is the owner's business: staff see the other counters with revenue zeroed
+const shownTo = (role: Role, c: Counters): Counters => (role === 'owner' ? c : { ...c, revenueFen: 0 });
+
+/** 今日: today's and yesterday's counters in the shop's time zone, and how many wait for a person. */
+export async function dashboardToday(deps: Deps, merchantId: string, role: Role) {
+  const m = await requireMerchant(deps, merchantId);
+  const day = dayOf(deps.clock.now(), m.timezone);
+  const yesterday = addDays(day, -1);
+  const days = await deps.storage.counters.days(m.id, yesterday, day);
+  const waitingHuman = await deps.storage.conversations.countByState(m.id, 'waiting_human');
+  return {
+    merchant: { id: m.id, name: m.name, timezone: m.timezone },
+    role,
+    day,
+    today: shownTo(role, days[day]),
+    yesterday: shownTo(role, days[yesterday]),
+    waitingHuman,
+    revenueFen: role === 'owner' ? days[day].revenueFen : null,
+  };
+}
+
+/** The counters of the last `days` days, today included, oldest first (trend charts). */
+export async function dashboardTrends(deps: Deps, merchantId: string, role: Role, days: number) {
+  const m = await requireMerchant(deps, merchantId);
+  const today = dayOf(deps.clock.now(), m.timezone);
+  const from = addDays(today, -(days - 1));
+  const counters = await deps.storage.counters.days(m.id, from, today);
+  const out: { day: Day; counters: Counters }[] = [];
+  for (let d = from; d <= today; d = addDays(d, 1)) out.push({ day: d, counters: shownTo(role, counters[d]!) });
+  return { days: out, revenueShown: role === 'owner' };
+}
+
+/** What needs a person: the tab bar badge and the 今日 queue link. */
+export async function badges(deps: Deps, merchantId: string) {
+  return {
+    waitingHuman: await deps.storage.conversations.countByState(merchantId, 'waiting_human'),
+    unanswered: await countTeachItems(deps, merchantId),
+  };
+}
