@@ -15,6 +15,7 @@ import { merchantListing } from './listing';
 import { runKbExport, runKbImport } from '../kb/formats';
 import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
 import { evalAnswers, evalText } from './eval';
+import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /**
  * `npm run cli -- <command>`: the admin CLI (ARCHITECTURE §5). It opens the same DATA_DIR as
@@ -74,7 +75,7 @@ const commands: Record<string, Command> = {
   },
   invite: async (rt, f) => {
     const a = validate(z.object({ merchant: MerchantId, role: Role }), f);
-    if (!(await rt.storage.merchants.get(a.merchant))) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${a.merchant} 这家店`);
+    await requireMerchant(rt.deps, a.merchant);
     const inv = await createInvite(rt.deps, a.merchant, a.role);
     return {
       json: { code: inv.code, role: inv.role, merchantId: inv.merchantId, expiresAt: inv.expiresAt },

@@ -7,6 +7,7 @@ import { MerchantId } from '@xiaoer/shared/domain/ids';
 import { parseInput } from '@xiaoer/shared/contracts/envelope';
 import type { Deps } from '@xiaoer/shared/ports/deps';
 import { exportKnowledge, importKnowledge, type KbExport, type KbImportResult, type KbIssue, type KbRow } from '@xiaoer/shared/usecases/knowledge/import';
+import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /**
  * Knowledge-base files (ARCHITECTURE §6) for `kb import` / `kb export` (§5):
@@ -354,7 +355,7 @@ export async function runKbImport(rt: KbRuntime, flags: Flags): Promise<{ json: 
     z.object({ merchant: MerchantId, file: z.string({ required_error: '要给 --file <kb.json|.csv|.xlsx>' }).min(1, '要给 --file <kb.json|.csv|.xlsx>') }),
     flags,
   );
-  if (!(await rt.deps.storage.merchants.get(a.merchant))) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${a.merchant} 这家店`);
+  await requireMerchant(rt.deps, a.merchant);
   const content = await readKnowledgeFile(a.file);
   const r = await importKnowledge(rt.deps, a.merchant, content.rows, { facts: content.facts });
   const errors = [...content.errors, ...r.errors].sort((x, y) => x.line - y.line);

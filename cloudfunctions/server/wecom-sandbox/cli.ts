@@ -3,6 +3,7 @@ import type { Runtime } from '../composition';
 import { baseUrlOf } from '../host/login';
 import { NS, sessionKey, type KfSession, type SentRecord, SandboxStore } from './store';
 import { randomId } from './util';
+import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /**
  * The CLI side of the sandbox (`npm run cli -- sandbox sent | simulate`). `sandbox sent` reads
@@ -12,7 +13,7 @@ import { randomId } from './util';
 
 /** What the product sent, oldest first (ARCHITECTURE §5). */
 export async function sandboxSentList(rt: Runtime, merchantId: string): Promise<SentRecord[]> {
-  if (!(await rt.storage.merchants.get(merchantId))) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${merchantId} 这家店`);
+  await requireMerchant(rt.deps, merchantId);
   const store = new SandboxStore(rt.storage, () => rt.deps.clock.now());
   return (await store.list<SentRecord>(merchantId, NS.sent)).map(({ value: r }) => ({
     at: r.at,
@@ -71,7 +72,7 @@ interface Posted {
  * no reply within the wait counts as a handoff, flagged `timedOut`.
  */
 export async function simulateCustomer(rt: Runtime, o: SimulateOptions): Promise<SimulateResult> {
-  if (!(await rt.storage.merchants.get(o.merchantId))) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${o.merchantId} 这家店`);
+  await requireMerchant(rt.deps, o.merchantId);
   const base = baseUrlOf(rt, rt.config.port);
   const customer = o.customer ?? `wmSIM${randomId(12)}`;
   const waitMs = o.waitMs ?? 10_000;

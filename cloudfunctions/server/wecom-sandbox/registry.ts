@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import { AppError } from '@xiaoer/shared/domain/errors';
 import type { Merchant, SecretKind } from '@xiaoer/shared/domain/merchant';
 import type { Conversation } from '@xiaoer/shared/domain/conversation';
 import type { Runtime } from '../composition';
 import { LIMITS } from './config';
 import { NS, sessionKey, type KfAccount, type KfSession, type SandboxStore } from './store';
+import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /**
  * Merchants are known from the product's own storage: the sandbox reads the merchant and opens
@@ -27,8 +27,7 @@ export class MerchantRegistry {
 
   /** The merchant a control request names, its accounts and sessions learnt; 404 when there is none. */
   async require(merchantId: string): Promise<Merchant> {
-    const m = await this.get(merchantId);
-    if (!m) throw new AppError('NOT_FOUND.MERCHANT', `没有 ${merchantId} 这家店`, 404);
+    const m = await requireMerchant(this.rt.deps, merchantId);
     await this.ensure(m);
     return m;
   }

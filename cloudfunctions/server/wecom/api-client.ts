@@ -1,9 +1,10 @@
-import { AppError, invalid, notFound } from '@xiaoer/shared/domain/errors';
+import { AppError, invalid } from '@xiaoer/shared/domain/errors';
 import type { Merchant, SecretKind } from '@xiaoer/shared/domain/merchant';
 import { WecomApiError, type WecomApi } from '@xiaoer/shared/ports/wecom';
 import type { Deps } from '@xiaoer/shared/ports/deps';
 import { createWecomHttp, mediaBody, okJson, type HttpOptions, type RawResponse } from './http';
 import { createTokenStore, type TokenStore } from './token-store';
+import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /**
  * The WeCom server API over HTTP (the WecomApi port). Every call: load the merchant, take the
@@ -65,11 +66,7 @@ export function createWecomApi(opts: WecomApiOptions): WecomApi {
   const maxBusyRetries = opts.maxBusyRetries ?? 2;
   const random = opts.random ?? Math.random;
 
-  async function merchantOf(merchantId: string): Promise<Merchant> {
-    const m = await deps.storage.merchants.get(merchantId);
-    if (!m) throw notFound('merchant');
-    return m;
-  }
+  const merchantOf = (merchantId: string): Promise<Merchant> => requireMerchant(deps, merchantId);
 
   async function call<T>(merchantId: string | null, c: Call<T>): Promise<T> {
     const merchant = merchantId === null ? null : await merchantOf(merchantId);
