@@ -11,9 +11,13 @@ import type { ManualClock } from '@xiaoer/shared/domain/time';
 import type { Deps } from '@xiaoer/shared/ports/deps';
 import { createWecomApi, type WecomApiOptions } from '../cloudfunctions/server/wecom/api-client';
 import { createTokenStore, TOKEN_NS, type StoredToken } from '../cloudfunctions/server/wecom/token-store';
+import type { SecretBox } from '@xiaoer/shared/ports/secrets';
 import { createLogger } from '../cloudfunctions/server/logger';
 import { testDeps } from './helpers/deps';
 import { VECTOR_A } from './helpers/host';
+
+/** Tokens are stored sealed: what a test compares is the opened token. */
+const openToken = (secrets: SecretBox, v: StoredToken | undefined) => v && { access_token: v.sealed ? secrets.open(v.sealed) : '', expires_at: v.expires_at };
 
 // ---------------------------------------------------------------------------------------------
 // A programmable WeCom stub: records every request; answers from per-path queues, then handlers.
@@ -458,7 +462,9 @@ describe('access tokens', () => {
     await Promise.all([a.kfSendMsg(MERCHANT, { touser: 'x', open_kfid: 'y', msgid: 'z', msgtype: 'text', text: { content: 'c' } }), b.kfSyncMsg(MERCHANT, {})]);
     expect(stub.tokenFetches).toHaveLength(1);
     expect(stub.calls(SYNC).map((s) => s.query.access_token)).toEqual(['TOKEN-kf-1', 'TOKEN-kf-1', 'TOKEN-kf-1', 'TOKEN-kf-1']);
-    expect((await tokenEntry('kf'))?.value).toMatchObject({ access_token: 'TOKEN-kf-1', expires_at: deps.clock.now() + 7200_000 });
+    expect(openToken(deps.secrets, (await tokenEntry('kf'))?.value)).toMatchObject({ access_token: 'TOKEN-kf-1', expires_at: deps.clock.now() + 7200_000 });
+    // sealed at rest: the stored record does not contain the token
+    expect(JSON.stringify((await tokenEntry('kf'))?.value)).not.toContain('TOKEN-kf-1');
   });
 
   it('concurrent first calls in one process share one gettoken; two racing processes converge on one stored token', async () => {
@@ -474,7 +480,10 @@ describe('access tokens', () => {
     expect(got.sort()).toEqual(['TOKEN-kf-2', 'TOKEN-kf-3']); // both fetched (WeCom keeps both valid)
     const stored = await tokenEntry('kf');
     expect(stored?.version).toBe(1); // exactly one compare-and-set won
-    expect([await p1.getToken(merchant, 'kf'), await p2.getToken(merchant, 'kf')]).toEqual([stored!.value.access_token, stored!.value.access_token]);
+    expect([await p1.getToken(merchant, 'kf'), await p2.getToken(merchant, 'kf')]).toEqual([
+      openToken(deps.secrets, stored!.value)!.access_token,
+      openToken(deps.secrets, stored!.value)!.access_token,
+    ]);
     expect(stub.tokenFetches).toHaveLength(3);
   });
 
@@ -507,7 +516,7 @@ describe('access tokens', () => {
     expect(await api.kfSyncMsg(MERCHANT, {})).toMatchObject({ next_cursor: 'c1' });
     expect(stub.calls(SYNC).map((s) => s.query.access_token)).toEqual(['TOKEN-kf-1', 'TOKEN-kf-2']);
     expect(stub.tokenFetches).toHaveLength(2);
-    expect((await tokenEntry('kf'))?.value.access_token).toBe('TOKEN-kf-2');
+    expect(openToken(deps.secrets, (await tokenEntry('kf'))?.value)?.access_token).toBe('TOKEN-kf-2');
     expect(sleeps).toEqual([]);
   });
 
@@ -522,7 +531,7 @@ describe('access tokens', () => {
     const merchant = (await deps.storage.merchants.get(MERCHANT))!;
     expect(await tokens.getToken(merchant, 'kf')).toBe('TOKEN-kf-1');
     const e = await tokenEntry('kf');
-    await deps.storage.kv.set(PLATFORM, TOKEN_NS, `${VECTOR_A.corpId}:kf`, { ...e!.value, access_token: 'FRESH' }, e!.version, deps.clock.now());
+    await deps.storage.kv.set(PLATFORM, TOKEN_NS, `${VECTOR_A.corpId}:kf`, { ...e!.value, sealed: deps.secrets.seal('FRESH') }, e!.version, deps.clock.now());
     await tokens.evict(VECTOR_A.corpId, 'kf', 'TOKEN-kf-1');
     expect(await tokens.getToken(merchant, 'kf')).toBe('FRESH');
     await tokens.evict(VECTOR_A.corpId, 'kf', 'FRESH');
@@ -644,9 +653,9 @@ describe('the wecom.token-refresh job', () => {
     expect(ran[0].result).toEqual({ refreshed: 1, failed: 0, failures: [] });
 
     const kf = await deps.storage.kv.get<StoredToken>(PLATFORM, TOKEN_NS, `${VECTOR_A.corpId}:kf`);
-    expect(kf?.value).toMatchObject({ access_token: 'TOKEN-kf-3', expires_at: deps.clock.now() + 7200_000 });
+    expect(openToken(deps.secrets, kf?.value)).toMatchObject({ access_token: 'TOKEN-kf-3', expires_at: deps.clock.now() + 7200_000 });
     const app = await deps.storage.kv.get<StoredToken>(PLATFORM, TOKEN_NS, `${VECTOR_A.corpId}:app`);
-    expect(app?.value).toMatchObject({ access_token: 'TOKEN-app-2', expires_at: t0 + 3600_000 + 7200_000 });
+    expect(openToken(deps.secrets, app?.value)).toMatchObject({ access_token: 'TOKEN-app-2', expires_at: t0 + 3600_000 + 7200_000 });
     expect(await deps.storage.kv.get(PLATFORM, TOKEN_NS, `${VECTOR_A.corpId}:contact`)).toBeNull();
 
     // the same slot again: nothing planned, nothing fetched; the request path uses the refreshed token

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { PLATFORM } from '@xiaoer/shared/domain/job';
-import { SecretKind, type Merchant } from '@xiaoer/shared/domain/merchant';
+import { SecretKind, type Merchant, type SealedSecret } from '@xiaoer/shared/domain/merchant';
 import { WecomApiError } from '@xiaoer/shared/ports/wecom';
 import type { Deps } from '@xiaoer/shared/ports/deps';
 import type { TokenRefresher, TokenRefreshReport } from '@xiaoer/shared/usecases/channel-wecom/token-refresh';
@@ -30,7 +30,8 @@ const DEFAULT_EXPIRES_IN_S = 7200;
 const REFRESH_CONCURRENCY = 4;
 
 export interface StoredToken {
-  access_token: string;
+  /** The access token, sealed like every other secret at rest; absent once evicted. */
+  sealed?: SealedSecret;
   /** Epoch ms; 0 marks an evicted token. */
   expires_at: number;
   /**
@@ -93,7 +94,7 @@ export function createTokenStore(opts: TokenStoreOptions): TokenStore {
     const token = body.access_token;
     if (typeof token !== 'string' || !token) throw new AppError('WECOM.BAD_RESPONSE', '企业微信接口 gettoken 没有返回 access_token', 502, { api: 'gettoken' });
     const expiresIn = Number(body.expires_in) > 0 ? Number(body.expires_in) : DEFAULT_EXPIRES_IN_S;
-    const value: StoredToken = { access_token: token, expires_at: startedAt + expiresIn * 1000, fp };
+    const value: StoredToken = { sealed: secrets.seal(token), expires_at: startedAt + expiresIn * 1000, fp };
     // false: another process stored one meanwhile; keep theirs (see the module comment)
     await storage.kv.set(PLATFORM, TOKEN_NS, keyOf(corpId, kind), value, expectedVersion, clock.now());
     return token;
@@ -115,7 +116,7 @@ export function createTokenStore(opts: TokenStoreOptions): TokenStore {
       const { secret, fp } = secretFor(merchant, kind);
       const entry = await storage.kv.get<StoredToken>(PLATFORM, TOKEN_NS, keyOf(corpId, kind));
       const v = entry?.value;
-      if (v && v.fp === fp && v.access_token && v.expires_at - clock.now() > TOKEN_MIN_LEFT_MS) return v.access_token;
+      if (v && v.fp === fp && v.sealed && v.expires_at - clock.now() > TOKEN_MIN_LEFT_MS) return secrets.open(v.sealed);
       try {
         const token = await fetchOnce(corpId, kind, secret, fp, entry?.version ?? null);
         await recordToken(opts.deps, merchant.id, kind, { ok: true });
@@ -136,9 +137,9 @@ export function createTokenStore(opts: TokenStoreOptions): TokenStore {
       const key = keyOf(corpId, kind);
       if (token === undefined) return storage.kv.delete(PLATFORM, TOKEN_NS, key);
       const entry = await storage.kv.get<StoredToken>(PLATFORM, TOKEN_NS, key);
-      if (!entry || entry.value.access_token !== token) return;
+      if (!entry?.value.sealed || secrets.open(entry.value.sealed) !== token) return;
       // a tombstone rather than a delete: the write is conditional on the version we read
-      await storage.kv.set(PLATFORM, TOKEN_NS, key, { access_token: '', expires_at: 0, fp: entry.value.fp } satisfies StoredToken, entry.version, clock.now());
+      await storage.kv.set(PLATFORM, TOKEN_NS, key, { expires_at: 0, fp: entry.value.fp } satisfies StoredToken, entry.version, clock.now());
     },
 
     async refreshExpiring(merchants, withinMs) {
@@ -154,7 +155,7 @@ export function createTokenStore(opts: TokenStoreOptions): TokenStore {
           // never used (or its secret was rejected): the first call fetches it
           if (!entry) return;
           const { secret, fp } = secretFor(merchant, kind);
-          if (entry.value.fp === fp && entry.value.access_token && entry.value.expires_at - clock.now() > withinMs) return;
+          if (entry.value.fp === fp && entry.value.sealed && entry.value.expires_at - clock.now() > withinMs) return;
           await fetchOnce(corpId, kind, secret, fp, entry.version);
           report.refreshed++;
         } catch (err) {
