@@ -6,6 +6,7 @@ import type { Log } from '../../ports/logger';
 import { recordStatus, stale } from './channel-status';
 import { requireMerchant } from '../shop/require-merchant';
 import { processInboxEntry, type InboxContext } from './inbox';
+import { tallyCallback } from './callback-tally';
 
 /**
  * Receive → persist → process → recover: what happens to a WeCom callback after the transport
@@ -71,6 +72,7 @@ function checkFreshness(ctx: ReceiveContext, timestamp: string) {
 
 /** Remembers a refused callback for the setup checker, then hands the error back to throw. */
 async function rejected(ctx: ReceiveContext, merchantId: string): Promise<AppError> {
+  tallyCallback(ctx.log, 'rejected', ctx.deps.timers.wallNow());
   const err = new AppError('WECOM.BAD_SIGNATURE', '签名不对', 401);
   const now = ctx.deps.clock.now();
   // a flood of forged callbacks must not become a flood of writes
@@ -138,6 +140,7 @@ export async function receiveCallback(
   };
   const first = await ctx.deps.storage.inbox.put(stored);
   ctx.log.debug({ merchantId: merchant.id, msgType: event.MsgType, event: event.Event, dedupeKey, duplicate: !first }, 'wecom callback stored');
+  tallyCallback(ctx.log, first ? 'stored' : 'duplicate', ctx.deps.timers.wallNow());
   if (first) {
     await recordLastEvent(ctx, merchant.id, str(event.Event) || str(event.MsgType), now);
     if (processing.mode === 'inline') await processStored(ctx, merchant.id, dedupeKey, processing.deadline, stored);
