@@ -21,7 +21,7 @@ export interface WecomOptions {
 
 export const DEFAULT_WECOM_OPTIONS: WecomOptions = {
   fragmentWindowMs: 2_000,
-  leaseMs: 60_000,
+  leaseMs: 10_000,
   maxSyncPages: 100,
   kfTokenTtlMs: 9 * 60_000,
   tagRules: async () => {},

@@ -14,8 +14,9 @@ export interface Lease {
 
 /**
  * A per-customer lease in kv (compare-and-set): one worker at a time processes a customer's
- * messages, in order. It expires on the injected clock, so a crashed worker's lease lapses.
- * Returns null when someone else holds it.
+ * messages, in order. It is short and renewed while its holder works (a heartbeat every third of
+ * its length), so a crashed worker's lease lapses within seconds while a slow answer keeps its
+ * own. It expires on the injected clock. Returns null when someone else holds it.
  */
 export async function tryAcquireLease(deps: Deps, merchantId: string, key: string, ms: number): Promise<Lease | null> {
   const now = deps.clock.now();
@@ -24,9 +25,22 @@ export async function tryAcquireLease(deps: Deps, merchantId: string, key: strin
   if (cur && cur.value.owner && cur.value.until > now) return null;
   const ok = await deps.storage.kv.set(merchantId, NS.lease, key, { owner, until: now + ms }, cur ? cur.version : null, now);
   if (!ok) return null;
+  let stopped = false;
+  let cancel = () => {};
+  const renew = async () => {
+    const held = await deps.storage.kv.get<LeaseValue>(merchantId, NS.lease, key);
+    if (stopped || !held || held.value.owner !== owner) return;
+    if (await deps.storage.kv.set(merchantId, NS.lease, key, { owner, until: deps.clock.now() + ms }, held.version, deps.clock.now())) beat();
+  };
+  const beat = () => {
+    cancel = deps.timers.after(Math.max(250, Math.floor(ms / 3)), () => void renew().catch(() => undefined));
+  };
+  beat();
   return {
     owner,
     release: async () => {
+      stopped = true;
+      cancel();
       const held = await deps.storage.kv.get<LeaseValue>(merchantId, NS.lease, key);
       if (held && held.value.owner === owner) await deps.storage.kv.set(merchantId, NS.lease, key, { owner: '', until: 0 }, held.version, deps.clock.now());
     },
