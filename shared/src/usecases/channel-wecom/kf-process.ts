@@ -4,7 +4,7 @@ import { requireMerchant } from '../shop/require-merchant';
 import { optionsOf, type WecomContext } from './context';
 import { applyKfEvent, applyServicerMessage } from './kf-events';
 import { sentAt } from './kf-message';
-import { markDone, readQueue, updateQueued } from './kf-queue';
+import { markDone, readQueue, updateQueued, type QueueItem } from './kf-queue';
 import { leaseRemainingMs, tryAcquireLease } from './lease';
 
 /** A batch whose answer failed retryably this often is dropped (the messages stay stored). */
@@ -78,16 +78,34 @@ async function drainUnderLease(ctx: WecomContext, merchantId: string, externalUs
   const quiet = deps.clock.now() - newest;
   if (quiet < opts.fragmentWindowMs) return { status: 'deferred', reason: 'fragments', retryInMs: opts.fragmentWindowMs - quiet, processed };
 
-  const outcome = await answerAndReply(ctx, merchant, externalUserId, pending);
-  const ids = pending.map((i) => i.msg.msgid);
-  if (outcome === 'retry') {
-    const attempts = Math.max(...pending.map((i) => i.attempts ?? 0)) + 1;
-    if (attempts < MAX_ANSWER_ATTEMPTS) {
-      await updateQueued(deps, merchantId, externalUserId, ids, (i) => ({ ...i, attempts }));
-      return { status: 'deferred', reason: 'retry', retryInMs: RETRY_MS, processed };
+  // each question gets its own answer: only messages typed within the fragment window of each
+  // other are one question (a backlog left by a crash or a long outage is answered in order)
+  for (const batch of questions(pending, opts.fragmentWindowMs)) {
+    const outcome = await answerAndReply(ctx, merchant, externalUserId, batch);
+    const ids = batch.map((i) => i.msg.msgid);
+    if (outcome === 'retry') {
+      const attempts = Math.max(...batch.map((i) => i.attempts ?? 0)) + 1;
+      if (attempts < MAX_ANSWER_ATTEMPTS) {
+        await updateQueued(deps, merchantId, externalUserId, ids, (i) => ({ ...i, attempts }));
+        return { status: 'deferred', reason: 'retry', retryInMs: RETRY_MS, processed };
+      }
     }
+    await updateQueued(deps, merchantId, externalUserId, ids, () => null);
+    await markDone(deps, merchantId, ids);
+    processed += batch.length;
   }
-  await updateQueued(deps, merchantId, externalUserId, ids, () => null);
-  await markDone(deps, merchantId, ids);
-  return { status: 'done', processed: processed + pending.length };
+  return { status: 'done', processed };
+}
+
+/** Splits a customer's pending messages (in order) where they paused longer than the fragment window. */
+export function questions(pending: QueueItem[], windowMs: number): QueueItem[][] {
+  const out: QueueItem[][] = [];
+  let last = -Infinity;
+  for (const item of pending) {
+    const at = sentAt(item.msg) || item.seenAt;
+    if (!out.length || at - last > windowMs) out.push([]);
+    out[out.length - 1].push(item);
+    last = at;
+  }
+  return out;
 }

@@ -128,6 +128,22 @@ describe('kf sync', () => {
 });
 
 describe('kf processing', () => {
+  it('answers each question of a backlog on its own (messages left by a crash are not merged into one)', async () => {
+    const t = Math.floor(deps.clock.now() / 1000);
+    h.fake.push(h.text('u1', '你们几点开门', { send_time: t - 180 }), h.text('u1', '能送外卖吗', { send_time: t - 120 }), h.text('u1', '附近好停车吗', { send_time: t - 60 }));
+    await processInboxEntry(h.ctx, await h.kfCallback());
+    expect(h.fake.sentTexts('u1')).toEqual(['我们每天 10:00–22:00 营业，21:45 停止点单。', '门店 3 公里内可以配送，满 30 元免配送费。', '大厦地下车库前 30 分钟免费。']);
+  });
+
+  it('still answers fragments typed within the window as one question', async () => {
+    const t = Math.floor(deps.clock.now() / 1000);
+    h.ctx.options = { fragmentWindowMs: 3_000 };
+    h.fake.push(h.text('u1', '你好', { send_time: t - 62 }), h.text('u1', '营业时间', { send_time: t - 60 }), h.text('u1', '附近好停车吗', { send_time: t - 30 }));
+    await processInboxEntry(h.ctx, await h.kfCallback());
+    expect(h.answerer.questions).toEqual(['你好\n营业时间', '附近好停车吗']);
+    expect(h.fake.sentTexts('u1')).toHaveLength(2);
+  });
+
   it('merges fragments typed within the window into one question', async () => {
     h.ctx.options = { fragmentWindowMs: 3_000 };
     h.fake.push(h.text('u1', '你好'));
