@@ -14,6 +14,7 @@ const INTEGRATION = [
   'test/bundles.test.ts', // builds the function bundles (scripts/build-functions.mjs) and runs them
   'test/cloudbase-host.test.ts', // host and CLI child processes on the CloudBase wire double
   'test/crash.test.ts', // kill -9 of host processes
+  'test/fuzz.test.ts', // in-process hosts, property-based fuzzing of every input edge
   'test/dependency-rules.test.ts', // runs depcruise and tsc as child processes (test:fast checks the rules directly)
   'test/host.test.ts', // in-process host
   'test/host-edges.test.ts', // in-process hosts (one with a cloudbase-mode sandbox)

@@ -134,8 +134,13 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  // a request Node cannot parse (e.g. a URL past its 16 KiB header limit) still gets the envelope and a stable code
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const big = err.code === 'HPE_HEADER_OVERFLOW';
+    const text = JSON.stringify({ ok: false, code: big ? 'INPUT.HEADERS_TOO_LARGE' : 'INPUT.BAD_REQUEST', message: big ? '地址或请求头太长' : '请求格式不对' });
+    const status = big ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
   });
   return server;
 }
