@@ -20,6 +20,7 @@ const INTEGRATION = [
   'test/host-edges.test.ts', // in-process hosts (one with a cloudbase-mode sandbox)
   'test/kf-e2e.test.ts', // in-process host, the kf loop through the sandbox
   'test/kf-faults.test.ts', // in-process host, a fault per WeCom call (≈ 90 s, mostly waiting)
+  'test/kb-limits.test.ts', // in-process host polled while hostile knowledge-base files are parsed
   'test/secrets.test.ts', // in-process host
   'test/sessions.test.ts', // in-process host
   'test/wecom-callback.test.ts', // in-process host

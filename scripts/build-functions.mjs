@@ -51,6 +51,25 @@ for (const fn of FUNCTIONS) {
     logLevel: 'warning',
   });
 
+  // api parses knowledge-base imports in a worker thread (cloudfunctions/server/kb/formats.ts looks for this file beside index.js)
+  if (fn === 'api') {
+    const worker = await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: ['cloudfunctions/server/kb/parse-worker.ts'],
+      outfile: path.join(dir, 'kb-parse-worker.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node18',
+      tsconfig: 'tsconfig.json',
+      metafile: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+    for (const [k, v] of Object.entries(worker.metafile.inputs)) result.metafile.inputs[k] ??= v;
+    Object.assign(result.metafile.outputs, worker.metafile.outputs);
+  }
+
   const external = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
   const bad = [...Object.keys(result.metafile.inputs), ...external].filter((input) => FORBIDDEN.test(`/${input}`));
   if (bad.length) throw new Error(`${fn}: the bundle contains code that must not ship to CloudBase:\n  ${bad.join('\n  ')}`);

@@ -123,7 +123,9 @@ describe('cloud function bundles', () => {
       const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
       expect(pkg).toMatchObject({ main: 'index.js', dependencies: meta[fn].dependencies });
       expect(pkg.dependencies).toEqual({});
-      expect(fs.readdirSync(dir).sort()).toEqual(fn === 'scheduler' ? ['config.json', 'index.js', 'package.json'] : ['index.js', 'package.json']);
+      const files =
+        fn === 'scheduler' ? ['config.json', 'index.js', 'package.json'] : fn === 'api' ? ['index.js', 'kb-parse-worker.js', 'package.json'] : ['index.js', 'package.json'];
+      expect(fs.readdirSync(dir).sort()).toEqual(files);
     }
     const trigger = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(trigger(path.join(OUT, 'scheduler/config.json'))).toEqual(trigger(path.join(root, 'cloudfunctions/scheduler/config.json')));
@@ -157,6 +159,15 @@ describe('cloud function bundles', () => {
   it('api: without a WeChat identity the caller is refused', async () => {
     const out = await runFunction('api', { action: 'me.get' });
     expect(out).toMatchObject({ ok: false, code: 'AUTH.UNAUTHENTICATED' });
+  });
+
+  it('api: kb.import parses the file in the bundled worker thread', async () => {
+    const wx = { WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: OPENID, WX_APPID: 'wx-test' };
+    const content = 'id,question,answer\nb1,几点开门,早上九点\n';
+    const out = await runFunction('api', { action: 'kb.import', merchantId: 'shop-a', format: 'csv', content }, wx);
+    expect(out).toMatchObject({ ok: true, data: { added: 1, updated: 0, errors: [] } });
+    const tooMany = await runFunction('api', { action: 'kb.import', merchantId: 'shop-a', format: 'csv', content: `id,question,answer\n${'x,q,a\n'.repeat(10_001)}` }, wx);
+    expect(tooMany).toMatchObject({ ok: false, code: 'INPUT.TOO_MANY_ROWS' });
   });
 
   it('scheduler: a tick runs a job and records it in the job ledger', async () => {

@@ -1,66 +1,36 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import type ExcelJS from 'exceljs';
+import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
 import { parseInput } from '@xiaoer/shared/contracts/envelope';
 import type { Deps } from '@xiaoer/shared/ports/deps';
-import { exportKnowledge, importKnowledge, type KbExport, type KbImportResult, type KbIssue, type KbRow } from '@xiaoer/shared/usecases/knowledge/import';
+import { exportKnowledge, importKnowledge, type KbExport, type KbImportResult, type KbIssue } from '@xiaoer/shared/usecases/knowledge/import';
 import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
+import { checkXlsxZip, KB_COLUMNS, KB_FILE_LIMITS, KbParseError, loadExcel, type KbFileContent, type KbFormat } from './parse';
 
-/**
- * Knowledge-base files (ARCHITECTURE §6) for `kb import` / `kb export` (§5):
- * - `.json`: `{"merchant":{…},"faqs":[…],"products"?:[…],"facts"?:{…}}` (a bare FAQ array is accepted too);
- * - `.csv`: RFC 4180, UTF-8 with or without BOM, header row `id,question,answer,alternatives,enabled`;
- * - `.xlsx`: the first worksheet, same columns, header in row 1.
- * Alternatives in CSV/XLSX are one cell separated by `|`; `enabled` is true/false/1/0/是/否 or empty.
- */
-
-export const KB_COLUMNS = ['id', 'question', 'answer', 'alternatives', 'enabled'] as const;
-const REQUIRED_COLUMNS = ['id', 'question', 'answer'] as const;
-const MAX_FILE_BYTES = 20 * 1024 * 1024;
-
-/** Header aliases an owner might type (Chinese headings, any case). */
-const HEADER_ALIASES: Record<string, (typeof KB_COLUMNS)[number]> = {
-  id: 'id',
-  编号: 'id',
-  question: 'question',
-  问题: 'question',
-  answer: 'answer',
-  答案: 'answer',
-  回答: 'answer',
-  alternatives: 'alternatives',
-  相似问法: 'alternatives',
-  其他问法: 'alternatives',
-  enabled: 'enabled',
-  启用: 'enabled',
-  是否启用: 'enabled',
-};
-
-export type KbFormat = 'json' | 'csv' | 'xlsx';
-
-/** exceljs is large: loaded on the first xlsx, not when the host or a function starts. */
-async function loadExcel(): Promise<typeof ExcelJS> {
-  const mod = (await import('exceljs')) as unknown as { default?: typeof ExcelJS } & typeof ExcelJS;
-  return mod.default ?? mod;
-}
-
-export interface KbFileContent {
-  rows: KbRow[];
-  facts?: unknown;
-  /** Problems found while reading (rows that could not be read at all): reported as errors. */
-  errors: KbIssue[];
-  warnings: KbIssue[];
-}
+/** `kb import` / `kb export` (ARCHITECTURE §5) and the file side of `kb.import`: files are parsed in a worker (parse.ts). */
+export { KB_COLUMNS, KB_FILE_LIMITS, parseCsv, parseKbCsv, parseKbJson, type KbFileContent, type KbFormat } from './parse';
 
 const invalid = (message: string) => new AppError('INPUT.INVALID', message);
+
+/** Wall-clock budget of one parse; past it the worker is terminated. */
+const PARSE_TIMEOUT_MS = 10_000;
+/** The worker's heap: exceljs on a 20 MB sheet stays well under; a bomb that slips past the checks dies here, not in the host. */
+const WORKER_HEAP_MB = 256;
+/** Parses at once per process; more wait their turn so a burst of imports cannot multiply the heap above. */
+const MAX_PARALLEL = 2;
 
 export function formatOf(file: string): KbFormat {
   const ext = path.extname(file).toLowerCase().replace(/^\./, '');
   if (ext === 'json' || ext === 'csv' || ext === 'xlsx') return ext;
   throw invalid(`不认识的文件类型"${ext ? `.${ext}` : '（没有扩展名）'}"：知识库文件要用 .json、.csv 或 .xlsx（.xls 请在 Excel 里另存为 .xlsx）`);
 }
+
+const tooLarge = (size: number) =>
+  new AppError('INPUT.FILE_TOO_LARGE', `文件太大（${(size / 1024 / 1024).toFixed(1)} MB），最多 ${KB_FILE_LIMITS.maxFileBytes / 1024 / 1024} MB。请拆成几个小文件分批导入`, 413);
 
 function readBytes(file: string): Buffer {
   let stat: fs.Stats;
@@ -70,7 +40,7 @@ function readBytes(file: string): Buffer {
     throw invalid(`找不到文件 ${file}`);
   }
   if (!stat.isFile()) throw invalid(`${file} 不是一个文件`);
-  if (stat.size > MAX_FILE_BYTES) throw new AppError('INPUT.TOO_LARGE', `文件太大（${(stat.size / 1024 / 1024).toFixed(1)} MB），最多 20 MB`);
+  if (stat.size > KB_FILE_LIMITS.maxFileBytes) throw tooLarge(stat.size);
   try {
     return fs.readFileSync(file);
   } catch (err) {
@@ -78,182 +48,106 @@ function readBytes(file: string): Buffer {
   }
 }
 
-/** Reads a knowledge-base file into numbered rows, by its extension. */
+/** Reads a knowledge-base file into numbered rows, by its extension (parsed in the import worker). */
 export async function readKnowledgeFile(file: string): Promise<KbFileContent> {
   const format = formatOf(file);
-  const bytes = readBytes(file);
-  if (format === 'json') return parseKbJson(decodeText(bytes, file).text);
-  if (format === 'csv') {
-    const { text, warning } = decodeText(bytes, file);
-    const out = parseKbCsv(text);
-    if (warning) out.warnings.unshift({ line: 0, field: '(文件)', message: warning });
-    return out;
-  }
-  return parseKbXlsx(bytes, file);
+  return parseInWorker(format, readBytes(file), file);
 }
 
-/** A file sent from the app (kb.import): json/csv as text, xlsx as base64. */
+/** A file sent from the app (kb.import): json/csv as text, xlsx as base64 (parsed in the import worker). */
 export async function parseKbContent(format: KbFormat, content: string): Promise<KbFileContent> {
-  if (format === 'json') return parseKbJson(content);
-  if (format === 'csv') return parseKbCsv(content.replace(/^\uFEFF/, ''));
-  const bytes = Buffer.from(content, 'base64');
-  if (!bytes.length) throw invalid('Excel 文件是空的');
-  if (bytes.length > MAX_FILE_BYTES) throw new AppError('INPUT.TOO_LARGE', '文件太大，最多 20 MB');
-  return parseKbXlsx(bytes, 'xlsx');
+  const bytes = format === 'xlsx' ? Buffer.from(content, 'base64') : Buffer.from(content.replace(/^\uFEFF/, ''), 'utf8');
+  if (format === 'xlsx' && !bytes.length) throw invalid('Excel 文件是空的');
+  return parseInWorker(format, bytes, format);
 }
 
-/** UTF-8 (BOM stripped); a file that is not UTF-8 is read as GB18030 (Excel's "CSV" on Chinese Windows), with a warning. */
-function decodeText(bytes: Buffer, file: string): { text: string; warning?: string } {
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes) };
-  } catch {
+const asAppError = (err: unknown) => (err instanceof KbParseError ? new AppError(err.code, err.message, err.status) : err);
+
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/**
+ * Parses in a worker thread with a heap limit and a wall-clock timeout, so one shop's file can
+ * neither block the event loop (webhooks, /healthz, other shops) nor take the process's memory.
+ * The cheap checks (size, the xlsx zip's declared sizes) run here first: no thread for a bomb.
+ */
+export async function parseInWorker(format: KbFormat, bytes: Buffer, file: string): Promise<KbFileContent> {
+  if (bytes.length > KB_FILE_LIMITS.maxFileBytes) throw tooLarge(bytes.length);
+  if (format === 'xlsx') {
     try {
-      return { text: new TextDecoder('gb18030').decode(bytes), warning: '文件不是 UTF-8 编码，已按 GBK（GB18030）读取；如有乱码，请在 Excel 里另存为"CSV UTF-8"或 .xlsx' };
-    } catch {
-      throw invalid(`${file} 不是 UTF-8 编码的文本`);
+      checkXlsxZip(bytes);
+    } catch (err) {
+      throw asAppError(err);
     }
   }
-}
-
-// ---------------------------------------------------------------- JSON
-
-export function parseKbJson(text: string): KbFileContent {
-  let data: unknown;
+  if (running >= MAX_PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
   try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw invalid(`JSON 格式不对：${(err as Error).message}`);
+    return await runWorker(format, bytes, file);
+  } finally {
+    running--;
+    waiting.shift()?.();
   }
-  if (Array.isArray(data)) data = { faqs: data };
-  if (!data || typeof data !== 'object') throw invalid('JSON 应为 {"merchant":{…},"faqs":[…]} 这样的对象');
-  const d = data as Record<string, unknown>;
-  if (!Array.isArray(d.faqs)) throw invalid('JSON 里缺少 "faqs" 列表');
-  if (d.products !== undefined && !Array.isArray(d.products)) throw invalid('JSON 里的 "products" 应为列表');
-  const rows: KbRow[] = [
-    ...d.faqs.map((faq, i) => ({ line: i + 1, note: `faqs 第 ${i + 1} 条`, faq: faq ?? null })),
-    ...((d.products as unknown[] | undefined) ?? []).map((product, i) => ({ line: i + 1, note: `products 第 ${i + 1} 条`, product: product ?? null })),
-  ];
-  return { rows, facts: d.facts, errors: [], warnings: [] };
 }
 
-// ---------------------------------------------------------------- CSV
+/** tsx's require hook, so the worker can load parse-worker.ts from source; a string, so esbuild leaves it alone. */
+const TSX_HOOK = 'tsx/cjs';
+const BOOT = `const { workerData } = require('node:worker_threads'); require(workerData.hook); require(workerData.entry);`;
 
-/** RFC 4180 records, each with the line it starts on. Lenient about stray quotes; an unclosed quote is reported. */
-export function parseCsv(text: string): { records: { line: number; cells: string[] }[]; unclosedAt?: number } {
-  const s = text.replace(/^\uFEFF/, '');
-  const records: { line: number; cells: string[] }[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let line = 1;
-  let start = 1;
-  let quoted = false;
-  let quoteStart = 0;
-  let i = 0;
-  const endRecord = () => {
-    cells.push(cell);
-    records.push({ line: start, cells });
-    cells = [];
-    cell = '';
-  };
-  while (i < s.length) {
-    const c = s[i];
-    if (quoted) {
-      if (c === '"') {
-        if (s[i + 1] === '"') {
-          cell += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      if (c === '\r' && s[i + 1] === '\n') {
-        cell += '\r\n';
-        i += 2;
-        line++;
-        continue;
-      }
-      if (c === '\n' || c === '\r') line++;
-      cell += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && cell === '') {
-      quoted = true;
-      quoteStart = line;
-      i++;
-      continue;
-    }
-    if (c === ',') {
-      cells.push(cell);
-      cell = '';
-      i++;
-      continue;
-    }
-    if (c === '\r' || c === '\n') {
-      endRecord();
-      i += c === '\r' && s[i + 1] === '\n' ? 2 : 1;
-      line++;
-      start = line;
-      continue;
-    }
-    cell += c;
-    i++;
-  }
-  if (quoted) {
-    return { records, unclosedAt: quoteStart };
-  }
-  if (cell !== '' || cells.length) endRecord();
-  return { records };
+function startWorker(workerData: { format: KbFormat; bytes: Uint8Array; file: string }): Worker {
+  const resourceLimits = { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 32 };
+  const transferList = [workerData.bytes.buffer as ArrayBuffer];
+  // in a function bundle, scripts/build-functions.mjs puts the bundled worker beside index.js
+  const bundled = path.join(__dirname, 'kb-parse-worker.js');
+  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData, resourceLimits, transferList });
+  const hook = createRequire(__filename).resolve(TSX_HOOK);
+  return new Worker(BOOT, { eval: true, workerData: { ...workerData, hook, entry: path.join(__dirname, 'parse-worker.ts') }, resourceLimits, transferList });
 }
 
-function headerIndex(header: string[], where: string): { index: Map<(typeof KB_COLUMNS)[number], number>; warnings: KbIssue[] } {
-  const index = new Map<(typeof KB_COLUMNS)[number], number>();
-  const warnings: KbIssue[] = [];
-  header.forEach((raw, i) => {
-    const name = raw.replace(/^\uFEFF/, '').trim();
-    if (!name) return;
-    const col = HEADER_ALIASES[name.toLowerCase()] ?? HEADER_ALIASES[name];
-    if (!col) warnings.push({ line: 1, field: name, message: `不认识的列"${name}"，已忽略（能用的列：${KB_COLUMNS.join(',')}）` });
-    else if (index.has(col)) warnings.push({ line: 1, field: col, message: `列"${col}"出现了两次，只用第一列` });
-    else index.set(col, i);
+function runWorker(format: KbFormat, bytes: Buffer, file: string): Promise<KbFileContent> {
+  // a copy the worker owns (transferred, not cloned); the caller's Buffer may sit in Node's shared pool
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return new Promise((resolve, reject) => {
+    const worker = startWorker({ format, bytes: copy, file: path.basename(file) });
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      fn();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new AppError(
+              'INPUT.FILE_TIMEOUT',
+              `这个文件 ${PARSE_TIMEOUT_MS / 1000} 秒内没读完，已停止。请删掉多余的工作表和格式，或拆成几个小文件（每个最多 ${KB_FILE_LIMITS.maxRows} 行）再导入`,
+              422,
+            ),
+          ),
+        ),
+      PARSE_TIMEOUT_MS,
+    );
+    worker.on('message', (m: { ok: true; content: KbFileContent } | { ok: false; code: string; status: number; message: string }) =>
+      finish(() => (m.ok ? resolve(m.content) : reject(new AppError(m.code, m.message, m.status)))),
+    );
+    worker.on('error', (err: Error & { code?: string }) =>
+      finish(() =>
+        reject(
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new AppError('INPUT.FILE_TOO_LARGE', '这个文件展开后太大，读不下。请删掉多余的工作表、图片和格式，或拆成几个小文件再导入', 413)
+            : err,
+        ),
+      ),
+    );
+    worker.on('exit', (code) => finish(() => reject(new Error(`知识库文件解析线程意外退出（${code}）`))));
   });
-  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
-  if (missing.length) throw invalid(`${where}第一行（表头）缺少 ${missing.join('、')} 列：表头应为 ${KB_COLUMNS.join(',')}`);
-  return { index, warnings };
 }
 
-type Cell = string | number | boolean | undefined;
-
-function rowFromCells(line: number, get: (col: (typeof KB_COLUMNS)[number]) => Cell): KbRow | null {
-  const values = Object.fromEntries(KB_COLUMNS.map((c) => [c, get(c)])) as Record<(typeof KB_COLUMNS)[number], Cell>;
-  const blank = KB_COLUMNS.every((c) => values[c] === undefined || (typeof values[c] === 'string' && (values[c] as string).trim() === ''));
-  if (blank) return null;
-  const faq: Record<string, unknown> = {};
-  for (const c of KB_COLUMNS) if (values[c] !== undefined) faq[c] = values[c];
-  return { line, faq };
-}
-
-export function parseKbCsv(text: string): KbFileContent {
-  const { records, unclosedAt } = parseCsv(text);
-  const first = records.findIndex((r) => r.cells.some((c) => c.trim() !== ''));
-  if (first < 0) throw invalid('CSV 文件是空的：第一行应为表头 id,question,answer,alternatives,enabled');
-  const { index, warnings } = headerIndex(records[first].cells, 'CSV ');
-  const rows: KbRow[] = [];
-  for (const rec of records.slice(first + 1)) {
-    const row = rowFromCells(rec.line, (c) => {
-      const i = index.get(c);
-      return i === undefined ? undefined : rec.cells[i];
-    });
-    if (row) rows.push(row);
-    if (rec.cells.length > records[first].cells.length)
-      warnings.push({ line: rec.line, field: '(整行)', message: `这一行有 ${rec.cells.length} 列，比表头多；多出来的已忽略（含逗号的内容要用英文双引号括起来）` });
-  }
-  const errors: KbIssue[] = [];
-  if (unclosedAt !== undefined) errors.push({ line: unclosedAt, field: '(整行)', message: '英文双引号没有闭合，从这一行到文件末尾都没有导入' });
-  return { rows, errors, warnings };
-}
+// ---------------------------------------------------------------- CSV / XLSX export
 
 function csvCell(v: string): string {
   return /[",\r\n]/.test(v) || /^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -264,54 +158,6 @@ export function toCsv(kb: KbExport): string {
   const lines = [KB_COLUMNS.join(',')];
   for (const f of kb.faqs) lines.push([f.id, f.question, f.answer, (f.alternatives ?? []).join('|'), f.enabled === false ? 'false' : 'true'].map(csvCell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-// ---------------------------------------------------------------- XLSX
-
-function cellValue(v: ExcelJS.CellValue): Cell {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((t) => t.text).join('');
-    if ('formula' in v || 'sharedFormula' in v) return cellValue((v as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
-    if ('text' in v) return cellValue((v as ExcelJS.CellHyperlinkValue).text);
-    if ('error' in v) return undefined;
-  }
-  return String(v);
-}
-
-export async function parseKbXlsx(bytes: Buffer, file = 'xlsx'): Promise<KbFileContent> {
-  const wb = new (await loadExcel()).Workbook();
-  try {
-    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-  } catch (err) {
-    throw invalid(`读不了 Excel 文件 ${path.basename(file)}：${(err as Error).message}（要 .xlsx 格式）`);
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) throw invalid('Excel 文件里没有工作表');
-  const headerRow = ws.getRow(1);
-  const header: string[] = [];
-  headerRow.eachCell({ includeEmpty: true }, (cell, col) => {
-    const v = cellValue(cell.value);
-    header[col - 1] = v === undefined ? '' : String(v);
-  });
-  for (let i = 0; i < header.length; i++) header[i] ??= '';
-  if (!header.some((h) => h.trim())) throw invalid('Excel 第一个工作表的第 1 行应为表头 id,question,answer,alternatives,enabled');
-  const { index, warnings } = headerIndex(header, 'Excel 第一个工作表');
-  const rows: KbRow[] = [];
-  for (let r = 2; r <= ws.rowCount; r++) {
-    const row = ws.getRow(r);
-    const kbRow = rowFromCells(r, (c) => {
-      const i = index.get(c);
-      if (i === undefined) return undefined;
-      const v = cellValue(row.getCell(i + 1).value);
-      // numbers in text columns (an id like 12) become text; enabled keeps booleans and numbers
-      return c !== 'enabled' && typeof v !== 'string' && v !== undefined ? String(v) : v;
-    });
-    if (kbRow) rows.push(kbRow);
-  }
-  return { rows, errors: [], warnings };
 }
 
 export async function toXlsx(kb: KbExport): Promise<Buffer> {

@@ -1,5 +1,5 @@
 import { askAi } from '../usecases/knowledge/ask';
-import { listFaqs, saveFaq, setFaqEnabled } from '../usecases/knowledge/faqs';
+import { listFaqPage, saveFaq, setFaqEnabled } from '../usecases/knowledge/faqs';
 import { importKnowledgeFile } from '../usecases/knowledge/import-file';
 import { dismissFromApp, listTeachQueue, teachFromApp } from '../usecases/knowledge/teach-queue';
 import type { Handlers } from './context';
@@ -7,7 +7,10 @@ import { faqView, savedFaqView, teachView } from './views';
 
 /** The knowledge base and the "AI 没答上来" queue. */
 export const knowledgeActions = {
-  'kb.list': async (ctx, req) => ({ faqs: (await listFaqs(ctx.deps, req.merchantId)).map(faqView) }),
+  'kb.list': async (ctx, req) => {
+    const page = await listFaqPage(ctx.deps, req.merchantId, { limit: req.limit ?? 100, cursor: req.cursor });
+    return { faqs: page.faqs.map(faqView), nextCursor: page.nextCursor };
+  },
 
   'kb.save': async (ctx, req) => savedFaqView(await saveFaq(ctx.deps, { ...req, actorId: ctx.member.id })),
 

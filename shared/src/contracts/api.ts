@@ -46,7 +46,7 @@ export const ApiRequest = z.discriminatedUnion('action', [
   /** A customer's image (or other media) kept from WeCom, for the thread. */
   z.object({ action: z.literal('media.get'), ...m, ref: z.string().regex(/^media:[0-9a-f]{16,64}$/) }),
   z.object({ action: z.literal('conversations.transfer'), ...m, conversationId: z.string().min(1).max(128), servicerUserId: z.string().trim().min(1).max(64) }),
-  z.object({ action: z.literal('kb.list'), ...m }),
+  z.object({ action: z.literal('kb.list'), ...m, limit: z.number().int().min(1).max(200).optional(), cursor: Cursor }), // limit: 100 when absent
   /** Adds a FAQ (no id) or edits one (id); the engine answers from it at once. */
   z.object({
     action: z.literal('kb.save'),
@@ -283,7 +283,7 @@ export const ApiResults = {
   'conversations.transfer': z.object({ conversation: ConversationView }),
   /** Images up to MEDIA_INLINE_MAX_BYTES come inline (base64); larger media only described. */
   'media.get': z.object({ contentType: z.string(), fileName: z.string().nullable(), size: z.number().int(), base64: z.string().nullable() }),
-  'kb.list': z.object({ faqs: z.array(FaqView) }),
+  'kb.list': z.object({ faqs: z.array(FaqView), nextCursor: z.string().nullable().default(null) }), // default: a server from before paging sent every FAQ
   'kb.save': z.object({ faq: FaqView, created: z.boolean() }),
   'kb.setEnabled': z.object({ faq: FaqView }),
   'kb.import': z.object({ added: z.number().int(), updated: z.number().int(), errors: z.array(z.object({ line: z.number().int(), message: z.string() })) }),

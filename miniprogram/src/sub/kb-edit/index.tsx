@@ -7,6 +7,7 @@ import { useShopLoad } from '../../services/useLoad';
 import type { ShopSummary } from '../../services/session';
 import { Failed, Loading, NoShop } from '../../components/StateView';
 import './index.scss';
+import { allFaqs } from '../../services/faqs';
 
 /** The page's query (?id=…); getCurrentInstance is the one source that works on weapp and H5. */
 function pageParams(): Record<string, string | undefined> {
@@ -43,7 +44,7 @@ export default function KbEditPage() {
   const { state, reload } = useShopLoad(
     async (shop) => {
       if (!id) return null;
-      const { faqs } = await call({ action: 'kb.list', merchantId: shop.id });
+      const faqs = await allFaqs(shop.id);
       const faq = faqs.find((f) => f.id === id);
       if (!faq) throw new ApiError('KB.NOT_FOUND', '这条问答已经不在了，可能被别人删了', 404);
       return faq;

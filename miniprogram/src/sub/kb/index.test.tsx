@@ -247,3 +247,26 @@ describe('import file reading', () => {
     await expect(pickFileWeapp()).rejects.toThrow('分成几个小文件');
   });
 });
+
+describe('知识库 page, paged', () => {
+  it('loads the second page with 加载更多 and then says 没有更多了', async () => {
+    const fetch = mockFetch(
+      backend({
+        'kb.list': (b) => (b.cursor === 'faq-2' ? ok({ faqs: [faqs[2]], nextCursor: null }) : ok({ faqs: faqs.slice(0, 2), nextCursor: 'faq-2' })),
+      }),
+    );
+    const { container } = render(<KbPage />);
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(2));
+    expect(text(container, '.faq-count')).toBe('已加载 2 条');
+    expect(container.querySelector('.list-end')).toBeNull();
+    fireEvent.click(container.querySelector('.load-more')!);
+    await waitFor(() => expect(container.querySelectorAll('.faq-item').length).toBe(3));
+    expect(Array.from(container.querySelectorAll('.faq-item')).map((el) => el.getAttribute('data-id'))).toEqual(faqs.map((f) => f.id));
+    expect(text(container, '.faq-count')).toBe('共 3 条');
+    expect(text(container, '.list-end')).toBe('没有更多了');
+    expect(actions(fetch).filter((a) => a.action === 'kb.list')).toEqual([
+      { action: 'kb.list', merchantId: 'demo-bakery' },
+      { action: 'kb.list', merchantId: 'demo-bakery', cursor: 'faq-2' },
+    ]);
+  });
+});

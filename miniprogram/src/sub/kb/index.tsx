@@ -6,9 +6,11 @@ import { ApiError, call } from '../../services/api';
 import { useShopLoad } from '../../services/useLoad';
 import type { ShopSummary } from '../../services/session';
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
+import { LoadMore } from '../../components/LoadMore';
 import { ImportFileError, pickFileWeapp, readFileH5, type PickedFile } from './importFile';
 import './index.scss';
 
+type KbData = { faqs: FaqView[]; nextCursor: string | null };
 type ImportResult = { added: number; updated: number; errors: { line: number; message: string }[] };
 
 const errorText = (err: unknown) => (err instanceof ApiError || err instanceof ImportFileError ? err.message : '出了点问题，请重试');
@@ -21,7 +23,7 @@ export function matches(faq: FaqView, words: string): boolean {
 }
 
 export default function KbPage() {
-  const { state, reload, setState } = useShopLoad((shop) => call({ action: 'kb.list', merchantId: shop.id }));
+  const { state, reload, setState } = useShopLoad<KbData>((shop) => call({ action: 'kb.list', merchantId: shop.id }));
   const [search, setSearch] = useState('');
 
   usePullDownRefresh(() => {
@@ -48,8 +50,8 @@ export default function KbPage() {
     );
 
   const { shop } = state;
-  const faqs = state.data.faqs;
-  const replaceFaq = (faq: FaqView) => setState((s) => (s.status === 'ready' ? { ...s, data: { faqs: s.data.faqs.map((f) => (f.id === faq.id ? faq : f)) } } : s));
+  const replaceFaq = (faq: FaqView) => setState((s) => (s.status === 'ready' ? { ...s, data: { ...s.data, faqs: s.data.faqs.map((f) => (f.id === faq.id ? faq : f)) } } : s));
+  const setData = (data: KbData) => setState((s) => (s.status === 'ready' ? { ...s, data } : s));
 
   return (
     <View className="page-kb">
@@ -64,18 +66,44 @@ export default function KbPage() {
 
       {shop.role === 'owner' && <ImportBox shop={shop} onDone={() => void reload(true)} />}
 
-      <FaqList faqs={faqs} search={search} shop={shop} onChanged={replaceFaq} />
+      <FaqList data={state.data} search={search} shop={shop} onChanged={replaceFaq} onMore={setData} />
     </View>
   );
 }
 
-function FaqList(props: { faqs: FaqView[]; search: string; shop: ShopSummary; onChanged: (f: FaqView) => void }) {
-  const { faqs, search, shop, onChanged } = props;
+function FaqList(props: { data: KbData; search: string; shop: ShopSummary; onChanged: (f: FaqView) => void; onMore: (next: KbData) => void }) {
+  const { data, search, shop, onChanged, onMore } = props;
+  const faqs = data.faqs;
   const shown = useMemo(() => faqs.filter((f) => matches(f, search)), [faqs, search]);
   const [busy, setBusy] = useState<string | null>(null);
+  const [more, setMore] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
+  const loadingMore = useRef(false);
+
+  const loadMore = async () => {
+    if (loadingMore.current || !data.nextCursor) return;
+    loadingMore.current = true;
+    setMore({ loading: true, error: null });
+    try {
+      const page = await call({ action: 'kb.list', merchantId: shop.id, cursor: data.nextCursor });
+      const seen = new Set(faqs.map((f) => f.id));
+      onMore({ faqs: [...faqs, ...page.faqs.filter((f) => !seen.has(f.id))], nextCursor: page.nextCursor });
+      setMore({ loading: false, error: null });
+    } catch (err) {
+      setMore({ loading: false, error: errorText(err) });
+    } finally {
+      loadingMore.current = false;
+    }
+  };
+  const foot = <LoadMore hasMore={Boolean(data.nextCursor)} loading={more.loading} error={more.error} onMore={() => void loadMore()} />;
 
   if (faqs.length === 0) return <Empty title="知识库还是空的" text="加几条常被问到的问答，AI 就能照着回复客户。" />;
-  if (shown.length === 0) return <Empty title={`没有找到「${search.trim()}」`} text="换个词试试。" />;
+  if (shown.length === 0)
+    return (
+      <View className="faq-list">
+        <Empty title={`没有找到「${search.trim()}」`} text={data.nextCursor ? '只搜了已加载的问答，加载更多后再找找。' : '换个词试试。'} />
+        {data.nextCursor && foot}
+      </View>
+    );
 
   const toggle = async (faq: FaqView, enabled: boolean) => {
     if (busy) return;
@@ -95,9 +123,7 @@ function FaqList(props: { faqs: FaqView[]; search: string; shop: ShopSummary; on
 
   return (
     <View className="faq-list">
-      <Text className="faq-count">
-        共 {faqs.length} 条{search.trim() ? `，找到 ${shown.length} 条` : ''}
-      </Text>
+      <Text className="faq-count">{`${data.nextCursor ? '已加载' : '共'} ${faqs.length} 条${search.trim() ? `，找到 ${shown.length} 条` : ''}`}</Text>
       {shown.map((f) => (
         <View key={f.id} className={`faq-item ${f.enabled ? '' : 'faq-disabled'}`} data-id={f.id}>
           <View className="faq-main" onClick={() => void Taro.navigateTo({ url: `/sub/kb-edit/index?id=${encodeURIComponent(f.id)}` })}>
@@ -113,6 +139,7 @@ function FaqList(props: { faqs: FaqView[]; search: string; shop: ShopSummary; on
           </View>
         </View>
       ))}
+      {foot}
     </View>
   );
 }

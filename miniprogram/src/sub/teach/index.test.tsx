@@ -106,7 +106,7 @@ describe('AI 没答上来 page', () => {
 
     await waitFor(() => expect(container.querySelectorAll('.teach-item').length).toBe(1));
     expect(actions(fetch).slice(2)).toEqual([
-      { action: 'kb.list', merchantId: 'demo-bakery' },
+      { action: 'kb.list', merchantId: 'demo-bakery', limit: 200 },
       { action: 'teach.save', merchantId: 'demo-bakery', itemId: 'teach-2', question: '可以刷卡吗', faqId: 'faq-2' },
     ]);
   });

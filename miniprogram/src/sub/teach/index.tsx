@@ -7,6 +7,7 @@ import { useShopLoad } from '../../services/useLoad';
 import type { ShopSummary } from '../../services/session';
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
 import './index.scss';
+import { allFaqs } from '../../services/faqs';
 
 function pageParams(): Record<string, string | undefined> {
   return Taro.getCurrentInstance()?.router?.params ?? {};
@@ -111,8 +112,7 @@ function TeachForm({ item, shop, onDone }: { item: TeachItemView; shop: ShopSumm
   const loadFaqs = async () => {
     setFaqs({ status: 'loading' });
     try {
-      const res = await call({ action: 'kb.list', merchantId: shop.id });
-      setFaqs({ status: 'ready', faqs: res.faqs });
+      setFaqs({ status: 'ready', faqs: await allFaqs(shop.id) });
     } catch (err) {
       setFaqs({ status: 'error', message: errorText(err) });
     }

@@ -3,6 +3,7 @@ import { Faq, Product, ShopFacts, type KnowledgeBaseFile, type StoredFaq, type S
 import type { Deps } from '../../ports/deps';
 import type { KbIssue, KbRow } from '../../ports/kb-files';
 import { requireMerchant } from '../shop/require-merchant';
+import { kbFull, MAX_FAQS_PER_SHOP } from './faqs';
 
 export type { KbIssue, KbRow };
 
@@ -211,6 +212,12 @@ export async function importKnowledge(deps: Deps, merchantId: string, rows: KbRo
 
   const now = deps.clock.now();
   const kb = deps.storage.knowledge;
+  // over the cap nothing is written: the shop keeps exactly what it had
+  if (faqs.size) {
+    const stored = new Set((await kb.listFaqs(merchantId)).map((f) => f.id));
+    const adding = [...faqs.keys()].filter((id) => !stored.has(id)).length;
+    if (stored.size + adding > MAX_FAQS_PER_SHOP) throw kbFull(stored.size, adding);
+  }
   for (const { faq } of faqs.values()) {
     const stored: StoredFaq = { ...faq, merchantId, updatedAt: now };
     await kb.upsertFaq(stored);

@@ -3,6 +3,7 @@ import type { StoredFaq } from '../../domain/knowledge';
 import type { TeachItem } from '../../domain/teach';
 import type { Deps } from '../../ports/deps';
 import { updateKv } from '../lib/kv-cas';
+import { refuseOverCap } from './faqs';
 
 /**
  * The "AI 没答上来" queue (issue: teach loop). One entry per conversation in kv, so a person's
@@ -99,6 +100,7 @@ export async function teach(
   } else {
     const answer = (req.answer ?? item.staffReply?.text ?? '').trim();
     if (!answer) throw new AppError('INPUT.INVALID', '请填上回答，AI 才知道以后怎么说', 400);
+    await refuseOverCap(deps, merchantId, 1);
     faq = { id: deps.ids.id('faq'), merchantId, question, answer, alternatives: [], enabled: true, updatedAt: now };
     created = true;
   }
