@@ -43,7 +43,8 @@ const MessageBase = z.object({
   at: Instant,
   /** WeCom msgid when the message came from or went to WeCom. */
   wecomMsgId: z.string().optional(),
-  delivery: z.enum(['pending', 'sent', 'failed']).optional(),
+  /** `unknown`: a send was under way when its process died; it may have reached the customer (a person checks). */
+  delivery: z.enum(['pending', 'sent', 'failed', 'unknown']).optional(),
   /** For AI replies: the knowledge used and how sure it was. */
   answer: z
     .object({

@@ -119,6 +119,7 @@ function MessageRow({ m, knowledge, now, merchantId }: { m: Message; knowledge: 
       )}
       {m.delivery === 'failed' && <Text className="msg-failed">没发出去</Text>}
       {m.delivery === 'pending' && <Text className="msg-pending">正在发送…</Text>}
+      {m.delivery === 'unknown' && <Text className="msg-unknown">发送时系统中断，不确定客户收到没有，可以再回一句</Text>}
     </View>
   );
 }

@@ -23,6 +23,26 @@ const conv = (ext: string) => deps.storage.conversations.findByCustomer(SHOP, ex
 const thread = async (ext: string) => deps.storage.messages.listByConversation(SHOP, (await conv(ext))!.id, 100);
 
 describe('outbox', () => {
+  it('never sends a reply twice when its process died mid-send: the retry marks it 可能已发出 instead', async () => {
+    h.fake.push(h.text('u1', '营业时间'));
+    const entry = await h.kfCallback();
+    // the first run's send never comes back (the process is gone while WeCom may have it)
+    const send = h.fake.kfSendMsg.bind(h.fake);
+    h.fake.kfSendMsg = () => new Promise(() => {});
+    void processInboxEntry(h.ctx, entry);
+    await new Promise((r) => setTimeout(r, 200));
+    // the restart: a new run of the same entry, WeCom reachable again
+    h.fake.kfSendMsg = send;
+    deps.clock.advance(60_000);
+    expect((await processInboxEntry(h.ctx, entry)).status).toBe('processed');
+    expect(h.fake.sentTexts('u1')).toEqual([]);
+    const reply = (await thread('u1')).find((m) => m.sender === 'ai');
+    expect(reply).toMatchObject({ delivery: 'unknown' });
+    // and again: still nothing sent, nothing counted as answered
+    await processInboxEntry(h.ctx, entry);
+    expect(h.fake.sentTexts('u1')).toEqual([]);
+  });
+
   const LONG_ANSWER = Array.from({ length: 60 }, (_, i) => `第${i + 1}条说明：本店所有饮品均使用当日新鲜水果现切现做，口味可以选择少糖、半糖或者无糖。`).join('');
 
   it('splits at 2048 bytes with deterministic msgids, reused on retry after a failure', async () => {

@@ -66,7 +66,7 @@ export interface OutgoingText {
 export interface PartOutcome {
   msgid: string;
   messageId: string;
-  status: 'sent' | 'already_sent' | 'failed' | 'not_sent';
+  status: 'sent' | 'already_sent' | 'maybe_sent' | 'failed' | 'not_sent';
   errcode?: number;
   error?: string;
 }
@@ -121,6 +121,17 @@ export async function sendText(ctx: WecomContext, out: OutgoingText): Promise<Se
     const prior = await readOutbox(deps, merchantId, msgid);
     if (prior?.status === 'sent') {
       part.status = 'already_sent';
+      continue;
+    }
+    // intended but never settled: the process died during the send. WeCom may or may not have it,
+    // and whether it drops a repeated msgid is unconfirmed, so never send it again (at most once):
+    // the thread shows it as 可能已发出 for a person to check (a later msg_send_fail marks it failed)
+    if (prior?.status === 'pending' || prior?.status === 'unknown') {
+      if (prior.status === 'pending') {
+        await writeOutbox(deps, merchantId, msgid, (cur) => ({ ...base(message, conv, cur), status: 'unknown', updatedAt: deps.clock.now() }));
+        await settleDelivery(deps, message, 'unknown', true);
+      }
+      part.status = 'maybe_sent';
       continue;
     }
     if (!(await reserveSend(deps, merchantId, conv.externalUserId))) {
