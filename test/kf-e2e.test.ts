@@ -1,5 +1,5 @@
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
-import { api, loginCookie, startTestHost, type TestHost, VECTOR_A } from './helpers/host';
+import { api, loginCookie, startTestHost, type TestHost, VECTOR_A, sandboxControl } from './helpers/host';
 import { makeLoginLink } from '../cloudfunctions/server/host/login';
 
 /**
@@ -38,10 +38,7 @@ describe('kf loop through the sandbox (in-process host)', () => {
     clearInterval(ticking);
     await h.close();
   });
-  const ctl = async (route: string, body?: unknown) => {
-    const res = await fetch(`${h.url}/sandbox/_control/${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
-    return ((await res.json()) as { data: any }).data;
-  };
+  const ctl = (route: string, body?: unknown) => sandboxControl(h.url)(route, body);
   const repliesTo = async (customer: string) => ((await ctl(`sent?merchantId=${SHOP}`)) as Sent[]).filter((s) => s.api === 'kf/send_msg' && s.to === customer);
   const until = async <T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000) => {
     const end = Date.now() + ms;

@@ -1,5 +1,5 @@
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
-import { startTestHost, type TestHost, VECTOR_A } from './helpers/host';
+import { startTestHost, type TestHost, VECTOR_A, sandboxControl } from './helpers/host';
 
 /**
  * A quiet shop, one customer message, one transient fault on one call of the loop (the token,
@@ -28,10 +28,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const ctl = async (route: string, body?: unknown) => {
-  const res = await fetch(`${h.url}/sandbox/_control/${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
-  return ((await res.json()) as { data: any }).data;
-};
+const ctl = (route: string, body?: unknown) => sandboxControl(h.url)(route, body);
 const repliesTo = async (customer: string) => ((await ctl(`sent?merchantId=${SHOP}`)) as Sent[]).filter((s) => s.api === 'kf/send_msg' && s.to === customer && s.errcode === 0);
 
 const FAULTS = [{ mode: 'timeout' }, { mode: 'reset' }, { mode: 'http5xx' }, { mode: 'errcode', errcode: -1 }, { mode: 'errcode', errcode: 45009 }] as const;

@@ -53,6 +53,14 @@ export async function startTestHost(env: Record<string, string> = {}): Promise<T
   };
 }
 
+/** The sandbox's control routes of a host: GET `route`, or POST it with `body`; returns `data`. */
+export function sandboxControl(url: string) {
+  return async (route: string, body?: unknown) => {
+    const res = await fetch(`${url}/sandbox/_control/${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+    return ((await res.json()) as { data: any }).data;
+  };
+}
+
 /** Opens a login link like a browser would and returns the session cookie. */
 export async function loginCookie(link: string): Promise<string> {
   const res = await fetch(link, { redirect: 'manual' });
