@@ -39,6 +39,21 @@ describe('WeCom callback URL, public vector A (freshness off)', () => {
     expect(await res.text()).toBe('1616140317555161061');
   });
 
+  it('verifies with a Token the owner has just changed (cached credentials are rechecked on a mismatch)', async () => {
+    await createMerchant(h.rt.deps, { id: 'rotating', name: '换密钥的店', ...VECTOR_A });
+    const echo = (token: string) => {
+      const enc = encrypt(VECTOR_A.aesKey, 'echo-42', VECTOR_A.corpId);
+      return `msg_signature=${getSignature(token, '1409659813', '7', enc)}&timestamp=1409659813&nonce=7&echostr=${encodeURIComponent(enc)}`;
+    };
+    expect(await (await cb('rotating', echo(VECTOR_A.token))).text()).toBe('echo-42'); // now cached
+    const m = (await h.rt.storage.merchants.get('rotating'))!;
+    await h.rt.storage.merchants.save({ ...m, wecom: { ...m.wecom, callback: { ...m.wecom.callback, token: h.rt.deps.secrets.seal('NewToken9') } } });
+    const res = await cb('rotating', echo('NewToken9'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('echo-42');
+    expect((await cb('rotating', echo(VECTOR_A.token))).status).toBe(401);
+  });
+
   it('persists the POST vector in the inbox, then acknowledges with an empty 200, once per MsgId', async () => {
     for (let i = 0; i < 3; i++) {
       const res = await cb('vec-a', A2Q, { method: 'POST', body: A2_BODY });

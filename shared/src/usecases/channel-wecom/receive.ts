@@ -41,19 +41,20 @@ interface Credentials {
 /**
  * How long a merchant's opened callback credentials are reused: every callback needs them, and
  * reading the merchant and unsealing its secrets was a large share of a callback's cost. A
- * changed Token/EncodingAESKey takes effect within this time (WeCom re-verifies the URL first).
+ * signature that matches none of the cached pairs is checked once more against fresh ones, so a
+ * just-changed Token/EncodingAESKey works at once (WeCom verifies the URL with it right away).
  */
 const CREDENTIALS_TTL_MS = 5_000;
 const MAX_CACHED_MERCHANTS = 1_000;
 // per storage instance (one per runtime; tests build many)
 const credentialCache = new WeakMap<object, Map<string, { until: number; value: Credentials }>>();
 
-async function credentials(ctx: ReceiveContext, merchantId: string): Promise<Credentials> {
+async function credentials(ctx: ReceiveContext, merchantId: string, fresh = false): Promise<Credentials & { cached: boolean }> {
   const now = ctx.deps.timers.wallNow();
   let cache = credentialCache.get(ctx.deps.storage);
   if (!cache) credentialCache.set(ctx.deps.storage, (cache = new Map<string, { until: number; value: Credentials }>()));
   const hit = cache.get(merchantId);
-  if (hit && hit.until > now) return hit.value;
+  if (!fresh && hit && hit.until > now) return { ...hit.value, cached: true };
   const m = await requireMerchant(ctx.deps, merchantId);
   const open = ctx.deps.secrets.open;
   const pairs: CallbackCredentials[] = [{ token: open(m.wecom.callback.token), aesKey: open(m.wecom.callback.aesKey) }];
@@ -61,7 +62,19 @@ async function credentials(ctx: ReceiveContext, merchantId: string): Promise<Cre
   const value = { merchant: m, pairs };
   if (cache.size >= MAX_CACHED_MERCHANTS) cache.clear();
   cache.set(merchantId, { until: now + CREDENTIALS_TTL_MS, value });
-  return value;
+  return { ...value, cached: false };
+}
+
+/** The merchant and the credential pair that signed `encrypted`; a refused signature throws 401. */
+async function signedPair(ctx: ReceiveContext, merchantId: string, query: SignedQuery, encrypted: string): Promise<{ merchant: Merchant; pair: CallbackCredentials }> {
+  let c = await credentials(ctx, merchantId);
+  let pair = ctx.codec.matchPair(c.pairs, query, encrypted);
+  if (!pair && c.cached) {
+    c = await credentials(ctx, merchantId, true);
+    pair = ctx.codec.matchPair(c.pairs, query, encrypted);
+  }
+  if (!pair) throw await rejected(ctx, c.merchant.id);
+  return { merchant: c.merchant, pair };
 }
 
 function checkFreshness(ctx: ReceiveContext, timestamp: string) {
@@ -100,9 +113,7 @@ async function recordLastEvent(ctx: ReceiveContext, merchantId: string, type: st
 /** URL verification (GET): the decrypted echostr. */
 export async function verifyCallbackUrl(ctx: ReceiveContext, merchantId: string, query: SignedQuery & { echostr: string }): Promise<string> {
   checkFreshness(ctx, query.timestamp);
-  const { merchant, pairs } = await credentials(ctx, merchantId);
-  const pair = ctx.codec.matchPair(pairs, query, query.echostr);
-  if (!pair) throw await rejected(ctx, merchant.id);
+  const { merchant, pair } = await signedPair(ctx, merchantId, query, query.echostr);
   const echo = ctx.codec.open(pair.aesKey, query.echostr, merchant.wecom.corpId);
   await recordStatus(ctx.deps, merchant.id, (cur) => ({ ...cur, callbackVerifiedAt: ctx.deps.clock.now() }));
   return echo;
@@ -117,12 +128,12 @@ export async function receiveCallback(
   processing: Processing,
 ): Promise<{ dedupeKey: string; duplicate: boolean }> {
   checkFreshness(ctx, query.timestamp);
-  const { merchant, pairs } = await credentials(ctx, merchantId);
+  // an unknown shop is a 404 before any parsing
+  await credentials(ctx, merchantId);
   const outer = await ctx.codec.parseXml(body);
   const encrypted = typeof outer.Encrypt === 'string' ? outer.Encrypt : '';
   if (!encrypted) throw new AppError('WECOM.BAD_XML', '回调里没有 Encrypt', 400);
-  const pair = ctx.codec.matchPair(pairs, query, encrypted);
-  if (!pair) throw await rejected(ctx, merchant.id);
+  const { merchant, pair } = await signedPair(ctx, merchantId, query, encrypted);
   const plaintext = ctx.codec.open(pair.aesKey, encrypted, merchant.wecom.corpId);
   const event = await ctx.codec.parseXml(plaintext);
   const msgId = str(event.MsgId);
