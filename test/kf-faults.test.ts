@@ -33,7 +33,15 @@ const repliesTo = async (customer: string) => ((await ctl(`sent?merchantId=${SHO
 
 const FAULTS = [{ mode: 'timeout' }, { mode: 'reset' }, { mode: 'http5xx' }, { mode: 'errcode', errcode: -1 }, { mode: 'errcode', errcode: 45009 }] as const;
 const CALLS = ['gettoken', 'kf/sync_msg', 'kf/send_msg'] as const;
-const CASES = CALLS.flatMap((api) => FAULTS.map((f) => [api, f.mode === 'errcode' ? `errcode ${f.errcode}` : f.mode, f] as const));
+/** WeCom calling the access token invalid (40014) or expired (42001) on a call that carries one. */
+const TOKEN_FAULTS = [
+  { mode: 'errcode', errcode: 40014 },
+  { mode: 'errcode', errcode: 42001 },
+] as const;
+const CASES = [
+  ...CALLS.flatMap((api) => FAULTS.map((f) => [api, f.mode === 'errcode' ? `errcode ${f.errcode}` : f.mode, f] as const)),
+  ...(['kf/sync_msg', 'kf/send_msg'] as const).flatMap((api) => TOKEN_FAULTS.map((f) => [api, `errcode ${f.errcode}`, f] as const)),
+];
 
 describe('one transient fault on one call of the loop', () => {
   let n = 0;

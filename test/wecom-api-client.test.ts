@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { PLATFORM } from '@xiaoer/shared/domain/job';
-import { WecomApiError, type WecomApi } from '@xiaoer/shared/ports/wecom';
+import { isTransient, WecomApiError, type WecomApi } from '@xiaoer/shared/ports/wecom';
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { schedulerTick } from '@xiaoer/shared/usecases/scheduling/scheduler';
 import { createTokenRefreshJob, TOKEN_REFRESH_KIND } from '@xiaoer/shared/usecases/channel-wecom/token-refresh';
@@ -37,6 +37,8 @@ interface Reply {
   json?: unknown;
   /** Never answer (until the stub closes). */
   hang?: boolean;
+  /** Drop the connection without an answer. */
+  reset?: boolean;
 }
 type Handler = (req: Seen) => Reply;
 
@@ -59,6 +61,7 @@ class WecomStub {
       this.seen.push(seen);
       const reply = this.queues.get(url.pathname)?.shift() ?? this.handlers.get(url.pathname)?.(seen) ?? { status: 404, body: 'no such stub route' };
       if (reply.hang) return;
+      if (reply.reset) return void req.socket.destroy();
       const body = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.body ?? '');
       res.writeHead(reply.status ?? 200, { 'content-type': reply.json !== undefined ? 'application/json; charset=UTF-8' : 'text/html', ...reply.headers });
       res.end(body);
@@ -402,6 +405,7 @@ describe('WecomApi over HTTP: every method', () => {
   });
 
   it('fills fields WeCom may leave out of sync_msg', async () => {
+    // (kept beside the table: sync_msg's own defaults)
     stub.queue('/cgi-bin/kf/sync_msg', ok());
     expect(await client().kfSyncMsg(MERCHANT, {})).toEqual({ next_cursor: '', has_more: 0, msg_list: [] });
     expect(stub.calls('/cgi-bin/kf/sync_msg')[0].json).toEqual({});
@@ -446,6 +450,53 @@ describe('WecomApi over HTTP: every method', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * Every endpoint the product calls, with each fault WeCom's network can throw at it once: a token
+ * WeCom calls invalid or expired is replaced and the call retried at once; busy and rate limit are
+ * retried with backoff; a timeout, a dropped connection or a gateway 5xx fail as transient (the
+ * inbox or job ledger retries them), never as a configuration error, and the next call works.
+ */
+describe('WecomApi over HTTP: one fault on every method', () => {
+  const tokenFaults = [40014, 42001];
+  const busyFaults = [-1, 45009];
+  const transport: [string, Reply][] = [
+    ['a timeout', { hang: true }],
+    ['a dropped connection', { reset: true }],
+    ['a gateway 503', { status: 503, body: '<html>Service Unavailable</html>' }],
+  ];
+  const withToken = table.filter(([, c]) => c.kind);
+
+  it.each(withToken.flatMap(([name, c]) => tokenFaults.map((code) => [name, code, c] as const)))(
+    '%s after errcode %s: a fresh token, one retry, the answer',
+    async (_name, code, c) => {
+      stub.queue(c.path, { json: { errcode: code, errmsg: 'access_token invalid or expired' } }, c.reply);
+      expect(await c.call(client())).toEqual(c.result);
+      expect(stub.calls(c.path)).toHaveLength(2);
+      expect(stub.tokenFetches).toHaveLength(2);
+      expect(stub.calls(c.path).map((r) => r.query.access_token)).toEqual([`TOKEN-${c.kind}-1`, `TOKEN-${c.kind}-2`]);
+    },
+  );
+
+  it.each(table.flatMap(([name, c]) => busyFaults.map((code) => [name, code, c] as const)))('%s after errcode %s: backs off, retries, the answer', async (_name, code, c) => {
+    stub.queue(c.path, { json: { errcode: code, errmsg: 'busy' } }, c.reply);
+    expect(await c.call(client())).toEqual(c.result);
+    expect(stub.calls(c.path)).toHaveLength(2);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it.each(table.flatMap(([name, c]) => transport.map(([what, reply]) => [name, what, c, reply] as const)))(
+    '%s after %s: a transient error, then the next call works',
+    async (_name, _what, c, reply) => {
+      stub.queue(c.path, reply, c.reply);
+      // a short timeout for the hanging case only; the next call gets the default (a loaded machine is slow)
+      const err = await c.call(client({ timeoutMs: 200 })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(isTransient(err)).toBe(true);
+      expect(await c.call(client())).toEqual(c.result);
+    },
+  );
+});
 
 describe('access tokens', () => {
   const SYNC = '/cgi-bin/kf/sync_msg';

@@ -3,12 +3,13 @@ import type { Answerer } from '@xiaoer/shared/ports/answerer';
 import type { KnowledgeRepo, KvRepo } from '@xiaoer/shared/ports/storage';
 import type { Timers } from '@xiaoer/shared/ports/timers';
 import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
+import { createKbIndexCache } from '@xiaoer/shared/usecases/answer/kb-index';
 import { createModelAnswerer } from '@xiaoer/shared/usecases/answer/model';
 import type { Config } from './config';
 import { createOpenAIChatModel } from './llm/openai-model';
 
 export interface AnsweringParts {
-  knowledge: Pick<KnowledgeRepo, 'listFaqs'> & Partial<Pick<KnowledgeRepo, 'listProducts' | 'getFacts'>>;
+  knowledge: Pick<KnowledgeRepo, 'listFaqs'> & Partial<Pick<KnowledgeRepo, 'listProducts' | 'getFacts' | 'faqsVersion'>>;
   /** Where each shop's model spend is kept (the `eval` CLI passes one in memory). */
   kv: KvRepo;
   clock: Clock;
@@ -25,10 +26,13 @@ export interface AnsweringParts {
  * LLM_API_KEY is set, within each shop's budget.
  */
 export function createAnswerer(config: Config, parts: AnsweringParts): Answerer {
-  const offline = createEngineAnswerer(parts.knowledge);
+  // one index per shop, shared by both answerers, built in slices that let other shops' work run
+  const index = createKbIndexCache(parts.knowledge, { yieldNow: () => new Promise<void>((r) => parts.timers.defer(r)), sleep: (ms) => parts.timers.sleep(ms) });
+  const offline: Answerer = { ...createEngineAnswerer(parts.knowledge, index), warm: (id) => index.warm(id) };
   if (!config.llm.enabled || !config.llm.apiKey) return offline;
-  return createModelAnswerer({
+  const model = createModelAnswerer({
     knowledge: parts.knowledge,
+    index,
     // no SDK retry: one attempt within the timeout, then the offline answer
     model: createOpenAIChatModel({ apiKey: config.llm.apiKey, baseURL: config.llm.baseUrl, model: config.llm.model, maxRetries: 0, stream: config.llm.stream }),
     offline,
@@ -41,4 +45,5 @@ export function createAnswerer(config: Config, parts: AnsweringParts): Answerer 
     ...(parts.timeZone ? { timeZone: parts.timeZone } : {}),
     ...(parts.onFallback ? { onFallback: parts.onFallback } : {}),
   });
+  return { ...model, warm: (id) => index.warm(id) };
 }

@@ -32,6 +32,7 @@ async function main() {
   for (const line of describeConfig(config, base)) console.log(`  ${line}`);
 
   await recoverPendingCallbacks(rt.inbox);
+  void warmAnswerIndexes(rt);
   const functions: Record<string, () => Promise<unknown>> = { scheduler: () => handleScheduler(rt) };
   const timers = startTimers(readTimerTriggers(path.join(root, 'cloudfunctions')), async (fn) => functions[fn]?.(), rt.logger);
 
@@ -82,3 +83,12 @@ main().catch((err) => {
   console.error(JSON.stringify(body));
   process.exit(1);
 });
+
+/** Every shop's answer index, built in the background after start so no customer's first question waits for it. */
+async function warmAnswerIndexes(rt: Awaited<ReturnType<typeof createHostRuntime>>): Promise<void> {
+  try {
+    for (const m of await rt.storage.merchants.listAll()) await rt.inbox.answerer.warm?.(m.id);
+  } catch (err) {
+    rt.logger.warn({ err }, 'warming the answer indexes failed; each shop builds its own at its first question');
+  }
+}

@@ -37,4 +37,6 @@ export interface AnswerDecision {
 
 export interface Answerer {
   answer(input: AnswerInput): Promise<AnswerDecision>;
+  /** Prepares a shop's index ahead of its first question (a host warms every shop at start). */
+  warm?(merchantId: string): Promise<void>;
 }

@@ -112,6 +112,8 @@ export interface KnowledgeRepo {
   listProducts(merchantId: string): Promise<StoredProduct[]>;
   setFacts(merchantId: string, facts: Record<string, unknown>, now: number): Promise<void>;
   getFacts(merchantId: string): Promise<Record<string, unknown>>;
+  /** Moves on every write or removal of this merchant's FAQs (0 before any): tells a cached index it is stale. */
+  faqsVersion(merchantId: string): Promise<number>;
 }
 
 export interface CounterIncrement {

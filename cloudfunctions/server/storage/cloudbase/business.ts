@@ -23,12 +23,27 @@ export class CloudbaseKnowledge implements KnowledgeRepo {
   constructor(private db: CloudbaseDb) {}
   async upsertFaq(f: StoredFaq) {
     await put(this.db, 'faqs', `${f.merchantId}:${f.id}`, f);
+    await this.bump(f.merchantId);
+  }
+  /** After the write, so a reader that sees the new version also sees the new FAQ. */
+  private async bump(merchantId: string) {
+    const versions = this.db.collection('kb_versions');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const r = await call(versions.where({ _id: merchantId }).update({ v: this.db.command.inc(1) }));
+      if (r.updated > 0) return;
+      // first write for this shop; a concurrent first write makes the insert fail and the update win next round
+      if (await insertOnce(versions, { _id: merchantId, v: 1 })) return;
+    }
+  }
+  async faqsVersion(merchantId: string) {
+    return fromDoc<{ v: number }>(await getById(this.db.collection('kb_versions'), merchantId))?.v ?? 0;
   }
   async listFaqs(merchantId: string) {
     return (await readAll(this.db.collection('faqs').where({ merchantId }).orderBy('id', 'asc'))).map((d) => fromDoc<StoredFaq>(d)!);
   }
   async removeFaq(merchantId: string, faqId: string) {
     await call(this.db.collection('faqs').doc(`${merchantId}:${faqId}`).remove());
+    await this.bump(merchantId);
   }
   async upsertProduct(p: StoredProduct) {
     await put(this.db, 'products', `${p.merchantId}:${p.sku}`, p);

@@ -19,6 +19,7 @@ export const COLLECTIONS = [
   'conversations',
   'messages',
   'faqs',
+  'kb_versions',
   'products',
   'shop_facts',
   'counters',
@@ -56,6 +57,7 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
   messages: [['merchantId', 'conversationId', 'at']],
   faqs: [['merchantId', 'id']],
   products: [['merchantId', 'sku']],
+  kb_versions: [],
   shop_facts: [],
   counters: [['merchantId', 'day']],
   jobs: [

@@ -26,6 +26,22 @@ export function counterRepoContract(make: MakeStorage) {
 export function knowledgeRepoContract(make: MakeStorage) {
   describe('KnowledgeRepo', () => {
     const ctx = withStorage(make);
+    it("moves a merchant's FAQ version on every write and removal, and only that merchant's", async () => {
+      const faq = { id: 'f1', question: '几点开门', answer: '早上九点', alternatives: [], enabled: true, merchantId: 'a', updatedAt: 1 };
+      expect(await ctx.s.knowledge.faqsVersion('a')).toBe(0);
+      await ctx.s.knowledge.upsertFaq(faq);
+      const v1 = await ctx.s.knowledge.faqsVersion('a');
+      // the same updatedAt and length: a cache keyed on those would miss this edit
+      await ctx.s.knowledge.upsertFaq({ ...faq, answer: '早上十点' });
+      const v2 = await ctx.s.knowledge.faqsVersion('a');
+      await ctx.s.knowledge.removeFaq('a', 'f1');
+      const v3 = await ctx.s.knowledge.faqsVersion('a');
+      expect(new Set([0, v1, v2, v3]).size).toBe(4);
+      expect(await ctx.s.knowledge.faqsVersion('b')).toBe(0);
+      await Promise.all([1, 2, 3].map((i) => ctx.s.knowledge.upsertFaq({ ...faq, merchantId: 'c', id: `f${i}` })));
+      expect(await ctx.s.knowledge.faqsVersion('c')).toBeGreaterThan(0);
+      expect(await ctx.s.knowledge.faqsVersion('a')).toBe(v3);
+    });
     it('keeps FAQs, products and facts per merchant', async () => {
       const faq = { id: 'f1', question: '几点开门', answer: '早上九点', alternatives: [], enabled: true, merchantId: 'a', updatedAt: 1 };
       await ctx.s.knowledge.upsertFaq(faq);

@@ -11,13 +11,25 @@ import { type Db, parse, parseAll, tx } from './db';
 export class SqliteKnowledge implements KnowledgeRepo {
   constructor(private db: Db) {}
   async upsertFaq(f: StoredFaq) {
-    this.db.prepare('INSERT INTO faqs (merchant_id, id, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc').run(f.merchantId, f.id, JSON.stringify(f));
+    tx(this.db, () => {
+      this.db.prepare('INSERT INTO faqs (merchant_id, id, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc').run(f.merchantId, f.id, JSON.stringify(f));
+      this.bump(f.merchantId);
+    });
+  }
+  private bump(merchantId: string) {
+    this.db.prepare('INSERT INTO kb_versions (merchant_id, v) VALUES (?, 1) ON CONFLICT DO UPDATE SET v = v + 1').run(merchantId);
+  }
+  async faqsVersion(merchantId: string) {
+    return (this.db.prepare('SELECT v FROM kb_versions WHERE merchant_id = ?').get(merchantId) as { v: number } | undefined)?.v ?? 0;
   }
   async listFaqs(merchantId: string) {
     return parseAll<StoredFaq>(this.db.prepare('SELECT doc FROM faqs WHERE merchant_id = ? ORDER BY id').all(merchantId));
   }
   async removeFaq(merchantId: string, faqId: string) {
-    this.db.prepare('DELETE FROM faqs WHERE merchant_id = ? AND id = ?').run(merchantId, faqId);
+    tx(this.db, () => {
+      this.db.prepare('DELETE FROM faqs WHERE merchant_id = ? AND id = ?').run(merchantId, faqId);
+      this.bump(merchantId);
+    });
   }
   async upsertProduct(p: StoredProduct) {
     this.db.prepare('INSERT INTO products (merchant_id, sku, doc) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc').run(p.merchantId, p.sku, JSON.stringify(p));

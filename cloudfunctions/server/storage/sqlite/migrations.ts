@@ -62,4 +62,11 @@ CREATE TABLE kv (merchant_id TEXT NOT NULL, ns TEXT NOT NULL, key TEXT NOT NULL,
 CREATE INDEX kv_ns_age ON kv (ns, updated_at);
 `,
   },
+  {
+    version: 5,
+    name: 'knowledge-base versions for cached answer indexes',
+    sql: `
+CREATE TABLE kb_versions (merchant_id TEXT PRIMARY KEY, v INTEGER NOT NULL);
+`,
+  },
 ];

@@ -1,6 +1,5 @@
-import type { KnowledgeRepo } from '../../ports/storage';
 import type { Answerer } from '../../ports/answerer';
-import { createOfflineEngine } from './engine';
+import { createKbIndexCache, type KbIndexCache, type KbSource } from './kb-index';
 import { expandAliases, shopHandoffWord } from './shop-rules';
 import type { Message } from '../../domain/conversation';
 
@@ -23,19 +22,11 @@ function lastSuggestion(history: Message[]): string | undefined {
  * customer's earlier messages as history. A clarifying question is sent as a reply (not an
  * answer); a handoff leaves the customer's message to a person.
  */
-export function createEngineAnswerer(knowledge: Pick<KnowledgeRepo, 'listFaqs'>): Answerer {
-  // the index is rebuilt only when the shop's knowledge base changes
-  const cache = new Map<string, { version: string; engine: ReturnType<typeof createOfflineEngine> }>();
+export function createEngineAnswerer(knowledge: KbSource, index: KbIndexCache = createKbIndexCache(knowledge)): Answerer {
   return {
     async answer(input) {
-      const faqs = (await knowledge.listFaqs(input.merchantId)).filter((f) => f.enabled !== false);
-      const version = `${faqs.length}:${faqs.reduce((v, f) => Math.max(v, f.updatedAt), 0)}:${faqs.map((f) => f.id).join(',')}`;
-      let hit = cache.get(input.merchantId);
-      if (!hit || hit.version !== version) {
-        hit = { version, engine: createOfflineEngine({ faqs }) };
-        cache.set(input.merchantId, hit);
-      }
-      const engine = hit.engine;
+      // the index is rebuilt only when the shop's knowledge base changes (kb-index.ts)
+      const { faqs, engine } = await index.get(input.merchantId);
       if (shopHandoffWord(input.text, input.rules)) return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1 };
       // "是的" to our "您是想问「营业时间」吗？": the customer confirmed, answer that FAQ
       const asked = lastSuggestion(input.history);

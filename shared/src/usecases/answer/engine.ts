@@ -4,7 +4,7 @@
  * score (normalized by what the query could score at best) and its margin over the runner-up.
  * Answers when confident, else asks one short clarifying question. Synchronous, no I/O.
  */
-import { buildBm25, type Bm25Index } from './bm25';
+import { buildBm25, type Bm25Index, type WeightedTokens } from './bm25';
 import { standardize } from './colloquial';
 import { detectHandoff } from './handoff';
 import { concepts } from './lexicon';
@@ -14,7 +14,11 @@ export type KbFaq = { id: string; question: string; answer: string; alternatives
 export type Kb = { faqs: KbFaq[] };
 /** `suggestion`: for a clarifying question, the FAQ it asks about (a "是的" next turn confirms it). */
 export type EngineResult = { got: string; answer: string | null; confidence: number; reason: string; suggestion?: string };
-export type OfflineEngine = { answer(text: string, history?: string[]): EngineResult };
+export type OfflineEngine = {
+  answer(text: string, history?: string[]): EngineResult;
+  /** The enabled FAQs, best match for `text` first (the model's prompt takes the top ones). */
+  ranked(text: string): KbFaq[];
+};
 
 export type EngineOptions = {
   /** Answer only at or above this confidence (calibrated on the samples). */
@@ -50,27 +54,28 @@ export function queryTokens(text: string, conceptWeight = 1): string[] {
   return toks;
 }
 
-/**
- * Two BM25 indexes (BM25F-style) over enabled FAQs: what each FAQ asks (question, alternatives,
- * concepts) and what it answers; a query's scores add with the calibrated weights.
- */
-export function buildFaqIndex(faqs: KbFaq[], w: { question: number; alternatives: number; answer: number; concept: number; answerConcept: number } = CALIBRATION.weights) {
-  const qIndex: Bm25Index = buildBm25(
-    faqs.map((f) => {
-      const alts = (f.alternatives ?? []).join('\n');
-      return [
-        { tokens: tokenize(f.question), weight: w.question },
-        { tokens: tokenize(alts), weight: w.alternatives },
-        { tokens: concepts(`${f.question}\n${alts}`), weight: w.question * w.concept },
-      ];
-    }),
-  );
-  const aIndex: Bm25Index = buildBm25(
-    faqs.map((f) => [
+type Weights = { question: number; alternatives: number; answer: number; concept: number; answerConcept: number };
+/** One FAQ's fields as the two indexes see them: what it asks, and what it answers. */
+type FaqDoc = { asks: WeightedTokens; answers: WeightedTokens };
+
+function faqDoc(f: KbFaq, w: Weights): FaqDoc {
+  const alts = (f.alternatives ?? []).join('\n');
+  return {
+    asks: [
+      { tokens: tokenize(f.question), weight: w.question },
+      { tokens: tokenize(alts), weight: w.alternatives },
+      { tokens: concepts(`${f.question}\n${alts}`), weight: w.question * w.concept },
+    ],
+    answers: [
       { tokens: tokenize(f.answer), weight: 1 },
       { tokens: concepts(f.answer), weight: w.answerConcept },
-    ]),
-  );
+    ],
+  };
+}
+
+function indexOfDocs(docs: FaqDoc[], w: Weights) {
+  const qIndex: Bm25Index = buildBm25(docs.map((d) => d.asks));
+  const aIndex: Bm25Index = buildBm25(docs.map((d) => d.answers));
   return {
     score: (q: string[]) => {
       const a = aIndex.score(q);
@@ -79,12 +84,43 @@ export function buildFaqIndex(faqs: KbFaq[], w: { question: number; alternatives
     ideal: (q: string[]) => qIndex.ideal(q) + w.answer * aIndex.ideal(q),
   };
 }
+type FaqIndex = ReturnType<typeof indexOfDocs>;
+
+/**
+ * Two BM25 indexes (BM25F-style) over enabled FAQs: what each FAQ asks (question, alternatives,
+ * concepts) and what it answers; a query's scores add with the calibrated weights.
+ */
+export function buildFaqIndex(faqs: KbFaq[], w: Weights = CALIBRATION.weights): FaqIndex {
+  return indexOfDocs(
+    faqs.map((f) => faqDoc(f, w)),
+    w,
+  );
+}
+
+/** FAQs tokenized per slice, between slices `yieldNow`: a 5,000-FAQ shop's build never holds the process. */
+const BUILD_SLICE = 100;
 
 export function createOfflineEngine(kb: Kb, opts: EngineOptions = {}): OfflineEngine {
   const w = opts.weights ?? CALIBRATION.weights;
-  const threshold = opts.threshold ?? CALIBRATION.threshold;
   const faqs = kb.faqs.filter((f) => f.enabled !== false);
-  const index = buildFaqIndex(faqs, w);
+  return engineOver(faqs, buildFaqIndex(faqs, w), opts);
+}
+
+/** The same engine as `createOfflineEngine`, built in slices with `yieldNow` between them. */
+export async function buildOfflineEngine(kb: Kb, yieldNow: () => Promise<void>, opts: EngineOptions = {}): Promise<OfflineEngine> {
+  const w = opts.weights ?? CALIBRATION.weights;
+  const faqs = kb.faqs.filter((f) => f.enabled !== false);
+  const docs: FaqDoc[] = [];
+  for (let i = 0; i < faqs.length; i += BUILD_SLICE) {
+    for (const f of faqs.slice(i, i + BUILD_SLICE)) docs.push(faqDoc(f, w));
+    await yieldNow();
+  }
+  return engineOver(faqs, indexOfDocs(docs, w), opts);
+}
+
+function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions): OfflineEngine {
+  const w = opts.weights ?? CALIBRATION.weights;
+  const threshold = opts.threshold ?? CALIBRATION.threshold;
 
   function rank(text: string) {
     const q = queryTokens(text, w.concept);
@@ -108,6 +144,13 @@ export function createOfflineEngine(kb: Kb, opts: EngineOptions = {}): OfflineEn
   }
 
   return {
+    ranked(text) {
+      const scores = index.score(queryTokens(text, w.concept));
+      return faqs
+        .map((f, i) => ({ f, s: scores[i]!, i }))
+        .sort((x, y) => y.s - x.s || x.i - y.i)
+        .map((x) => x.f);
+    },
     answer(raw, rawHistory) {
       const text = standardize(raw);
       const history = rawHistory?.map(standardize);

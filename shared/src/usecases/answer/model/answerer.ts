@@ -11,6 +11,7 @@ import type { AnswerDecision, AnswerInput, Answerer } from '../../../ports/answe
 import { detectHandoff } from '../handoff';
 import { expandAliases, shopHandoffWord } from '../shop-rules';
 import { buildPrompt } from './prompt';
+import type { KbIndexCache } from '../kb-index';
 import type { ChatModel, ChatResponse } from '../../../ports/chat-model';
 import type { Timers } from '../../../ports/timers';
 
@@ -47,6 +48,8 @@ export const ModelReply = z
 export interface ModelAnswererOptions {
   /** Products and facts go into the prompt when the repository offers them. */
   knowledge: Pick<KnowledgeRepo, 'listFaqs'> & Partial<Pick<KnowledgeRepo, 'listProducts' | 'getFacts'>>;
+  /** The shops' cached FAQ indexes, shared with the offline answerer (built per question without it). */
+  index?: KbIndexCache;
   model: ChatModel;
   offline: Answerer;
   kv: KvRepo;
@@ -130,10 +133,18 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
       const month = await monthKey(input.merchantId);
       if ((await spent(input.merchantId, month)) >= opts.monthlyBudgetFen) return offline(input, 'budget');
 
-      const faqs = (await opts.knowledge.listFaqs(input.merchantId)).filter((f) => f.enabled !== false);
+      const indexed = await opts.index?.get(input.merchantId);
+      const faqs = indexed?.faqs ?? (await opts.knowledge.listFaqs(input.merchantId)).filter((f) => f.enabled !== false);
       const products = (await opts.knowledge.listProducts?.(input.merchantId)) ?? [];
       const facts = (await opts.knowledge.getFacts?.(input.merchantId)) ?? {};
-      const prompt = buildPrompt(faqs, input.history, expandAliases(input.text, input.rules), { products, facts, shop: input.shop, customer: input.customer });
+      const rank = indexed ? (text: string) => indexed.engine.ranked(text) : undefined;
+      const prompt = buildPrompt(faqs, input.history, expandAliases(input.text, input.rules), {
+        products,
+        facts,
+        shop: input.shop,
+        customer: input.customer,
+        ...(rank ? { rank } : {}),
+      });
 
       let res: ChatResponse;
       try {

@@ -37,10 +37,11 @@ export function rankFaqs(faqs: KbFaq[], text: string): KbFaq[] {
 }
 
 /** The FAQs the prompt carries: all of them (stable order by id) when few, else the top-k for this question. */
-export function selectFaqs(kb: KbFaq[], text: string, opts: { fullMax?: number; topK?: number } = {}): KbFaq[] {
+export function selectFaqs(kb: KbFaq[], text: string, opts: { fullMax?: number; topK?: number; rank?: (text: string) => KbFaq[] } = {}): KbFaq[] {
   const faqs = kb.filter((f) => f.enabled !== false);
   if (faqs.length <= (opts.fullMax ?? FULL_KB_MAX)) return [...faqs].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  return rankFaqs(faqs, text).slice(0, opts.topK ?? TOP_K);
+  // `rank`: the shop's cached index (kb-index.ts), instead of indexing every FAQ for each question
+  return (opts.rank ? opts.rank(text) : rankFaqs(faqs, text)).slice(0, opts.topK ?? TOP_K);
 }
 
 export type PromptProduct = { sku: string; name: string; priceFen: number; stock: number; attributes?: Record<string, unknown> };
@@ -49,6 +50,8 @@ export interface PromptExtras {
   facts?: Record<string, unknown>;
   shop?: { name: string; persona: string };
   customer?: { name: string; tags: string[]; orderCount: number };
+  /** The enabled FAQs best first for a text, from a prebuilt index. */
+  rank?: (text: string) => KbFaq[];
 }
 /** Products above this many go in by relevance only (names mentioned in the question), to keep the prefix small. */
 export const PRODUCTS_MAX = 80;
@@ -107,7 +110,7 @@ export interface Prompt {
 }
 
 export function buildPrompt(kb: KbFaq[], history: Message[], text: string, extras: PromptExtras = {}): Prompt {
-  const faqs = selectFaqs(kb, text);
+  const faqs = selectFaqs(kb, text, extras.rank ? { rank: extras.rank } : {});
   const persona = extras.shop ? `\n\n你代表的店：${extras.shop.name}。${extras.shop.persona ? `店主希望你这样说话：${extras.shop.persona}` : ''}` : '';
   // the customer comes last in the system text: everything before it is the same for every customer (prefix cache)
   const c = extras.customer;
