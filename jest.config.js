@@ -14,13 +14,17 @@ const INTEGRATION = [
   'test/bundles.test.ts', // builds the function bundles (scripts/build-functions.mjs) and runs them
   'test/cloudbase-host.test.ts', // host and CLI child processes on the CloudBase wire double
   'test/crash.test.ts', // kill -9 of host processes
+  'test/daily-report.test.ts', // in-process host with the demo shop; the CLI's jobs run-due / report show / sandbox sent against it
+  'test/crash-burst.test.ts', // kill -9 of a host process three times during a burst of 1,000 customer messages (≈ 50 s)
   'test/fuzz.test.ts', // in-process hosts, property-based fuzzing of every input edge
+  'test/fuzz-webhook.test.ts', // in-process host, property-based fuzzing of the order webhook
   'test/dependency-rules.test.ts', // runs depcruise and tsc as child processes (test:fast checks the rules directly)
   'test/host.test.ts', // in-process host
   'test/host-edges.test.ts', // in-process hosts (one with a cloudbase-mode sandbox)
   'test/kf-e2e.test.ts', // in-process host, the kf loop through the sandbox
   'test/kf-faults.test.ts', // in-process host, a fault per WeCom call (≈ 90 s, mostly waiting)
   'test/kb-limits.test.ts', // in-process host polled while hostile knowledge-base files are parsed
+  'test/order-webhook.test.ts', // in-process host: the signed order webhook, a CLI rotation, 1,000 randomized deliveries
   'test/secrets.test.ts', // in-process host
   'test/sessions.test.ts', // in-process host
   'test/wecom-callback.test.ts', // in-process host
@@ -32,6 +36,8 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   moduleNameMapper: { '^@xiaoer/shared/(.*)$': '<rootDir>/shared/src/$1', '^@xiaoer/shared$': '<rootDir>/shared/src/index.ts' },
+  // ECharts ships its tree-shakable modules as ES modules only (the chart renderer imports them)
+  transformIgnorePatterns: ['/node_modules/(?!(echarts|zrender)/)'],
 };
 const escape = (p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

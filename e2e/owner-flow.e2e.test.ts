@@ -8,7 +8,8 @@ import { phone, ROOT, startHost, type HostProcess } from './helpers';
  * The owner's day in the H5 app against a freshly started host (issue: owner app §4):
  * login link → 今日 with the demo shop's numbers and a drawn trend chart → the conversation
  * waiting for a person → reply as staff → the reply is in the WeCom sandbox's sent list →
- * teach it as a FAQ → 问问 AI answers that question (and so does `simulate`, another process).
+ * teach it as a FAQ → 问问 AI answers that question (and so does `simulate`, another process) →
+ * a reply WeCom refuses (the sandbox's fault route) is found under 没发出去 and resent once (重发).
  * Screenshots of every page at 390×844 go to .test-results/screenshots/.
  */
 
@@ -171,6 +172,52 @@ describe("the owner's flow in a real browser", () => {
     const r = JSON.parse(await cli(['simulate', '--merchant', M, '--text', '狗狗可以进店吗', '--customer', 'e2e-second', '--json']));
     expect(r).toMatchObject({ handoff: false });
     expect(r.reply).toContain(REPLY);
+  });
+
+  it('a reply WeCom refuses shows 没发出去, is found under 没发出去 in 会话, and 重发 sends it once', async () => {
+    const LATE = '稍等，我问一下店长马上回您';
+    const list = await page.evaluate(
+      async (merchantId) =>
+        (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'conversations.list', merchantId, filter: 'all', limit: 100 }) })).json()) as any,
+      M,
+    );
+    const convId = list.data.items.find((c: { externalUserId: string }) => c.externalUserId === CUSTOMER).id as string;
+    await go(`/sub/thread/index?id=${encodeURIComponent(convId)}`, '.page-thread .reply-input');
+    // WeCom busy on the next 3 sends: the client's own 2 retries give up too, the reply fails
+    const fault = await fetch(`${host.url}/sandbox/_control/fault`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ api: 'kf/send_msg', errcode: -1, times: 3, merchantId: M }),
+    });
+    expect(fault.status).toBe(200);
+    await field('.reply-input').fill(LATE);
+    await page.click('.reply-send');
+    await page.waitForSelector('.page-thread .action-error', { timeout: 15_000 });
+
+    // 会话 · 没发出去 finds it, saying how many
+    await go('/pages/conversations/index', '.page-conversations');
+    await page.click('.filter-undelivered');
+    const row = page.locator('.conv-item', { hasText: '条没发出去' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.textContent()).toContain('1 条没发出去');
+    await shot('conversations-undelivered');
+    await row.click();
+    const failed = page.locator(`.msg-staff:has-text("${LATE}")`);
+    await failed.locator('.msg-failed').waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(600); // the page slides in
+    await shot('thread-undelivered');
+
+    await failed.locator('.msg-retry').click();
+    await failed.locator('.msg-failed').waitFor({ state: 'detached', timeout: 15_000 });
+    expect(await failed.locator('.msg-retry').count()).toBe(0);
+    const sent = JSON.parse(await cli(['sandbox', 'sent', '--merchant', M, '--json'])) as { api: string; to: string; text: string; errcode: number }[];
+    const attempts = sent.filter((s) => s.api === 'kf/send_msg' && s.to === CUSTOMER && s.text === LATE);
+    expect(attempts.map((s) => s.errcode)).toEqual([-1, -1, -1, 0]);
+    // and the 没发出去 list is empty again
+    await go('/pages/conversations/index', '.page-conversations');
+    await page.click('.filter-undelivered');
+    await page.waitForSelector('.page-conversations .conv-empty', { timeout: 15_000 });
+    expect(await page.textContent('.page-conversations')).toContain('消息都发出去了');
   });
 
   it('every other page renders at 390×844 in Chinese, with a screenshot', async () => {

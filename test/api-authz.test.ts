@@ -10,6 +10,8 @@ import { VECTOR_A } from './helpers/host';
 import { testDeps } from './helpers/deps';
 import { recordUnanswered } from '@xiaoer/shared/usecases/knowledge/teach';
 import { parseKbContent } from '../cloudfunctions/server/kb/formats';
+import { parseOrderContent } from '../cloudfunctions/server/orders/files';
+import { ensureDailyReport } from '@xiaoer/shared/usecases/reports/daily-job';
 
 /**
  * Every action of the api union, enumerated at run time: each one must refuse another
@@ -20,6 +22,8 @@ const MARK = 'A店专属-9f3c';
 const invitePool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
 /** Teach-queue entries of shop A (one per conversation); shop B has none, so its ids are A's. */
 const teachPool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
+/** Staff of shop A an owner may remove (one per call); shop B is asked for A's ids, never found. */
+const removablePool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
 const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = {
   'me.get': () => ({ action: 'me.get' }),
   'me.join': (merchantId) => ({ action: 'me.join', code: invitePool[merchantId].shift()! }),
@@ -32,6 +36,7 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   'conversations.reply': (merchantId) => ({ action: 'conversations.reply', merchantId, conversationId: 'conv-a', text: '您好，我是店长，马上帮您看' }),
   'conversations.takeOver': (merchantId) => ({ action: 'conversations.takeOver', merchantId, conversationId: 'conv-a' }),
   'conversations.handBack': (merchantId) => ({ action: 'conversations.handBack', merchantId, conversationId: 'conv-a' }),
+  'conversations.retrySend': (merchantId) => ({ action: 'conversations.retrySend', merchantId, conversationId: 'conv-a', messageId: 'out-failed-a' }),
   'conversations.transfer': (merchantId) => ({ action: 'conversations.transfer', merchantId, conversationId: 'conv-a2', servicerUserId: 'zhangsan' }),
   'dashboard.trends': (merchantId) => ({ action: 'dashboard.trends', merchantId, days: 30 }),
   'badges.get': (merchantId) => ({ action: 'badges.get', merchantId }),
@@ -59,8 +64,23 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   'settings.get': (merchantId) => ({ action: 'settings.get', merchantId }),
   'settings.update': (merchantId) => ({ action: 'settings.update', merchantId, aiPersona: '热情一点' }),
   'members.list': (merchantId) => ({ action: 'members.list', merchantId }),
+  'members.remove': (merchantId) => ({ action: 'members.remove', merchantId, memberId: removablePool[merchantId].shift() ?? 'none' }),
   'invites.create': (merchantId) => ({ action: 'invites.create', merchantId, role: 'staff' }),
   'audit.list': (merchantId) => ({ action: 'audit.list', merchantId }),
+  'webhook.get': (merchantId) => ({ action: 'webhook.get', merchantId }),
+  'webhook.rotate': (merchantId) => ({ action: 'webhook.rotate', merchantId }),
+  // one good row (its phone matches nobody: an unmatched order) and one bad one
+  'orders.import': (merchantId) => ({
+    action: 'orders.import',
+    merchantId,
+    format: 'csv',
+    content: 'orderNo,status,amount,placedAt,phone\nIMP-1,paid,18.00,2026-11-22 10:00,13900000000\n,paid,x,,\n',
+  }),
+  'orders.unmatched': (merchantId) => ({ action: 'orders.unmatched', merchantId }),
+  'orders.link': (merchantId) => ({ action: 'orders.link', merchantId, orderNo: 'A-UNMATCHED', externalUserId: 'wm-a' }),
+  // today: recomputed (A's name and unanswered questions carry the mark); the list: A's stored report
+  'reports.get': (merchantId) => ({ action: 'reports.get', merchantId, kind: 'daily', date: '2026-11-22' }),
+  'reports.list': (merchantId) => ({ action: 'reports.list', merchantId, kind: 'daily' }),
 };
 
 let deps: Deps;
@@ -139,8 +159,30 @@ beforeAll(async () => {
   };
   mediaRef = await channel.media!.save('shop-a', { bytes: new TextEncoder().encode(MARK), contentType: 'image/png' });
   await deps.storage.messages.add({ id: 'msg-a', merchantId: 'shop-a', conversationId: 'conv-a', sender: 'customer', at: now, type: 'text', text: MARK });
+  // an AI reply that did not go out (重发)
+  await deps.storage.messages.add({
+    id: 'out-failed-a',
+    merchantId: 'shop-a',
+    conversationId: 'conv-a',
+    sender: 'ai',
+    at: now,
+    type: 'text',
+    text: MARK,
+    wecomMsgId: 'failedA1',
+    delivery: 'failed',
+  });
+  for (let i = 0; i < 5; i++) {
+    await deps.storage.members.add({ id: `rm${i}`, merchantId: 'shop-a', openid: `rm-${i}`, name: MARK, role: 'staff', onDuty: true, createdAt: now });
+    removablePool['shop-a'].push(`rm${i}`);
+    removablePool['shop-b'].push(`rm${i}`);
+  }
   await deps.storage.knowledge.upsertFaq({ id: 'f1', merchantId: 'shop-a', question: MARK, answer: MARK, alternatives: [], enabled: true, updatedAt: now });
   await deps.storage.audit.append({ id: 'au1', merchantId: 'shop-a', actor: MARK, action: 'settings.update', target: '', detail: {}, at: now });
+  // an unmatched order of A; linked to wm-a its 8800 becomes wm-a's whole spend (the 8800 checked below)
+  const unmatched = { merchantId: 'shop-a', amountFen: 8800, paidFen: 8800, status: 'paid' as const, placedAt: now, updatedAt: now, rev: 1 };
+  await deps.storage.orders.put({ ...unmatched, id: 'A-UNMATCHED', items: [{ sku: 'm', name: MARK, qty: 1, priceFen: 8800 }], customerRef: { phone: '13700000000' } }, null);
+  // a stored daily report of A (its text names the shop, so it carries the mark)
+  await ensureDailyReport(deps, (await deps.storage.merchants.get('shop-a'))!, '2026-11-21');
   for (let i = 0; i < 8; i++) {
     await recordUnanswered(deps, { merchantId: 'shop-a', conversationId: `tq${i}`, externalUserId: 'wm-a', question: `${MARK}问题${i}`, reason: 'handoff:person', askedAt: now });
     teachPool['shop-a'].push(`tq${i}`);
@@ -150,7 +192,7 @@ beforeAll(async () => {
 afterAll(() => deps.storage.close());
 
 /** Every call goes through the api use case with a (fake) WeCom channel. */
-const callApi = (d: Deps, caller: { openid: string }, raw: unknown) => callApiBare(d, caller, raw, channel, parseKbContent);
+const callApi = (d: Deps, caller: { openid: string }, raw: unknown) => callApiBare(d, caller, raw, channel, parseKbContent, parseOrderContent);
 
 const code = async (p: Promise<unknown>) => {
   try {
@@ -197,7 +239,7 @@ describe('api authorization', () => {
           expect(JSON.stringify(r.result)).not.toContain(MARK);
         }),
       );
-      expect(['OK', 'NOT_FOUND.CUSTOMER', 'NOT_FOUND.CONVERSATION', 'NOT_FOUND.FAQ', 'NOT_FOUND.TEACH', 'NOT_FOUND.MEDIA']).toContain(own);
+      expect(['OK', 'NOT_FOUND.CUSTOMER', 'NOT_FOUND.CONVERSATION', 'NOT_FOUND.FAQ', 'NOT_FOUND.TEACH', 'NOT_FOUND.MEDIA', 'NOT_FOUND.MEMBER', 'NOT_FOUND.ORDER']).toContain(own);
       // a stranger with no membership at all is refused too
       expect(await code(callApi(deps, { openid: 'stranger' }, make('shop-a')))).toBe('AUTH.FORBIDDEN');
     });
@@ -215,6 +257,11 @@ describe('api authorization', () => {
     expect(owner.result).toMatchObject({ customer: { phone: '13812345678', totalSpentFen: 8800 } });
     const dash = await callApi(deps, { openid: who.aStaff }, { action: 'dashboard.today', merchantId: 'shop-a' });
     expect(dash.result).toMatchObject({ revenueFen: null, role: 'staff' });
+    const report = { action: 'reports.get', merchantId: 'shop-a', kind: 'daily', date: '2026-11-21' };
+    const staffReport = (await callApi(deps, { openid: who.aStaff }, report)).result as { numbers: { revenueFen: unknown; weekBefore: { revenueFen: unknown } }; text: string };
+    expect(staffReport.numbers).toMatchObject({ revenueFen: null, weekBefore: { revenueFen: null } });
+    expect(staffReport.text).not.toContain('营业额');
+    expect(((await callApi(deps, { openid: who.aOwner }, report)).result as { text: string }).text).toContain('营业额');
   });
 
   it('audits settings changes with the actor', async () => {

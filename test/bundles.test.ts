@@ -1,10 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { FakeEngine } from './cloudbase-fake/engine';
 import { startFakeCloudbase } from './cloudbase-fake/server';
+import { createSecretBox, parseMasterKey } from '../cloudfunctions/server/security/secret-box';
+import { CHART_FONT_FILE, createChartRenderer } from '../cloudfunctions/server/charts/renderer';
+import { SAMPLE_WEEK } from '../cloudfunctions/server/charts/sample';
 
 /**
  * The deployable cloud functions: `npm run build:functions` output, copied alone into an empty
@@ -38,6 +42,8 @@ function seedMembership(engine: FakeEngine) {
 interface Meta {
   bytes: number;
   dependencies: Record<string, string>;
+  /** Files copied beside index.js: resvg's binary and the chart font, for functions that draw charts. */
+  assets: string[];
   metafile: { inputs: Record<string, unknown>; outputs: Record<string, { imports: { path: string; external?: boolean }[] }> };
 }
 let meta: Record<Fn, Meta>;
@@ -109,24 +115,31 @@ describe('cloud function bundles', () => {
     for (const fn of FUNCTIONS) {
       const inputs = Object.keys(meta[fn].metafile.inputs);
       expect(inputs.filter((i) => FORBIDDEN.test(`/${i}`))).toEqual([]);
-      if (fn !== 'webhook') expect(inputs.some((i) => i.includes('node_modules/@cloudbase/node-sdk/'))).toBe(true);
+      expect(inputs.some((i) => i.includes('node_modules/@cloudbase/node-sdk/'))).toBe(true);
     }
     expect(Object.keys(meta.api.metafile.inputs).some((i) => i.includes('node_modules/wx-server-sdk/'))).toBe(true);
   });
 
-  it('are self-contained: only Node built-ins stay outside, nothing to install', () => {
+  it('are self-contained: only Node built-ins and the files copied beside index.js stay outside, nothing to install', () => {
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     for (const fn of FUNCTIONS) {
       const dir = path.join(OUT, fn);
       const external = Object.values(meta[fn].metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
-      expect(external.filter((p) => !builtins.has(p))).toEqual([]);
+      expect(external.filter((p) => !builtins.has(p) && !meta[fn].assets.includes(p.replace(/^\.\//, '')))).toEqual([]);
       const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
       expect(pkg).toMatchObject({ main: 'index.js', dependencies: meta[fn].dependencies });
       expect(pkg.dependencies).toEqual({});
       const files =
-        fn === 'scheduler' ? ['config.json', 'index.js', 'package.json'] : fn === 'api' ? ['index.js', 'kb-parse-worker.js', 'package.json'] : ['index.js', 'package.json'];
+        fn === 'scheduler'
+          ? ['config.json', 'fonts', 'index.js', 'package.json', 'resvgjs.linux-x64-gnu.node']
+          : fn === 'api'
+            ? ['index.js', 'kb-parse-worker.js', 'package.json']
+            : ['index.js', 'package.json'];
       expect(fs.readdirSync(dir).sort()).toEqual(files);
     }
+    // the scheduler draws the weekly chart: resvg's Linux binary and the CJK font ship with it
+    expect(meta.scheduler.assets.sort()).toEqual(['fonts/wqy-microhei-chart.ttf', 'resvgjs.linux-x64-gnu.node']);
+    expect(fs.readFileSync(path.join(OUT, 'scheduler/fonts/wqy-microhei-chart.ttf'))).toEqual(fs.readFileSync(CHART_FONT_FILE));
     const trigger = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(trigger(path.join(OUT, 'scheduler/config.json'))).toEqual(trigger(path.join(root, 'cloudfunctions/scheduler/config.json')));
   });
@@ -179,6 +192,13 @@ describe('cloud function bundles', () => {
     expect(jobs.some((j) => j.status === 'done')).toBe(true);
   });
 
+  it('scheduler: draws the sample chart from the bundle alone, byte for byte as the host does', async () => {
+    const local = await createChartRenderer().renderTrend(SAMPLE_WEEK);
+    const out = await runFunction('scheduler', { check: 'chart' });
+    expect(out).toMatchObject({ ok: true, width: local.width, height: local.height, bytes: local.png.length });
+    expect(out.sha256).toBe(crypto.createHash('sha256').update(local.png).digest('hex'));
+  });
+
   it('wecom: an HTTP event for an unknown shop is rejected with an error envelope', async () => {
     const out = await runFunction('wecom', { path: '/wecom/callback/nobody', httpMethod: 'GET', queryStringParameters: {}, headers: {}, body: '', isBase64Encoded: false });
     expect([400, 404]).toContain(out.statusCode);
@@ -186,9 +206,51 @@ describe('cloud function bundles', () => {
     expect(JSON.parse(out.body)).toMatchObject({ ok: false, code: expect.any(String), message: expect.any(String) });
   });
 
-  it('webhook: answers 404 until the order webhook exists', async () => {
-    const out = await runFunction('webhook', {});
-    expect(out.statusCode).toBe(404);
-    expect(JSON.parse(out.body)).toMatchObject({ ok: false, code: 'NOT_FOUND.ROUTE' });
+  it('webhook: a signed order event is stored and counted once in CloudBase; a forged one is refused', async () => {
+    // the shop's webhook secret, sealed with the functions' APP_MASTER_KEY as `webhook secret` would
+    const key = 'whsec_bundle-test';
+    const sealed = createSecretBox(parseMasterKey('ab'.repeat(32))).seal(key);
+    fake.engine.insert('kv', {
+      _id: 'shop-a:webhook:secret',
+      merchantId: 'shop-a',
+      ns: 'webhook',
+      key: 'secret',
+      value: { sealed, rotatedAt: 1 },
+      version: 1,
+      updatedAt: 1,
+      schemaVersion: 1,
+    });
+    const body = JSON.stringify({
+      orderNo: 'CB-1',
+      status: 'paid',
+      amountFen: 2500,
+      items: [{ sku: 'T1', name: '杨枝甘露', qty: 1, priceFen: 2500 }],
+      placedAt: Date.UTC(2026, 0, 5, 4),
+      updatedAt: Date.UTC(2026, 0, 5, 4),
+    });
+    const event = (signature?: string) => {
+      const ts = String(Math.floor(Date.now() / 1000));
+      const sig = signature ?? crypto.createHmac('sha256', key).update(`${ts}.${body}`).digest('hex');
+      return {
+        path: '/webhook/orders/shop-a',
+        httpMethod: 'POST',
+        queryStringParameters: {},
+        headers: { 'Content-Type': 'application/json', 'X-Xiaoer-Timestamp': ts, 'X-Xiaoer-Signature': sig },
+        body: Buffer.from(body).toString('base64'),
+        isBase64Encoded: true,
+      };
+    };
+    const first = await runFunction('webhook', event());
+    expect(first.statusCode).toBe(200);
+    expect(JSON.parse(first.body)).toEqual({ ok: true, data: { orderNo: 'CB-1', outcome: 'created', matched: false } });
+    expect(JSON.parse((await runFunction('webhook', event())).body)).toMatchObject({ ok: true, data: { outcome: 'duplicate' } });
+    const forged = await runFunction('webhook', event('0'.repeat(64)));
+    expect(forged.statusCode).toBe(401);
+    expect(JSON.parse(forged.body)).toMatchObject({ ok: false, code: 'WEBHOOK.BAD_SIGNATURE' });
+    expect(fake.engine.find('orders').filter((o) => o.id === 'CB-1')).toHaveLength(1);
+    const revenue = fake.engine.find('counters').filter((c) => c.merchantId === 'shop-a' && c.name === 'revenueFen');
+    expect(revenue.reduce((sum, c) => sum + Number(c.value), 0)).toBe(2500);
+    const lost = await runFunction('webhook', { ...event(), path: '/webhook/elsewhere' });
+    expect(lost.statusCode).toBe(404);
   });
 });

@@ -55,6 +55,14 @@ describe('admin CLI', () => {
     [['login-link', '--bogus-flag', 'x'], 'INPUT.INVALID'],
     [['kb', 'import', '--merchant', 'cli-shop', '--file', '/nonexistent.json'], 'INPUT.INVALID'],
     [['kb', 'export', '--merchant', 'nobody', '--format', 'json', '--out', '/tmp/x.json'], 'NOT_FOUND.MERCHANT'],
+    [['jobs', 'run-due'], 'INPUT.INVALID'],
+    [['jobs', 'run-due', '--at', 'tomorrow 21:00'], 'INPUT.INVALID'],
+    [['jobs', 'run-due', '--at', '2026-11-22T21:00:00'], 'INPUT.INVALID'], // no time zone
+    [['jobs', 'frobnicate'], 'CLI.UNKNOWN_COMMAND'],
+    [['report', 'show', '--merchant', 'cli-shop', '--kind', 'daily', '--date', '2026-02-30'], 'INPUT.INVALID'],
+    [['report', 'show', '--merchant', 'cli-shop', '--kind', 'yearly', '--date', '2026-02-03'], 'INPUT.INVALID'],
+    [['report', 'show', '--merchant', 'nobody', '--kind', 'daily', '--date', '2026-02-03'], 'NOT_FOUND.MERCHANT'],
+    [['report', 'show', '--merchant', 'cli-shop', '--kind', 'daily', '--date', '2099-01-01'], 'NOT_FOUND.REPORT'],
   ])('%j exits 1 with the envelope %s', async (args, code) => {
     const out = await runCli([...args, '--json']);
     expect(out.code).toBe(1);

@@ -10,6 +10,7 @@ import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { openSqliteStorage } from '../cloudfunctions/server/storage/sqlite';
 import { startHost } from '../e2e/helpers';
 import { VECTOR_A } from './helpers/host';
+import { alive, healthy, kill9, sleep, until, type Host } from './helpers/host-process';
 
 /**
  * kill -9 of the host process (`npm start`'s entry) at the worst moments. The test waits for
@@ -18,44 +19,7 @@ import { VECTOR_A } from './helpers/host';
  */
 jest.setTimeout(180_000);
 
-type Host = Awaited<ReturnType<typeof startHost>>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Still running (a SIGKILLed child has exitCode null and signalCode 'SIGKILL'). */
-const alive = (host: Host) => host.child.exitCode === null && host.child.signalCode === null;
 const silent = (dataDir: string) => createHostRuntime({ config: loadConfig({ DATA_DIR: dataDir }), logger: createLogger('silent') });
-
-/** Polls `f` until `ok` (a generous wait, not a speed requirement); returns the last value. */
-async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined && ok(v)) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-/** The host answers HTTP (it is listening, its storage open). */
-async function healthy(host: Host, ms = 90_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (!alive(host)) throw new Error(`host exited (${host.child.exitCode ?? host.child.signalCode}):\n${host.output().slice(-3000)}`);
-    const status = await fetch(`${host.url}/healthz`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    if (Date.now() > end) throw new Error(`GET ${host.url}/healthz never answered 200:\n${host.output().slice(-3000)}`);
-    await sleep(100);
-  }
-}
-
-async function kill9(host: Host): Promise<void> {
-  if (!alive(host)) return;
-  const exited = new Promise((r) => host.child.once('exit', r));
-  host.child.kill('SIGKILL');
-  await exited;
-}
 
 const started: Host[] = [];
 afterAll(async () => {

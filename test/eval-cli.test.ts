@@ -39,7 +39,13 @@ describe('eval answers', () => {
       expect(l.ms).toBeGreaterThanOrEqual(0);
     });
     const { summary } = lines[lines.length - 1];
-    expect(Object.keys(summary).sort()).toEqual(['coverage', 'handoff_recall', 'n', 'p50_ms', 'p99_ms', 'precision']);
+    expect(Object.keys(summary).sort()).toEqual(['coverage', 'coverage_ci', 'handoff_recall', 'handoff_recall_ci', 'n', 'p50_ms', 'p99_ms', 'precision', 'precision_ci']);
+    for (const k of ['precision', 'coverage', 'handoff_recall']) {
+      const [lo, hi] = summary[`${k}_ci`] as [number, number];
+      expect(lo).toBeLessThanOrEqual(summary[k]);
+      expect(hi).toBeGreaterThanOrEqual(summary[k]);
+      expect(hi - lo).toBeGreaterThan(0);
+    }
     const answers = rows.filter((l) => l.got !== 'handoff' && l.got !== 'clarify');
     const correct = answers.filter((l) => l.got === l.expect).length;
     const handoffs = rows.filter((l) => l.expect === 'handoff');
@@ -87,6 +93,46 @@ describe('eval answers', () => {
     expect(summary.handoff_recall).toBe(1);
     expect(summary.precision).toBeGreaterThanOrEqual(third ? 0.9 : 0.93);
     expect(summary.coverage).toBeGreaterThanOrEqual(third ? 0.4 : 0.7);
+  });
+
+  // Four batches written blind (test/fixtures/heldout4–7/README.md, first looks there), now part of
+  // the corpus the handoff model is trained on: regression guards on seen data, not unseen
+  // measurements (`npm run eval:loto` gives those). Measured with the shipped model: handoff recall
+  // 1 everywhere, precision 0.83–1, coverage 0.66–0.92 (coverage as at the first look: the model
+  // hands off no answerable case here).
+  it.each(
+    ['heldout4', 'heldout5', 'heldout6', 'heldout7'].flatMap((set) =>
+      fs
+        .readdirSync(path.resolve(__dirname, 'fixtures', set))
+        .filter((f) => f.startsWith('cases-'))
+        .map((f) => [set, f.slice('cases-'.length, -'.json'.length)]),
+    ),
+  )('keeps the %s/%s shop (written blind, then trained on) at its measured level', async (set, shop) => {
+    const dir = path.resolve(__dirname, 'fixtures', set);
+    const out = await runCli(['eval', 'answers', '--kb', path.join(dir, `kb-${shop}.json`), '--cases', path.join(dir, `cases-${shop}.json`), '--json']);
+    expect(out.code).toBe(0);
+    const { summary } = JSON.parse(out.stdout.trim().split('\n').pop()!);
+    expect(summary.handoff_recall).toBeGreaterThanOrEqual(0.95);
+    expect(summary.precision).toBeGreaterThanOrEqual(0.83);
+    expect(summary.coverage).toBeGreaterThanOrEqual(0.65);
+  });
+
+  it('ignores unknown keys in case files and honours accept', async () => {
+    const casesFile = path.join(tmp, 'accept-cases.json');
+    fs.writeFileSync(
+      casesFile,
+      JSON.stringify([
+        { q: '我要投诉你们，太差了', expect: 'hours', accept: ['handoff'], reason: 'complaint', note: 'a person may take it too' },
+        { q: '我要投诉你们，太差了', expect: 'hours' },
+        { q: '我要投诉你们，太差了', expect: 'handoff', reason: 'complaint', answered: ['hours'] },
+      ]),
+    );
+    const out = await runCli(['eval', 'answers', '--kb', path.join(SAMPLES, 'kb-pet.json'), '--cases', casesFile, '--json']);
+    expect(out.code).toBe(0);
+    const lines = out.stdout.split('\n').map((l) => JSON.parse(l));
+    expect(lines.slice(0, -1).map((l) => l.got)).toEqual(['handoff', 'handoff', 'handoff']);
+    // the accepted handoff is a right outcome, the other answerable one a miss
+    expect(lines[3].summary).toMatchObject({ n: 3, coverage: 0.5, handoff_recall: 1, precision: 0 });
   });
 
   it('prints a short human summary without --json', async () => {

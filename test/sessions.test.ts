@@ -109,12 +109,21 @@ describe('sessions', () => {
     await moveSandboxClock(-40 * 24 * 3600_000);
   });
 
-  it('stop working for a member removed from the shop at once (membership is checked per call)', async () => {
-    const cookie = await loginCookie(await link('staff'));
-    expect((await api(h.url, cookie, { action: 'dashboard.today', merchantId: 'shop-s' })).status).toBe(200);
-    // no removal use case yet: the row goes the way a future one would delete it
-    const db = (h.rt.storage as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db;
-    db.prepare('DELETE FROM members WHERE merchant_id = ? AND openid = ?').run('shop-s', 'local:shop-s:staff');
-    expect(await api(h.url, cookie, { action: 'dashboard.today', merchantId: 'shop-s' })).toMatchObject({ status: 403, body: { code: 'AUTH.FORBIDDEN' } });
+  it('stop working for a member the owner removes: their very next call fails, on every device', async () => {
+    const phone = await loginCookie(await link('staff'));
+    const laptop = await loginCookie(await link('staff'));
+    const owner = await loginCookie(await link());
+    expect((await api(h.url, phone, { action: 'dashboard.today', merchantId: 'shop-s' })).status).toBe(200);
+    // a session opened in the very millisecond of the removal would outlive it
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const r = await api(h.url, owner, { action: 'members.remove', merchantId: 'shop-s', memberId: 'local-staff' });
+    expect(r).toMatchObject({ status: 200, body: { ok: true, data: { memberId: 'local-staff', sessionsEnded: true } } });
+    expect(await api(h.url, phone, { action: 'dashboard.today', merchantId: 'shop-s' })).toMatchObject({ status: 401 });
+    expect(await me(laptop)).toBe(401);
+    // the owner is still in, and removing themself is refused in Chinese
+    expect(await api(h.url, owner, { action: 'members.remove', merchantId: 'shop-s', memberId: 'local-owner' })).toMatchObject({
+      status: 409,
+      body: { code: 'CONFLICT.REMOVE_SELF', message: '不能把自己移出店铺' },
+    });
   });
 });

@@ -540,6 +540,22 @@ describe('control routes', () => {
     ]);
   });
 
+  it('fault lost: WeCom carries the call out (the send is in the sent list) but its answer never arrives', async () => {
+    await says('wmLost', '你好');
+    await ctl('fault', { api: 'kf/send_msg', mode: 'lost', times: 1 });
+    const body = JSON.stringify({ touser: 'wmLost', open_kfid: kfId, msgtype: 'text', text: { content: '到了吗' } });
+    const lost = await fetch(`${h.url}/sandbox/cgi-bin/kf/send_msg?access_token=${await tok('kf')}`, { method: 'POST', body, signal: AbortSignal.timeout(1_000) }).then(
+      (r) => `HTTP ${r.status}`,
+      (err: Error) => err.name,
+    );
+    expect(lost).toBe('TimeoutError');
+    expect((await send('wmLost', '第二条')).errcode).toBe(0);
+    expect((await ctl(`sent?merchantId=${SHOP}`)).map((r: Json) => [r.text, r.errcode])).toEqual([
+      ['到了吗', 0],
+      ['第二条', 0],
+    ]);
+  });
+
   it('sent: {at, api, to, msgtype, text, msgid, errcode} oldest first, `after` for polling; reset forgets', async () => {
     await says('wmList', '你好');
     await send('wmList', '第一条', { msgid: 'list-1' });

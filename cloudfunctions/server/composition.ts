@@ -1,3 +1,4 @@
+import { createKeyedLimiter } from '@xiaoer/shared/usecases/lib/keyed-limiter';
 import type { Storage } from '@xiaoer/shared/ports/storage';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { type Clock, systemClock } from '@xiaoer/shared/domain/time';
@@ -87,6 +88,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     codec: callbackCodec,
     log: logger.child({ mod: 'wecom-callback' }),
     maxSkewS: config.wecom.maxSkewS,
+    // 8 of one shop's callbacks in work at once (answers include model calls of a few seconds)
+    perMerchant: createKeyedLimiter(8),
   };
   return {
     config,

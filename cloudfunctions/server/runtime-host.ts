@@ -4,7 +4,7 @@ import { createRuntime, type OpenStorage, type Runtime, type RuntimeOptions } fr
 export const openAnyStorage: OpenStorage = async (config, logger) => {
   if (config.runtime === 'local') {
     const { openSqliteStorage } = await import('./storage/sqlite');
-    return openSqliteStorage(config.dbFile);
+    return openSqliteStorage(config.dbFile, { checkpointInBackground: true });
   }
   const { openCloudbaseStorage } = await import('./storage/cloudbase');
   return openCloudbaseStorage(config, logger);

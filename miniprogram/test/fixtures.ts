@@ -19,6 +19,8 @@ export const dashboard = (over: Partial<ApiResult<'dashboard.today'>> = {}): Api
   yesterday: counters({ newCustomers: 2, consultations: 12, customerMessages: 55, aiAnswered: 20, aiHandoffs: 5, orders: 9, revenueFen: 100000 }),
   waitingHuman: 2,
   revenueFen: 123450,
+  hasOrders: true,
+  wecomProblems: [],
   ...over,
 });
 

@@ -7,6 +7,7 @@ import { createOfflineEngine } from '@xiaoer/shared/usecases/answer';
 import type { KvEntry, KvRepo } from '@xiaoer/shared/ports/storage';
 import { systemClock } from '@xiaoer/shared/domain/time';
 import { createAnswerer } from '../answering';
+import { countCases, type Scores, scoresOf } from './eval-score';
 import { type Config, loadConfig } from '../config';
 import { nodeTimers } from '../timers';
 
@@ -26,12 +27,15 @@ const KbFile = z
         enabled: z.boolean().optional(),
       }),
     ),
+    /** The shop's team: customers ask for them by name (a handoff signal). */
+    members: z.array(z.object({ name: z.string(), role: z.string().optional() }).passthrough()).optional(),
   })
   .passthrough();
-const CasesFile = z.array(z.object({ q: z.string().min(1), expect: z.string().min(1) }));
+/** Unknown keys (`reason`, `answered`, notes) are ignored; `accept` lists other right outcomes. */
+const CasesFile = z.array(z.object({ q: z.string().min(1), expect: z.string().min(1), accept: z.array(z.string()).optional() }));
 
 export type EvalLine = { q: string; expect: string; got: string; answer: string | null; confidence: number; ms: number };
-export type EvalSummary = { summary: { n: number; precision: number; coverage: number; handoff_recall: number; p50_ms: number; p99_ms: number } };
+export type EvalSummary = { summary: Scores & { p50_ms: number; p99_ms: number } };
 
 function readJson<T extends z.ZodTypeAny>(file: string, schema: T, what: string): z.infer<T> {
   let text: string;
@@ -69,20 +73,14 @@ function errorLine(text: string, message: string): number | undefined {
 }
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0);
-const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10000) / 10000);
 
-export function summarize(lines: EvalLine[]): EvalSummary {
-  const handoffCases = lines.filter((l) => l.expect === 'handoff');
-  const answerable = lines.filter((l) => l.expect !== 'handoff');
-  const answers = lines.filter((l) => l.got !== 'handoff' && l.got !== 'clarify');
-  const correct = answers.filter((l) => l.got === l.expect);
+/** §5's summary (with `accept` honoured) plus a 95% Wilson interval beside each fraction. */
+export function summarize(lines: EvalLine[], accepts: readonly (readonly string[] | undefined)[] = []): EvalSummary {
   const ms = lines.map((l) => l.ms).sort((a, b) => a - b);
+  const scores = scoresOf(countCases(lines.map((l, i) => ({ expect: l.expect, got: l.got, accept: accepts[i] }))));
   return {
     summary: {
-      n: lines.length,
-      precision: ratio(correct.length, answers.length),
-      coverage: ratio(correct.length, answerable.length),
-      handoff_recall: ratio(handoffCases.filter((l) => l.got === 'handoff').length, handoffCases.length),
+      ...scores,
       p50_ms: Math.round(pct(ms, 50) * 1000) / 1000,
       p99_ms: Math.round(pct(ms, 99) * 1000) / 1000,
     },
@@ -99,6 +97,7 @@ export async function evalAnswers(a: { kbFile: string; casesFile: string; config
   const cases = readJson(a.casesFile, CasesFile, '用例');
   const config = a.config ?? loadConfig();
   const lines: EvalLine[] = [];
+  const accepts = cases.map((c) => c.accept);
   if (!config.llm.enabled || !config.llm.apiKey) {
     const engine = createOfflineEngine(kb);
     for (const c of cases) {
@@ -107,7 +106,7 @@ export async function evalAnswers(a: { kbFile: string; casesFile: string; config
       const ms = performance.now() - t0;
       lines.push({ q: c.q, expect: c.expect, got: r.got, answer: r.answer, confidence: r.confidence, ms: Math.round(ms * 1000) / 1000 });
     }
-    return [...lines, summarize(lines)];
+    return [...lines, summarize(lines, accepts)];
   }
   const faqs = kb.faqs.map((f) => ({ ...f, alternatives: f.alternatives ?? [], enabled: f.enabled ?? true, merchantId: 'eval', updatedAt: 0 }));
   const knowledge = { listFaqs: async () => faqs };
@@ -120,7 +119,7 @@ export async function evalAnswers(a: { kbFile: string; casesFile: string; config
     const got = d.handoff ? 'handoff' : d.reason === 'clarify' || !d.reply || d.knowledgeIds.length === 0 ? 'clarify' : d.knowledgeIds[0];
     lines.push({ q: c.q, expect: c.expect, got, answer: d.reply, confidence: d.confidence, ms: Math.round(ms * 1000) / 1000 });
   }
-  return [...lines, summarize(lines)];
+  return [...lines, summarize(lines, accepts)];
 }
 
 /** A KvRepo in memory, for a run that must not write DATA_DIR. */

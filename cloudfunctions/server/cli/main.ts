@@ -13,8 +13,10 @@ import { createLogger } from '../logger';
 import { baseUrlOf, makeLoginLink } from '../host/login';
 import { merchantListing } from './listing';
 import { runKbExport, runKbImport } from '../kb/formats';
+import { runOrdersImport, runWebhookSchema, runWebhookSecret } from '../orders/cli';
 import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
 import { evalAnswers, evalText } from './eval';
+import { runJobsDue, runReportShow } from './reports';
 import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /**
@@ -31,6 +33,12 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
   login-link --merchant <id> [--role owner|staff]
   kb import --merchant <id> --file <kb.json|.csv|.xlsx>     导入知识库（坏的行按行号报出来，好的行照常导入）
   kb export --merchant <id> --format json|csv|xlsx --out <文件>
+  orders import --merchant <id> --file <orders.csv|.xlsx>  导入订单（同一单同一状态重复导入不会重复计算；坏的行按行号报出来）
+  webhook secret --merchant <id>                生成或更换订单回调密钥（只显示这一次，旧的立即失效）
+  webhook schema                                订单回调请求体的 JSON Schema（由代码里的 zod 定义生成）
+  jobs run-due --at <2026-11-22T21:00:00+08:00>  按这个时间跑一次定时任务（只当作那个时间，不改任何时钟；跑过的不再跑）
+  report show --merchant <id> --kind daily --date <YYYY-MM-DD>
+                                                看日报（今天的按现在的数据重算，以前的看当时存下、发出的那份）
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
                                                 经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
@@ -42,7 +50,12 @@ type Command = (rt: Runtime, flags: Record<string, string | boolean | undefined>
 const commands: Record<string, Command> = {
   // needs no runtime: runCli handles it before opening DATA_DIR
   'kb import': (rt, f) => runKbImport(rt, f),
+  'orders import': (rt, f) => runOrdersImport(rt, f),
+  'webhook secret': (rt, f) => runWebhookSecret(rt, f),
+  'webhook schema': () => runWebhookSchema(),
   'kb export': (rt, f) => runKbExport(rt, f),
+  'jobs run-due': (rt, f) => runJobsDue(rt, f),
+  'report show': (rt, f) => runReportShow(rt, f),
   'eval answers': async (_rt, f) => {
     const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }), f);
     const out = await evalAnswers({ kbFile: a.kb, casesFile: a.cases });
@@ -131,6 +144,9 @@ const FLAG_NAMES = [
   'file',
   'format',
   'out',
+  'at',
+  'kind',
+  'date',
 ];
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string }> {
@@ -149,7 +165,9 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
       }
     })();
     json = Boolean(values.json);
-    const name = ['merchant', 'sandbox', 'eval', 'kb'].includes(positionals[0] ?? '') ? `${positionals[0]} ${positionals[1] ?? ''}`.trim() : positionals[0];
+    const name = ['merchant', 'sandbox', 'eval', 'kb', 'orders', 'webhook', 'jobs', 'report'].includes(positionals[0] ?? '')
+      ? `${positionals[0]} ${positionals[1] ?? ''}`.trim()
+      : positionals[0];
     const cmd = name ? commands[name] : undefined;
     if (!cmd) throw new AppError('CLI.UNKNOWN_COMMAND', name ? `没有 ${name} 这个命令\n${USAGE}` : USAGE);
     if (name === 'eval answers') {

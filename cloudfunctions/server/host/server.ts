@@ -5,6 +5,7 @@ import { errorEnvelope } from '@xiaoer/shared/api/dispatch';
 import type { Runtime } from '../composition';
 import { handleApi } from '../../api';
 import { handleWecomCallback, MAX_CALLBACK_BYTES } from '../../wecom';
+import { handleOrderWebhook, WEBHOOK_MAX_BYTES } from '../../webhook';
 import { decodeSegment, parseCookies, parseJson, readBody, sendJson, sendText } from './http-utils';
 import { serveStatic } from './static';
 import { endSessionOf, redeemLoginLink, SESSION_COOKIE, sessionCaller } from './login';
@@ -23,9 +24,9 @@ const APP_FUNCTIONS = new Set(['api']);
 
 /** Body cap of an api call; only a knowledge-base import gets `config.bodyLimitBytes` (a file, base64). */
 export const API_BODY_BYTES = 64 * 1024;
-const BIG_ACTION = 'kb.import';
+const BIG_ACTIONS = new Set(['kb.import', 'orders.import']);
 /** The app sends `action` first (the contract's key order), so the first bytes say whether it is an import. */
-const IMPORT_HEAD = /^\s*\{\s*"action"\s*:\s*"kb\.import"/;
+const IMPORT_HEAD = /^\s*\{\s*"action"\s*:\s*"(kb|orders)\.import"/;
 
 /** RATE.LIMITED carries its wait in the envelope; HTTP clients also get it as Retry-After. */
 function retryAfter(status: number, body: unknown): Record<string, string> {
@@ -78,12 +79,12 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
       // who is calling before a byte of the body is read: a stranger's 3 MiB is never buffered
       const caller = await sessionCaller(rt, tokenOf(req));
       if (!caller) throw new AppError('AUTH.UNAUTHENTICATED', '登录已过期，请向老板要一个新的登录链接');
-      const importing = url.searchParams.get('action') === BIG_ACTION;
+      const importing = BIG_ACTIONS.has(url.searchParams.get('action') ?? '');
       const raw = await readBody(req, API_BODY_BYTES, { limit: rt.config.bodyLimitBytes, when: (head) => importing || IMPORT_HEAD.test(head.toString('latin1')) });
       const body = parseJson(raw);
       // the head is only a hint (JSON keeps the last of two "action" keys): the parsed action decides
-      if (raw.length > API_BODY_BYTES && (body as { action?: unknown }).action !== BIG_ACTION)
-        throw new AppError('INPUT.TOO_LARGE', `内容太大（上限 ${API_BODY_BYTES} 字节；只有导入知识库可以更大）`, 413);
+      if (raw.length > API_BODY_BYTES && !BIG_ACTIONS.has(String((body as { action?: unknown }).action)))
+        throw new AppError('INPUT.TOO_LARGE', `内容太大（上限 ${API_BODY_BYTES} 字节；只有导入知识库和订单表可以更大）`, 413);
       const out = await handleApi(rt, { openid: caller.openid }, body);
       return sendJson(res, out.status, out.body, retryAfter(out.status, out.body));
     }
@@ -98,6 +99,15 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
         body,
       });
       return sendText(res, out.status, out.body, out.contentType);
+    }
+
+    const wh = /^\/webhook\/orders\/([^/]+)$/.exec(p);
+    if (wh) {
+      // refused before a byte is read: wrong method, or a declared or actual body past the cap
+      if (req.method !== 'POST') throw new AppError('INPUT.METHOD', '订单回调只接受 POST', 405);
+      const body = await readBody(req, WEBHOOK_MAX_BYTES);
+      const out = await handleOrderWebhook(rt, { method: 'POST', merchantId: decodeSegment(wh[1]), headers: req.headers, body });
+      return sendJson(res, out.status, out.body);
     }
 
     // the WeCom sandbox: WECOM_API_BASE=<host>/sandbox (ARCHITECTURE §1, §7)

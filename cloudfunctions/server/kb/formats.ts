@@ -9,7 +9,7 @@ import { parseInput } from '@xiaoer/shared/contracts/envelope';
 import type { Deps } from '@xiaoer/shared/ports/deps';
 import { exportKnowledge, importKnowledge, type KbExport, type KbImportResult, type KbIssue } from '@xiaoer/shared/usecases/knowledge/import';
 import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
-import { checkXlsxZip, KB_COLUMNS, KB_FILE_LIMITS, KbParseError, loadExcel, type KbFileContent, type KbFormat } from './parse';
+import { checkXlsxZip, KB_COLUMNS, KB_FILE_LIMITS, KbParseError, loadExcel, type KbFileContent, type KbFormat, type TableContent } from './parse';
 
 /** `kb import` / `kb export` (ARCHITECTURE §5) and the file side of `kb.import`: files are parsed in a worker (parse.ts). */
 export { KB_COLUMNS, KB_FILE_LIMITS, parseCsv, parseKbCsv, parseKbJson, type KbFileContent, type KbFormat } from './parse';
@@ -32,7 +32,7 @@ export function formatOf(file: string): KbFormat {
 const tooLarge = (size: number) =>
   new AppError('INPUT.FILE_TOO_LARGE', `文件太大（${(size / 1024 / 1024).toFixed(1)} MB），最多 ${KB_FILE_LIMITS.maxFileBytes / 1024 / 1024} MB。请拆成几个小文件分批导入`, 413);
 
-function readBytes(file: string): Buffer {
+export function readBytes(file: string): Buffer {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -71,7 +71,16 @@ const waiting: (() => void)[] = [];
  * neither block the event loop (webhooks, /healthz, other shops) nor take the process's memory.
  * The cheap checks (size, the xlsx zip's declared sizes) run here first: no thread for a bomb.
  */
-export async function parseInWorker(format: KbFormat, bytes: Buffer, file: string): Promise<KbFileContent> {
+export function parseInWorker(format: KbFormat, bytes: Buffer, file: string): Promise<KbFileContent> {
+  return inWorker<KbFileContent>('kb', format, bytes, file);
+}
+
+/** A plain CSV/XLSX table (the order import), in the same worker with the same limits and queue. */
+export function parseTableInWorker(format: 'csv' | 'xlsx', bytes: Buffer, file: string): Promise<TableContent> {
+  return inWorker<TableContent>('table', format, bytes, file);
+}
+
+async function inWorker<T>(kind: 'kb' | 'table', format: KbFormat, bytes: Buffer, file: string): Promise<T> {
   if (bytes.length > KB_FILE_LIMITS.maxFileBytes) throw tooLarge(bytes.length);
   if (format === 'xlsx') {
     try {
@@ -83,7 +92,7 @@ export async function parseInWorker(format: KbFormat, bytes: Buffer, file: strin
   if (running >= MAX_PARALLEL) await new Promise<void>((resolve) => waiting.push(resolve));
   running++;
   try {
-    return await runWorker(format, bytes, file);
+    return await runWorker<T>(kind, format, bytes, file);
   } finally {
     running--;
     waiting.shift()?.();
@@ -94,7 +103,7 @@ export async function parseInWorker(format: KbFormat, bytes: Buffer, file: strin
 const TSX_HOOK = 'tsx/cjs';
 const BOOT = `const { workerData } = require('node:worker_threads'); require(workerData.hook); require(workerData.entry);`;
 
-function startWorker(workerData: { format: KbFormat; bytes: Uint8Array; file: string }): Worker {
+function startWorker(workerData: { format: KbFormat; bytes: Uint8Array; file: string; kind: 'kb' | 'table' }): Worker {
   const resourceLimits = { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 32 };
   const transferList = [workerData.bytes.buffer as ArrayBuffer];
   // in a function bundle, scripts/build-functions.mjs puts the bundled worker beside index.js
@@ -104,12 +113,12 @@ function startWorker(workerData: { format: KbFormat; bytes: Uint8Array; file: st
   return new Worker(BOOT, { eval: true, workerData: { ...workerData, hook, entry: path.join(__dirname, 'parse-worker.ts') }, resourceLimits, transferList });
 }
 
-function runWorker(format: KbFormat, bytes: Buffer, file: string): Promise<KbFileContent> {
+function runWorker<T>(kind: 'kb' | 'table', format: KbFormat, bytes: Buffer, file: string): Promise<T> {
   // a copy the worker owns (transferred, not cloned); the caller's Buffer may sit in Node's shared pool
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
   return new Promise((resolve, reject) => {
-    const worker = startWorker({ format, bytes: copy, file: path.basename(file) });
+    const worker = startWorker({ format, bytes: copy, file: path.basename(file), kind });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -131,7 +140,7 @@ function runWorker(format: KbFormat, bytes: Buffer, file: string): Promise<KbFil
         ),
       PARSE_TIMEOUT_MS,
     );
-    worker.on('message', (m: { ok: true; content: KbFileContent } | { ok: false; code: string; status: number; message: string }) =>
+    worker.on('message', (m: { ok: true; content: T } | { ok: false; code: string; status: number; message: string }) =>
       finish(() => (m.ok ? resolve(m.content) : reject(new AppError(m.code, m.message, m.status)))),
     );
     worker.on('error', (err: Error & { code?: string }) =>

@@ -439,3 +439,53 @@ export async function parseKbXlsx(bytes: Buffer, file = 'xlsx'): Promise<KbFileC
   }
   return { rows, errors: [], warnings };
 }
+
+// ---------------------------------------------------------------- plain tables (order import)
+
+/** A table as text cells: the header and each data row with its line (CSV) or row (XLSX) number. Same limits as a knowledge-base file. */
+export interface TableContent {
+  header: string[];
+  rows: { line: number; cells: string[] }[];
+  errors: { line: number; message: string }[];
+  warnings: { line: number; message: string }[];
+}
+
+/** A date cell as the shop's wall-clock time without a zone (exceljs reads Excel's zone-less dates as UTC). */
+function tableCell(v: ExcelJS.CellValue): string {
+  if (v instanceof Date) return v.toISOString().slice(0, 19).replace('T', ' ');
+  const c = cellValue(v);
+  return c === undefined ? '' : String(c);
+}
+
+/** A CSV or the first worksheet of an XLSX as text cells, header first (the order import's reader). */
+export async function parseTableBytes(format: 'csv' | 'xlsx', bytes: Buffer, file: string): Promise<TableContent> {
+  if (bytes.length > KB_FILE_LIMITS.maxFileBytes) throw fileTooLarge(`文件太大（${MB(bytes.length)}），最多 ${MB(KB_FILE_LIMITS.maxFileBytes)}。请拆成几个小文件分批导入`);
+  if (format === 'csv') {
+    const { text, warning } = decodeText(bytes, file);
+    const { records, unclosedAt } = parseCsv(text);
+    const first = records.findIndex((r) => r.cells.some((c) => c.trim() !== ''));
+    if (first < 0) throw invalid('CSV 文件是空的：第一行应为表头');
+    return {
+      header: records[first].cells,
+      rows: records.slice(first + 1),
+      errors: unclosedAt !== undefined ? [{ line: unclosedAt, message: '英文双引号没有闭合，从这一行到文件末尾都没有导入' }] : [],
+      warnings: warning ? [{ line: 0, message: warning }] : [],
+    };
+  }
+  if (!bytes.length) throw invalid('Excel 文件是空的');
+  checkXlsxZip(bytes, { inflate: true });
+  const wb = new (await loadExcel()).Workbook();
+  try {
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch (err) {
+    throw invalid(`读不了 Excel 文件 ${path.basename(file)}：${(err as Error).message}（要 .xlsx 格式）`);
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) throw invalid('Excel 文件里没有工作表');
+  checkRows(ws.rowCount - 1);
+  const width = ws.columnCount;
+  const cellsOf = (r: number) => Array.from({ length: width }, (_, i) => tableCell(ws.getRow(r).getCell(i + 1).value));
+  const rows: TableContent['rows'] = [];
+  for (let r = 2; r <= ws.rowCount; r++) rows.push({ line: r, cells: cellsOf(r) });
+  return { header: cellsOf(1), rows, errors: [], warnings: [] };
+}

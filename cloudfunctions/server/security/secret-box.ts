@@ -60,5 +60,17 @@ export function createSecretBox(master: Buffer): SecretBox {
         throw new AppError('CONFIG.SECRET_UNREADABLE', '密钥解不开：APP_MASTER_KEY 可能换过了');
       }
     },
+    randomSecret: (bytes) => crypto.randomBytes(bytes).toString('base64url'),
+    hmacSha256Hex(key, parts) {
+      const h = crypto.createHmac('sha256', Buffer.from(key, 'utf8'));
+      for (const p of parts) h.update(typeof p === 'string' ? Buffer.from(p, 'utf8') : p);
+      return h.digest('hex');
+    },
+    safeEqual(a, b) {
+      // both sides hashed first: equal lengths for timingSafeEqual whatever was sent, and no length leak
+      const ha = crypto.createHash('sha256').update(a, 'utf8').digest();
+      const hb = crypto.createHash('sha256').update(b, 'utf8').digest();
+      return crypto.timingSafeEqual(ha, hb) && a === b;
+    },
   };
 }

@@ -59,11 +59,13 @@ export class SandboxApi {
     let ctx: Ctx | null = null;
     try {
       ctx = await this.authenticate(req, h);
-      await this.guard(ctx);
+      const lost = await this.guard(ctx);
       const out = await h.run(ctx);
       if ('kind' in out && (out.kind === 'file' || out.kind === 'json')) return out as ApiAnswer;
       const body: Record<string, unknown> = okBody(out as Record<string, unknown>);
       await this.record(ctx, 0, str(body.msgid));
+      // done at WeCom, but the answer never reaches the caller (the caller cannot tell it from a timeout)
+      if (lost) return { kind: 'transport', mode: 'timeout' };
       return answer(body);
     } catch (err) {
       if (err instanceof TransportFault) return { kind: 'transport', mode: err.mode };
@@ -95,13 +97,14 @@ export class SandboxApi {
     return { api: req.api, merchant, kind: rec.kind, now, cfg, rules: cfg.rules, body, req, rec: describe(req.api, body) };
   }
 
-  /** An injected fault of this api, then the per-minute cap. */
-  private async guard(ctx: Ctx): Promise<void> {
+  /** An injected fault of this api, then the per-minute cap; true: a `lost` fault (carry the call out, lose its answer). */
+  private async guard(ctx: Ctx): Promise<boolean> {
     const fault = await takeFault(this.store, ctx.api, ctx.merchant.id);
-    if (fault) raise(fault);
+    if (fault && fault.mode !== 'lost') raise(fault);
     if (ctx.cfg.rules.rateLimit && !(await hit(this.store, this.rt.deps.clock.now(), ctx.merchant.id, ctx.api, ctx.cfg.ratePerMinute))) {
       fail('freqLimit', `more than ${ctx.cfg.ratePerMinute} calls of ${ctx.api} this minute`);
     }
+    return fault?.mode === 'lost';
   }
 
   private async record(ctx: Ctx, errcode: number, msgid: string) {

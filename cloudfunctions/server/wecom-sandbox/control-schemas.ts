@@ -57,7 +57,7 @@ export const RawCallback = z.object({ merchantId: MerchantId, xml: z.string().mi
 export const Clock = z.union([z.object({ advanceMs: z.number().int() }), z.object({ set: z.union([z.number().int().nonnegative(), z.string().datetime()]) })]);
 export const FaultBody = z.object({
   api: z.string().min(1).max(80),
-  mode: z.enum(['errcode', 'timeout', 'reset', 'http5xx']).default('errcode'),
+  mode: z.enum(['errcode', 'timeout', 'reset', 'http5xx', 'lost']).default('errcode'),
   errcode: z.number().int().default(-1),
   times: z.number().int().min(0).max(1_000_000).default(1),
   merchantId: MerchantId.optional(),
@@ -91,7 +91,7 @@ export const ROUTES = {
   'POST /sandbox/_control/callback': '{merchantId, xml, kf=false} → encrypts, signs and delivers any callback XML',
   'GET|POST /sandbox/_control/clock': '{advanceMs} | {set: epoch ms or ISO} → moves the shared clock; returns {now, iso}',
   'GET|POST /sandbox/_control/fault':
-    '{api, mode="errcode"|"timeout"|"reset"|"http5xx", errcode=-1, times=1, merchantId?} → the next `times` calls of api answer errcode, never answer, drop the connection, or answer HTTP 503 (times 0 clears)',
+    '{api, mode="errcode"|"timeout"|"reset"|"http5xx"|"lost", errcode=-1, times=1, merchantId?} → the next `times` calls of api answer errcode, never answer, drop the connection, answer HTTP 503, or are carried out with the answer lost (times 0 clears)',
   'GET|POST /sandbox/_control/config': '{rules?:{<rule>:bool}, syncPageSize?, ratePerMinute?, webhookPerMinute?} → effective config',
   'GET /sandbox/_control/sent?merchantId=&after=': 'the sent list, oldest first, each {seq, at, api, to, msgtype, text, msgid, errcode}',
   'POST /sandbox/_control/reset': '{merchantId?} → forgets sandbox state (all merchants, config and faults when no merchantId)',

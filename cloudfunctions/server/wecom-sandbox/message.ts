@@ -4,7 +4,7 @@ import { checkText, fail, need, type Handlers } from './wx';
 
 const APP_MSGTYPES = new Set(['text', 'markdown', 'textcard', 'news', 'mpnews', 'image', 'voice', 'video', 'file', 'template_card', 'miniprogram_notice']);
 
-/** App messages from the self-built app (handoff notices to members): only its own agentid, only with the app token. */
+/** App messages from the self-built app (handoff notices, report pushes to members): only its own agentid, only with the app token. */
 export function messageHandlers(): Handlers {
   return {
     'message/send': {
@@ -19,6 +19,13 @@ export function messageHandlers(): Handlers {
         if (!touser && !str(b.toparty) && !str(b.totag)) fail('invalidParam', 'touser, toparty and totag cannot all be empty');
         if (touser && touser !== '@all' && touser.split('|').length > 1000) fail('invalidParam', 'touser takes at most 1000 userids');
         if (msgtype === 'text' || msgtype === 'markdown') checkText(ctx.rules, str(obj(b[msgtype]).content), LIMITS.textBytes);
+        if (msgtype === 'textcard') {
+          // the card's limits (title ≤ 128 B, description ≤ 512 B) and its required link
+          const card = obj(b.textcard);
+          checkText(ctx.rules, str(card.title), 128);
+          checkText(ctx.rules, str(card.description), 512);
+          need(card, 'url');
+        }
         return { invaliduser: '', invalidparty: '', invalidtag: '', unlicenseduser: '', msgid: randomId(40) };
       },
     },

@@ -138,8 +138,11 @@ export interface GroupMsgTask {
   tasks: { userid: string; status: 0 | 2; sendTime?: number; recipients: string[] }[];
 }
 
-/** How an injected fault shows: a WeCom errcode, or trouble on the wire. */
-export type FaultMode = 'errcode' | 'timeout' | 'reset' | 'http5xx';
+/**
+ * How an injected fault shows: a WeCom errcode, or trouble on the wire; `lost`: WeCom carries the
+ * call out (a send reaches the customer and the sent list) but its answer never arrives.
+ */
+export type FaultMode = 'errcode' | 'timeout' | 'reset' | 'http5xx' | 'lost';
 
 export interface Fault {
   mode?: FaultMode;

@@ -19,7 +19,7 @@ export interface ApiRequest {
 export type ApiAnswer =
   | { kind: 'json'; status: number; body: Record<string, unknown> }
   /** An injected transport fault: the HTTP layer hangs, drops the connection or answers 503. */
-  | { kind: 'transport'; mode: Exclude<FaultMode, 'errcode'> }
+  | { kind: 'transport'; mode: Exclude<FaultMode, 'errcode' | 'lost'> }
   | { kind: 'file'; bytes: Buffer; contentType: string; fileName: string };
 
 /** What the handlers work with. */
@@ -55,7 +55,7 @@ export const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'file']);
 
 /** An injected fault that is not an errcode, thrown inside handlers. */
 export class TransportFault extends Error {
-  constructor(readonly mode: Exclude<FaultMode, 'errcode'>) {
+  constructor(readonly mode: Exclude<FaultMode, 'errcode' | 'lost'>) {
     super(`sandbox: injected ${mode}`);
   }
 }
@@ -70,8 +70,9 @@ export class WxError extends Error {
   }
 }
 
+/** A fault that stops the call (`lost` lets the api router carry it out first; anywhere else it is a timeout). */
 export function raise(fault: Fault): never {
-  if (fault.mode && fault.mode !== 'errcode') throw new TransportFault(fault.mode);
+  if (fault.mode && fault.mode !== 'errcode') throw new TransportFault(fault.mode === 'lost' ? 'timeout' : fault.mode);
   throw new WxError(fault.errcode, `sandbox: injected fault ${fault.errcode}`);
 }
 

@@ -5,6 +5,7 @@ import type { Deps } from '@xiaoer/shared/ports/deps';
 import { createWecomHttp, mediaBody, okJson, type HttpOptions, type RawResponse } from './http';
 import { createTokenStore, type TokenStore } from './token-store';
 import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
+import { clearProblem, recordProblem } from '@xiaoer/shared/usecases/channel-wecom/channel-status';
 
 /**
  * The WeCom server API over HTTP (the WecomApi port). Every call: load the merchant, take the
@@ -13,6 +14,8 @@ import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
  * - 40014 / 42001 / 41001 (token invalid, expired, missing): evict it and retry once with a fresh one;
  * - -1 / 45009 (busy, frequency limit): back off with jitter and retry up to twice;
  * - any other non-zero errcode (40001 wrong secret included): WecomApiError at once;
+ * - a configuration errcode (CONFIG_ERRCODES) is recorded in the channel status for the owner, and
+ *   cleared by the next call of the same kind that succeeds;
  * - timeout → WECOM.TIMEOUT, network failure → WECOM.NETWORK, non-JSON → WECOM.BAD_RESPONSE (not retried:
  *   a send may have gone through; the outbox retries with the same msgid).
  * Logs name the API, merchant and errcode only: never a URL (it holds the token), a secret or a body.
@@ -68,6 +71,23 @@ export function createWecomApi(opts: WecomApiOptions): WecomApi {
 
   const merchantOf = (merchantId: string): Promise<Merchant> => requireMerchant(deps, merchantId);
 
+  // (merchant, kind) pairs known to have no recorded problem, until when (wall time): a successful
+  // call then costs no storage read. Another process may record one meanwhile; this one clears it
+  // within a minute of its next success.
+  const knownClean = new Map<string, number>();
+  const CLEAN_MEMO_MS = 60_000;
+  const succeeded = async (merchantId: string, kind: SecretKind) => {
+    const key = `${merchantId}:${kind}`;
+    const now = deps.timers.wallNow();
+    if ((knownClean.get(key) ?? 0) > now) return;
+    if (await clearProblem(deps, merchantId, kind)) opts.logger?.warn({ merchantId, kind }, 'wecom configuration problem cleared by a successful call');
+    knownClean.set(key, now + CLEAN_MEMO_MS);
+  };
+  const misconfigured = async (merchantId: string, kind: SecretKind, err: WecomApiError) => {
+    knownClean.delete(`${merchantId}:${kind}`);
+    await recordProblem(deps, merchantId, kind, err.api, err.errcode);
+  };
+
   async function call<T>(merchantId: string | null, c: Call<T>): Promise<T> {
     const merchant = merchantId === null ? null : await merchantOf(merchantId);
     let tokenRetried = false;
@@ -78,7 +98,9 @@ export function createWecomApi(opts: WecomApiOptions): WecomApi {
         const payload = c.body?.(merchant);
         if (merchant && c.kind) token = await tokens.getToken(merchant, c.kind);
         const raw = await http.exchange(c.api, `/cgi-bin/${c.api}`, { ...c.query, access_token: token }, { method: c.method, ...payload });
-        return c.read(c.api, raw);
+        const result = c.read(c.api, raw);
+        if (merchant && c.kind) await succeeded(merchant.id, c.kind);
+        return result;
       } catch (err) {
         if (!(err instanceof WecomApiError)) throw err;
         const log = { api: c.api, merchantId, kind: c.kind, errcode: err.errcode };
@@ -95,6 +117,7 @@ export function createWecomApi(opts: WecomApiOptions): WecomApi {
           await sleep(delayMs);
           continue;
         }
+        if (merchant && c.kind && err.isConfig) await misconfigured(merchant.id, c.kind, err);
         throw err;
       }
     }

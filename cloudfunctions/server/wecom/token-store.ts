@@ -6,7 +6,7 @@ import { WecomApiError } from '@xiaoer/shared/ports/wecom';
 import type { Deps } from '@xiaoer/shared/ports/deps';
 import type { TokenRefresher, TokenRefreshReport } from '@xiaoer/shared/usecases/channel-wecom/token-refresh';
 import { createWecomHttp, okJson, type HttpOptions } from './http';
-import { recordToken } from '@xiaoer/shared/usecases/channel-wecom/channel-status';
+import { recordProblem, recordToken } from '@xiaoer/shared/usecases/channel-wecom/channel-status';
 
 /**
  * WeCom access tokens per (CorpID, kind) in the shared KvRepo (PLATFORM-owned, ns `wecom.token`,
@@ -161,8 +161,12 @@ export function createTokenStore(opts: TokenStoreOptions): TokenStore {
         } catch (err) {
           report.failed++;
           report.failures.push({ merchantId: merchant.id, kind, code: err instanceof AppError ? err.code : 'INTERNAL' });
-          // a rejected secret would fail every 5 minutes for nothing: stop until the next real use
-          if (err instanceof WecomApiError && err.isConfig) await storage.kv.delete(PLATFORM, TOKEN_NS, key).catch(() => undefined);
+          // a rejected secret would fail every 5 minutes for nothing: stop until the next real use,
+          // and tell the owner now rather than when a customer's reply fails
+          if (err instanceof WecomApiError && err.isConfig) {
+            await storage.kv.delete(PLATFORM, TOKEN_NS, key).catch(() => undefined);
+            await recordProblem(opts.deps, merchant.id, kind, err.api, err.errcode);
+          }
         }
       };
 

@@ -3,6 +3,7 @@ import { getCustomer, listCustomers } from '../usecases/customers/queries';
 import { loadMedia } from '../usecases/conversations/media';
 import { getNamedConversation, getThread, listConversations, named } from '../usecases/conversations/queries';
 import { requireConversation } from '../usecases/conversations/require-conversation';
+import { retrySend } from '../usecases/conversations/retry-send';
 import { staffReply } from '../usecases/conversations/staff-reply';
 import { handBack, takeOver } from '../usecases/conversations/take-over';
 import { transferToWecomHuman } from '../usecases/conversations/transfer';
@@ -52,6 +53,12 @@ export const conversationActions = {
   'conversations.takeOver': async (ctx, req) => shown(ctx, await takeOver(ctx.deps, byMember(ctx, req))),
 
   'conversations.handBack': async (ctx, req) => shown(ctx, await handBack(ctx.deps, byMember(ctx, req))),
+
+  'conversations.retrySend': async (ctx, req) => {
+    // a conversation that is not there is a 404 even where no channel is configured
+    await requireConversation(ctx.deps, req.merchantId, req.conversationId);
+    return retrySend(channelOf(ctx), { merchantId: req.merchantId, conversationId: req.conversationId, messageId: req.messageId, memberId: ctx.member.id });
+  },
 
   'conversations.transfer': async (ctx, req) => {
     // a conversation that is not there is a 404 even where no channel is configured

@@ -5,7 +5,7 @@ import { requireMerchant } from '../usecases/shop/require-merchant';
 import { signOutEverywhere } from '../usecases/shop/sessions';
 import { updateSettings } from '../usecases/shop/settings';
 import { checkSetup } from '../usecases/shop/setup-check';
-import { inviteMember, listMembers, updateMember } from '../usecases/shop/team';
+import { inviteMember, listMembers, removeMember, updateMember } from '../usecases/shop/team';
 import type { Handlers } from './context';
 import { memberView, settingsView } from './views';
 
@@ -29,9 +29,11 @@ export const shopActions = {
 
   'setup.check': async (ctx, req) => checkSetup(ctx.deps, req.merchantId, ctx.channel),
 
-  'members.list': async (ctx, req) => ({ members: (await listMembers(ctx.deps, req.merchantId)).map(memberView) }),
+  'members.list': async (ctx, req) => ({ members: (await listMembers(ctx.deps, req.merchantId)).map((m) => ({ ...memberView(m), you: m.id === ctx.member.id })) }),
 
   'members.update': async (ctx, req) => ({ member: memberView(await updateMember(ctx.deps, { ...req, actorId: ctx.member.id })) }),
+
+  'members.remove': async (ctx, req) => removeMember(ctx.deps, { merchantId: req.merchantId, memberId: req.memberId, actorId: ctx.member.id }),
 
   'invites.create': async (ctx, req) => {
     const invite = await inviteMember(ctx.deps, { merchantId: req.merchantId, role: req.role, actorId: ctx.member.id });

@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors';
 import type { Member } from '../domain/member';
 import type { Deps } from '../ports/deps';
 import type { KbFileParser } from '../ports/kb-files';
+import type { OrderTableParser } from '../usecases/orders/import';
 import type { WecomContext } from '../usecases/channel-wecom/context';
 
 export interface CallContext {
@@ -14,6 +15,8 @@ export interface CallContext {
   member: Member;
   /** Reads knowledge-base files for `kb.import` (server side: needs the xlsx reader). */
   kbFiles?: KbFileParser;
+  /** Reads order tables for `orders.import` (server side, like kbFiles). */
+  orderFiles?: OrderTableParser;
 }
 
 type Handler<A extends ApiAction> = (ctx: CallContext, req: Extract<ApiRequest, { action: A }>) => Promise<ApiResult<A>>;

@@ -5,6 +5,7 @@ import type { Member } from '../domain/member';
 import type { Deps } from '../ports/deps';
 import type { WecomContext } from '../usecases/channel-wecom/context';
 import type { KbFileParser } from '../ports/kb-files';
+import type { OrderTableParser } from '../usecases/orders/import';
 import { handlers } from './handlers';
 
 /** Who is calling, as the transport proved it (session cookie locally, OPENID on CloudBase). */
@@ -16,7 +17,14 @@ export interface Caller {
  * The `api` use case: validate, authorize against ACTION_POLICY, run the handler. Every
  * merchant-scoped action requires the caller to be a member of the merchant it names.
  */
-export async function callApi(deps: Deps, caller: Caller, raw: unknown, channel?: WecomContext, kbFiles?: KbFileParser): Promise<{ action: ApiAction | null; result: unknown }> {
+export async function callApi(
+  deps: Deps,
+  caller: Caller,
+  raw: unknown,
+  channel?: WecomContext,
+  kbFiles?: KbFileParser,
+  orderFiles?: OrderTableParser,
+): Promise<{ action: ApiAction | null; result: unknown }> {
   const req = parseInput(ApiRequest, raw);
   const policy = ACTION_POLICY[req.action];
   let member: Member | null;
@@ -33,7 +41,7 @@ export async function callApi(deps: Deps, caller: Caller, raw: unknown, channel?
   }
   const handler = handlers[req.action] as (ctx: unknown, r: unknown) => Promise<ApiResult<ApiAction>>;
   // only `join` actions run without a membership; their handlers must not read ctx.member
-  return { action: req.action, result: await handler({ deps, channel, openid: caller.openid, member, kbFiles }, req) };
+  return { action: req.action, result: await handler({ deps, channel, openid: caller.openid, member, kbFiles, orderFiles }, req) };
 }
 
 /** Maps any outcome to the envelope; unexpected errors are reported to `onUnexpected` and hidden. */
@@ -44,9 +52,10 @@ export async function callApiEnveloped(
   onUnexpected: (err: unknown) => void,
   channel?: WecomContext,
   kbFiles?: KbFileParser,
+  orderFiles?: OrderTableParser,
 ): Promise<{ status: number; body: Envelope<unknown> }> {
   try {
-    const { result } = await callApi(deps, caller, raw, channel, kbFiles);
+    const { result } = await callApi(deps, caller, raw, channel, kbFiles, orderFiles);
     return { status: 200, body: { ok: true, data: result } };
   } catch (err) {
     return errorEnvelope(err, onUnexpected);

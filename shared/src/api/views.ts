@@ -9,6 +9,7 @@ import type { SecretBox } from '../ports/secrets';
 import type { NamedConversation } from '../usecases/conversations/queries';
 import { reasonText } from '../usecases/knowledge/teach';
 import type { NamedTeachItem } from '../usecases/knowledge/teach-queue';
+import { reportSettingsOf } from '../domain/report';
 
 /** 13812345678 → 138****5678: staff don't need a customer's full number. */
 export function maskPhone(phone: string): string {
@@ -47,7 +48,10 @@ export function conversationView(c: Conversation, customerName: string): Convers
   };
 }
 
-export const namedView = (n: NamedConversation): ConversationView => conversationView(n.conversation, n.customerName);
+export const namedView = (n: NamedConversation): ConversationView => ({
+  ...conversationView(n.conversation, n.customerName),
+  ...(n.undelivered !== undefined ? { undelivered: n.undelivered } : {}),
+});
 
 export const faqView = (f: StoredFaq): FaqView => ({
   id: f.id,
@@ -87,6 +91,7 @@ export function settingsView(m: Merchant, box: SecretBox): SettingsView {
     aiPersona: m.aiPersona,
     businessHours: m.businessHours ?? null,
     answerRules: rulesOf(m),
+    reports: { dailyAt: reportSettingsOf(m).dailyAt, format: reportSettingsOf(m).format, recipients: m.reports?.recipients ?? null },
     wecom: {
       corpId: m.wecom.corpId,
       agentId: m.wecom.agentId ?? null,

@@ -6,6 +6,8 @@ import { ConversationState, Message } from '../domain/conversation';
 import { BusinessHours } from '../domain/merchant';
 import { AnswerRules } from '../domain/answer-rules';
 import { Faq } from '../domain/knowledge';
+import { ORDER_POLICY, ORDER_REQUESTS, ORDER_RESULTS } from './api-orders';
+import { REPORT_POLICY, REPORT_REQUESTS, REPORT_RESULTS, ReportSettingsChange, ReportSettingsView } from './api-reports';
 
 /**
  * The `api` function's contract, shared by the owner app and the backend. Every action is one
@@ -29,7 +31,8 @@ export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('badges.get'), ...m }),
   z.object({ action: z.literal('customers.list'), ...m, search: z.string().max(40).optional(), tag: z.string().max(30).optional(), limit: Limit, cursor: Cursor }),
   z.object({ action: z.literal('customers.get'), ...m, externalUserId: z.string().min(1).max(128) }),
-  z.object({ action: z.literal('conversations.list'), ...m, filter: z.enum(['waiting', 'ai', 'all']).default('all'), limit: Limit, cursor: Cursor }),
+  /** `undelivered`: conversations with a message that did not go out (没发出去), newest first, one page. */
+  z.object({ action: z.literal('conversations.list'), ...m, filter: z.enum(['waiting', 'ai', 'all', 'undelivered']).default('all'), limit: Limit, cursor: Cursor }),
   z.object({ action: z.literal('conversations.get'), ...m, conversationId: z.string().min(1).max(128) }),
   z.object({
     action: z.literal('conversations.reply'),
@@ -43,6 +46,8 @@ export const ApiRequest = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('conversations.takeOver'), ...m, conversationId: z.string().min(1).max(128) }),
   z.object({ action: z.literal('conversations.handBack'), ...m, conversationId: z.string().min(1).max(128) }),
+  /** 重发: one AI or staff message that did not go out (failed, or unknown after a crash), sent again; a second call sends nothing. */
+  z.object({ action: z.literal('conversations.retrySend'), ...m, conversationId: z.string().min(1).max(128), messageId: z.string().min(1).max(128) }),
   /** A customer's image (or other media) kept from WeCom, for the thread. */
   z.object({ action: z.literal('media.get'), ...m, ref: z.string().regex(/^media:[0-9a-f]{16,64}$/) }),
   z.object({ action: z.literal('conversations.transfer'), ...m, conversationId: z.string().min(1).max(128), servicerUserId: z.string().trim().min(1).max(64) }),
@@ -84,6 +89,8 @@ export const ApiRequest = z.discriminatedUnion('action', [
     /** null: no opening hours set (handoffs never mention hours). */
     businessHours: BusinessHours.nullable().optional(),
     answerRules: AnswerRules.optional(),
+    /** 推送设置: report time, who gets the push (member ids; null: the owners), its format. */
+    reports: ReportSettingsChange.optional(),
   }),
   /** The setup checker: what the WeCom channel recorded, each red item with its fix. */
   z.object({ action: z.literal('setup.check'), ...m }),
@@ -102,8 +109,12 @@ export const ApiRequest = z.discriminatedUnion('action', [
       .optional(),
     name: z.string().trim().max(40).optional(),
   }),
+  /** 移出店铺: the member loses access at once (their next call is refused, their sessions end); not oneself, not the last owner. */
+  z.object({ action: z.literal('members.remove'), ...m, memberId: z.string().min(1).max(64) }),
   z.object({ action: z.literal('invites.create'), ...m, role: Role }),
   z.object({ action: z.literal('audit.list'), ...m, limit: Limit }),
+  ...ORDER_REQUESTS,
+  ...REPORT_REQUESTS,
 ]);
 export type ApiRequest = z.infer<typeof ApiRequest>;
 export type ApiRequestInput = z.input<typeof ApiRequest>;
@@ -126,6 +137,7 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   'conversations.reply': { role: 'staff', scope: 'merchant' },
   'conversations.takeOver': { role: 'staff', scope: 'merchant' },
   'conversations.handBack': { role: 'staff', scope: 'merchant' },
+  'conversations.retrySend': { role: 'staff', scope: 'merchant' },
   'conversations.transfer': { role: 'staff', scope: 'merchant' },
   'media.get': { role: 'staff', scope: 'merchant' },
   'kb.list': { role: 'staff', scope: 'merchant' },
@@ -142,13 +154,29 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   'setup.check': { role: 'owner', scope: 'merchant' },
   'members.list': { role: 'owner', scope: 'merchant' },
   'members.update': { role: 'owner', scope: 'merchant' },
+  'members.remove': { role: 'owner', scope: 'merchant' },
   'invites.create': { role: 'owner', scope: 'merchant' },
   'audit.list': { role: 'owner', scope: 'merchant' },
+  ...ORDER_POLICY,
+  ...REPORT_POLICY,
 };
 
 // ---- results ----------------------------------------------------------------------------
 
 export const MerchantSummary = z.object({ id: MerchantId, name: z.string(), role: Role });
+
+/** A WeCom configuration problem a real call ran into, until a call of the same kind succeeds. */
+export const WecomProblemView = z.object({
+  kind: z.enum(['app', 'contact', 'kf']),
+  /** What is wrong, e.g. 微信客服的 Secret 不对. */
+  title: z.string(),
+  /** What to do, in plain Chinese. */
+  fix: z.string(),
+  /** What stops working meanwhile, e.g. AI 现在回不了客户. */
+  effect: z.string(),
+  at: z.number(),
+});
+export type WecomProblemView = z.infer<typeof WecomProblemView>;
 
 export const DashboardToday = z.object({
   merchant: z.object({ id: MerchantId, name: z.string(), timezone: z.string() }),
@@ -159,6 +187,10 @@ export const DashboardToday = z.object({
   waitingHuman: z.number().int().nonnegative(),
   /** Revenue is for owners only: staff get null. */
   revenueFen: z.number().int().nullable(),
+  /** False until the shop has any order (webhook, import): the app says where orders come from instead of showing ¥0 as real. */
+  hasOrders: z.boolean().default(true),
+  /** For owners (staff get none): WeCom configuration problems, most harmful first. */
+  wecomProblems: z.array(WecomProblemView).default([]),
 });
 export type DashboardToday = z.infer<typeof DashboardToday>;
 
@@ -184,6 +216,8 @@ export const ConversationView = z.object({
   waitingSince: z.number().nullable(),
   lastMessagePreview: z.string(),
   updatedAt: z.number(),
+  /** How many of its messages did not go out (没发出去); set by conversations.list only. */
+  undelivered: z.number().int().nonnegative().optional(),
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 
@@ -195,6 +229,7 @@ export const SettingsView = z.object({
   aiPersona: z.string(),
   businessHours: BusinessHours.nullable(),
   answerRules: AnswerRules,
+  reports: ReportSettingsView,
   wecom: z.object({
     corpId: z.string(),
     agentId: z.number().nullable(),
@@ -249,7 +284,15 @@ export const SetupItem = z.object({
 });
 export type SetupItem = z.infer<typeof SetupItem>;
 
-export const MemberView = z.object({ id: z.string(), name: z.string(), role: Role, onDuty: z.boolean(), wecomUserId: z.string().nullable() });
+export const MemberView = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  onDuty: z.boolean(),
+  wecomUserId: z.string().nullable(),
+  /** members.list: this is the caller (who cannot remove themself). */
+  you: z.boolean().optional(),
+});
 export type MemberView = z.infer<typeof MemberView>;
 
 const Page = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -280,6 +323,8 @@ export const ApiResults = {
   'conversations.reply': z.object({ conversation: ConversationView, sentParts: z.number().int().positive() }),
   'conversations.takeOver': z.object({ conversation: ConversationView }),
   'conversations.handBack': z.object({ conversation: ConversationView }),
+  /** `resent` false: it had gone out already (a second tap), nothing was sent. */
+  'conversations.retrySend': z.object({ messageId: z.string(), resent: z.boolean() }),
   'conversations.transfer': z.object({ conversation: ConversationView }),
   /** Images up to MEDIA_INLINE_MAX_BYTES come inline (base64); larger media only described. */
   'media.get': z.object({ contentType: z.string(), fileName: z.string().nullable(), size: z.number().int(), base64: z.string().nullable() }),
@@ -296,8 +341,12 @@ export const ApiResults = {
   'setup.check': z.object({ items: z.array(SetupItem), allOk: z.boolean() }),
   'members.list': z.object({ members: z.array(MemberView) }),
   'members.update': z.object({ member: MemberView }),
+  /** `sessionsEnded` false: the person still belongs to another shop, where their sessions go on. */
+  'members.remove': z.object({ memberId: z.string(), sessionsEnded: z.boolean() }),
   'invites.create': z.object({ code: z.string(), role: Role, expiresAt: z.number() }),
   'audit.list': z.object({ entries: z.array(z.object({ actor: z.string(), action: z.string(), target: z.string(), at: z.number() })) }),
+  ...ORDER_RESULTS,
+  ...REPORT_RESULTS,
 } satisfies Record<ApiAction, z.ZodTypeAny>;
 export type ApiResult<A extends ApiAction> = z.infer<(typeof ApiResults)[A]>;
 export type ApiRequestOf<A extends ApiAction> = Extract<ApiRequestInput, { action: A }>;

@@ -46,3 +46,11 @@ export const WecomSignedQuery = z.object({
 });
 /** URL verification (GET) adds the encrypted echostr. */
 export const WecomVerifyQuery = WecomSignedQuery.extend({ echostr: z.string().min(1).max(4096) });
+
+/** The order webhook's signing headers (README "Order webhook"), as the adapter reads them. */
+export const WebhookHeaders = z.object({
+  /** X-Xiaoer-Timestamp: Unix seconds. */
+  timestamp: z.string().regex(/^\d{1,12}$/),
+  /** X-Xiaoer-Signature: any text up to a sane length reaches the constant-time compare (which refuses all but the exact lowercase hex). */
+  signature: z.string().min(1).max(1024),
+});

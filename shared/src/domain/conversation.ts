@@ -59,6 +59,11 @@ const MessageBase = z.object({
       suggestedId: z.string().max(64).optional(),
     })
     .optional(),
+  /**
+   * For the bot's replies: our ids of the customer messages it answers — several when fragments
+   * typed together were answered as one question — so every message can be traced to its answer.
+   */
+  replyTo: z.array(z.string().min(1)).optional(),
   /** Marks on a customer's message, e.g. `banned:<word>` when it contains a banned word. */
   flags: z.array(z.string().max(40)).max(10).optional(),
 });

@@ -21,6 +21,9 @@ export const Customer = z.object({
   orderCount: z.number().int().nonnegative().default(0),
   lastMessageAt: Instant.optional(),
   lastOrderAt: Instant.optional(),
+  /** From orders (usecases/orders/customer-totals.ts): first paid order, and the categories bought. */
+  firstOrderAt: Instant.optional(),
+  categories: z.array(z.string()).optional(),
   lost: z.boolean().default(false),
   createdAt: Instant,
   updatedAt: Instant,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AnswerRules } from './answer-rules';
 import { Instant, MerchantId } from './ids';
+import { ReportSettings } from './report';
 
 /** WeCom's CorpIDs are `ww…`; corps created before 2019 still have `wx…` ids. */
 export const CorpId = z.string().regex(/^(ww|wx)[0-9a-zA-Z]{6,30}$/, 'CorpID 格式不对（ww 或 wx 开头）');
@@ -50,6 +51,8 @@ export const Merchant = z.object({
   aiPersona: z.string().max(500).default(''),
   /** Optional for merchants stored before the rules existed: read through `rulesOf`. */
   answerRules: AnswerRules.optional(),
+  /** 推送设置 of the reports; absent for merchants stored before it existed: read through `reportSettingsOf`. */
+  reports: ReportSettings.optional(),
   wecom: WecomConnection,
   createdAt: Instant,
   updatedAt: Instant,

@@ -10,6 +10,7 @@ import type { Order } from '../domain/commerce';
 import type { Campaign, TagRule } from '../domain/marketing';
 import type { Day } from '../domain/ids';
 import type { InboxEntry } from '../domain/inbox';
+import type { Report, ReportKind } from '../domain/report';
 
 /**
  * Repository ports, shaped by the use cases that call them. Every method that touches a
@@ -46,6 +47,8 @@ export interface MemberRepo {
   findByOpenid(merchantId: string, openid: string): Promise<Member | null>;
   /** Identity: every shop one person belongs to (the caller proves who they are, not which shop). */
   listByOpenid(openid: string): Promise<Member[]>;
+  /** Takes a member out of one shop; false when there was no such member. */
+  remove(merchantId: string, memberId: string): Promise<boolean>;
 }
 
 export interface InviteRepo {
@@ -70,6 +73,8 @@ export interface CustomerQuery {
 export interface CustomerRepo {
   upsert(customer: Customer): Promise<void>;
   get(merchantId: string, externalUserId: string): Promise<Customer | null>;
+  /** The customer with exactly this phone number (as stored); the most recently active if several. */
+  findByPhone(merchantId: string, phone: string): Promise<Customer | null>;
   /** Most recently active first. */
   list(merchantId: string, query: CustomerQuery): Promise<Page<Customer>>;
   count(merchantId: string): Promise<number>;
@@ -108,12 +113,12 @@ export interface KnowledgeRepo {
   upsertFaq(faq: StoredFaq): Promise<void>;
   listFaqs(merchantId: string): Promise<StoredFaq[]>;
   removeFaq(merchantId: string, faqId: string): Promise<void>;
+  /** Moves on every write or removal of this merchant's FAQs (0 before any): tells a cached index it is stale. */
+  faqsVersion(merchantId: string): Promise<number>;
   upsertProduct(product: StoredProduct): Promise<void>;
   listProducts(merchantId: string): Promise<StoredProduct[]>;
   setFacts(merchantId: string, facts: Record<string, unknown>, now: number): Promise<void>;
   getFacts(merchantId: string): Promise<Record<string, unknown>>;
-  /** Moves on every write or removal of this merchant's FAQs (0 before any): tells a cached index it is stale. */
-  faqsVersion(merchantId: string): Promise<number>;
 }
 
 export interface CounterIncrement {
@@ -161,6 +166,26 @@ export interface OrderRepo {
   get(merchantId: string, id: string): Promise<Order | null>;
   listByCustomer(merchantId: string, externalUserId: string, limit: number): Promise<Order[]>;
   listPlacedBetween(merchantId: string, from: number, to: number, limit: number): Promise<Order[]>;
+  /**
+   * Compare-and-set write of the whole order: `expectedRev` null inserts only if absent; a number
+   * replaces only while the stored `rev` (absent = 0) still equals it. The caller sets `order.rev`.
+   * False when another writer got there first; nothing changes then.
+   */
+  put(order: Order, expectedRev: number | null): Promise<boolean>;
+  /** Orders with no customer (unmatched), newest placed first. */
+  listUnmatched(merchantId: string, limit: number): Promise<Order[]>;
+}
+
+/** Stored reports (issue 12): one per (merchant, kind, period), written with compare-and-set. */
+export interface ReportRepo {
+  /**
+   * `expectedRev` null inserts only if absent; a number replaces only while the stored `rev` still
+   * equals it. The caller sets `report.rev`. False when another writer got there first.
+   */
+  put(report: Report, expectedRev: number | null): Promise<boolean>;
+  get(merchantId: string, kind: ReportKind, date: string): Promise<Report | null>;
+  /** Newest period first; only periods before `before` (a date) when given. */
+  list(merchantId: string, kind: ReportKind, limit: number, before?: string): Promise<Report[]>;
 }
 
 export interface TagRuleRepo {
@@ -231,6 +256,7 @@ export interface Storage {
   jobs: JobRepo;
   audit: AuditRepo;
   orders: OrderRepo;
+  reports: ReportRepo;
   tagRules: TagRuleRepo;
   campaigns: CampaignRepo;
   inbox: InboxRepo;

@@ -9,6 +9,15 @@ import type { SecretKind } from '../domain/merchant';
  * Base URL: WECOM_API_BASE (ARCHITECTURE §1).
  */
 
+/**
+ * Errcodes that mean the shop's WeCom setup is wrong, not the request or the moment: waiting does
+ * not help, the owner has to change something. 40001 secret, 40013 CorpID, 40056 AgentId, 48002
+ * API not granted, 60020 IP not trusted; the kf ones (silenceper/wechat work/kf/error.go): 95000
+ * invalid / 95004 unknown open_kfid, 95011 the kf account is run from the WeCom client, 95012 微信客服
+ * not enabled in WeCom, 95017 the kf API switch is off.
+ */
+export const CONFIG_ERRCODES: ReadonlySet<number> = new Set([40001, 40013, 40056, 48002, 60020, 95000, 95004, 95011, 95012, 95017]);
+
 /** A non-zero errcode, typed. `retryable` for -1 / 45009; `config` for 40001 & co. (show the owner). */
 export class WecomApiError extends AppError {
   constructor(
@@ -22,7 +31,7 @@ export class WecomApiError extends AppError {
     return this.errcode === -1 || this.errcode === 45009;
   }
   get isConfig() {
-    return [40001, 40013, 40056, 48002, 60020].includes(this.errcode);
+    return CONFIG_ERRCODES.has(this.errcode);
   }
 }
 
@@ -170,7 +179,19 @@ export interface WecomApi {
   // app messages to members (app secret + agentid)
   messageSend(
     merchantId: string,
-    req: { touser?: string; toparty?: string; totag?: string; msgtype: 'text' | 'markdown'; text?: { content: string }; markdown?: { content: string } },
+    req: {
+      touser?: string;
+      toparty?: string;
+      totag?: string;
+      msgtype: 'text' | 'markdown' | 'textcard';
+      text?: { content: string };
+      markdown?: { content: string };
+      /** title ≤ 128 bytes, description ≤ 512 bytes, url required. */
+      textcard?: { title: string; description: string; url: string; btntxt?: string };
+      /** 1: WeCom drops the same message to the same people within `duplicate_check_interval` s (≤ 14400). */
+      enable_duplicate_check?: 0 | 1;
+      duplicate_check_interval?: number;
+    },
   ): Promise<{ invaliduser?: string; msgid?: string }>;
   /** Group robot webhook: no token, the key is the credential. */
   webhookSend(key: string, req: { msgtype: 'text' | 'markdown'; text?: { content: string }; markdown?: { content: string } }): Promise<Record<string, never>>;

@@ -128,6 +128,29 @@ export class CloudbaseOrders implements OrderRepo {
     const rows = await readAll(this.c.where({ merchantId, placedAt: _.gte(from).and(_.lt(to)) }).orderBy('placedAt', 'asc'), limit);
     return rows.map((d) => fromDoc<Order>(d)!);
   }
+  /** A single-document conditional update on `rev` (absent on rows from before revs: read as 0). */
+  async put(o: Order, expectedRev: number | null) {
+    const id = `${o.merchantId}:${o.id}`;
+    if (expectedRev === null) return insertOnce(this.c, toDoc(id, o));
+    const _ = this.db.command;
+    const rev = expectedRev === 0 ? _.or([{ rev: 0 }, { rev: _.exists(false) }]) : { rev: expectedRev };
+    const fields: Record<string, unknown> = {};
+    // set() per field: an object or array value must replace the stored one, not merge into it
+    for (const [k, v] of Object.entries(withoutId(toDoc(id, o)))) fields[k] = v !== null && typeof v === 'object' ? _.set(v) : v;
+    const r = await call(this.c.where(_.and([{ _id: id }, rev])).update(fields));
+    return r.updated === 1;
+  }
+  async listUnmatched(merchantId: string, limit: number) {
+    const _ = this.db.command;
+    const rows = await readAll(
+      this.c
+        .where({ merchantId, externalUserId: _.exists(false) })
+        .orderBy('placedAt', 'desc')
+        .orderBy('_id', 'asc'),
+      limit,
+    );
+    return rows.map((d) => fromDoc<Order>(d)!);
+  }
 }
 
 export class CloudbaseTagRules implements TagRuleRepo {

@@ -27,6 +27,10 @@ export class CloudbaseCustomers implements CustomerRepo {
   async get(merchantId: string, externalUserId: string) {
     return fromDoc<Customer>(await getById(this.c, `${merchantId}:${externalUserId}`));
   }
+  async findByPhone(merchantId: string, phone: string) {
+    const [d] = await readAll(this.c.where({ merchantId, phone }).orderBy('idx_lastActive', 'desc').orderBy('_id', 'asc'), 1);
+    return fromDoc<Customer>(d);
+  }
   async list(merchantId: string, q: CustomerQuery) {
     const _ = this.db.command;
     const conds: object[] = [{ merchantId }];

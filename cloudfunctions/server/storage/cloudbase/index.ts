@@ -8,6 +8,7 @@ import { CloudbaseConversations, CloudbaseCustomers, CloudbaseMessages } from '.
 import { CloudbaseAudit, CloudbaseCampaigns, CloudbaseCounters, CloudbaseKnowledge, CloudbaseOrders, CloudbaseTagRules } from './business';
 import { CloudbaseInbox, CloudbaseJobs } from './jobs';
 import { CloudbaseKv } from './kv';
+import { CloudbaseReports } from './reports';
 
 /** Every collection the product uses; created at start when missing. */
 export const COLLECTIONS = [
@@ -26,6 +27,7 @@ export const COLLECTIONS = [
   'jobs',
   'audit',
   'orders',
+  'reports',
   'tag_rules',
   'campaigns',
   'inbox',
@@ -47,6 +49,7 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
   customers: [
     ['merchantId', 'idx_lastActive'],
     ['merchantId', 'tags'],
+    ['merchantId', 'phone', 'idx_lastActive'],
   ],
   conversations: [
     ['merchantId', 'updatedAt'],
@@ -56,8 +59,8 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
   ],
   messages: [['merchantId', 'conversationId', 'at']],
   faqs: [['merchantId', 'id']],
-  products: [['merchantId', 'sku']],
   kb_versions: [],
+  products: [['merchantId', 'sku']],
   shop_facts: [],
   counters: [['merchantId', 'day']],
   jobs: [
@@ -69,6 +72,7 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
     ['merchantId', 'placedAt'],
     ['merchantId', 'externalUserId', 'placedAt'],
   ],
+  reports: [['merchantId', 'kind', 'date']],
   tag_rules: [['merchantId', 'id']],
   campaigns: [['merchantId', 'updatedAt']],
   inbox: [['status', 'receivedAt']],
@@ -115,6 +119,7 @@ export function createCloudbaseStorage(db: CloudbaseDb): Storage {
     jobs: new CloudbaseJobs(db),
     audit: new CloudbaseAudit(db),
     orders: new CloudbaseOrders(db),
+    reports: new CloudbaseReports(db),
     tagRules: new CloudbaseTagRules(db),
     campaigns: new CloudbaseCampaigns(db),
     inbox: new CloudbaseInbox(db),

@@ -72,6 +72,9 @@ export class CloudbaseMembers implements MemberRepo {
   async listByOpenid(openid: string) {
     return (await readAll(this.c.where({ openid }).orderBy('merchantId', 'asc'))).map((d) => fromDoc<Member>(d)!);
   }
+  async remove(merchantId: string, memberId: string) {
+    return (await call(this.c.doc(`${merchantId}:${memberId}`).remove())).deleted > 0;
+  }
 }
 
 export class CloudbaseInvites implements InviteRepo {

@@ -3,6 +3,8 @@ import { inviteRepoContract, memberRepoContract, merchantRepoContract, storeRepo
 import { conversationRepoContract, customerRepoContract, messageRepoContract } from './customers.contract';
 import { auditRepoContract, counterRepoContract, knowledgeRepoContract, marketingRepoContract, orderRepoContract } from './business.contract';
 import { inboxRepoContract, jobRepoContract, kvRepoContract } from './jobs.contract';
+import { orderWriteContract } from './orders.contract';
+import { reportRepoContract } from './reports.contract';
 
 export type { MakeStorage };
 
@@ -20,6 +22,8 @@ export function runStorageContracts(make: MakeStorage) {
   jobRepoContract(make);
   auditRepoContract(make);
   orderRepoContract(make);
+  orderWriteContract(make);
+  reportRepoContract(make);
   marketingRepoContract(make);
   inboxRepoContract(make);
   kvRepoContract(make);

@@ -39,6 +39,19 @@ export function memberRepoContract(make: MakeStorage) {
       expect((await ctx.s.members.get('a', 'm1'))?.wecomUserId).toBeUndefined();
       await expect(ctx.s.members.save({ ...m2, merchantId: 'a' })).rejects.toMatchObject({ code: 'NOT_FOUND.MEMBER' });
     });
+
+    it("removes one shop's member only, once", async () => {
+      const base = { name: '小李', onDuty: true, createdAt: 1, role: 'staff' as const };
+      await ctx.s.members.add({ ...base, id: 'm1', merchantId: 'a', openid: 'o-1' });
+      await ctx.s.members.add({ ...base, id: 'm1', merchantId: 'b', openid: 'o-1' });
+      expect(await ctx.s.members.remove('a', 'm1')).toBe(true);
+      expect(await ctx.s.members.remove('a', 'm1')).toBe(false);
+      expect(await ctx.s.members.get('a', 'm1')).toBeNull();
+      expect(await ctx.s.members.findByOpenid('a', 'o-1')).toBeNull();
+      // the same person stays in the other shop
+      expect((await ctx.s.members.listByOpenid('o-1')).map((m) => m.merchantId)).toEqual(['b']);
+      expect(await ctx.s.members.remove('b', 'nobody')).toBe(false);
+    });
   });
 }
 

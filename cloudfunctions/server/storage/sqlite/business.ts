@@ -110,6 +110,17 @@ export class SqliteOrders implements OrderRepo {
       this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND placed_at >= ? AND placed_at < ? ORDER BY placed_at LIMIT ?').all(merchantId, from, to, limit),
     );
   }
+  async put(o: Order, expectedRev: number | null) {
+    if (expectedRev === null) return this.add(o);
+    // the rev lives in the document: a row written before revs existed reads as 0
+    const r = this.db
+      .prepare("UPDATE orders SET customer_id = ?, placed_at = ?, doc = ? WHERE merchant_id = ? AND id = ? AND COALESCE(json_extract(doc, '$.rev'), 0) = ?")
+      .run(o.externalUserId ?? null, o.placedAt, JSON.stringify(o), o.merchantId, o.id, expectedRev);
+    return r.changes === 1;
+  }
+  async listUnmatched(merchantId: string, limit: number) {
+    return parseAll<Order>(this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND customer_id IS NULL ORDER BY placed_at DESC, id LIMIT ?').all(merchantId, limit));
+  }
 }
 
 export class SqliteTagRules implements TagRuleRepo {

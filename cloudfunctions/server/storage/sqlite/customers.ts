@@ -24,6 +24,11 @@ export class SqliteCustomers implements CustomerRepo {
   async get(merchantId: string, externalUserId: string) {
     return parse<Customer>(this.db.prepare('SELECT doc FROM customers WHERE merchant_id = ? AND id = ?').get(merchantId, externalUserId) as { doc: string } | undefined);
   }
+  async findByPhone(merchantId: string, phone: string) {
+    return parse<Customer>(
+      this.db.prepare('SELECT doc FROM customers WHERE merchant_id = ? AND phone = ? ORDER BY last_active DESC, id LIMIT 1').get(merchantId, phone) as { doc: string } | undefined,
+    );
+  }
   async list(merchantId: string, q: CustomerQuery) {
     const where = ['c.merchant_id = ?'];
     const args: unknown[] = [merchantId];

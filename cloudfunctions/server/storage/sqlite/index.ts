@@ -6,14 +6,22 @@ import { SqliteAudit, SqliteCampaigns, SqliteCounters, SqliteKnowledge, SqliteOr
 import { SqliteJobs } from './jobs';
 import { SqliteInbox } from './inbox';
 import { SqliteKv } from './kv';
+import { startCheckpointer } from './checkpointer';
+import { SqliteReports } from './reports';
 
 export interface SqliteStorage extends Storage {
   db: Db;
   integrityCheck(): string;
 }
 
-export function openSqliteStorage(file: string): SqliteStorage {
+export interface SqliteOptions {
+  /** WAL checkpoints on a thread of their own (checkpointer.ts): the long-lived host and the CLI. */
+  checkpointInBackground?: boolean;
+}
+
+export function openSqliteStorage(file: string, opts: SqliteOptions = {}): SqliteStorage {
   const db = openDb(file);
+  const checkpointer = opts.checkpointInBackground && file !== ':memory:' ? startCheckpointer(db, file) : undefined;
   return {
     db,
     merchants: new SqliteMerchants(db),
@@ -28,12 +36,14 @@ export function openSqliteStorage(file: string): SqliteStorage {
     jobs: new SqliteJobs(db),
     audit: new SqliteAudit(db),
     orders: new SqliteOrders(db),
+    reports: new SqliteReports(db),
     tagRules: new SqliteTagRules(db),
     campaigns: new SqliteCampaigns(db),
     inbox: new SqliteInbox(db),
     kv: new SqliteKv(db),
     integrityCheck: () => integrityCheck(db),
     close: async () => {
+      await checkpointer?.stop();
       db.close();
     },
   };

@@ -69,4 +69,19 @@ CREATE INDEX kv_ns_age ON kv (ns, updated_at);
 CREATE TABLE kb_versions (merchant_id TEXT PRIMARY KEY, v INTEGER NOT NULL);
 `,
   },
+  {
+    version: 6,
+    name: 'orders in: customers by phone, unmatched orders',
+    sql: `
+CREATE INDEX customers_phone ON customers (merchant_id, phone) WHERE phone IS NOT NULL;
+CREATE INDEX orders_unmatched ON orders (merchant_id, placed_at DESC) WHERE customer_id IS NULL;
+`,
+  },
+  {
+    version: 7,
+    name: 'stored reports (numbers, text sent, push state)',
+    sql: `
+CREATE TABLE reports (merchant_id TEXT NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL, rev INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, kind, date));
+`,
+  },
 ];

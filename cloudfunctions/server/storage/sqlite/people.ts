@@ -54,6 +54,9 @@ export class SqliteMembers implements MemberRepo {
   async listByOpenid(openid: string) {
     return parseAll<Member>(this.db.prepare('SELECT doc FROM members WHERE openid = ? ORDER BY merchant_id').all(openid));
   }
+  async remove(merchantId: string, memberId: string) {
+    return this.db.prepare('DELETE FROM members WHERE merchant_id = ? AND id = ?').run(merchantId, memberId).changes > 0;
+  }
 }
 
 export class SqliteInvites implements InviteRepo {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { runStorageContracts } from '../contract';
 import { openSqliteStorage } from '.';
 import { openDb } from './db';
+import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer';
 import { MIGRATIONS } from './migrations';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-sqlite-'));
@@ -38,7 +39,7 @@ describe('sqlite storage', () => {
     db.close();
   });
 
-  it('answers a duplicate inbox entry without writing', async () => {
+  it('answers a duplicate inbox entry without changing anything', async () => {
     const s = openSqliteStorage(path.join(dir, 'dup.db'));
     const e = { merchantId: 'm', dedupeKey: 'msg:1', msgType: 'text', event: '', plaintext: '<xml/>', receivedAt: 1, status: 'pending' as const, attempts: 0 };
     expect(await s.inbox.put(e)).toBe(true);
@@ -55,5 +56,44 @@ describe('sqlite storage', () => {
     await s.inbox.markProcessed('m', 'msg:2', 5);
     expect(await s.inbox.get('m', 'msg:2')).toMatchObject({ status: 'processed', processedAt: 5, attempts: 1 });
     await s.close();
+  });
+
+  describe('checkpoints on a thread of their own', () => {
+    const pages = (db: ReturnType<typeof openDb>) => (db.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+    /** The rows the database file holds by itself, read from a copy of it without its WAL. */
+    const rowsInMainFile = (file: string) => {
+      const copy = `${file}.copy-${n++}`;
+      fs.copyFileSync(file, copy);
+      const db = openDb(copy);
+      const count = (db.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n;
+      db.close();
+      return count;
+    };
+
+    it('copies the WAL into the database file while the connection never checkpoints by itself', async () => {
+      const file = path.join(dir, 'ckpt.db');
+      const s = openSqliteStorage(file, { checkpointInBackground: true });
+      expect(pages(s.db)).toBe(BACKSTOP_PAGES);
+      const e = { merchantId: 'm', msgType: 'text', event: '', plaintext: '<xml/>', receivedAt: 1, status: 'pending' as const, attempts: 0 };
+      await Promise.all(Array.from({ length: 200 }, (_, i) => s.inbox.put({ ...e, dedupeKey: `msg:${i}` })));
+      // far below the connection's own threshold: only the thread can have put them in the file
+      const walPages = fs.statSync(`${file}-wal`).size / 4096;
+      expect(walPages).toBeLessThan(BACKSTOP_PAGES);
+      for (let i = 0; i < 200 && rowsInMainFile(file) < 200; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(rowsInMainFile(file)).toBe(200);
+      await s.close();
+      const again = openSqliteStorage(file);
+      expect(await again.inbox.get('m', 'msg:199')).toMatchObject({ status: 'pending' });
+      await again.close();
+    });
+
+    it('leaves checkpoints to the connection again when the thread cannot run', async () => {
+      const db = openDb(path.join(dir, 'fallback.db'));
+      const c = startCheckpointer(db, path.join(dir, 'no-such-dir', 'x.db'));
+      for (let i = 0; i < 200 && pages(db) !== 1000; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(pages(db)).toBe(1000);
+      await c.stop();
+      db.close();
+    });
   });
 });

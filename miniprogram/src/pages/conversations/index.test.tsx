@@ -100,6 +100,33 @@ describe('会话 page', () => {
     ).toEqual(['waiting', 'ai', 'all']);
   });
 
+  it('finds the conversations with a reply that did not go out under 没发出去, each saying how many', async () => {
+    const fetch = backend(({ filter }) =>
+      ok({
+        items: filter === 'undelivered' ? [aiConv, conv({ id: 'conv-3', undelivered: 2 })].map((c) => ({ ...c, undelivered: c.undelivered ?? 1 })) : [conv({ undelivered: 0 })],
+        nextCursor: null,
+      }),
+    );
+    const { container } = render(<ConversationsPage />);
+    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1));
+    // nothing stuck in this one: no mark
+    expect(container.querySelector('.conv-undelivered')).toBeNull();
+
+    fireEvent.click(container.querySelector('.filter-undelivered')!);
+    await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(2));
+    expect(Array.from(container.querySelectorAll('.conv-undelivered')).map((e) => e.textContent?.trim())).toEqual(['1 条没发出去', '2 条没发出去']);
+    expect(container.querySelector('.filter-undelivered')!.classList.contains('filter-on')).toBe(true);
+    expect(bodies(fetch).at(-1)).toEqual({ action: 'conversations.list', merchantId: 'demo-bakery', filter: 'undelivered', limit: 20 });
+  });
+
+  it('says so when every reply went out', async () => {
+    backend(() => ok({ items: [], nextCursor: null }));
+    const { container } = render(<ConversationsPage />);
+    await waitFor(() => expect(container.querySelector('.filter-undelivered')).not.toBeNull());
+    fireEvent.click(container.querySelector('.filter-undelivered')!);
+    await waitFor(() => expect(container.textContent).toContain('消息都发出去了'));
+  });
+
   it('opens the thread when a conversation is tapped', async () => {
     backend(() => ok({ items: [conv({ id: 'conv-9' })], nextCursor: null }));
     const nav = jest.spyOn(Taro, 'navigateTo').mockImplementation(() => Promise.resolve({ errMsg: 'ok' }) as never);

@@ -11,18 +11,21 @@ import { STATE_LABEL, shortTime, useNow, waitedText } from './format';
 import './index.scss';
 import { LoadMore } from '../../components/LoadMore';
 
-export type Filter = 'waiting' | 'ai' | 'all';
+export type Filter = 'waiting' | 'ai' | 'all' | 'undelivered';
 
 const FILTERS: { key: Filter; label: string }[] = [
   { key: 'waiting', label: '待人工' },
   { key: 'ai', label: 'AI 在回复' },
   { key: 'all', label: '全部' },
+  // replies that did not reach the customer: each can be resent from the thread (重发)
+  { key: 'undelivered', label: '没发出去' },
 ];
 
 const EMPTY_TEXT: Record<Filter, { title: string; text: string }> = {
   waiting: { title: '现在没有要你回复的客户', text: 'AI 回答不了的问题会出现在这里，有客户等你时会提醒你。' },
   ai: { title: '现在没有 AI 在聊的客户', text: '客户发来消息后，AI 会马上回复。' },
   all: { title: '还没有客户来消息', text: '客户通过微信客服或企业微信找你后，会话会出现在这里。' },
+  undelivered: { title: '消息都发出去了', text: '有回复没送到客户那里时，会话会出现在这里，点进去可以重发。' },
 };
 
 type ListData = { filter: Filter; items: ConversationView[]; nextCursor: string | null };
@@ -134,6 +137,7 @@ function ConversationList(props: { data: ListData; shop: ShopSummary; onShowAll:
           <View className="conv-bottom">
             <Text className={`conv-badge badge-${c.state}`}>{STATE_LABEL[c.state]}</Text>
             {c.state === 'waiting_human' && c.waitingSince !== null && <Text className="conv-waited">{waitedText(c.waitingSince, now)}</Text>}
+            {(c.undelivered ?? 0) > 0 && <Text className="conv-undelivered">{c.undelivered} 条没发出去</Text>}
           </View>
         </View>
       ))}

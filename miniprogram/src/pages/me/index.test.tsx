@@ -1,6 +1,7 @@
 import { fireEvent, render, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import MePage from './index';
+import TodayPage from '../today/index';
 import { resetSession } from '../../services/session';
 import { fail, mockFetch, ok } from '../../../test/fetch-mock';
 import { me } from '../../../test/fixtures';
@@ -96,5 +97,73 @@ describe('我的 page', () => {
     broken = false;
     fireEvent.click(container.querySelector('.retry')!);
     await waitFor(() => expect(text(container, '.me-shop-name')).toBe('小麦面包坊'));
+  });
+
+  it('signs the owner out everywhere after a confirm, then shows the signed-out screen', async () => {
+    let signedOut = false;
+    const fetch = mockFetch(({ action }) => {
+      if (signedOut) return fail(401, 'AUTH.UNAUTHENTICATED', '登录已过期');
+      if (action === 'me.signOutEverywhere') {
+        signedOut = true;
+        return ok({ signedOutAt: 1763780400000 });
+      }
+      return action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 });
+    });
+    const modal = jest.spyOn(Taro, 'showModal').mockResolvedValueOnce({ confirm: false, cancel: true, errMsg: 'ok' } as never);
+    const relaunch = jest.spyOn(Taro, 'reLaunch').mockResolvedValue({ errMsg: 'ok' } as never);
+    const { container, unmount } = render(<MePage />);
+    await waitFor(() => expect(container.querySelector('.menu-signout')).not.toBeNull());
+
+    // changed their mind: nothing happens
+    fireEvent.click(container.querySelector('.menu-signout')!);
+    await waitFor(() => expect(modal).toHaveBeenCalledTimes(1));
+    expect(actions(fetch)).not.toContain('me.signOutEverywhere');
+
+    modal.mockResolvedValueOnce({ confirm: true, cancel: false, errMsg: 'ok' } as never);
+    fireEvent.click(container.querySelector('.menu-signout')!);
+    await waitFor(() => expect(relaunch).toHaveBeenCalledWith({ url: '/pages/today/index' }));
+    expect(actions(fetch).filter((a) => a === 'me.signOutEverywhere')).toHaveLength(1);
+    unmount();
+
+    // where the app lands: its signed-out screen, saying why
+    const today = render(<TodayPage />);
+    await waitFor(() => expect(text(today.container, '.today-auth-expired .error-message')).toBe('已经在所有设备上退出了。要再用，请打开一个新的登录链接'));
+  });
+
+  it('says why signing out everywhere failed, and stays', async () => {
+    mockFetch(({ action }) => {
+      if (action === 'me.signOutEverywhere') return fail(503, 'NETWORK.UNREACHABLE', '连不上服务器，请检查网络后重试');
+      return action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 });
+    });
+    jest.spyOn(Taro, 'showModal').mockResolvedValue({ confirm: true, cancel: false, errMsg: 'ok' } as never);
+    const relaunch = jest.spyOn(Taro, 'reLaunch').mockResolvedValue({ errMsg: 'ok' } as never);
+    const { container } = render(<MePage />);
+    await waitFor(() => expect(container.querySelector('.menu-signout')).not.toBeNull());
+    fireEvent.click(container.querySelector('.menu-signout')!);
+    await waitFor(() => expect(text(container, '.me-error')).toBe('连不上服务器，请检查网络后重试'));
+    expect(relaunch).not.toHaveBeenCalled();
+  });
+
+  it('offers signing out everywhere to owners on the web app only', async () => {
+    mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok({ waitingHuman: 0, unanswered: 0 })));
+    Taro.setStorageSync('xiaoer.merchantId', 'shop-b');
+    const staff = render(<MePage />);
+    await waitFor(() => expect(text(staff.container, '.me-role')).toBe('店员'));
+    expect(staff.container.querySelector('.menu-signout')).toBeNull();
+    staff.unmount();
+
+    resetSession();
+    Taro.setStorageSync('xiaoer.merchantId', 'demo-bakery');
+    const owner = render(<MePage />);
+    await waitFor(() => expect(owner.container.querySelector('.menu-signout')).not.toBeNull());
+    // the same page in the mini-program, which signs in with WeChat: there is no session to end
+    process.env.TARO_ENV = 'weapp';
+    try {
+      owner.rerender(<MePage />);
+      expect(text(owner.container, '.me-role')).toBe('老板');
+      expect(owner.container.querySelector('.menu-signout')).toBeNull();
+    } finally {
+      process.env.TARO_ENV = 'h5';
+    }
   });
 });

@@ -3,8 +3,9 @@ import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { Failed, Loading, NoShop } from '../../components/StateView';
 import { refreshBadges } from '../../services/badge';
-import { currentShop, switchShop, type ShopSummary } from '../../services/session';
-import { useShopLoad } from '../../services/useLoad';
+import { call } from '../../services/api';
+import { currentShop, markSignedOut, switchShop, type ShopSummary } from '../../services/session';
+import { asApiError, useShopLoad } from '../../services/useLoad';
 import './index.scss';
 
 export type MeData = { shops: ShopSummary[] };
@@ -98,7 +99,52 @@ function MeBody({ shop, data, unanswered }: { shop: ShopSummary; data: MeData; u
         ))}
       </View>
 
+      {isOwner && process.env.TARO_ENV !== 'weapp' && <SignOutEverywhere shop={shop} />}
+
       {!isOwner && <Text className="me-staff-note">店铺设置、店员和企业微信连接由老板管理。</Text>}
+    </View>
+  );
+}
+
+/**
+ * 退出所有设备 (owners, on the web app: the mini-program signs in with WeChat and has no sessions
+ * to end): for a lost phone or a login link sent to the wrong person. Every login of this person
+ * ends, this one included, so the app goes to its signed-out screen.
+ */
+function SignOutEverywhere({ shop }: { shop: ShopSummary }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const signOut = async () => {
+    if (busy) return;
+    const { confirm } = await Taro.showModal({
+      title: '退出所有设备？',
+      content: '所有登录了店小二的手机和电脑（包括这台）都会退出，要再用得打开新的登录链接。',
+      confirmText: '全部退出',
+      cancelText: '不退出',
+    });
+    if (!confirm) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await call({ action: 'me.signOutEverywhere', merchantId: shop.id });
+      markSignedOut();
+      void Taro.reLaunch({ url: '/pages/today/index' });
+    } catch (err) {
+      setError(asApiError(err).message);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <View className="me-menu me-danger">
+      <View className="me-row menu-signout" onClick={() => void signOut()}>
+        <View className="me-row-main">
+          <Text className="me-row-title">{busy ? '正在退出…' : '退出所有设备'}</Text>
+          <Text className="me-row-hint">手机丢了、登录链接发错人时用</Text>
+        </View>
+      </View>
+      {error && <Text className="me-error">{error}</Text>}
     </View>
   );
 }

@@ -183,6 +183,37 @@ describe('今日 links', () => {
   });
 });
 
+describe('今日 WeCom problems', () => {
+  const problem = {
+    kind: 'kf' as const,
+    title: '微信客服的 Secret 不对',
+    fix: '到企业微信管理后台 → 应用管理 → 微信客服 → API 重新复制 Secret（不要带空格），换到店小二的企业微信设置里',
+    effect: 'AI 现在回不了客户',
+    at: 1763780400000,
+  };
+
+  it('shows a configuration problem first, with what to do, and opens the connection check', async () => {
+    const navigate = jest.spyOn(Taro, 'navigateTo').mockResolvedValue({ errMsg: 'ok' } as never);
+    mockFetch(backend({ 'dashboard.today': () => ok(dashboard({ wecomProblems: [problem] })) }));
+    const { container } = render(<TodayPage />);
+    await waitFor(() => expect(container.querySelector('.wecom-problems')).not.toBeNull());
+    expect(text(container, '.problem-kf .problem-title')).toBe('微信客服的 Secret 不对，AI 现在回不了客户');
+    expect(text(container, '.problem-kf .problem-fix')).toBe(`怎么改：${problem.fix}`);
+    // before the rest of the day's numbers
+    const ready = container.querySelector('.today-ready')!;
+    expect(Array.from(ready.children).indexOf(container.querySelector('.wecom-problems')!)).toBeLessThan(Array.from(ready.children).indexOf(container.querySelector('.waiting')!));
+    fireEvent.click(container.querySelector('.wecom-problems')!);
+    expect(navigate).toHaveBeenLastCalledWith({ url: '/sub/setup/index' });
+  });
+
+  it('shows nothing about WeCom while every call works', async () => {
+    mockFetch(backend());
+    const { container } = render(<TodayPage />);
+    await waitFor(() => expect(text(container, '.shop-name')).toBe('小麦面包坊'));
+    expect(container.querySelector('.wecom-problems')).toBeNull();
+  });
+});
+
 describe('loadToday()', () => {
   it('uses the shop remembered in storage when the member still belongs to it', async () => {
     Taro.setStorageSync('xiaoer.merchantId', 'shop-b');

@@ -1,8 +1,9 @@
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
-import type { DashboardToday } from '@xiaoer/shared/contracts/api';
+import type { DashboardToday, WecomProblemView } from '@xiaoer/shared/contracts/api';
 import type { CounterName } from '@xiaoer/shared/domain/counters';
 import { isAuthExpired } from '../../services/api';
+import { wasSignedOut } from '../../services/session';
 import { formatCount, formatDay, formatFen, yesterdayNote } from './format';
 import { TrendCard } from './TrendCard';
 import { useToday, type Badges, type TodayState } from './useToday';
@@ -56,7 +57,7 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
     if (isAuthExpired(state.error)) {
       return (
         <View className="today-error today-auth-expired state">
-          <Text className="state-title error-message">登录已过期，请向老板要一个新的登录链接</Text>
+          <Text className="state-title error-message">{wasSignedOut() ? '已经在所有设备上退出了。要再用，请打开一个新的登录链接' : '登录已过期，请向老板要一个新的登录链接'}</Text>
         </View>
       );
     }
@@ -98,20 +99,31 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
         </Text>
       </View>
 
+      <WecomProblems problems={dashboard.wecomProblems} />
+
       <WaitingCard waiting={dashboard.waitingHuman} />
 
       <TeachLink badges={state.badges} />
 
-      {dashboard.revenueFen !== null && <RevenueCard dashboard={dashboard} revenueFen={dashboard.revenueFen} />}
+      {dashboard.revenueFen !== null && (dashboard.hasOrders ? <RevenueCard dashboard={dashboard} revenueFen={dashboard.revenueFen} /> : <NoOrdersCard />)}
 
       <View className="counters">
         {SHOWN.map(({ name, label, hint }) => {
           return (
             <View key={name} className={`counter counter-${name}`}>
               <Text className="counter-label">{label}</Text>
-              <Text className="counter-value">{formatCount(dashboard.today[name])}</Text>
-              <Text className="counter-delta">{yesterdayNote(dashboard.yesterday[name])}</Text>
-              <Text className="counter-hint">{hint}</Text>
+              {name === 'orders' && !dashboard.hasOrders ? (
+                <>
+                  <Text className="counter-value counter-none">—</Text>
+                  <Text className="counter-hint">接入订单后显示</Text>
+                </>
+              ) : (
+                <>
+                  <Text className="counter-value">{formatCount(dashboard.today[name])}</Text>
+                  <Text className="counter-delta">{yesterdayNote(dashboard.yesterday[name])}</Text>
+                  <Text className="counter-hint">{hint}</Text>
+                </>
+              )}
             </View>
           );
         })}
@@ -125,6 +137,30 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
         <Text className="link-title">知识库 ›</Text>
         <Text className="link-hint">AI 按这里的问答回复客户，可以加、改、试问</Text>
       </View>
+    </View>
+  );
+}
+
+/**
+ * WeCom configuration problems real calls ran into (owners only): first on the page, since while
+ * one lasts the AI may not reach customers at all. Each says what is wrong and what to do; it
+ * goes away by itself once a call works again.
+ */
+function WecomProblems({ problems }: { problems: WecomProblemView[] }) {
+  if (problems.length === 0) return null;
+  const open = () => void Taro.navigateTo({ url: '/sub/setup/index' });
+  return (
+    <View className="card wecom-problems" onClick={open}>
+      <Text className="problems-title">企业微信连接出了问题</Text>
+      {problems.map((p) => (
+        <View key={p.kind} className={`problem problem-${p.kind}`}>
+          <Text className="problem-title">
+            {p.title}，{p.effect}
+          </Text>
+          <Text className="problem-fix">怎么改：{p.fix}</Text>
+        </View>
+      ))}
+      <Text className="problems-note">改好以后，下一次连接成功这条提示就会自己消失。看连接检查 ›</Text>
     </View>
   );
 }
@@ -160,6 +196,17 @@ function TeachLink({ badges }: { badges: Badges | null | undefined }) {
         {n !== undefined && <Text className="counter-value teach-count">{formatCount(n)}</Text>}
       </View>
       <Text className="counter-delta">{n ? '教 AI 一次，下次它就会答了 ›' : '看看 AI 没答上来的问题 ›'}</Text>
+    </View>
+  );
+}
+
+/** Before the shop's first order: where orders come from, instead of a ¥0 that looks real. */
+function NoOrdersCard() {
+  return (
+    <View className="card revenue revenue-none" onClick={() => void Taro.navigateTo({ url: '/sub/settings/index' })}>
+      <Text className="counter-label">营业额</Text>
+      <Text className="revenue-none-title">接入订单后这里显示营业额</Text>
+      <Text className="counter-hint">订单从你的收银或点单系统来：在「店铺设置 · 订单接入」生成密钥，让系统把每一单推给店小二；也可以用电脑导入订单表格。</Text>
     </View>
   );
 }

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ApiError, call } from '../../services/api';
 import { refreshBadges } from '../../services/badge';
 import { pickMerchant, storeMerchantId } from '../../services/merchant';
+import { clearSignedOut } from '../../services/session';
 
 type Merchant = z.infer<typeof MerchantSummary>;
 
@@ -35,6 +36,7 @@ let loads = 0;
 export async function loadToday(merchantId?: string): Promise<TodayState> {
   try {
     const me = await call({ action: 'me.get' });
+    clearSignedOut();
     const merchant = merchantId ? (me.merchants.find((m) => m.id === merchantId) ?? pickMerchant(me.merchants)) : pickMerchant(me.merchants);
     if (!merchant) return { status: 'empty' };
     if (merchantId && merchant.id === merchantId) storeMerchantId(merchantId);

@@ -15,6 +15,7 @@ const settings = (over: Partial<SettingsView> = {}): SettingsView => ({
   aiPersona: '说话亲切',
   businessHours: { open: '09:00', close: '21:00', closedDays: [1] },
   answerRules: { handoffWords: ['退款'], bannedWords: ['最便宜'], aliases: [{ term: '招牌', means: '杨枝甘露' }] },
+  reports: { dailyAt: '21:00', recipients: null, format: 'textcard' },
   wecom: {
     corpId: 'ww1234567890',
     agentId: 1000002,
@@ -49,6 +50,8 @@ function backend(initial = settings()) {
       current = { ...current, ...(changes as Partial<SettingsView>) };
       return ok(current);
     }
+    // 订单接入 asks for its own status
+    if (body.action === 'webhook.get') return ok({ configured: false, rotatedAt: null, path: '/webhook/orders/shop-1' });
     return fail(404, 'INPUT.UNKNOWN_ACTION', '没有这个操作');
   });
 }
@@ -90,7 +93,12 @@ describe('店铺设置 page', () => {
     // the callback token and key are not shown, even masked
     expect(c.textContent).not.toContain('****tok1');
     expect(c.textContent).not.toContain('****aes1');
-    expect(bodies(fetch).map((b) => b.action)).toEqual(['me.get', 'settings.get']);
+    // (订单接入 reads its own status: webhook.get)
+    expect(
+      bodies(fetch)
+        .map((b) => b.action)
+        .filter((a) => a !== 'webhook.get'),
+    ).toEqual(['me.get', 'settings.get']);
   });
 
   it('sends only what changed, then says 保存好了', async () => {

@@ -7,6 +7,7 @@ import { ApiError, call, isAuthExpired } from '../../services/api';
 import type { ShopSummary } from '../../services/session';
 import { useShopLoad } from '../../services/useLoad';
 import { OwnerOnly } from './OwnerOnly';
+import { OrdersCard } from './OrdersCard';
 import { WordChips, AliasList } from './words';
 import { LIMITS, PERSONA_MAX, WEEKDAYS, buildChanges, crossesMidnight, toDraft, type Draft } from './form';
 import './index.scss';
@@ -159,6 +160,8 @@ function SettingsForm({ shop, initial }: { shop: ShopSummary; initial: SettingsV
       <AliasList aliases={draft.aliases} onChange={(aliases) => set({ aliases })} />
 
       <WecomCard wecom={base.wecom} />
+
+      <OrdersCard merchantId={shop.id} />
 
       <View className="settings-footer">
         {error && <Text className="settings-error">{error}</Text>}

@@ -153,6 +153,43 @@ describe('店员和邀请码 page', () => {
     fireEvent.click(container.querySelector('.retry')!);
     await waitFor(() => expect(container.querySelectorAll('.member-item')).toHaveLength(2));
   });
+
+  it('removes a member after a confirm; nobody can remove themself or the last owner', async () => {
+    const modal = jest.spyOn(Taro, 'showModal').mockResolvedValueOnce({ confirm: false, cancel: true, errMsg: 'ok' } as never);
+    const fetch = backend((b) => {
+      if (b.action === 'members.list') return ok({ members: members.map((m) => ({ ...m, you: m.id === 'mem-1' })) });
+      if (b.action === 'members.remove') return ok({ memberId: b.memberId, sessionsEnded: true });
+      return undefined;
+    });
+    const c = await open();
+    // mem-1 is the caller and the only owner: no button on that row
+    expect(c.querySelector('.member-mem-1 .member-remove')).toBeNull();
+    fireEvent.click(c.querySelector('.member-mem-2 .member-remove')!);
+    await waitFor(() => expect(modal).toHaveBeenCalledTimes(1));
+    expect(bodies(fetch).map((b) => b.action)).not.toContain('members.remove');
+
+    modal.mockResolvedValueOnce({ confirm: true, cancel: false, errMsg: 'ok' } as never);
+    fireEvent.click(c.querySelector('.member-mem-2 .member-remove')!);
+    await waitFor(() => expect(c.querySelectorAll('.member-item')).toHaveLength(1));
+    expect(bodies(fetch).filter((b) => b.action === 'members.remove')).toEqual([{ action: 'members.remove', merchantId: 'demo-bakery', memberId: 'mem-2' }]);
+    expect(c.querySelector('.member-mem-2')).toBeNull();
+  });
+
+  it('says why a removal was refused and keeps the member', async () => {
+    jest.spyOn(Taro, 'showModal').mockResolvedValue({ confirm: true, cancel: false, errMsg: 'ok' } as never);
+    const twoOwners = [members[0]!, { ...members[1]!, role: 'owner' as const }];
+    backend((b) => {
+      if (b.action === 'members.list') return ok({ members: twoOwners });
+      if (b.action === 'members.remove') return fail(409, 'CONFLICT.LAST_OWNER', '这是店里唯一的老板，不能移出');
+      return undefined;
+    });
+    const c = await open();
+    // two owners: either may go, as far as the page knows
+    expect(c.querySelectorAll('.member-remove')).toHaveLength(2);
+    fireEvent.click(c.querySelector('.member-mem-2 .member-remove')!);
+    await waitFor(() => expect(text(c, '.member-mem-2 .member-error')).toBe('这是店里唯一的老板，不能移出'));
+    expect(c.querySelectorAll('.member-item')).toHaveLength(2);
+  });
 });
 
 describe('expiryText()', () => {

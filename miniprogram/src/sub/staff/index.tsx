@@ -31,10 +31,11 @@ export default function StaffPage() {
   else {
     const { shop, data } = state;
     // the server's answer replaces the row, so the list shows what was really saved
-    const replace = (m: MemberView) => setState({ status: 'ready', shop, data: data.map((x) => (x.id === m.id ? m : x)) });
+    const replace = (m: MemberView) => setState({ status: 'ready', shop, data: data.map((x) => (x.id === m.id ? { ...m, you: x.you } : x)) });
+    const removed = (id: string) => setState({ status: 'ready', shop, data: data.filter((x) => x.id !== id) });
     body = (
       <View className="staff-ready">
-        <MemberList shop={shop} members={data} onSaved={replace} />
+        <MemberList shop={shop} members={data} onSaved={replace} onRemoved={removed} />
         <InviteCard shop={shop} />
       </View>
     );
@@ -43,8 +44,10 @@ export default function StaffPage() {
   return <View className="page-staff">{body}</View>;
 }
 
-function MemberList(props: { shop: ShopSummary; members: MemberView[]; onSaved: (m: MemberView) => void }) {
-  const { shop, members, onSaved } = props;
+function MemberList(props: { shop: ShopSummary; members: MemberView[]; onSaved: (m: MemberView) => void; onRemoved: (id: string) => void }) {
+  const { shop, members, onSaved, onRemoved } = props;
+  // the shop always keeps an owner: the last one has no 移出 (the server refuses it too)
+  const owners = members.filter((m) => m.role === 'owner').length;
   return (
     <View className="staff-section">
       <Text className="staff-title">店里的人</Text>
@@ -52,14 +55,15 @@ function MemberList(props: { shop: ShopSummary; members: MemberView[]; onSaved: 
       {members.length === 0 ? (
         <Empty title="还没有店员" text="用下面的邀请码请店员加入。" />
       ) : (
-        members.map((m) => <MemberItem key={m.id} shop={shop} member={m} onSaved={onSaved} />)
+        members.map((m) => <MemberItem key={m.id} shop={shop} member={m} onSaved={onSaved} onRemoved={onRemoved} removable={!m.you && !(m.role === 'owner' && owners <= 1)} />)
       )}
     </View>
   );
 }
 
-function MemberItem(props: { shop: ShopSummary; member: MemberView; onSaved: (m: MemberView) => void }) {
-  const { shop, member, onSaved } = props;
+function MemberItem(props: { shop: ShopSummary; member: MemberView; onSaved: (m: MemberView) => void; onRemoved: (id: string) => void; removable: boolean }) {
+  const { shop, member, onSaved, onRemoved, removable } = props;
+  const [removeBusy, setRemoveBusy] = useState(false);
   const [dutyBusy, setDutyBusy] = useState(false);
   // bumped on a failed toggle: remounting the switch puts it back where the saved value is
   const [dutyKey, setDutyKey] = useState(0);
@@ -106,6 +110,29 @@ function MemberItem(props: { shop: ShopSummary; member: MemberView; onSaved: (m:
     }
   };
 
+  /** 移出店铺: after a confirm; the person loses access at once (their next call is refused). */
+  const remove = async () => {
+    if (removeBusy) return;
+    const who = member.name || (member.role === 'owner' ? '这位老板' : '这位店员');
+    const { confirm } = await Taro.showModal({
+      title: `把${who}移出店铺？`,
+      content: '移出以后，TA 马上就不能再看这家店、回复客户了，正在用的登录也会退出。要回来得重新邀请。',
+      confirmText: '移出',
+      cancelText: '不移出',
+    });
+    if (!confirm) return;
+    setRemoveBusy(true);
+    setError(null);
+    try {
+      await call({ action: 'members.remove', merchantId: shop.id, memberId: member.id });
+      onRemoved(member.id);
+      void Taro.showToast({ title: '已移出', icon: 'success' });
+    } catch (err) {
+      setError(messageOf(err));
+      setRemoveBusy(false);
+    }
+  };
+
   return (
     <View className={`member-item member-${member.id}`}>
       <View className="member-head">
@@ -145,6 +172,11 @@ function MemberItem(props: { shop: ShopSummary; member: MemberView; onSaved: (m:
         {!savedWecomId && <Text className="member-hint">没填的话，收不到找人的提醒。</Text>}
       </View>
       {error && <Text className="member-error">{error}</Text>}
+      {removable && (
+        <Button className="member-remove" loading={removeBusy} disabled={removeBusy || undefined} onClick={() => void remove()}>
+          移出店铺
+        </Button>
+      )}
     </View>
   );
 }

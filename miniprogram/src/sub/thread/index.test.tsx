@@ -348,4 +348,61 @@ describe('会话详情 page', () => {
     await act(async () => undefined);
     expect(actions(fetch)).not.toContain('conversations.get');
   });
+
+  it('resends a reply that did not go out with 重发: one call however often it is tapped, then it shows as sent', async () => {
+    let delivery: Message['delivery'] = 'failed';
+    const fetch = backend(
+      () => thread({ messages: messages.map((m) => (m.id === 'm6' ? { ...m, delivery } : m)) }),
+      (body) => {
+        expect(body).toEqual({ action: 'conversations.retrySend', ...base, messageId: 'm6' });
+        delivery = 'sent';
+        return ok({ messageId: 'm6', resent: true });
+      },
+    );
+    const { container } = render(<ThreadPage />);
+    const row = () => Array.from(container.querySelectorAll('.msg')).find((r) => text(r, '.msg-text') === '好的，马上给你开。')!;
+    await waitFor(() => expect(row()).toBeDefined());
+    // only under the message that did not go out
+    expect(container.querySelectorAll('.msg-retry')).toHaveLength(1);
+    const retry = row().querySelector('.msg-retry')!;
+    await act(async () => {
+      fireEvent.click(retry);
+      fireEvent.click(retry);
+    });
+    await waitFor(() => expect(container.querySelector('.msg-failed')).toBeNull());
+    expect(container.querySelector('.msg-retry')).toBeNull();
+    expect(actions(fetch).filter((a) => a === 'conversations.retrySend')).toHaveLength(1);
+    expect(actions(fetch)).toEqual(['me.get', 'conversations.get', 'conversations.retrySend', 'conversations.get']);
+  });
+
+  it('asks before resending a reply that may have reached the customer', async () => {
+    const unknown: Message = { ...base, id: 'm9', sender: 'ai', at: T + 8_000, type: 'text', text: '我们 9 点关门。', delivery: 'unknown' };
+    const modal = jest.spyOn(Taro, 'showModal').mockResolvedValueOnce({ confirm: false, cancel: true, errMsg: 'ok' } as never);
+    const fetch = backend(
+      () => thread({ messages: [unknown] }),
+      () => ok({ messageId: 'm9', resent: true }),
+    );
+    const { container } = render(<ThreadPage />);
+    await find(container, '.msg-unknown');
+    expect(text(container, '.msg-unknown')).toBe('发送时系统中断，不确定客户收到没有');
+    await tap(container.querySelector('.msg-retry'));
+    expect(modal).toHaveBeenCalledTimes(1);
+    expect(actions(fetch)).not.toContain('conversations.retrySend');
+
+    modal.mockResolvedValueOnce({ confirm: true, cancel: false, errMsg: 'ok' } as never);
+    await tap(container.querySelector('.msg-retry'));
+    await waitFor(() => expect(actions(fetch)).toContain('conversations.retrySend'));
+    expect(bodies(fetch).find((b) => b.action === 'conversations.retrySend')).toEqual({ action: 'conversations.retrySend', ...base, messageId: 'm9' });
+  });
+
+  it('says why a resend was refused, under the message', async () => {
+    backend(
+      () => thread(),
+      () => fail(409, 'CONFLICT.REPLY_WINDOW', '客户最后一条消息已超过 48 小时，微信客服不能再给他发消息了'),
+    );
+    const { container } = render(<ThreadPage />);
+    await tap(await find(container, '.msg-retry'));
+    await waitFor(() => expect(text(container, '.msg-retry-error')).toBe('客户最后一条消息已超过 48 小时，微信客服不能再给他发消息了'));
+    expect(container.querySelector('.msg-failed')).not.toBeNull();
+  });
 });

@@ -84,7 +84,7 @@ function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () =>
       <View className="msgs">
         {messages.length === 0 && <Text className="msgs-empty">还没有聊天记录</Text>}
         {messages.map((m) => (
-          <MessageRow key={m.id} m={m} knowledge={knowledge} now={now} merchantId={shop.id} />
+          <MessageRow key={m.id} m={m} knowledge={knowledge} now={now} merchantId={shop.id} conversationId={conv.id} onChanged={onChanged} />
         ))}
       </View>
 
@@ -93,7 +93,8 @@ function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () =>
   );
 }
 
-function MessageRow({ m, knowledge, now, merchantId }: { m: Message; knowledge: Record<string, string>; now: number; merchantId: string }) {
+function MessageRow(props: { m: Message; knowledge: Record<string, string>; now: number; merchantId: string; conversationId: string; onChanged: () => Promise<void> }) {
+  const { m, knowledge, now, merchantId } = props;
   const kept = useKeptImage(m, merchantId);
   const src = imageSrc(m) ?? kept;
   const used = m.answer ? m.answer.knowledgeIds.map((k) => knowledge[k]).filter((q): q is string => !!q) : [];
@@ -119,8 +120,51 @@ function MessageRow({ m, knowledge, now, merchantId }: { m: Message; knowledge: 
       )}
       {m.delivery === 'failed' && <Text className="msg-failed">没发出去</Text>}
       {m.delivery === 'pending' && <Text className="msg-pending">正在发送…</Text>}
-      {m.delivery === 'unknown' && <Text className="msg-unknown">发送时系统中断，不确定客户收到没有，可以再回一句</Text>}
+      {m.delivery === 'unknown' && <Text className="msg-unknown">发送时系统中断，不确定客户收到没有</Text>}
+      {(m.delivery === 'failed' || m.delivery === 'unknown') && (m.sender === 'ai' || m.sender === 'staff') && m.type === 'text' && (
+        <RetrySend m={m} merchantId={merchantId} conversationId={props.conversationId} onChanged={props.onChanged} />
+      )}
     </View>
+  );
+}
+
+/**
+ * 重发 under a message that did not go out. The server sends it at most once more however often
+ * it is tapped; one that may have reached the customer (unknown) is resent only after a confirm.
+ */
+function RetrySend(props: { m: Message; merchantId: string; conversationId: string; onChanged: () => Promise<void> }) {
+  const { m, merchantId, conversationId, onChanged } = props;
+  const [busy, setBusy] = useState(false);
+  const busyRef = useRef(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const retry = async () => {
+    if (busyRef.current) return;
+    busyRef.current = true;
+    setError(null);
+    try {
+      if (m.delivery === 'unknown') {
+        const { confirm } = await Taro.showModal({ title: '再发一次？', content: '客户可能已经收到这条了，再发一次他会看到两条。', confirmText: '重发', cancelText: '不发了' });
+        if (!confirm) return;
+      }
+      setBusy(true);
+      await call({ action: 'conversations.retrySend', merchantId, conversationId, messageId: m.id });
+      await onChanged();
+    } catch (err) {
+      setError(asApiError(err).message);
+    } finally {
+      busyRef.current = false;
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <Button className="btn btn-plain msg-retry" loading={busy} disabled={busy || undefined} onClick={() => void retry()}>
+        重发
+      </Button>
+      {error && <Text className="msg-retry-error">{error}</Text>}
+    </>
   );
 }
 

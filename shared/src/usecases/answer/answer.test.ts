@@ -74,6 +74,14 @@ describe('handoff rules', () => {
     ['今天来的阿姨把我实木地板划了好几道，怎么处理', 'harm'],
     ['换完电池手机烫得厉害，你们换的啥破电池', 'complaint'],
     ['上周刚在你们这换的屏，现在触屏乱跳，比修之前还差', 'complaint'],
+    // a person by role, and what should never be in what was served (issue 13)
+    ['能让老师给我回个电话吗', 'person'],
+    ['医生在吗', 'person'],
+    ['麻烦找一下前台', 'person'],
+    ['教练的微信发我一下', 'person'],
+    ['奶茶里有头发', 'harm'],
+    ['你们家奶茶里有根头发，怎么回事', 'harm'],
+    ['汤里面居然有只苍蝇', 'harm'],
   ])('%s → handoff (%s)', (q, reason) => {
     expect(detectHandoff(q)?.reason).toBe(reason);
   });
@@ -98,7 +106,19 @@ describe('handoff rules', () => {
     '孩子在车上吃东西弄得脏死了，座椅能整干净不',
     '羊绒衫怕洗小了，你们咋洗的',
     '修的时候我相册会不会没了',
+    '家里有蟑螂，你们能上门处理吗',
+    '水果上面有虫眼吗',
+    '你们的老师都是什么学历',
+    '请问医生几点上班',
   ])('general question %s is not a handoff', (q) => expect(detectHandoff(q)).toBeNull());
+
+  it('hands off a request for one of the team by name, not a mere mention', () => {
+    expect(detectHandoff('张姐在吗，有点事', ['张姐'])?.reason).toBe('person');
+    expect(detectHandoff('帮我找一下阿强', ['阿强'])?.reason).toBe('person');
+    expect(detectHandoff('阿强电话多少', ['阿强'])?.reason).toBe('person');
+    expect(detectHandoff('张姐在吗，有点事')).toBeNull();
+    expect(detectHandoff('上次阿强推荐的那款还有货吗', ['阿强'])).toBeNull();
+  });
 });
 
 describe('BM25', () => {

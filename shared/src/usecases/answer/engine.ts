@@ -1,17 +1,23 @@
 /**
- * The offline answer engine (no model): handoff rules first, then char uni+bigram BM25 with the
- * synonym lexicon over each FAQ's question, alternatives and answer; a confidence from the top
- * score (normalized by what the query could score at best) and its margin over the runner-up.
- * Answers when confident, else asks one short clarifying question. Synchronous, no I/O.
+ * The offline answer engine (no chat model): handoff rules first, then the learned handoff signal
+ * (handoff-model.ts: sure enough, it hands off), then char uni+bigram BM25 with the synonym
+ * lexicon over each FAQ's question, alternatives and answer; a confidence from the top score
+ * (normalized by what the query could score at best) and its margin over the runner-up. Answers
+ * when confident; when not, hands off if the message still leans towards a person, else asks one
+ * short clarifying question. Synchronous, no I/O.
  */
 import { buildBm25, type Bm25Index, type WeightedTokens } from './bm25';
 import { standardize } from './colloquial';
 import { detectHandoff } from './handoff';
+import { loadHandoffModel, type HandoffModel, type HandoffModelData } from './handoff-model';
+import SHIPPED_HANDOFF_MODEL from './handoff-model.json';
+import { memberTerms } from './handoff-signals';
 import { concepts } from './lexicon';
 import { tokenize } from './tokenize';
 
 export type KbFaq = { id: string; question: string; answer: string; alternatives?: string[]; enabled?: boolean };
-export type Kb = { faqs: KbFaq[] };
+/** `members`: the shop's team, whose names customers ask for (a handoff signal). */
+export type Kb = { faqs: KbFaq[]; members?: { name: string; role?: string }[] };
 /** `suggestion`: for a clarifying question, the FAQ it asks about (a "是的" next turn confirms it). */
 export type EngineResult = { got: string; answer: string | null; confidence: number; reason: string; suggestion?: string };
 export type OfflineEngine = {
@@ -25,7 +31,13 @@ export type EngineOptions = {
   threshold?: number;
   /** Field weights in the index. */
   weights?: { question: number; alternatives: number; answer: number; concept: number; answerConcept: number };
+  /** The learned handoff signal; the shipped one by default, `null` for the rules alone (training, baselines). */
+  handoffModel?: HandoffModel | null;
 };
+
+let shipped: HandoffModel | undefined;
+/** The shipped handoff model (handoff-model.json, written by scripts/train-handoff.ts), loaded once. */
+export const shippedHandoffModel = (): HandoffModel => (shipped ??= loadHandoffModel(SHIPPED_HANDOFF_MODEL as HandoffModelData));
 
 /**
  * Calibrated on ../shared/samples (bakery, fruit, pet), then re-set on 13 shops (the samples plus
@@ -103,7 +115,7 @@ const BUILD_SLICE = 100;
 export function createOfflineEngine(kb: Kb, opts: EngineOptions = {}): OfflineEngine {
   const w = opts.weights ?? CALIBRATION.weights;
   const faqs = kb.faqs.filter((f) => f.enabled !== false);
-  return engineOver(faqs, buildFaqIndex(faqs, w), opts);
+  return engineOver(faqs, buildFaqIndex(faqs, w), opts, kb.members);
 }
 
 /** The same engine as `createOfflineEngine`, built in slices with `yieldNow` between them. */
@@ -115,12 +127,14 @@ export async function buildOfflineEngine(kb: Kb, yieldNow: () => Promise<void>, 
     for (const f of faqs.slice(i, i + BUILD_SLICE)) docs.push(faqDoc(f, w));
     await yieldNow();
   }
-  return engineOver(faqs, indexOfDocs(docs, w), opts);
+  return engineOver(faqs, indexOfDocs(docs, w), opts, kb.members);
 }
 
-function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions): OfflineEngine {
+function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions, members: Kb['members'] = []): OfflineEngine {
   const w = opts.weights ?? CALIBRATION.weights;
   const threshold = opts.threshold ?? CALIBRATION.threshold;
+  const model = opts.handoffModel === undefined ? shippedHandoffModel() : opts.handoffModel;
+  const team = memberTerms(members);
 
   function rank(text: string) {
     const q = queryTokens(text, w.concept);
@@ -154,8 +168,11 @@ function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions): Offlin
     answer(raw, rawHistory) {
       const text = standardize(raw);
       const history = rawHistory?.map(standardize);
-      const h = detectHandoff(text);
+      const h = detectHandoff(text, team.names);
       if (h) return { got: 'handoff', answer: HANDOFF_REPLY, confidence: 1, reason: `handoff:${h.reason}` };
+      // the learned signal: sure enough on its own, it hands off whatever retrieval would find
+      const p = model ? model.score(text, team) : 0;
+      if (model && p >= model.thresholds.handoff) return { got: 'handoff', answer: HANDOFF_REPLY, confidence: round(p), reason: 'handoff:model' };
       let r = rank(text);
       // A short follow-up ("那蛋糕呢") leans on the customer's previous message.
       if (r.confidence < threshold && history?.length) {
@@ -166,6 +183,8 @@ function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions): Offlin
       if (r.best && r.confidence >= threshold) {
         return { got: r.best.id, answer: r.best.answer, confidence: r.confidence, reason: `bm25 norm=${r.norm.toFixed(2)} margin=${r.margin.toFixed(2)}` };
       }
+      // unsure what they ask, and the message looks like one for a person: a person, not a guess
+      if (model && p >= model.thresholds.unsure) return { got: 'handoff', answer: HANDOFF_REPLY, confidence: round(p), reason: 'handoff:unsure' };
       // a guess too weak to name: ask for more instead of suggesting something unrelated
       const guess = r.best && r.confidence >= SUGGEST_MIN ? r.best : undefined;
       const clarify = guess ? `想确认一下，您是想问「${guess.question.replace(/[？?。]+$/, '')}」吗？` : '能再具体说说您想了解什么吗？';

@@ -18,7 +18,23 @@ const PERSON = [
   /(老板|店长|负责人|经理)(在吗|在不在|呢|出来)/,
   /(老板|店长|负责人|经理|主管|领导|管事的)(叫|喊|找|请)(来|出来|过来)/,
   /(打电话给我|给我回电话|回个电话|给我打电话)/,
+  // a person by their role, asked to reach the customer: "让老师给我回个电话", "医生在吗", "前台电话多少"
+  /(找|叫|请|让|喊|换)(一下|下|个|一个)?(你们)?(的)?(老板娘|前台|店员|客服|值班的)/,
+  /(让|叫|请)(你们)?(的)?(那个|这个|那位|这位)?(老师|医生|大夫|教练|技师|师傅|设计师|摄影师|护士|顾问|管家|前台|店员)(给我|跟我|和我)?(回|打|联系|接|说|聊|来)/,
+  /(老师|医生|大夫|教练|技师|师傅|设计师|摄影师|顾问|管家|前台|店员)(本人)?(的)?(电话|手机|手机号|微信|联系方式)/,
+  /(老师|医生|大夫|教练|技师|师傅|设计师|摄影师|顾问|管家|前台|店员|老板娘)(在吗|在不在|在么|有空吗)/,
 ];
+
+/** The shop's own people by name (from its team): "张姐在吗", "找一下阿强", "小芳电话多少". */
+function asksForMember(t: string, names: readonly string[]): boolean {
+  return names.some((n) => {
+    const at = t.indexOf(n);
+    if (at < 0) return false;
+    const before = t.slice(Math.max(0, at - 3), at);
+    const after = t.slice(at + n.length, at + n.length + 5);
+    return /(找|叫|请|让|喊|联系|转|给)(一下|下)?$/.test(before) || /^(在吗|在不在|在么|呢|有空|今天在|电话|手机|微信|联系方式|回|给我|跟我|和我)/.test(after);
+  });
+}
 
 const COMPLAINT = [
   /投诉|举报|差评|曝光|12315|消协|维权/,
@@ -39,6 +55,9 @@ const HARM_STRONG = [
   /受伤|流血|出血|剪破|划破|咬伤|抓伤|烫伤|骨折|瘸了|(狗|猫|鱼|鸟|宠物|它|孩子|人)死了|死掉了/,
   /把我(的)?.{0,10}(划|刮|碰|摔|弄|搞|洗|烫|剪|染)(了|坏|破|花|伤|掉|丢|缩)/,
   /发霉|长毛了|变质了|吃出|喝出|里面有(头发|虫|异物|苍蝇|塑料)/,
+  // something that should never be in what was served or delivered: "奶茶里有头发", "汤里有根毛"
+  // (a home, a wall or a body is not what was served: "家里有蟑螂" asks for pest control; "有虫眼吗" asks)
+  /(?<![家屋房厨院柜墙地田树草身网楼])(里|里面|上面|上|中间|表面)(有|发现|居然有|竟然有|还有)(一|1)?(根|个|只|条|块|片|粒|些|好多|很多|几根|几个|几只)?(头发|毛发|毛|虫|虫子|飞虫|苍蝇|蚊子|蟑螂|异物|塑料|玻璃|碎片|沙子|石子|钢丝|铁丝|指甲|创可贴|纸片|烟头)(?![^，。,.!！?？]{0,3}(吗|么|没有|不))/,
   /(起了|长了|好多|满脸|红).{0,3}疙瘩|疙瘩了|火辣辣|刺痛|灼伤|烂脸|毁容|起了泡|起水泡|起泡了|脱皮了|过敏反应/,
   /(弄|搞|剪|刮|烫|划|夹|磕|摔)(破|伤|坏|肿|出血)/,
   /压坏|摔坏|压扁|全是坏|都是坏|全坏|全烂/,
@@ -69,9 +88,11 @@ const IMPERATIVE = /帮我|给我|麻烦|请你|我要|我想|把我|把那|把�
 const ORDER_NUMBER = /订单号|单号|订单编号|卡号|会员号/;
 const hasOrderNumber = (t: string) => ORDER_NUMBER.test(t) || (t.match(/\d{8,}/g) ?? []).some((d) => !/^1[3-9]\d{9}$/.test(d));
 
-export function detectHandoff(text: string): { reason: HandoffReason; rule: string } | null {
+/** `names`: the shop's own people (handoff-signals.ts memberTerms), asked for by name. */
+export function detectHandoff(text: string, names: readonly string[] = []): { reason: HandoffReason; rule: string } | null {
   const t = normalize(text).replace(/\s+/g, '');
   for (const r of PERSON) if (r.test(t)) return { reason: 'person', rule: r.source };
+  if (asksForMember(t, names)) return { reason: 'person', rule: 'member name' };
   for (const r of COMPLAINT) if (r.test(t)) return { reason: 'complaint', rule: r.source };
   // "万一洗坏了赔不赔", "会不会掉色": questions about what might happen are answered
   const hypothetical = HYPOTHETICAL.test(t);

@@ -61,6 +61,7 @@ export const NS = {
   lease: 'wecom.kf.lease', // key external_userid → { owner, until }
   budget: 'wecom.kf.budget', // key external_userid → { lastMsgId, lastCustomerAt, used }
   outbox: 'wecom.kf.outbox', // key our msgid → OutboxRecord
+  undelivered: 'wecom.kf.undelivered', // key conversationId → { messageIds } (failed or unknown sends, for 没发出去)
   welcome: 'wecom.kf.welcome', // key welcome_code → { at }
   entry: 'wecom.inbox.customers', // key inbox dedupeKey → { customers } (kf entries to finish)
   retry: 'wecom.inbox.retry', // key inbox dedupeKey → { attempts, lastError }

@@ -3,6 +3,7 @@ import type { Storage } from '../../ports/storage';
 import type { Deps } from '../../ports/deps';
 import { NS } from './context';
 import { updateKv } from '../lib/kv-cas';
+import { addUndelivered, removeUndelivered } from './undelivered';
 
 export type Delivery = NonNullable<Message['delivery']>;
 
@@ -20,6 +21,8 @@ export interface OutboxRecord {
   error?: string;
   /** msg_send_fail's fail_type when WeCom reported the failure later. */
   failType?: number;
+  /** In the 没发出去 index (undelivered.ts): from a failed or unknown status until it is sent. */
+  listed?: boolean;
   updatedAt: number;
 }
 
@@ -27,8 +30,25 @@ export async function readOutbox(deps: Deps, merchantId: string, msgid: string):
   return (await deps.storage.kv.get<OutboxRecord>(merchantId, NS.outbox, msgid))?.value ?? null;
 }
 
+/**
+ * Every outbox write goes through here, and keeps the 没发出去 index in step: a record that turns
+ * failed or unknown joins it, one that is sent leaves it (a pending resend stays listed until then).
+ * The index is written after the record; a crash in between leaves it behind until the next write
+ * of that msgid, which the thread's own 没发出去 label does not depend on.
+ */
 export async function writeOutbox(deps: Deps, merchantId: string, msgid: string, change: (cur: OutboxRecord | null) => OutboxRecord | undefined) {
-  return updateKv<OutboxRecord>(deps.storage.kv, merchantId, NS.outbox, msgid, deps.clock.now(), change);
+  let was = false;
+  let listed = false;
+  const after = await updateKv<OutboxRecord>(deps.storage.kv, merchantId, NS.outbox, msgid, deps.clock.now(), (cur) => {
+    const next = change(cur);
+    was = cur?.listed === true;
+    listed = !next ? was : next.status === 'failed' || next.status === 'unknown' ? true : next.status === 'sent' ? false : was;
+    if (!next) return next;
+    const { listed: _drop, ...rest } = next;
+    return listed ? { ...rest, listed: true } : rest;
+  });
+  if (after && listed !== was) await (listed ? addUndelivered : removeUndelivered)(deps, merchantId, after.conversationId, after.messageId);
+  return after;
 }
 
 /**

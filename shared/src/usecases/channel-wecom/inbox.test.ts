@@ -7,6 +7,9 @@ import { readOutbox } from './delivery';
 import { AppError } from '../../domain/errors';
 import { INBOX_RETRY_WINDOW_MS, INBOX_SWEEP_KIND, createInboxSweepJob, processInboxEntry } from './inbox';
 import { SHOP, VECTOR_A, setupHarness, type Harness } from '../../testing/wecom-harness';
+import { NS } from './context';
+import { processStored, type ReceiveContext } from './receive';
+import { createKeyedLimiter, type KeyedLimiter } from '../lib/keyed-limiter';
 
 const SWEEP_AGE_MS = 30_000;
 let deps: Deps & { clock: ManualClock };
@@ -36,6 +39,26 @@ describe('processInboxEntry', () => {
     const text = await h.callback({ ToUserName: VECTOR_A.corpId, MsgType: 'text', Content: '你好', MsgId: '123' });
     expect((await processInboxEntry(h.ctx, text)).status).toBe('processed');
     expect(h.fake.calls).toHaveLength(0);
+  });
+
+  it('takes an entry its receiver just stored from the XML it parsed, and later tries read it back and clear their retry', async () => {
+    const entry = await h.callback({ ToUserName: VECTOR_A.corpId, MsgType: 'text', Content: '你好', MsgId: '456' });
+    // a parser that throws: the entry is not parsed a second time
+    const noParse = {
+      ...h.ctx,
+      parseXml: () => {
+        throw new Error('parsed again');
+      },
+    };
+    expect(await processInboxEntry(noParse, entry, { parsed: h.ctx.parseXml(entry.plaintext) })).toMatchObject({ status: 'processed' });
+    expect((await deps.storage.inbox.get(SHOP, entry.dedupeKey))!.status).toBe('processed');
+
+    h.fake.failNext('kf/sync_msg', -1);
+    const kf = await h.kfCallback();
+    expect(await processInboxEntry(h.ctx, kf, { parsed: h.ctx.parseXml(kf.plaintext) })).toMatchObject({ status: 'retry', attempts: 1 });
+    expect(await deps.storage.kv.get(SHOP, NS.retry, kf.dedupeKey)).not.toBeNull();
+    expect(await processInboxEntry(h.ctx, kf)).toMatchObject({ status: 'processed' });
+    expect(await deps.storage.kv.get(SHOP, NS.retry, kf.dedupeKey)).toBeNull();
   });
 
   it('marks unparseable plaintext failed', async () => {
@@ -184,5 +207,38 @@ describe('delivery rows', () => {
     await processInboxEntry(h.ctx, await h.kfCallback());
     expect(changes).toEqual(['reply:pending→sent', 'reply:pending→failed']);
     expect(await readOutbox(deps, SHOP, msgid)).toMatchObject({ status: 'failed', failType: 4 });
+  });
+});
+
+describe('processing stored callbacks under the per-merchant limit', () => {
+  it("runs each try inside its shop's lane and waits between tries outside it", async () => {
+    const lanes: string[] = [];
+    const limiter = createKeyedLimiter(1);
+    const perMerchant: KeyedLimiter = {
+      load: (k) => limiter.load(k),
+      run: (key, task) => {
+        lanes.push(key);
+        return limiter.run(key, task);
+      },
+    };
+    // a busy WeCom first, so the callback needs a second try after a backoff sleep
+    h.fake.push(h.text('wmLane', '营业时间'));
+    h.fake.throwNext('kf/sync_msg', new AppError('WECOM.TIMEOUT', '企业微信没有及时回应', 504));
+    const entry = await h.kfCallback();
+    const sleeps: number[] = [];
+    const sleep = async (ms: number) => {
+      sleeps.push(ms);
+      deps.clock.advance(ms);
+    };
+    const log = { error: () => {}, info: () => {}, warn: () => {}, debug: () => {} };
+    const ctx = { ...h.ctx, deps: { ...deps, timers: { ...deps.timers, sleep } }, perMerchant, log };
+    const status = await processStored(ctx as unknown as ReceiveContext, SHOP, entry.dedupeKey, Number.POSITIVE_INFINITY);
+    expect(status).not.toBe('error');
+    expect(lanes.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(lanes)).toEqual(new Set([SHOP]));
+    expect(sleeps.length).toBeGreaterThanOrEqual(1);
+    // no slot was held while sleeping, and none is held now
+    expect(limiter.load(SHOP)).toEqual({ running: 0, waiting: 0 });
+    expect(h.fake.sentTexts('wmLane')).toHaveLength(1);
   });
 });

@@ -40,6 +40,17 @@ export type InboxOutcome =
   | { status: 'retry'; error: string; attempts: number; retryInMs: number }
   | { status: 'failed'; error: string };
 
+/**
+ * An entry the caller stored itself a moment ago and has not tried yet (receive.ts, right after
+ * the insert), with the XML it already parsed: it is neither read back nor parsed again, and it
+ * has no retry record to clear. Each of those was a SQLite call or a parse per callback; none of
+ * them guarded anything — the handlers dedupe whoever else processes the same entry (the read
+ * never excluded a concurrent runner), and a stray retry record is pruned with the others.
+ */
+export interface FreshEntry {
+  parsed: RawCallback;
+}
+
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
 /**
@@ -48,14 +59,14 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  * processed is skipped, and the handlers themselves dedupe (kf cursor + msgid, welcome codes,
  * counter event ids, deterministic send msgids), so a second run sends nothing twice.
  */
-export async function processInboxEntry(ctx: InboxContext, entry: InboxEntry): Promise<InboxOutcome> {
+export async function processInboxEntry(ctx: InboxContext, entry: InboxEntry, fresh?: FreshEntry): Promise<InboxOutcome> {
   const { deps } = ctx;
   const storage = deps.storage;
-  const current = (await storage.inbox.get(entry.merchantId, entry.dedupeKey)) ?? entry;
+  const current = fresh ? entry : ((await storage.inbox.get(entry.merchantId, entry.dedupeKey)) ?? entry);
   if (current.status === 'processed') return { status: 'already_processed' };
   let raw: RawCallback;
   try {
-    raw = ctx.parseXml(current.plaintext);
+    raw = fresh ? fresh.parsed : ctx.parseXml(current.plaintext);
   } catch (err) {
     await storage.inbox.markFailed(current.merchantId, current.dedupeKey, `unparseable: ${message(err)}`, deps.clock.now());
     return { status: 'failed', error: message(err) };
@@ -64,7 +75,7 @@ export async function processInboxEntry(ctx: InboxContext, entry: InboxEntry): P
     const result = await dispatch(ctx.routes ?? WECOM_ROUTES, ctx as WecomContext, current.merchantId, parseCallback(raw), current);
     if (result.status === 'deferred') return { status: 'deferred', retryInMs: Math.max(0, result.retryInMs), reason: result.reason };
     await storage.inbox.markProcessed(current.merchantId, current.dedupeKey, deps.clock.now());
-    await storage.kv.delete(current.merchantId, NS.retry, current.dedupeKey);
+    if (!fresh) await storage.kv.delete(current.merchantId, NS.retry, current.dedupeKey);
     return { status: 'processed', result };
   } catch (err) {
     const error = message(err);

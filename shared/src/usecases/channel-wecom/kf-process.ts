@@ -73,8 +73,10 @@ async function drainUnderLease(ctx: WecomContext, merchantId: string, externalUs
   // 2. answer the customer's pending messages together, once they stopped typing
   const pending = items.filter((i) => i.msg.origin === 3);
   if (!pending.length) return { status: 'done', processed };
-  // when the customer last typed: WeCom's send time, or when we saw it if that is earlier (skew)
-  const newest = Math.max(...pending.map((i) => Math.min(i.seenAt, sentAt(i.msg) || i.seenAt)));
+  // when the customer last typed: WeCom's send time, or when we saw it if that is earlier (skew).
+  // send_time is whole seconds: read as the end of its second, or the window would shrink to 1–2 s
+  // and a fragment typed 1.5 s after the first could find the first one answered alone
+  const newest = Math.max(...pending.map((i) => Math.min(i.seenAt, sentAt(i.msg) ? sentAt(i.msg) + 999 : i.seenAt)));
   const quiet = deps.clock.now() - newest;
   if (quiet < opts.fragmentWindowMs) return { status: 'deferred', reason: 'fragments', retryInMs: opts.fragmentWindowMs - quiet, processed };
 

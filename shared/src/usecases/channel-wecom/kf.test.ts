@@ -138,10 +138,14 @@ describe('kf processing', () => {
   it('still answers fragments typed within the window as one question', async () => {
     const t = Math.floor(deps.clock.now() / 1000);
     h.ctx.options = { fragmentWindowMs: 3_000 };
-    h.fake.push(h.text('u1', '你好', { send_time: t - 62 }), h.text('u1', '营业时间', { send_time: t - 60 }), h.text('u1', '附近好停车吗', { send_time: t - 30 }));
+    const asked = [h.text('u1', '你好', { send_time: t - 62 }), h.text('u1', '营业时间', { send_time: t - 60 }), h.text('u1', '附近好停车吗', { send_time: t - 30 })];
+    h.fake.push(...asked);
     await processInboxEntry(h.ctx, await h.kfCallback());
     expect(h.answerer.questions).toEqual(['你好\n营业时间', '附近好停车吗']);
     expect(h.fake.sentTexts('u1')).toHaveLength(2);
+    // each reply names the customer messages it answers: the merged one both fragments
+    const replies = (await thread('u1')).filter((m) => m.sender === 'ai');
+    expect(replies.map((m) => m.replyTo)).toEqual([[`kf_${asked[0].msgid}`, `kf_${asked[1].msgid}`], [`kf_${asked[2].msgid}`]]);
   });
 
   it('merges fragments typed within the window into one question', async () => {
@@ -164,6 +168,25 @@ describe('kf processing', () => {
     expect(h.answerer.questions).toEqual(['你好\n请问你们营业时间是多少']);
     expect(h.fake.sentTexts('u1')).toEqual(['我们每天 10:00–22:00 营业，21:45 停止点单。']);
     expect(await deps.storage.inbox.listPending(deps.clock.now() + 1, 10)).toHaveLength(0);
+  });
+
+  it('waits the whole window after a fragment, though WeCom stamps send_time in whole seconds', async () => {
+    h.ctx.options = { fragmentWindowMs: 2_000 };
+    deps.clock.advance(1_900 - (deps.clock.now() % 1_000)); // 0.9 s into a second
+    h.fake.push(h.text('u1', '你好'));
+    await processInboxEntry(h.ctx, await h.kfCallback());
+    const again = async () => {
+      for (const e of await deps.storage.inbox.listPending(deps.clock.now() + 1, 10)) await processInboxEntry(h.ctx, e);
+    };
+    deps.clock.advance(1_200); // 2.1 s after the second its send_time names, 1.2 s after it was typed
+    await again();
+    expect(h.fake.callsTo('kf/send_msg')).toHaveLength(0);
+    deps.clock.advance(300);
+    h.fake.push(h.text('u1', '请问你们营业时间是多少'));
+    await processInboxEntry(h.ctx, await h.kfCallback());
+    deps.clock.advance(2_500);
+    await again();
+    expect(h.answerer.questions).toEqual(['你好\n请问你们营业时间是多少']);
   });
 
   it('answers from the FAQ, recording the decision, counters once', async () => {

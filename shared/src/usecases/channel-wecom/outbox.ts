@@ -36,7 +36,8 @@ export async function sendsLeft(deps: Deps, merchantId: string, externalUserId: 
   return SENDS_PER_CUSTOMER_MESSAGE - (b?.used ?? 0);
 }
 
-async function reserveSend(deps: Deps, merchantId: string, externalUserId: string): Promise<boolean> {
+/** Takes one send from the customer's budget; false when it is used up. (resend.ts uses it too.) */
+export async function reserveSend(deps: Deps, merchantId: string, externalUserId: string): Promise<boolean> {
   let ok = false;
   await updateKv<Budget>(deps.storage.kv, merchantId, NS.budget, externalUserId, deps.clock.now(), (cur) => {
     const b = cur ?? { lastMsgId: '', lastCustomerAt: 0, used: 0 };
@@ -46,7 +47,7 @@ async function reserveSend(deps: Deps, merchantId: string, externalUserId: strin
   return ok;
 }
 
-async function refundSend(deps: Deps, merchantId: string, externalUserId: string): Promise<void> {
+export async function refundSend(deps: Deps, merchantId: string, externalUserId: string): Promise<void> {
   await updateKv<Budget>(deps.storage.kv, merchantId, NS.budget, externalUserId, deps.clock.now(), (cur) => (cur && cur.used > 0 ? { ...cur, used: cur.used - 1 } : undefined));
 }
 
@@ -61,6 +62,8 @@ export interface OutgoingText {
   /** What this reply is for (the customer's msgid, a staff reply's id): part msgids derive from it. */
   sourceId: string;
   answer?: Message['answer'];
+  /** The customer messages (our ids) this reply answers; kept on every part. */
+  replyTo?: string[];
 }
 
 export interface PartOutcome {
@@ -115,6 +118,7 @@ export async function sendText(ctx: WecomContext, out: OutgoingText): Promise<Se
       type: 'text',
       text: texts[i],
       ...(out.answer && i === 0 ? { answer: out.answer } : {}),
+      ...(out.replyTo?.length ? { replyTo: out.replyTo } : {}),
     };
     const part: PartOutcome = { msgid, messageId: message.id, status: 'not_sent' };
     parts.push(part);

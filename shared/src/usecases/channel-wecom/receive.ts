@@ -1,3 +1,4 @@
+import type { KeyedLimiter } from '../lib/keyed-limiter';
 import { AppError } from '../../domain/errors';
 import type { InboxEntry } from '../../domain/inbox';
 import type { Merchant } from '../../domain/merchant';
@@ -5,7 +6,7 @@ import type { CallbackCodec, CallbackCredentials, SignedQuery } from '../../port
 import type { Log } from '../../ports/logger';
 import { recordStatus, stale } from './channel-status';
 import { requireMerchant } from '../shop/require-merchant';
-import { processInboxEntry, type InboxContext } from './inbox';
+import { processInboxEntry, type FreshEntry, type InboxContext } from './inbox';
 import { tallyCallback } from './callback-tally';
 
 /**
@@ -19,6 +20,12 @@ export interface ReceiveContext extends InboxContext {
   log: Log;
   /** Timestamp freshness window in seconds (WECOM_MAX_SKEW_S); 0 = off (replaying recorded vectors). */
   maxSkewS: number;
+  /**
+   * How many of one shop's stored callbacks are processed at once in this process (the rest
+   * wait their turn): one shop's burst can't crowd every other shop's customers out. Waits
+   * between tries (backoff, fragments still arriving) hold no slot.
+   */
+  perMerchant?: KeyedLimiter;
 }
 
 /**
@@ -66,8 +73,14 @@ async function credentials(ctx: ReceiveContext, merchantId: string, fresh = fals
 }
 
 /** The merchant and the credential pair that signed `encrypted`; a refused signature throws 401. */
-async function signedPair(ctx: ReceiveContext, merchantId: string, query: SignedQuery, encrypted: string): Promise<{ merchant: Merchant; pair: CallbackCredentials }> {
-  let c = await credentials(ctx, merchantId);
+async function signedPair(
+  ctx: ReceiveContext,
+  merchantId: string,
+  query: SignedQuery,
+  encrypted: string,
+  known?: Credentials & { cached: boolean },
+): Promise<{ merchant: Merchant; pair: CallbackCredentials }> {
+  let c = known ?? (await credentials(ctx, merchantId));
   let pair = ctx.codec.matchPair(c.pairs, query, encrypted);
   if (!pair && c.cached) {
     c = await credentials(ctx, merchantId, true);
@@ -129,11 +142,11 @@ export async function receiveCallback(
 ): Promise<{ dedupeKey: string; duplicate: boolean }> {
   checkFreshness(ctx, query.timestamp);
   // an unknown shop is a 404 before any parsing
-  await credentials(ctx, merchantId);
+  const known = await credentials(ctx, merchantId);
   const outer = await ctx.codec.parseXml(body);
   const encrypted = typeof outer.Encrypt === 'string' ? outer.Encrypt : '';
   if (!encrypted) throw new AppError('WECOM.BAD_XML', '回调里没有 Encrypt', 400);
-  const { merchant, pair } = await signedPair(ctx, merchantId, query, encrypted);
+  const { merchant, pair } = await signedPair(ctx, merchantId, query, encrypted, known);
   const plaintext = ctx.codec.open(pair.aesKey, encrypted, merchant.wecom.corpId);
   const event = await ctx.codec.parseXml(plaintext);
   const msgId = str(event.MsgId);
@@ -154,8 +167,9 @@ export async function receiveCallback(
   tallyCallback(ctx.log, first ? 'stored' : 'duplicate', ctx.deps.timers.wallNow());
   if (first) {
     await recordLastEvent(ctx, merchant.id, str(event.Event) || str(event.MsgType), now);
-    if (processing.mode === 'inline') await processStored(ctx, merchant.id, dedupeKey, processing.deadline, stored);
-    else ctx.deps.timers.defer(() => void processStored(ctx, merchant.id, dedupeKey, Number.POSITIVE_INFINITY, stored));
+    const fresh = { entry: stored, parsed: event };
+    if (processing.mode === 'inline') await processStored(ctx, merchant.id, dedupeKey, processing.deadline, fresh);
+    else ctx.deps.timers.defer(() => void processStored(ctx, merchant.id, dedupeKey, Number.POSITIVE_INFINITY, fresh));
   }
   return { dedupeKey, duplicate: !first };
 }
@@ -165,13 +179,22 @@ export async function receiveCallback(
  * worker holds the customer) and short backoffs while time allows. Anything left stays pending
  * for the inbox sweep; nothing here throws.
  */
-export async function processStored(ctx: ReceiveContext, merchantId: string, dedupeKey: string, deadline: number, justStored?: InboxEntry): Promise<string> {
+export async function processStored(
+  ctx: ReceiveContext,
+  merchantId: string,
+  dedupeKey: string,
+  deadline: number,
+  justStored?: FreshEntry & { entry: InboxEntry },
+): Promise<string> {
   try {
     for (let round = 0; round < 20; round++) {
-      // the entry just stored need not be read back (processInboxEntry reads its status anyway)
-      const entry = round === 0 && justStored ? justStored : await ctx.deps.storage.inbox.get(merchantId, dedupeKey);
+      // the entry just stored is neither read back nor parsed again on its first try; later rounds read it
+      const fresh = round === 0 ? justStored : undefined;
+      const entry = fresh ? fresh.entry : await ctx.deps.storage.inbox.get(merchantId, dedupeKey);
       if (!entry) return 'missing';
-      const out = await processInboxEntry(Number.isFinite(deadline) ? { ...ctx, deadline } : ctx, entry);
+      const inboxCtx = Number.isFinite(deadline) ? { ...ctx, deadline } : ctx;
+      const run = () => processInboxEntry(inboxCtx, entry, fresh);
+      const out = await (ctx.perMerchant ? ctx.perMerchant.run(merchantId, run) : run());
       if (out.status !== 'deferred' && out.status !== 'retry') return out.status;
       const tooLong = out.status === 'retry' && out.retryInMs > MAX_BACKOFF_WAIT_MS;
       if (ctx.deps.timers.wallNow() + out.retryInMs > deadline || tooLong) return out.status;

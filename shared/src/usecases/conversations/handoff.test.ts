@@ -91,24 +91,24 @@ describe('handoff', () => {
   });
 
   it('hands off on the second question in a row the AI cannot answer', async () => {
-    await say('u4', '你们家的猫叫什么名字');
+    await say('u4', '店里养的猫叫什么名字');
     const first = h.fake.sentTexts('u4');
     expect(first).toHaveLength(1);
     expect(first[0]).not.toBe(TEXTS.handoff); // a clarifying question first
     expect((await conv('u4'))?.state).toBe('ai');
-    expect(await getTeachItem(deps, SHOP, (await conv('u4'))!.id)).toMatchObject({ question: '你们家的猫叫什么名字' });
+    expect(await getTeachItem(deps, SHOP, (await conv('u4'))!.id)).toMatchObject({ question: '店里养的猫叫什么名字' });
     await say('u4', '那老鼠抓得多不多');
     expect(h.fake.sentTexts('u4')[1]).toBe(TEXTS.handoff);
     expect((await conv('u4'))?.state).toBe('waiting_human');
     expect(await getTeachItem(deps, SHOP, (await conv('u4'))!.id)).toMatchObject({
       question: '那老鼠抓得多不多',
-      earlier: ['你们家的猫叫什么名字'],
+      earlier: ['店里养的猫叫什么名字'],
       reason: 'unanswered_twice',
     });
   });
 
   it('an answer between two unanswered questions resets the count', async () => {
-    await say('u5', '你们家的猫叫什么名字');
+    await say('u5', '店里养的猫叫什么名字');
     await say('u5', '几点关门');
     await say('u5', '那老鼠抓得多不多');
     expect((await conv('u5'))?.state).toBe('ai');
@@ -235,7 +235,7 @@ describe('teach loop', () => {
   });
 
   it('saves a question as another phrasing of an existing FAQ', async () => {
-    await say('u13', '你们家的猫叫什么名字');
+    await say('u13', '店里养的猫叫什么名字');
     const item = (await listTeachItems(deps, SHOP))[0];
     const { faq, created } = await teach(deps, SHOP, { itemId: item.id, question: '晚上几点打烊呀', faqId: 'hours' });
     expect(created).toBe(false);
@@ -244,7 +244,7 @@ describe('teach loop', () => {
   });
 
   it('a WeCom servicer reply is attached too', async () => {
-    await say('u14', '你们家的猫叫什么名字');
+    await say('u14', '店里养的猫叫什么名字');
     deps.clock.advance(60_000);
     h.fake.push(h.servicer('u14', 'zhangsan', '叫咪咪'));
     await processInboxEntry(h.ctx, await h.kfCallback());
@@ -271,7 +271,7 @@ describe('clarifying questions', () => {
   });
 
   it('names no FAQ when nothing matches, and a yes then is just another unanswered message', async () => {
-    await say('u31', '你们家的猫叫什么名字');
+    await say('u31', '店里养的猫叫什么名字');
     expect(h.fake.sentTexts('u31')).toEqual(['能再具体说说您想了解什么吗？']);
     await say('u31', '是的');
     expect(h.fake.sentTexts('u31')[1]).toBe(TEXTS.handoff);

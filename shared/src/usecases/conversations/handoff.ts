@@ -16,6 +16,7 @@ export async function handoff(
   source: string,
   questionAt: number,
   why: { reason: string; knowledgeIds: string[]; confidence: number; question?: string },
+  replyTo?: string[],
 ): Promise<'done' | 'retry'> {
   const { deps } = ctx;
   const hours = openState(merchant.businessHours, merchant.timezone, deps.clock.now());
@@ -26,6 +27,7 @@ export async function handoff(
     text: hours.open ? TEXTS.handoff : TEXTS.handoffClosed(hours.label),
     sourceId: source,
     answer: { knowledgeIds: why.knowledgeIds, confidence: why.confidence, handoff: true },
+    replyTo,
   });
   if (res.status === 'retry') return 'retry';
   // the session is over (48 h): nobody can reply any more, so there is nothing to hand to a person

@@ -1,6 +1,7 @@
 import type { Conversation, Message } from '../../domain/conversation';
 import type { Deps } from '../../ports/deps';
 import { customerName } from '../customers/queries';
+import { undeliveredConversations } from '../channel-wecom/undelivered';
 import { describeKnowledge } from '../knowledge/labels';
 import { getTeachItem } from '../knowledge/teach';
 import { nameTeachItem, type NamedTeachItem } from '../knowledge/teach-queue';
@@ -10,6 +11,8 @@ import { requireConversation } from './require-conversation';
 export interface NamedConversation {
   conversation: Conversation;
   customerName: string;
+  /** Messages of it that did not go out (没发出去), where the caller looked. */
+  undelivered?: number;
 }
 
 export async function named(deps: Deps, conversation: Conversation): Promise<NamedConversation> {
@@ -20,16 +23,31 @@ export async function getNamedConversation(deps: Deps, merchantId: string, conve
   return named(deps, await requireConversation(deps, merchantId, conversationId));
 }
 
-/** The 会话 tab: most recently updated first, filtered to the 待人工 queue or to what the AI holds. */
+/**
+ * The 会话 tab: most recently updated first, filtered to the 待人工 queue, to what the AI holds,
+ * or to conversations with a message that did not go out (没发出去: one page, from the outbox's
+ * index). Every row says how many of its messages did not go out.
+ */
 export async function listConversations(
   deps: Deps,
   merchantId: string,
-  q: { filter: 'waiting' | 'ai' | 'all'; limit: number; cursor?: string },
+  q: { filter: 'waiting' | 'ai' | 'all' | 'undelivered'; limit: number; cursor?: string },
 ): Promise<{ items: NamedConversation[]; nextCursor: string | null }> {
-  const states = q.filter === 'waiting' ? (['waiting_human'] as const) : q.filter === 'ai' ? (['ai'] as const) : undefined;
-  const page = await deps.storage.conversations.list(merchantId, { states: states ? [...states] : undefined, limit: q.limit, cursor: q.cursor });
+  const undelivered = await undeliveredConversations(deps, merchantId);
+  let page: { items: Conversation[]; nextCursor: string | null };
+  if (q.filter === 'undelivered') {
+    const found = [];
+    for (const id of undelivered.keys()) {
+      const c = await deps.storage.conversations.get(merchantId, id);
+      if (c) found.push(c);
+    }
+    page = { items: found.sort((a, b) => b.updatedAt - a.updatedAt).slice(0, q.limit), nextCursor: null };
+  } else {
+    const states = q.filter === 'waiting' ? (['waiting_human'] as const) : q.filter === 'ai' ? (['ai'] as const) : undefined;
+    page = await deps.storage.conversations.list(merchantId, { states: states ? [...states] : undefined, limit: q.limit, cursor: q.cursor });
+  }
   const items = [];
-  for (const c of page.items) items.push(await named(deps, c));
+  for (const c of page.items) items.push({ ...(await named(deps, c)), undelivered: undelivered.get(c.id) ?? 0 });
   return { items, nextCursor: page.nextCursor };
 }
 

@@ -4,7 +4,7 @@ import { rulesOf } from '../../domain/answer-rules';
 import type { AnswerDecision } from '../../ports/answerer';
 import { checkReply } from '../answer/safety';
 import { TEXTS, type WecomContext } from '../channel-wecom/context';
-import { isText, sentAt } from '../channel-wecom/kf-message';
+import { isText, messageIdFor, sentAt } from '../channel-wecom/kf-message';
 import type { QueueItem } from '../channel-wecom/kf-queue';
 import { sendText } from '../channel-wecom/outbox';
 import { recordUnanswered } from '../knowledge/teach';
@@ -34,6 +34,9 @@ export async function answerAndReply(ctx: WecomContext, merchant: Merchant, exte
   const last = batch[batch.length - 1];
   const source = last.msg.msgid;
   const questionAt = sentAt(last.msg) || last.seenAt;
+  // the reply (or handoff notice) records every message of the batch it answers, not just the last
+  const replyTo = batch.map((i) => messageIdFor(i.msg.msgid));
+  const handOver = (why: Parameters<typeof handoff>[5]) => handoff(ctx, merchant, conv, source, questionAt, why, replyTo);
   const history = await deps.storage.messages.listByConversation(merchant.id, conv.id, 30);
   const text = batch
     .filter((i) => isText(i.msg))
@@ -42,8 +45,8 @@ export async function answerAndReply(ctx: WecomContext, merchant: Merchant, exte
     .join('\n');
 
   if (!text) {
-    if (trailingNonText(history) >= 2) return handoff(ctx, merchant, conv, source, questionAt, { reason: 'non_text', knowledgeIds: [], confidence: 0 });
-    const res = await sendText(ctx, { merchant, conversation: conv, sender: 'ai', text: TEXTS.askForText, sourceId: source });
+    if (trailingNonText(history) >= 2) return handOver({ reason: 'non_text', knowledgeIds: [], confidence: 0 });
+    const res = await sendText(ctx, { merchant, conversation: conv, sender: 'ai', text: TEXTS.askForText, sourceId: source, replyTo });
     return res.status === 'retry' ? 'retry' : 'done';
   }
 
@@ -63,14 +66,14 @@ export async function answerAndReply(ctx: WecomContext, merchant: Merchant, exte
   const confidence = Math.min(1, Math.max(0, Number.isFinite(decision.confidence) ? decision.confidence : 0));
   const unanswered = { merchantId: merchant.id, conversationId: conv.id, externalUserId, question: text, askedAt: questionAt };
   if (decision.handoff || !decision.reply?.trim()) {
-    return handoff(ctx, merchant, conv, source, questionAt, { reason: decision.reason, knowledgeIds: decision.knowledgeIds, confidence, question: text });
+    return handOver({ reason: decision.reason, knowledgeIds: decision.knowledgeIds, confidence, question: text });
   }
   const checked = checkReply(decision.reply, rules.bannedWords);
-  if (!checked.ok) return handoff(ctx, merchant, conv, source, questionAt, { reason: checked.reason, knowledgeIds: decision.knowledgeIds, confidence, question: text });
+  if (!checked.ok) return handOver({ reason: checked.reason, knowledgeIds: decision.knowledgeIds, confidence, question: text });
   const answered = decision.knowledgeIds.length > 0;
   // a second question in a row the AI could not answer: a person takes over
   if (!answered && previousUnanswered(history)) {
-    return handoff(ctx, merchant, conv, source, questionAt, { reason: 'unanswered_twice', knowledgeIds: [], confidence, question: text });
+    return handOver({ reason: 'unanswered_twice', knowledgeIds: [], confidence, question: text });
   }
   const res = await sendText(ctx, {
     merchant,
@@ -79,6 +82,7 @@ export async function answerAndReply(ctx: WecomContext, merchant: Merchant, exte
     text: checked.text,
     sourceId: source,
     answer: { knowledgeIds: decision.knowledgeIds, confidence, handoff: false, ...spend, ...(decision.suggestedId ? { suggestedId: decision.suggestedId } : {}) },
+    replyTo,
   });
   if (res.status === 'retry') return 'retry';
   const delivered = res.parts.some((p) => p.status === 'sent' || p.status === 'already_sent');

@@ -7,13 +7,15 @@ const DAY = 24 * 3600_000;
 /**
  * How long each kind of bookkeeping is kept after its last write. Only markers whose purpose has
  * passed: dedupe of kf msgids and welcome codes (WeCom redelivers within minutes, a session ends
- * after 48 h), outbox records (retries and msg_send_fail arrive within the 48 h window), send
+ * after 48 h), outbox records and the 没发出去 index (retries and msg_send_fail arrive within the 48 h window), send
  * budgets and leases. Never pruned here: cursors, queues, tokens, the teach queue, channel status,
  * model budgets (a month is their key), media.
  */
 export const KV_RETENTION: { ns: string; keepMs: number }[] = [
   { ns: NS.seen, keepMs: 7 * DAY },
   { ns: NS.outbox, keepMs: 7 * DAY },
+  // like the outbox records it mirrors: nothing can be resent after the 48 h window anyway
+  { ns: NS.undelivered, keepMs: 7 * DAY },
   { ns: NS.budget, keepMs: 3 * DAY },
   { ns: NS.lease, keepMs: 1 * DAY },
   { ns: NS.welcome, keepMs: 2 * DAY },

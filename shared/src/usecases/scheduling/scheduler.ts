@@ -20,6 +20,18 @@ export interface TickReport {
   done: number;
   retried: number;
   failed: number;
+  /** The jobs this tick ran, in order: `done`, or `failed` (this attempt failed; retried later or given up). */
+  ran: { key: string; status: 'done' | 'failed' }[];
+}
+
+export interface TickOptions {
+  limit?: number;
+  /**
+   * The tick's "now" (`jobs run-due --at`): what is planned and due is decided at this time,
+   * while every clock the jobs read (deps.clock: sessions, WeCom windows, timestamps) stays
+   * where it is. Retries are scheduled from it, so a second tick at the same time reruns nothing.
+   */
+  now?: number;
 }
 
 export const LEASE_MS = 5 * 60_000;
@@ -35,9 +47,9 @@ export function slotStart(now: number, everyMs: number): number {
   return Math.floor(now / everyMs) * everyMs;
 }
 
-export async function schedulerTick(deps: Deps, defs: JobDefinition[], opts: { limit?: number } = {}): Promise<TickReport> {
-  const now = deps.clock.now();
-  const report: TickReport = { planned: 0, claimed: 0, done: 0, retried: 0, failed: 0 };
+export async function schedulerTick(deps: Deps, defs: JobDefinition[], opts: TickOptions = {}): Promise<TickReport> {
+  const now = opts.now ?? deps.clock.now();
+  const report: TickReport = { planned: 0, claimed: 0, done: 0, retried: 0, failed: 0, ran: [] };
   const merchants = await deps.storage.merchants.listAll();
   for (const def of defs) {
     for (const job of def.plan(now, merchants)) {
@@ -54,12 +66,16 @@ export async function schedulerTick(deps: Deps, defs: JobDefinition[], opts: { l
       const result = await def.run(job, deps);
       await deps.storage.jobs.complete(job.key, result ?? null, deps.clock.now());
       report.done++;
+      report.ran.push({ key: job.key, status: 'done' });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const giveUp = job.attempts >= job.maxAttempts;
-      await deps.storage.jobs.fail(job.key, message.slice(0, 500), giveUp ? null : deps.clock.now() + backoffMs(job.attempts), deps.clock.now());
+      // a tick at a given time retries from that time (so the same tick again reruns nothing)
+      const retryAt = (opts.now ?? deps.clock.now()) + backoffMs(job.attempts);
+      await deps.storage.jobs.fail(job.key, message.slice(0, 500), giveUp ? null : retryAt, deps.clock.now());
       if (giveUp) report.failed++;
       else report.retried++;
+      report.ran.push({ key: job.key, status: 'failed' });
     }
   }
   return report;

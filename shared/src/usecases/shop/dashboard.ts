@@ -4,12 +4,18 @@ import type { Day } from '../../domain/ids';
 import { addDays, dayOf } from '../../domain/time';
 import type { Deps } from '../../ports/deps';
 import { countTeachItems } from '../knowledge/teach';
+import { readStatus } from '../channel-wecom/channel-status';
+import { wecomProblems } from '../channel-wecom/config-problems';
 import { requireMerchant } from './require-merchant';
+import { hasOrders } from '../orders/link';
 
 // revenue is the owner's business: staff see the other counters with revenue zeroed
 const shownTo = (role: Role, c: Counters): Counters => (role === 'owner' ? c : { ...c, revenueFen: 0 });
 
-/** 今日: today's and yesterday's counters in the shop's time zone, and how many wait for a person. */
+/**
+ * 今日: today's and yesterday's counters in the shop's time zone, how many wait for a person and,
+ * for owners (who can fix them), the WeCom configuration problems real calls ran into.
+ */
 export async function dashboardToday(deps: Deps, merchantId: string, role: Role) {
   const m = await requireMerchant(deps, merchantId);
   const day = dayOf(deps.clock.now(), m.timezone);
@@ -24,6 +30,8 @@ export async function dashboardToday(deps: Deps, merchantId: string, role: Role)
     yesterday: shownTo(role, days[yesterday]),
     waitingHuman,
     revenueFen: role === 'owner' ? days[day].revenueFen : null,
+    hasOrders: await hasOrders(deps, m.id),
+    wecomProblems: role === 'owner' ? wecomProblems(await readStatus(deps, m.id), m) : [],
   };
 }
 

@@ -1,6 +1,8 @@
 import type { AnswerRules } from '../../domain/answer-rules';
 import type { BusinessHours, Merchant } from '../../domain/merchant';
 import type { Deps } from '../../ports/deps';
+import { invalid } from '../../domain/errors';
+import { reportSettingsOf, type PushFormat, type ReportSettings } from '../../domain/report';
 import { recordAudit } from './audit';
 import { requireMerchant } from './require-merchant';
 
@@ -10,6 +12,8 @@ export interface SettingsChange {
   /** null: no opening hours (handoffs never mention hours). */
   businessHours?: BusinessHours | null;
   answerRules?: AnswerRules;
+  /** 推送设置; recipients null: back to the default (the owners). */
+  reports?: { dailyAt?: string; recipients?: string[] | null; format?: PushFormat };
 }
 
 /** 店铺设置: only the fields given change; the audit names which. */
@@ -21,8 +25,20 @@ export async function updateSettings(deps: Deps, merchantId: string, actorId: st
   if (change.aiPersona !== undefined) changed.aiPersona = change.aiPersona;
   if (change.businessHours !== undefined) changed.businessHours = change.businessHours ?? undefined;
   if (change.answerRules !== undefined) changed.answerRules = change.answerRules;
+  if (change.reports !== undefined) changed.reports = await nextReportSettings(deps, m, change.reports);
   const next = { ...m, ...changed, updatedAt: now };
   await deps.storage.merchants.save(next);
   await recordAudit(deps, { merchantId: m.id, actor: actorId, action: 'settings.update', target: m.id, detail: { fields: Object.keys(changed) }, at: now });
   return next;
+}
+
+/** The report settings after a change; recipients must be members of this shop. */
+async function nextReportSettings(deps: Deps, m: Merchant, r: NonNullable<SettingsChange['reports']>): Promise<ReportSettings> {
+  const { recipients: _old, ...cur } = reportSettingsOf(m);
+  const keep = r.recipients === undefined ? m.reports?.recipients : (r.recipients ?? undefined);
+  if (r.recipients) {
+    const ids = new Set((await deps.storage.members.list(m.id)).map((x) => x.id));
+    if (r.recipients.some((id) => !ids.has(id))) throw invalid('选的接收人里有人已经不在店里了，请重新选');
+  }
+  return { ...cur, ...(r.dailyAt ? { dailyAt: r.dailyAt } : {}), ...(r.format ? { format: r.format } : {}), ...(keep ? { recipients: [...new Set(keep)] } : {}) };
 }

@@ -4,6 +4,7 @@ import '../../domain/time';
 import type { Deps } from '../../ports/deps';
 import type { WecomContext } from '../channel-wecom/context';
 import { readStatus, recordStatus, type ChannelStatus, type TokenResult } from '../channel-wecom/channel-status';
+import { describeProblem } from '../channel-wecom/config-problems';
 import { requireMerchant } from './require-merchant';
 
 /** One line of 企业微信连接检查: what is checked, what we saw and, when red, what to do. */
@@ -38,6 +39,7 @@ export async function checkSetup(deps: Deps, merchantId: string, channel?: Pick<
     tz: m.timezone,
     callbackUrl: base ? `${base.replace(/\/$/, '')}/wecom/callback/${m.id}` : `<你的店小二地址>/wecom/callback/${m.id}`,
     secrets: { app: Boolean(m.wecom.secrets.app), contact: Boolean(m.wecom.secrets.contact), kf: Boolean(m.wecom.secrets.kf || m.wecom.secrets.app) },
+    kfViaApp: !m.wecom.secrets.kf && Boolean(m.wecom.secrets.app),
     agentId: m.wecom.agentId ?? null,
     notifiable: members.filter((x) => x.wecomUserId && (x.role === 'owner' || x.onDuty !== false)).length,
   });
@@ -66,6 +68,8 @@ export function setupItems(s: {
   tz: string;
   callbackUrl: string;
   secrets: { app: boolean; contact: boolean; kf: boolean };
+  /** No 微信客服 secret: kf calls use the self-built app's. */
+  kfViaApp?: boolean;
   agentId: number | null;
   notifiable: number;
 }): SetupCheckItem[] {
@@ -109,18 +113,23 @@ export function setupItems(s: {
   for (const k of kinds) {
     const t = status.tokens?.[k.kind];
     const has = s.secrets[k.kind];
+    // a configuration error a real call got (recorded as it happened, cleared by the next success)
+    const p = status.problems?.[k.kind];
+    const problem = p ? { ...describeProblem(k.kind, p.errcode, s.kfViaApp), at: p.at } : null;
     items.push({
       key: `token_${k.kind}`,
-      ok: has && (t ? t.ok : true),
+      ok: has && (t ? t.ok : true) && !problem,
       label: k.label,
       detail: !has
         ? '还没填 Secret'
-        : !t
-          ? '已填 Secret，还没用过'
-          : t.ok
-            ? `${when(t.at, tz)} 连接正常`
-            : `${when(t.at, tz)} 连接失败${t.errcode !== undefined ? `（错误码 ${t.errcode}）` : ''}`,
-      fix: !has ? k.need : t && !t.ok ? tokenFix(t, k.what) : null,
+        : problem
+          ? `${when(problem.at, tz)} ${problem.title}`
+          : !t
+            ? '已填 Secret，还没用过'
+            : t.ok
+              ? `${when(t.at, tz)} 连接正常`
+              : `${when(t.at, tz)} 连接失败${t.errcode !== undefined ? `（错误码 ${t.errcode}）` : ''}`,
+      fix: !has ? k.need : problem ? problem.fix : t && !t.ok ? tokenFix(t, k.what) : null,
     });
   }
   const kf = status.kfAccounts;

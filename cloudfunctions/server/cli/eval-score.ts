@@ -1,0 +1,77 @@
+/**
+ * Scoring for `eval answers` (ARCHITECTURE §5) and the leave-one-trade-out script: precision,
+ * coverage and handoff recall, each with its 95% Wilson interval. A case's `accept` lists other
+ * outcomes that are also right (e.g. `"handoff"` where a careful person might take it too).
+ */
+
+export type ScoredCase = { expect: string; got: string; accept?: readonly string[] };
+
+export type Scores = {
+  n: number;
+  precision: number;
+  coverage: number;
+  handoff_recall: number;
+  precision_ci: [number, number];
+  coverage_ci: [number, number];
+  handoff_recall_ci: [number, number];
+};
+
+/** The counts behind the fractions, so several shops' results can be pooled before dividing. */
+export type Counts = { n: number; answers: number; correctAnswers: number; answerable: number; covered: number; handoffCases: number; handedOff: number };
+
+const round4 = (x: number) => Math.round(x * 10000) / 10000;
+export const ratio = (a: number, b: number) => (b === 0 ? 0 : round4(a / b));
+
+/** 95% Wilson score interval for k successes in n trials; with no trials, nothing is known: [0, 1]. */
+export function wilson(k: number, n: number, z = 1.96): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = k / n;
+  const z2 = z * z;
+  const mid = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return [round4(Math.max(0, mid - half)), round4(Math.min(1, mid + half))];
+}
+
+const isAnswer = (got: string) => got !== 'handoff' && got !== 'clarify';
+export const isRight = (c: ScoredCase) => c.got === c.expect || (c.accept ?? []).includes(c.got);
+
+export function countCases(cases: readonly ScoredCase[]): Counts {
+  const c: Counts = { n: cases.length, answers: 0, correctAnswers: 0, answerable: 0, covered: 0, handoffCases: 0, handedOff: 0 };
+  for (const x of cases) {
+    if (isAnswer(x.got)) {
+      c.answers++;
+      if (isRight(x)) c.correctAnswers++;
+    }
+    if (x.expect === 'handoff') {
+      c.handoffCases++;
+      if (x.got === 'handoff') c.handedOff++;
+    } else {
+      c.answerable++;
+      // an accepted handoff on an answerable case is a right outcome, not a miss
+      if (isRight(x)) c.covered++;
+    }
+  }
+  return c;
+}
+
+export const addCounts = (a: Counts, b: Counts): Counts => ({
+  n: a.n + b.n,
+  answers: a.answers + b.answers,
+  correctAnswers: a.correctAnswers + b.correctAnswers,
+  answerable: a.answerable + b.answerable,
+  covered: a.covered + b.covered,
+  handoffCases: a.handoffCases + b.handoffCases,
+  handedOff: a.handedOff + b.handedOff,
+});
+
+export function scoresOf(c: Counts): Scores {
+  return {
+    n: c.n,
+    precision: ratio(c.correctAnswers, c.answers),
+    coverage: ratio(c.covered, c.answerable),
+    handoff_recall: ratio(c.handedOff, c.handoffCases),
+    precision_ci: wilson(c.correctAnswers, c.answers),
+    coverage_ci: wilson(c.covered, c.answerable),
+    handoff_recall_ci: wilson(c.handedOff, c.handoffCases),
+  };
+}

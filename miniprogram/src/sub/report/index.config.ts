@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '日报', enablePullDownRefresh: true });

@@ -1,0 +1,76 @@
+/**
+ * `npm run eval:loto [-- --inner 6 --out loto.json --trades a,b]`: leave-one-trade-out over the
+ * blind corpus (test/fixtures). For each trade: train the handoff model on the other trades,
+ * choose its thresholds on those trades only (out-of-fold scores from `--inner` groups of them),
+ * then run the whole offline engine (rules, model, retrieval) on the held-out trade. Prints a
+ * table per trade and pooled, each figure with its 95% Wilson interval; `--out` also writes JSON.
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { addCounts, countCases, type Counts, scoresOf, type Scores } from '../cloudfunctions/server/cli/eval-score';
+import { createOfflineEngine } from '../shared/src/usecases/answer/engine';
+import { loadHandoffModel } from '../shared/src/usecases/answer/handoff-model';
+import { loadCorpus, type Trade } from './handoff/corpus';
+import { chooseThresholds, decide, outOfFold, probabilities, rulesOnly, type Thresholds } from './handoff/loto';
+import { DEFAULT_TRAIN, trainHandoffModel } from './handoff/train';
+
+const { values } = parseArgs({ options: { inner: { type: 'string' }, out: { type: 'string' }, trades: { type: 'string' } } });
+const inner = Number(values.inner ?? 6);
+const corpus = loadCorpus();
+const only = values.trades ? new Set(values.trades.split(',')) : undefined;
+const bases = new Map(corpus.map((t) => [t.trade, rulesOnly(t)]));
+
+/** `needless`: answerable cases (no `accept` of a handoff) sent to a person, the owner's extra load. */
+type Row = { batch: string; trade: string; counts: Counts; scores: Scores; needless: number; thresholds: Thresholds; mismatches: number };
+const rows: Row[] = [];
+for (const held of corpus) {
+  if (only && !only.has(held.trade)) continue;
+  const train: Trade[] = corpus.filter((t) => t !== held);
+  // thresholds from the training trades alone
+  const thresholds = chooseThresholds(outOfFold(train, bases, inner, DEFAULT_TRAIN));
+  const model = { ...trainHandoffModel(train, DEFAULT_TRAIN), thresholds };
+  const engine = createOfflineEngine(held.kb, { handoffModel: loadHandoffModel(model) });
+  const got = held.cases.map((c) => engine.answer(c.q).got);
+  // the engine and the threshold search must agree on every decision
+  const p = probabilities(model, held);
+  const base = bases.get(held.trade)!;
+  const mismatches = got.filter((g, i) => g !== decide(base[i]!, p[i]!, thresholds)).length;
+  const counts = countCases(held.cases.map((c, i) => ({ expect: c.expect, got: got[i]!, accept: c.accept })));
+  const needless = held.cases.filter((c, i) => c.expect !== 'handoff' && !(c.accept ?? []).includes('handoff') && got[i] === 'handoff').length;
+  const row = { batch: held.batch, trade: held.trade, counts, scores: scoresOf(counts), needless, thresholds, mismatches };
+  rows.push(row);
+  console.error(`${held.batch}/${held.trade}: ${JSON.stringify(row.scores)} ${JSON.stringify(thresholds)}${mismatches ? ` MISMATCHES ${mismatches}` : ''}`);
+}
+
+const pool = (rs: Row[]) => {
+  const counts = rs.map((r) => r.counts).reduce(addCounts);
+  return { ...scoresOf(counts), needless_handoffs: rs.reduce((n, r) => n + r.needless, 0), answerable: counts.answerable };
+};
+const f = (x: number, ci: [number, number]) => `${x.toFixed(3)} (${ci[0].toFixed(3)}–${ci[1].toFixed(3)})`;
+const line = (name: string, s: Scores, needless: number, answerable: number) =>
+  `| ${name} | ${s.n} | ${f(s.handoff_recall, s.handoff_recall_ci)} | ${f(s.precision, s.precision_ci)} | ${f(s.coverage, s.coverage_ci)} | ${needless}/${answerable} |`;
+const out: string[] = ['| trade | cases | handoff recall (95% CI) | precision (95% CI) | coverage (95% CI) | answerable sent to a person |', '|---|---|---|---|---|---|'];
+for (const r of rows) out.push(line(`${r.batch}/${r.trade}`, r.scores, r.needless, r.counts.answerable));
+const groups: [string, Row[]][] = [
+  ['**pooled, all trades**', rows],
+  ['pooled, samples + heldout–heldout3', rows.filter((r) => !/heldout[4-9]/.test(r.batch))],
+  ['pooled, heldout4–heldout7', rows.filter((r) => /heldout[4-9]/.test(r.batch))],
+  ...['heldout4', 'heldout5', 'heldout6', 'heldout7'].map((b): [string, Row[]] => [`pooled, ${b}`, rows.filter((r) => r.batch === b)]),
+];
+for (const [name, rs] of groups) {
+  if (!rs.length) continue;
+  const p = pool(rs);
+  out.push(line(name, p, p.needless_handoffs, p.answerable));
+}
+console.log(out.join('\n'));
+const mism = rows.reduce((n, r) => n + r.mismatches, 0);
+if (mism) console.error(`engine and threshold search disagreed on ${mism} cases`);
+if (values.out)
+  fs.writeFileSync(
+    values.out,
+    JSON.stringify(
+      { inner, options: DEFAULT_TRAIN, rows, pooled: Object.fromEntries(groups.filter(([, rs]) => rs.length).map(([n, rs]) => [n.replace(/\*/g, ''), pool(rs)])) },
+      null,
+      2,
+    ) + '\n',
+  );

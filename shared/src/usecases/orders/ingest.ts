@@ -1,0 +1,129 @@
+import { AppError } from '../../domain/errors';
+import type { Order } from '../../domain/commerce';
+import type { Merchant } from '../../domain/merchant';
+import type { OrderEvent } from '../../domain/order-event';
+import type { Deps } from '../../ports/deps';
+import { count } from '../reports/counters';
+import { countsFor, customerTotals, mergeEvent, withFacts, type Outcome } from './facts';
+
+/** A customer's orders read to recompute their totals; past this a customer is a wholesaler, not a shop's regular. */
+export const MAX_ORDERS_PER_CUSTOMER = 5_000;
+const MAX_TRIES = 8;
+
+export interface IngestResult {
+  orderNo: string;
+  outcome: Outcome;
+  /** The customer the order belongs to; null: unmatched (the owner can link it in the app). */
+  customer: string | null;
+}
+
+/**
+ * One order event, from the webhook or an import row group. Idempotent by (merchant, orderNo,
+ * status, updatedAt): a repeat or an older event that proves nothing new writes nothing.
+ *
+ * Crash-safe without transactions: everything before the order's compare-and-set write is
+ * idempotent and derived from the merged order — counters under deterministic event ids
+ * (`order:<no>:paid`, `order:<no>:refund`), the customer's totals recomputed from their orders —
+ * so a delivery retried after a crash (or after losing a race to a concurrent delivery of the
+ * same order) redoes them harmlessly, and the write is the commit point.
+ */
+export async function ingestOrderEvent(deps: Deps, merchant: Pick<Merchant, 'id' | 'timezone'>, ev: OrderEvent, source: 'webhook' | 'import'): Promise<IngestResult> {
+  // a customer whose totals this call wrote with a pending order: settled from storage before returning
+  let touched: string | null = null;
+  for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
+    const stored = await deps.storage.orders.get(merchant.id, ev.orderNo);
+    const merged = mergeEvent(stored && withFacts(stored), ev, merchant.id, source);
+    if (merged.outcome === 'duplicate' || merged.outcome === 'older') {
+      if (touched) await settleCustomer(deps, merchant.id, touched);
+      return { orderNo: ev.orderNo, outcome: merged.outcome, customer: stored?.externalUserId ?? null };
+    }
+    let next = merged.next;
+    if (!next.externalUserId) {
+      const ext = await matchCustomer(deps, merchant.id, next.customerRef ?? {});
+      if (ext) next = { ...next, externalUserId: ext };
+    }
+    await count(deps, merchant, countsFor(next, merged));
+    if (next.externalUserId) {
+      await refreshCustomer(deps, merchant.id, next.externalUserId, next);
+      touched = next.externalUserId;
+    }
+    const rev = stored?.rev ?? 0;
+    if (await deps.storage.orders.put({ ...next, rev: rev + 1 }, stored ? rev : null)) {
+      if (touched) await settleCustomer(deps, merchant.id, touched);
+      return { orderNo: ev.orderNo, outcome: merged.outcome, customer: next.externalUserId ?? null };
+    }
+  }
+  throw new AppError('CONFLICT.ORDER_BUSY', '这一单正在被同时更新，请稍后重发', 409);
+}
+
+/** Phone numbers as shops write them (`+86 138-1234-5678`) and as customers are stored (`13812345678`). */
+export function phoneForms(phone: string): string[] {
+  const digits = phone.replace(/\D/g, '');
+  const forms = [phone.trim(), digits];
+  if (digits.length === 13 && digits.startsWith('86')) forms.push(digits.slice(2));
+  return [...new Set(forms.filter(Boolean))];
+}
+
+/** By external user id, else by phone; null: unmatched. */
+export async function matchCustomer(deps: Deps, merchantId: string, ref: { externalUserId?: string; phone?: string }): Promise<string | null> {
+  if (ref.externalUserId && (await deps.storage.customers.get(merchantId, ref.externalUserId))) return ref.externalUserId;
+  if (ref.phone) {
+    for (const p of phoneForms(ref.phone)) {
+      const c = await deps.storage.customers.findByPhone(merchantId, p);
+      if (c) return c.externalUserId;
+    }
+  }
+  return null;
+}
+
+/**
+ * Writes a customer's order totals recomputed from their stored orders, with `pending` (about to
+ * be written) in place of its stored version: the same inputs give the same totals, so a retry
+ * after a crash between this and the order's write changes nothing twice. Returns the orders read
+ * and whether the totals changed (and were written).
+ */
+export async function refreshCustomer(deps: Deps, merchantId: string, externalUserId: string, pending?: Order): Promise<{ orders: Order[]; wrote: boolean }> {
+  const orders = await deps.storage.orders.listByCustomer(merchantId, externalUserId, MAX_ORDERS_PER_CUSTOMER);
+  const customer = await deps.storage.customers.get(merchantId, externalUserId);
+  if (!customer) return { orders, wrote: false };
+  const t = customerTotals(pending ? [...orders.filter((o) => o.id !== pending.id), pending] : orders);
+  const same =
+    customer.totalSpentFen === t.totalSpentFen &&
+    customer.orderCount === t.orderCount &&
+    customer.firstOrderAt === t.firstOrderAt &&
+    customer.lastOrderAt === t.lastOrderAt &&
+    (customer.categories ?? []).join('\u0000') === t.categories.join('\u0000');
+  if (same) return { orders, wrote: false };
+  const { firstOrderAt: _f, lastOrderAt: _l, ...rest } = customer;
+  await deps.storage.customers.upsert({
+    ...rest,
+    totalSpentFen: t.totalSpentFen,
+    orderCount: t.orderCount,
+    ...(t.firstOrderAt !== undefined ? { firstOrderAt: t.firstOrderAt } : {}),
+    ...(t.lastOrderAt !== undefined ? { lastOrderAt: t.lastOrderAt } : {}),
+    categories: t.categories,
+    updatedAt: Math.max(customer.updatedAt, deps.clock.now()),
+  });
+  return { orders, wrote: true };
+}
+
+const revsOf = (orders: Order[]) =>
+  orders
+    .map((o) => `${o.id}@${o.rev ?? 0}`)
+    .sort()
+    .join(',');
+
+/**
+ * After an order's write: the customer's totals from storage alone, repeated while the orders
+ * changed between reading them and writing their totals. Concurrent deliveries for one customer
+ * each end with this, so the last totals written are of orders nobody changed since: correct.
+ * (A round that writes nothing found the stored totals already right for what it read.)
+ */
+export async function settleCustomer(deps: Deps, merchantId: string, externalUserId: string): Promise<void> {
+  for (let round = 0; round < MAX_TRIES; round++) {
+    const { orders, wrote } = await refreshCustomer(deps, merchantId, externalUserId);
+    if (!wrote) return;
+    const after = await deps.storage.orders.listByCustomer(merchantId, externalUserId, MAX_ORDERS_PER_CUSTOMER);
+    if (revsOf(orders) === revsOf(after)) return;
+  }
+}

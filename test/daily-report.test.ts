@@ -1,0 +1,85 @@
+import { addDays, dayOf } from '@xiaoer/shared/domain/time';
+import { runCli } from '../cloudfunctions/server/cli/main';
+import { DEMO_MERCHANT_ID, DEMO_WECOM, seedDemoShop } from '../cloudfunctions/server/demo';
+import { startTestHost, type TestHost } from './helpers/host';
+
+/**
+ * Issue 12's acceptance for the daily report, as a person would do it: a host on a fresh data
+ * folder with the demo shop seeded at start (like `npm start`), then `jobs run-due --at
+ * <day>T21:00:00+08:00` from the CLI against the same SQLite file while the host runs. The
+ * report goes out once through the host's WeCom sandbox (message/send), and its numbers are the
+ * counters'.
+ */
+const TZ = 'Asia/Shanghai';
+let h: TestHost;
+const saved = { DATA_DIR: process.env.DATA_DIR, PORT: process.env.PORT };
+
+beforeAll(async () => {
+  h = await startTestHost();
+  // the host's clock is wall-clock time here, as under `npm start`: the seed is "now"
+  h.clock.set(Date.now());
+  await seedDemoShop(h.rt.deps);
+  process.env.DATA_DIR = h.dataDir;
+  process.env.PORT = new URL(h.url).port;
+}, 120_000);
+afterAll(async () => {
+  for (const [k, v] of Object.entries(saved))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  await h.close();
+});
+
+const cli = async (...args: string[]) => {
+  const out = await runCli([...args, '--json']);
+  expect(out).toMatchObject({ code: 0 });
+  return JSON.parse(out.stdout);
+};
+const reportPushes = async () =>
+  ((await cli('sandbox', 'sent', '--merchant', DEMO_MERCHANT_ID)) as { api: string; msgtype: string; to: string; text: string }[]).filter((r) => r.api === 'message/send');
+
+describe('daily report push (jobs run-due)', () => {
+  it('pushes exactly one daily report at 21:00 of today, and nothing on a second call', async () => {
+    const today = dayOf(Date.now(), TZ);
+    const key = `report:daily:${DEMO_MERCHANT_ID}:${today}`;
+    const before = await reportPushes();
+    const hostClock = h.clock.now();
+
+    const first = await cli('jobs', 'run-due', '--at', `${today}T21:00:00+08:00`);
+    expect(first.ran.filter((r: { key: string }) => r.key.startsWith('report:'))).toEqual([{ key, status: 'done' }]);
+    const pushed = (await reportPushes()).slice(before.length);
+    expect(pushed).toHaveLength(1);
+    expect(pushed[0]).toMatchObject({ msgtype: 'textcard', to: DEMO_WECOM.ownerUserId });
+    expect(pushed[0]!.text).toContain('日报');
+
+    const second = await cli('jobs', 'run-due', '--at', `${today}T21:00:00+08:00`);
+    expect(second.ran.map((r: { key: string }) => r.key)).not.toContain(key);
+    expect(await reportPushes()).toHaveLength(before.length + 1);
+    // nothing shared moved: the host (and its sandbox) kept its clock
+    expect(h.clock.now()).toBe(hostClock);
+
+    // the numbers pushed are the counters' (nothing has counted since)
+    const counters = (await h.rt.storage.counters.days(DEMO_MERCHANT_ID, today, today))[today]!;
+    const stored = await h.rt.storage.reports.get(DEMO_MERCHANT_ID, 'daily', today);
+    const shown = await cli('report', 'show', '--merchant', DEMO_MERCHANT_ID, '--kind', 'daily', '--date', today);
+    for (const numbers of [stored!.numbers, shown.numbers]) {
+      for (const name of ['revenueFen', 'orders', 'newCustomers', 'consultations', 'customerMessages', 'aiAnswered', 'aiHandoffs', 'refunds'] as const) {
+        expect([name, numbers[name]]).toEqual([name, counters[name]]);
+      }
+    }
+    expect(shown).toMatchObject({ kind: 'daily', date: today, live: true, push: { state: 'sent', to: [DEMO_WECOM.ownerUserId] } });
+    expect(typeof shown.text).toBe('string');
+    expect(stored!.push.message?.url).toBe(`${h.url}/#/sub/report/index?merchant=${DEMO_MERCHANT_ID}&kind=daily&date=${today}`);
+  });
+
+  it('runs a later day’s report once too', async () => {
+    const later = addDays(dayOf(Date.now(), TZ), 2);
+    const before = await reportPushes();
+    const first = await cli('jobs', 'run-due', '--at', `${later}T21:00:00+08:00`);
+    expect(first.ran).toContainEqual({ key: `report:daily:${DEMO_MERCHANT_ID}:${later}`, status: 'done' });
+    expect((await cli('jobs', 'run-due', '--at', `${later}T21:00:00+08:00`)).ran).toEqual([]);
+    expect(await reportPushes()).toHaveLength(before.length + 1);
+    // its stored report is what `report show` gives for that day
+    const shown = await cli('report', 'show', '--merchant', DEMO_MERCHANT_ID, '--kind', 'daily', '--date', later);
+    expect(shown).toMatchObject({ date: later, live: false, push: { state: 'sent' } });
+  });
+});
