@@ -123,3 +123,14 @@ describe('readFlatXml (the one-pass reader)', () => {
     expect(() => parseWecomXml('<xml><A>1</a></xml>')).toThrow('XML 格式不对');
   });
 });
+
+describe('DOCTYPE and ENTITY as text a person typed', () => {
+  it('reads them inside CDATA as the message they are', () => {
+    const doc = parseWecomXml('<xml><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[教我写 <!DOCTYPE html> 和 <!ENTITY x "y">]]></Content></xml>');
+    expect(doc.Content).toBe('教我写 <!DOCTYPE html> 和 <!ENTITY x "y">');
+  });
+  it('still refuses them outside CDATA, and behind an unterminated CDATA', () => {
+    expect(() => parseWecomXml('<xml><!DOCTYPE x><a>1</a></xml>')).toThrow(expect.objectContaining({ code: 'WECOM.BAD_XML' }));
+    expect(() => parseWecomXml('<xml><a><![CDATA[x</a><!ENTITY e "z"></xml>')).toThrow(expect.objectContaining({ code: 'WECOM.BAD_XML' }));
+  });
+});

@@ -8,7 +8,8 @@ const parser = new XMLParser({ parseTagValue: false, ignoreAttributes: true, pro
 /** Validates before parsing (the parser itself is lenient) and returns the `<xml>` root's children. */
 export function parseWecomXml(text: string): Record<string, unknown> {
   if (!text.trimStart().startsWith('<xml')) throw new AppError('WECOM.BAD_XML', '回调不是 XML', 400);
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new AppError('WECOM.BAD_XML', '回调里不能有 DOCTYPE', 400);
+  // inside CDATA it is just text a person typed (「<!DOCTYPE」 in a message must not lose the message)
+  if (/<!DOCTYPE|<!ENTITY/i.test(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) throw new AppError('WECOM.BAD_XML', '回调里不能有 DOCTYPE', 400);
   const flat = readFlatXml(text);
   if (flat) return flat;
   const valid = XMLValidator.validate(text);
