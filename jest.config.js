@@ -15,6 +15,8 @@ const INTEGRATION = [
   'test/cloudbase-host.test.ts', // host and CLI child processes on the CloudBase wire double
   'test/crash.test.ts', // kill -9 of host processes
   'test/daily-report.test.ts', // in-process host with the demo shop; the CLI's jobs run-due / report show / sandbox sent against it
+  'test/push-channels.test.ts', // in-process host with the demo shop: robot URL and test pushes through the api into the sandbox
+  'test/weekly-report.test.ts', // in-process host with the demo shop; jobs run-due at next Monday 09:00 pushes the chart image and the weekly text
   'test/crash-burst.test.ts', // kill -9 of a host process three times during a burst of 1,000 customer messages (≈ 50 s)
   'test/fuzz.test.ts', // in-process hosts, property-based fuzzing of every input edge
   'test/fuzz-webhook.test.ts', // in-process host, property-based fuzzing of the order webhook

@@ -1,3 +1,4 @@
+import { raiseAlert } from '@xiaoer/shared/usecases/alerts/store';
 import { API_ACTIONS, ACTION_POLICY, ApiResults, type ApiAction, type ApiRequestOf } from '@xiaoer/shared/contracts/api';
 import { callApi as callApiBare } from '@xiaoer/shared/api/dispatch';
 import type { WecomContext } from '@xiaoer/shared/usecases/channel-wecom/context';
@@ -81,6 +82,12 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   // today: recomputed (A's name and unanswered questions carry the mark); the list: A's stored report
   'reports.get': (merchantId) => ({ action: 'reports.get', merchantId, kind: 'daily', date: '2026-11-22' }),
   'reports.list': (merchantId) => ({ action: 'reports.list', merchantId, kind: 'daily' }),
+  'reports.robot.set': (merchantId) => ({ action: 'reports.robot.set', merchantId, url: null }),
+  'reports.testPush': (merchantId) => ({ action: 'reports.testPush', merchantId, channel: 'robot' }),
+  // A's alert and product carry the mark; B naming A's sku finds nothing
+  'alerts.list': (merchantId) => ({ action: 'alerts.list', merchantId }),
+  'stock.set': (merchantId) => ({ action: 'stock.set', merchantId, sku: 'P-A', stock: 7, lowStockAt: 3, redStockAt: 1 }),
+  'alerts.settings': (merchantId) => ({ action: 'alerts.settings', merchantId, bigOrderFen: 50_000, unfulfilledHours: 12 }),
 };
 
 let deps: Deps;
@@ -181,6 +188,8 @@ beforeAll(async () => {
   // an unmatched order of A; linked to wm-a its 8800 becomes wm-a's whole spend (the 8800 checked below)
   const unmatched = { merchantId: 'shop-a', amountFen: 8800, paidFen: 8800, status: 'paid' as const, placedAt: now, updatedAt: now, rev: 1 };
   await deps.storage.orders.put({ ...unmatched, id: 'A-UNMATCHED', items: [{ sku: 'm', name: MARK, qty: 1, priceFen: 8800 }], customerRef: { phone: '13700000000' } }, null);
+  await deps.storage.knowledge.upsertProduct({ merchantId: 'shop-a', sku: 'P-A', name: MARK, priceFen: 100, stock: 2, lowStockAt: 5, updatedAt: now });
+  await raiseAlert(deps, 'shop-a', { key: 'stock:P-A', kind: 'stockYellow', day: '2026-11-21', text: MARK, at: now, pushed: false });
   // a stored daily report of A (its text names the shop, so it carries the mark)
   await ensureDailyReport(deps, (await deps.storage.merchants.get('shop-a'))!, '2026-11-21');
   for (let i = 0; i < 8; i++) {
@@ -239,7 +248,17 @@ describe('api authorization', () => {
           expect(JSON.stringify(r.result)).not.toContain(MARK);
         }),
       );
-      expect(['OK', 'NOT_FOUND.CUSTOMER', 'NOT_FOUND.CONVERSATION', 'NOT_FOUND.FAQ', 'NOT_FOUND.TEACH', 'NOT_FOUND.MEDIA', 'NOT_FOUND.MEMBER', 'NOT_FOUND.ORDER']).toContain(own);
+      expect([
+        'OK',
+        'NOT_FOUND.CUSTOMER',
+        'NOT_FOUND.CONVERSATION',
+        'NOT_FOUND.FAQ',
+        'NOT_FOUND.TEACH',
+        'NOT_FOUND.MEDIA',
+        'NOT_FOUND.MEMBER',
+        'NOT_FOUND.ORDER',
+        'NOT_FOUND.PRODUCT',
+      ]).toContain(own);
       // a stranger with no membership at all is refused too
       expect(await code(callApi(deps, { openid: 'stranger' }, make('shop-a')))).toBe('AUTH.FORBIDDEN');
     });

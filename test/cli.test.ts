@@ -38,6 +38,31 @@ describe('admin CLI', () => {
     expect(fs.readFileSync(out, 'utf8')).toContain('id,question,answer');
   });
 
+  it('imports stock counts and marks through the table worker, bad rows by line', async () => {
+    const file = path.join(os.tmpdir(), `xiaoer-stock-${Date.now()}.csv`);
+    // the bakery sample lists no products: every row names a sku the shop does not have
+    fs.writeFileSync(file, '编号,库存,黄色提醒,红色提醒\nB01,12,5,2\nB02,x,,\n');
+    const out = await runCli(['stock', 'import', '--merchant', 'cli-shop', '--file', file, '--json']);
+    expect(out.code).toBe(0);
+    const r = JSON.parse(out.stdout);
+    expect(r).toMatchObject({ merchantId: 'cli-shop', updated: 0 });
+    expect(r.errors.map((e: { line: number }) => e.line)).toEqual([2, 3]);
+    fs.writeFileSync(file, '名字,价格\n奶茶,10\n');
+    const bad = await runCli(['stock', 'import', '--merchant', 'cli-shop', '--file', file, '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ code: 'INPUT.INVALID' });
+  });
+
+  it("rebuilds a shop's counters from its messages and orders and says whether they agree", async () => {
+    const out = await runCli(['counters', 'rebuild', '--merchant', 'cli-shop', '--from', '2026-11-20', '--json']);
+    expect(out.code).toBe(0);
+    const r = JSON.parse(out.stdout);
+    // nothing counted and nothing stored: every day from --from to today agrees
+    expect(r).toMatchObject({ matched: true, diffs: [], from: '2026-11-20', diffCount: 0 });
+    expect(r.days).toBeGreaterThanOrEqual(1);
+    expect((await runCli(['counters', 'rebuild', '--merchant', 'cli-shop', '--from', '2026-11-20'])).stdout).toMatch(/完全一致/);
+  });
+
   it.each([
     [[], 'CLI.UNKNOWN_COMMAND'],
     [['frobnicate'], 'CLI.UNKNOWN_COMMAND'],
@@ -63,6 +88,10 @@ describe('admin CLI', () => {
     [['report', 'show', '--merchant', 'cli-shop', '--kind', 'yearly', '--date', '2026-02-03'], 'INPUT.INVALID'],
     [['report', 'show', '--merchant', 'nobody', '--kind', 'daily', '--date', '2026-02-03'], 'NOT_FOUND.MERCHANT'],
     [['report', 'show', '--merchant', 'cli-shop', '--kind', 'daily', '--date', '2099-01-01'], 'NOT_FOUND.REPORT'],
+    [['counters', 'rebuild'], 'INPUT.INVALID'],
+    [['counters', 'rebuild', '--merchant', 'cli-shop', '--from', '2026-02-30'], 'INPUT.INVALID'],
+    [['counters', 'rebuild', '--merchant', 'nobody'], 'NOT_FOUND.MERCHANT'],
+    [['counters', 'reset', '--merchant', 'cli-shop'], 'CLI.UNKNOWN_COMMAND'],
   ])('%j exits 1 with the envelope %s', async (args, code) => {
     const out = await runCli([...args, '--json']);
     expect(out.code).toBe(1);

@@ -1,5 +1,6 @@
 import { cloudRuntime } from '../server/runtime-cloud';
 import { chartSelfCheck, isChartCheck } from '../server/charts/self-check';
+import { createChartRenderer } from '../server/charts/renderer';
 import { handleScheduler } from '.';
 
 /**
@@ -8,5 +9,5 @@ import { handleScheduler } from '.';
  */
 export async function main(event?: unknown) {
   if (isChartCheck(event)) return chartSelfCheck();
-  return handleScheduler(await cloudRuntime());
+  return handleScheduler(await cloudRuntime({ charts: createChartRenderer() }));
 }

@@ -9,6 +9,7 @@ import { createSecretBox, loadOrCreateLocalKey, parseMasterKey } from './securit
 import { SessionSigner } from './security/sessions';
 import { randomIds } from './ids';
 import type { WecomApi } from '@xiaoer/shared/ports/wecom';
+import type { ChartRenderer } from '@xiaoer/shared/ports/chart';
 import type { JobDefinition } from '@xiaoer/shared/usecases/scheduling/scheduler';
 import { allJobs } from '@xiaoer/shared/usecases/scheduling/jobs';
 import type { ReceiveContext } from '@xiaoer/shared/usecases/channel-wecom/receive';
@@ -51,6 +52,8 @@ export interface RuntimeOptions {
    * cloud function bundles pass only CloudBase (runtime-cloud.ts), so SQLite never ships there.
    */
   openStorage: OpenStorage;
+  /** The weekly report's chart renderer: only the host, CLI and the scheduler function pass one, so ECharts, resvg and the font ship with no other function. */
+  charts?: ChartRenderer;
 }
 
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
@@ -98,7 +101,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     sessions: new SessionSigner(master),
     logger,
     wecom,
-    jobs: allJobs({ wecom, answerer, media, parseXml, appUrl, tokens }),
+    jobs: allJobs({ wecom, answerer, media, parseXml, appUrl, tokens, charts: opts.charts }),
     inbox,
     setHostBaseUrl: (url) => {
       hostBase = url.replace(/\/$/, '');

@@ -1,3 +1,4 @@
+import { createChartRenderer } from './charts/renderer';
 import { createRuntime, type OpenStorage, type Runtime, type RuntimeOptions } from './composition';
 
 /** Storage for the local host and CLI: SQLite by default, CloudBase when APP_RUNTIME=cloudbase. */
@@ -11,5 +12,5 @@ export const openAnyStorage: OpenStorage = async (config, logger) => {
 };
 
 export function createHostRuntime(opts: Omit<RuntimeOptions, 'openStorage'> = {}): Promise<Runtime> {
-  return createRuntime({ ...opts, openStorage: openAnyStorage });
+  return createRuntime({ charts: createChartRenderer(), ...opts, openStorage: openAnyStorage });
 }

@@ -5,7 +5,19 @@ export default defineAppConfig({
   subPackages: [
     {
       root: 'sub',
-      pages: ['thread/index', 'customer/index', 'kb/index', 'kb-edit/index', 'teach/index', 'trends/index', 'settings/index', 'staff/index', 'setup/index', 'report/index'],
+      pages: [
+        'thread/index',
+        'customer/index',
+        'kb/index',
+        'kb-edit/index',
+        'teach/index',
+        'trends/index',
+        'settings/index',
+        'staff/index',
+        'setup/index',
+        'report/index',
+        'alerts/index',
+      ],
     },
   ],
   window: {

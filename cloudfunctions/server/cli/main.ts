@@ -14,9 +14,11 @@ import { baseUrlOf, makeLoginLink } from '../host/login';
 import { merchantListing } from './listing';
 import { runKbExport, runKbImport } from '../kb/formats';
 import { runOrdersImport, runWebhookSchema, runWebhookSecret } from '../orders/cli';
+import { runStockImport } from '../stock/cli';
 import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
 import { evalAnswers, evalText } from './eval';
 import { runJobsDue, runReportShow } from './reports';
+import { runCountersRebuild } from './counters';
 import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /**
@@ -34,11 +36,14 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
   kb import --merchant <id> --file <kb.json|.csv|.xlsx>     导入知识库（坏的行按行号报出来，好的行照常导入）
   kb export --merchant <id> --format json|csv|xlsx --out <文件>
   orders import --merchant <id> --file <orders.csv|.xlsx>  导入订单（同一单同一状态重复导入不会重复计算；坏的行按行号报出来）
+  stock import --merchant <id> --file <stock.csv|.xlsx>    按编号改库存和黄色/红色提醒数量（列：编号、库存、黄色提醒、红色提醒）
   webhook secret --merchant <id>                生成或更换订单回调密钥（只显示这一次，旧的立即失效）
   webhook schema                                订单回调请求体的 JSON Schema（由代码里的 zod 定义生成）
   jobs run-due --at <2026-11-22T21:00:00+08:00>  按这个时间跑一次定时任务（只当作那个时间，不改任何时钟；跑过的不再跑）
-  report show --merchant <id> --kind daily --date <YYYY-MM-DD>
-                                                看日报（今天的按现在的数据重算，以前的看当时存下、发出的那份）
+  report show --merchant <id> --kind daily|weekly|monthly --date <YYYY-MM-DD>
+                                                看日报、周报、月报（还没过完的按现在的数据重算，以前的看当时存下、发出的那份）
+  counters rebuild --merchant <id> [--from <YYYY-MM-DD>]
+                                                按存下的消息和订单重算计数，和现在的计数逐天、逐小时对一遍（只核对，不改数）
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
                                                 经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
@@ -51,11 +56,13 @@ const commands: Record<string, Command> = {
   // needs no runtime: runCli handles it before opening DATA_DIR
   'kb import': (rt, f) => runKbImport(rt, f),
   'orders import': (rt, f) => runOrdersImport(rt, f),
+  'stock import': (rt, f) => runStockImport(rt, f),
   'webhook secret': (rt, f) => runWebhookSecret(rt, f),
   'webhook schema': () => runWebhookSchema(),
   'kb export': (rt, f) => runKbExport(rt, f),
   'jobs run-due': (rt, f) => runJobsDue(rt, f),
   'report show': (rt, f) => runReportShow(rt, f),
+  'counters rebuild': (rt, f) => runCountersRebuild(rt, f),
   'eval answers': async (_rt, f) => {
     const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }), f);
     const out = await evalAnswers({ kbFile: a.kb, casesFile: a.cases });
@@ -147,6 +154,7 @@ const FLAG_NAMES = [
   'at',
   'kind',
   'date',
+  'from',
 ];
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string }> {
@@ -165,7 +173,7 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
       }
     })();
     json = Boolean(values.json);
-    const name = ['merchant', 'sandbox', 'eval', 'kb', 'orders', 'webhook', 'jobs', 'report'].includes(positionals[0] ?? '')
+    const name = ['merchant', 'sandbox', 'eval', 'kb', 'orders', 'stock', 'webhook', 'jobs', 'report', 'counters'].includes(positionals[0] ?? '')
       ? `${positionals[0]} ${positionals[1] ?? ''}`.trim()
       : positionals[0];
     const cmd = name ? commands[name] : undefined;

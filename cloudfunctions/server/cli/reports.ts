@@ -4,6 +4,7 @@ import { MerchantId } from '@xiaoer/shared/domain/ids';
 import { CalendarDay } from '@xiaoer/shared/domain/report';
 import { schedulerTick } from '@xiaoer/shared/usecases/scheduling/scheduler';
 import { showDailyReport, type ShownReport } from '@xiaoer/shared/usecases/reports/show';
+import { showPeriodReport, type ShownPeriodReport } from '@xiaoer/shared/usecases/reports/period-show';
 import type { Runtime } from '../composition';
 
 type Flags = Record<string, unknown>;
@@ -25,17 +26,18 @@ export async function runJobsDue(rt: Runtime, flags: Flags) {
   return { json, text };
 }
 
-/** `report show --merchant <id> --kind daily --date <YYYY-MM-DD>`: today recomputed, earlier days as stored. */
-export async function runReportShow(rt: Runtime, flags: Flags): Promise<{ json: ShownReport; text: string }> {
+/** `report show --merchant <id> --kind daily|weekly|monthly --date <YYYY-MM-DD>`: the running period recomputed, earlier ones as stored. */
+export async function runReportShow(rt: Runtime, flags: Flags): Promise<{ json: ShownReport | ShownPeriodReport; text: string }> {
   const a = parseInput(
     z.object({
       merchant: MerchantId,
-      kind: z.enum(['daily'], { errorMap: () => ({ message: '现在只有日报：--kind daily' }) }).default('daily'),
+      kind: z.enum(['daily', 'weekly', 'monthly'], { errorMap: () => ({ message: '--kind 要写 daily、weekly 或 monthly（日报、周报、月报）' }) }).default('daily'),
       date: CalendarDay,
     }),
     flags,
   );
-  const report = await showDailyReport(rt.deps, a.merchant, a.date, 'owner');
+  // weekly and monthly: any day of the week or month names it
+  const report = a.kind === 'daily' ? await showDailyReport(rt.deps, a.merchant, a.date, 'owner') : await showPeriodReport(rt.deps, a.merchant, a.kind, a.date, 'owner');
   const state = report.push ? `\n推送：${pushText(report.push)}` : '';
   return { json: report, text: `${report.text}${report.live ? '\n（按现在的数据算的）' : ''}${state}` };
 }

@@ -1,9 +1,11 @@
+import type { Alert } from '@xiaoer/shared/domain/alert';
 import type { Customer } from '@xiaoer/shared/domain/customer';
 import type { Conversation, Message } from '@xiaoer/shared/domain/conversation';
 import type { Order } from '@xiaoer/shared/domain/commerce';
 import type { StoredFaq, StoredProduct } from '@xiaoer/shared/domain/knowledge';
 import type { Day } from '@xiaoer/shared/domain/ids';
 import type { CounterIncrement } from '@xiaoer/shared/ports/storage';
+import { demoAlerts } from './alerts';
 import { ChatLog } from './chats';
 import { CounterLog } from './counters';
 import { createPeople, customerRows } from './customers';
@@ -29,6 +31,7 @@ export interface DemoShopData {
   messages: Message[];
   orders: Order[];
   counters: CounterIncrement[];
+  alerts: Alert[];
 }
 
 /**
@@ -46,8 +49,10 @@ export function buildDemoShop(anchor: number): DemoShopData {
   playRecentHours(world);
   playHistory(world);
 
-  const orders = world.orders.rows(anchor, counters);
+  const orders = world.orders.rows(anchor, counters, world.reserved);
   const { conversations, messages, lastCustomerMsg } = world.chats.rows(people, anchor);
   const customers = customerRows(people, orders, world.chats.threads, lastCustomerMsg, counters, anchor);
-  return { anchor, today: cal.today, ...knowledgeRows(anchor), customers, conversations, messages, orders, counters: counters.list() };
+  const kb = knowledgeRows(anchor);
+  const alerts = demoAlerts(cal, anchor, kb.products, orders);
+  return { anchor, today: cal.today, ...kb, customers, conversations, messages, orders, counters: counters.list(), alerts };
 }

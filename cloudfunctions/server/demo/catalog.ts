@@ -282,7 +282,10 @@ export const DEMO_FAQS: DemoFaq[] = [
 export interface DemoProduct extends Product {
   /** How often it shows up in demo orders. */
   popularity: number;
+  /** Yellow: running low at or under this. */
   lowStockAt: number;
+  /** Red: about out at or under this (a third of the yellow mark), so 多肉葡萄 is yellow and 芝芝莓莓 red. */
+  redStockAt: number;
 }
 
 const product = (sku: string, name: string, priceFen: number, stock: number, lowStockAt: number, popularity: number, attributes: Record<string, unknown>): DemoProduct => ({
@@ -291,6 +294,7 @@ const product = (sku: string, name: string, priceFen: number, stock: number, low
   priceFen,
   stock,
   lowStockAt,
+  redStockAt: Math.ceil(lowStockAt * 0.3),
   popularity,
   attributes: { ...attributes, sizes: { 中杯: priceFen, 大杯: priceFen + 300 } },
 });
@@ -309,6 +313,9 @@ export const DEMO_PRODUCTS: DemoProduct[] = [
   product('guihua-wulong', '桂花乌龙', 1600, 50, 10, 7, { category: '奶茶', tea: '乌龙', caffeine: true, dairy: true, allergens: ['乳制品'], new: true }),
   product('yanmai-natie', '燕麦拿铁', 1800, 40, 8, 4, { category: '咖啡', tea: '无', caffeine: true, dairy: false, allergens: ['燕麦'] }),
   product('shengye-natie', '生椰拿铁', 1900, 45, 8, 5, { category: '咖啡', tea: '无', caffeine: true, dairy: false, allergens: ['椰子'] }),
+  // on the menu, never ordered: the weekly slow-mover list names it (last, and with little stock,
+  // so the draws of the other products' baskets and office batches stay as they were)
+  product('mocha-hongdou', '抹茶红豆', 1500, 18, 5, 0, { category: '奶茶', tea: '抹茶', caffeine: true, dairy: true, allergens: ['乳制品', '红豆'] }),
 ];
 
 /** Questions that need a person (ARCHITECTURE §6): the AI hands these off. */

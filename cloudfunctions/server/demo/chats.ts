@@ -129,7 +129,9 @@ export class ChatLog {
         counters.inc('firstResponseCount', firstMsg.at, `demo:frt:${firstMsg.id}`);
       }
       if (answer && question) {
-        counters.inc(answer.handoff ? 'aiHandoffs' : 'aiAnswered', question.at, `demo:ai:${question.id}`);
+        // as the live reply counts: answered only with knowledge behind it (a "不客气" is no answer)
+        if (answer.handoff) counters.inc('aiHandoffs', question.at, `demo:ai:${question.id}`);
+        else if (answer.knowledgeIds.length) counters.inc('aiAnswered', question.at, `demo:ai:${question.id}`);
         question = null;
       }
     };

@@ -13,7 +13,7 @@ export class CounterLog {
 
   inc(name: CounterName, at: number, eventId: string, amount = 1): void {
     const key = `${name}|${eventId}`;
-    if (!this.incs.has(key)) this.incs.set(key, { day: this.cal.dayOf(at), name, amount, eventId });
+    if (!this.incs.has(key)) this.incs.set(key, { day: this.cal.dayOf(at), hour: Math.floor(this.cal.localOffset(at) / 3_600_000), name, amount, eventId });
   }
 
   list(): CounterIncrement[] {

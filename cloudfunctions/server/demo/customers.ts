@@ -2,6 +2,7 @@ import type { Customer, CustomerSource } from '@xiaoer/shared/domain/customer';
 import type { Message } from '@xiaoer/shared/domain/conversation';
 import type { Order } from '@xiaoer/shared/domain/commerce';
 import { addDays } from '@xiaoer/shared/domain/time';
+import { customerTotals } from '@xiaoer/shared/usecases/orders/facts';
 import { DEMO_MERCHANT_ID } from './catalog';
 import type { CounterLog } from './counters';
 import { customerExt } from './ids';
@@ -192,8 +193,8 @@ export function customerRows(
   for (const o of orders) ordersOf.set(o.externalUserId!, [...(ordersOf.get(o.externalUserId!) ?? []), o]);
   return people.map((p) => {
     const os = ordersOf.get(p.ext) ?? [];
-    const kept = os.filter((o) => o.status !== 'refunded' && o.status !== 'cancelled');
-    const lastOrderAt = os.length ? Math.max(...os.map((o) => o.placedAt)) : undefined;
+    // the order webhook's own totals, so a replayed order event leaves the customer as seeded
+    const { totalSpentFen, orderCount, firstOrderAt, lastOrderAt, categories } = customerTotals(os);
     const lastMessageAt = lastCustomerMsg.get(p.ext);
     const tags = tagsOf(p, anchor);
     counters.inc('newCustomers', p.createdAt, `demo:new:${p.ext}`);
@@ -208,10 +209,12 @@ export function customerRows(
       ...(p.sourceState ? { sourceState: p.sourceState } : {}),
       ...(p.followUserId ? { followUserId: p.followUserId } : {}),
       tags,
-      totalSpentFen: kept.reduce((sum, o) => sum + o.amountFen, 0),
-      orderCount: kept.length,
+      totalSpentFen,
+      orderCount,
       ...(lastMessageAt !== undefined ? { lastMessageAt } : {}),
       ...(lastOrderAt !== undefined ? { lastOrderAt } : {}),
+      ...(firstOrderAt !== undefined ? { firstOrderAt } : {}),
+      ...(categories.length ? { categories } : {}),
       lost: p.lostAt !== undefined,
       createdAt: p.createdAt,
       updatedAt: Math.max(p.createdAt, threadEnd ?? 0, ...os.map((o) => o.updatedAt), p.lostAt ?? 0),

@@ -3,6 +3,7 @@ import type { Merchant } from '@xiaoer/shared/domain/merchant';
 import type { Deps } from '@xiaoer/shared/ports/deps';
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { ensureLocalMember } from '@xiaoer/shared/usecases/shop/members';
+import { DEMO_ALERTS } from './alerts';
 import { DEMO_HOURS, DEMO_MERCHANT_ID, DEMO_PERSONA, DEMO_SHOP, DEMO_WECOM } from './catalog';
 
 /**
@@ -30,10 +31,10 @@ export async function createDemoMerchant(deps: Deps): Promise<boolean> {
   }
 }
 
-/** What createMerchant can't set (hours, persona) and the owner; no writes when already done. */
+/** What createMerchant can't set (hours, persona, 提醒设置) and the owner; no writes when already done. */
 export async function finishMerchant(deps: Deps, merchant: Merchant): Promise<void> {
   if (!merchant.businessHours && !merchant.aiPersona) {
-    await deps.storage.merchants.save({ ...merchant, businessHours: DEMO_HOURS, aiPersona: DEMO_PERSONA });
+    await deps.storage.merchants.save({ ...merchant, businessHours: DEMO_HOURS, aiPersona: DEMO_PERSONA, alerts: { ...DEMO_ALERTS, ...merchant.alerts } });
   }
   const owner = await ensureLocalMember(deps, DEMO_MERCHANT_ID, 'owner');
   if (!owner.wecomUserId) await deps.storage.members.save({ ...owner, wecomUserId: DEMO_WECOM.ownerUserId });

@@ -1,5 +1,6 @@
 import { addDays } from '@xiaoer/shared/domain/time';
 import { DEMO_PRODUCTS } from './catalog';
+import { line } from './orders';
 import { DAY, HOUR, MIN } from './time';
 import type { DemoWorld } from './world';
 
@@ -17,10 +18,7 @@ export function playRecentHours(w: DemoWorld): void {
   const yo = cal.dayStart(yesterday) + 18 * HOUR + rng.int(0, 70) * MIN;
   const yang = DEMO_PRODUCTS.find((x) => x.sku === 'yangzhi')!;
   const hong = DEMO_PRODUCTS.find((x) => x.sku === 'hongyou')!;
-  w.orders.order(waiting, Math.min(yo, anchor - 3 * HOUR - 30 * MIN), [
-    { sku: yang.sku, name: yang.name, qty: 2, priceFen: yang.priceFen },
-    { sku: hong.sku, name: hong.name, qty: 1, priceFen: hong.priceFen },
-  ]);
+  w.orders.order(waiting, Math.min(yo, anchor - 3 * HOUR - 30 * MIN), [line(yang.sku, yang.name, 2, yang.priceFen), line(hong.sku, hong.name, 1, hong.priceFen)]);
   chats.session(waiting, anchor - rng.int(80, 110) * MIN, {
     topics: [],
     handoff: {

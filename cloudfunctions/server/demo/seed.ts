@@ -1,5 +1,6 @@
 import type { Message } from '@xiaoer/shared/domain/conversation';
 import type { Deps } from '@xiaoer/shared/ports/deps';
+import { raiseAlert } from '@xiaoer/shared/usecases/alerts/store';
 import { recordUnanswered } from '@xiaoer/shared/usecases/knowledge/teach';
 import { buildDemoShop, type DemoShopData } from './build';
 import { DEMO_MERCHANT_ID } from './catalog';
@@ -67,6 +68,7 @@ async function writeShopData(deps: Deps, data: DemoShopData): Promise<void> {
   for (const o of data.orders) await s.orders.add(o);
   await queueHandedOffQuestions(deps, data, byConv);
   for (let i = 0; i < data.counters.length; i += 500) await s.counters.increment(DEMO_MERCHANT_ID, data.counters.slice(i, i + 500));
+  for (const a of data.alerts) await raiseAlert(deps, DEMO_MERCHANT_ID, a);
 }
 
 /** The question the AI handed over waits in "AI 没答上来" too, as the channel would have put it there. */

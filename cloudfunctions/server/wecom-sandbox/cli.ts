@@ -1,8 +1,9 @@
 import { AppError } from '@xiaoer/shared/domain/errors';
 import type { Runtime } from '../composition';
 import { baseUrlOf } from '../host/login';
-import { NS, sessionKey, type KfSession, type SentRecord, SandboxStore } from './store';
-import { randomId } from './util';
+import { robotKeyOf } from '@xiaoer/shared/usecases/reports/robot';
+import { NS, PLATFORM, sessionKey, type KfSession, type SentRecord, SandboxStore } from './store';
+import { mask, randomId } from './util';
 import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /**
@@ -13,17 +14,24 @@ import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /** What the product sent, oldest first (ARCHITECTURE §5). */
 export async function sandboxSentList(rt: Runtime, merchantId: string): Promise<SentRecord[]> {
-  await requireMerchant(rt.deps, merchantId);
+  const merchant = await requireMerchant(rt.deps, merchantId);
   const store = new SandboxStore(rt.storage, () => rt.deps.clock.now());
-  return (await store.list<SentRecord>(merchantId, NS.sent)).map(({ value: r }) => ({
-    at: r.at,
-    api: r.api,
-    to: r.to,
-    msgtype: r.msgtype,
-    text: r.text,
-    msgid: r.msgid,
-    errcode: r.errcode,
-  }));
+  const own = (await store.list<SentRecord>(merchantId, NS.sent)).map((e) => e.value);
+  // robot sends carry only the key: those to the group robot this shop pasted (a key never given
+  // to a merchant through the control API) are listed as the shop's too
+  const robot = merchant.pushRobot ? `robot:${mask(robotKeyOf(rt.deps.secrets.open(merchant.pushRobot.url)))}` : null;
+  const viaRobot = robot ? (await store.list<SentRecord>(PLATFORM, NS.sent)).map((e) => e.value).filter((r) => r.to === robot) : [];
+  return [...own, ...viaRobot]
+    .sort((a, b) => a.at - b.at)
+    .map((r) => ({
+      at: r.at,
+      api: r.api,
+      to: r.to,
+      msgtype: r.msgtype,
+      text: r.text,
+      msgid: r.msgid,
+      errcode: r.errcode,
+    }));
 }
 
 export function sentListText(list: SentRecord[]): string {

@@ -2,10 +2,11 @@ import { conversationActions } from './actions-conversations';
 import { knowledgeActions } from './actions-knowledge';
 import { orderActions } from './actions-orders';
 import { reportActions } from './actions-reports';
+import { alertActions } from './actions-alerts';
 import { shopActions } from './actions-shop';
 import type { Handlers } from './context';
 
 export type { CallContext, Handlers } from './context';
 
 /** Every action's handler, one table; TypeScript checks it is complete. Only dispatch.ts imports it. */
-export const handlers: Handlers = { ...shopActions, ...conversationActions, ...knowledgeActions, ...orderActions, ...reportActions };
+export const handlers: Handlers = { ...shopActions, ...conversationActions, ...knowledgeActions, ...orderActions, ...reportActions, ...alertActions };

@@ -10,6 +10,7 @@ import type { NamedConversation } from '../usecases/conversations/queries';
 import { reasonText } from '../usecases/knowledge/teach';
 import type { NamedTeachItem } from '../usecases/knowledge/teach-queue';
 import { reportSettingsOf } from '../domain/report';
+import { robotView } from '../usecases/reports/channels';
 
 /** 13812345678 → 138****5678: staff don't need a customer's full number. */
 export function maskPhone(phone: string): string {
@@ -91,7 +92,13 @@ export function settingsView(m: Merchant, box: SecretBox): SettingsView {
     aiPersona: m.aiPersona,
     businessHours: m.businessHours ?? null,
     answerRules: rulesOf(m),
-    reports: { dailyAt: reportSettingsOf(m).dailyAt, format: reportSettingsOf(m).format, recipients: m.reports?.recipients ?? null },
+    reports: {
+      dailyAt: reportSettingsOf(m).dailyAt,
+      format: reportSettingsOf(m).format,
+      recipients: m.reports?.recipients ?? null,
+      channels: reportSettingsOf(m).channels,
+      robot: robotView(m),
+    },
     wecom: {
       corpId: m.wecom.corpId,
       agentId: m.wecom.agentId ?? null,

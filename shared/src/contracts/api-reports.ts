@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Day, MerchantId } from '../domain/ids';
-import { CalendarDay, PushFormat, PushState, ReportKind, ReportTime } from '../domain/report';
+import { CalendarDay, PushChannel, PushFormat, PushState, ReportKind, ReportTime } from '../domain/report';
 
 /**
  * The report actions of the `api` contract (api.ts spreads them into its union, policy and
@@ -8,19 +8,28 @@ import { CalendarDay, PushFormat, PushState, ReportKind, ReportTime } from '../d
  * who get every number but revenue.
  */
 const m = { merchantId: MerchantId };
-/** Kinds the app can ask for today; weekly and monthly join when they are built. */
+/** Kinds reports.list pages through (its headlines are the daily ones'); reports.get takes every kind. */
 const Kind = z.enum(['daily']).default('daily');
 
 export const REPORT_REQUESTS = [
-  /** One report: today's recomputed now, an earlier day's as stored (or computed when none was). */
-  z.object({ action: z.literal('reports.get'), ...m, kind: Kind, date: CalendarDay }),
+  /**
+   * One report: today's recomputed now, an earlier day's as stored (or computed when none was).
+   * weekly / monthly: `date` is any day of the week (Monday to Sunday) or month; the running one is recomputed.
+   */
+  z.object({ action: z.literal('reports.get'), ...m, kind: ReportKind.default('daily'), date: CalendarDay }),
   /** Stored reports, newest first; `before`: the last date of the previous page. */
   z.object({ action: z.literal('reports.list'), ...m, kind: Kind, limit: z.number().int().min(1).max(60).default(30), before: CalendarDay.optional() }),
+  /** The group robot's webhook URL as pasted (stored sealed, never shown again); null removes it. */
+  z.object({ action: z.literal('reports.robot.set'), ...m, url: z.string().trim().min(1).max(300).nullable() }),
+  /** 发一条测试报表给我: today's daily report now, through one channel, to the caller (or the robot's group). */
+  z.object({ action: z.literal('reports.testPush'), ...m, channel: PushChannel }),
 ] as const;
 
 export const REPORT_POLICY = {
   'reports.get': { role: 'staff', scope: 'merchant' },
   'reports.list': { role: 'staff', scope: 'merchant' },
+  'reports.robot.set': { role: 'owner', scope: 'merchant' },
+  'reports.testPush': { role: 'owner', scope: 'merchant' },
 } as const;
 
 const Totals = {
@@ -67,11 +76,41 @@ export const ReportView = z.object({
 });
 export type ReportView = z.infer<typeof ReportView>;
 
+/**
+ * A weekly or monthly report (usecases/reports/weekly.ts and monthly.ts define its numbers and
+ * details: the trend series, sellers, buyers; the health score and its parts, the suggestions).
+ * Staff get revenue fields as null.
+ */
+export const PeriodReportView = z.object({
+  kind: z.enum(['weekly', 'monthly']),
+  /** The period's first day: its Monday, or the month's 1st. */
+  date: Day,
+  numbers: z.record(z.string(), z.unknown()),
+  details: z.record(z.string(), z.unknown()),
+  text: z.string(),
+  builtAt: z.number(),
+  live: z.boolean(),
+  push: PushState.nullable(),
+});
+export type PeriodReportView = z.infer<typeof PeriodReportView>;
+
+/** The group robot as the app sees it: set or not, and a hint of its key; never the URL. */
+export const RobotView = z.object({ configured: z.boolean(), hint: z.string().nullable() });
+
 export const ReportListItemView = z.object({ kind: ReportKind, date: Day, builtAt: z.number(), headline: z.string(), push: PushState.shape.state });
 
 export const REPORT_RESULTS = {
-  'reports.get': ReportView,
+  'reports.get': z.union([ReportView, PeriodReportView]),
   'reports.list': z.object({ items: z.array(ReportListItemView), nextBefore: Day.nullable() }),
+  'reports.robot.set': z.object({ robot: RobotView }),
+  'reports.testPush': z.object({
+    channel: PushChannel,
+    state: z.enum(['sent', 'queued', 'skipped', 'failed']),
+    reason: z.string().optional(),
+    /** What happened, for the owner (zh-CN). */
+    detail: z.string(),
+    at: z.number().optional(),
+  }),
 };
 
 /** 推送设置 as settings.update takes it: any of the fields; recipients null goes back to "the owners". */
@@ -80,8 +119,16 @@ export const ReportSettingsChange = z
     dailyAt: ReportTime.optional(),
     recipients: z.array(z.string().min(1).max(64)).max(50).nullable().optional(),
     format: PushFormat.optional(),
+    /** Where pushes go; the robot needs its webhook URL set first (reports.robot.set). */
+    channels: z.array(PushChannel).min(1, '至少选一个推送方式').max(2).optional(),
   })
   .strict();
 export type ReportSettingsChange = z.infer<typeof ReportSettingsChange>;
 /** 推送设置 as settings.get shows it (defaults filled in; recipients null = the owners). */
-export const ReportSettingsView = z.object({ dailyAt: z.string(), format: PushFormat, recipients: z.array(z.string()).nullable() });
+export const ReportSettingsView = z.object({
+  dailyAt: z.string(),
+  format: PushFormat,
+  recipients: z.array(z.string()).nullable(),
+  channels: z.array(PushChannel),
+  robot: RobotView,
+});

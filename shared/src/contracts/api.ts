@@ -8,6 +8,7 @@ import { AnswerRules } from '../domain/answer-rules';
 import { Faq } from '../domain/knowledge';
 import { ORDER_POLICY, ORDER_REQUESTS, ORDER_RESULTS } from './api-orders';
 import { REPORT_POLICY, REPORT_REQUESTS, REPORT_RESULTS, ReportSettingsChange, ReportSettingsView } from './api-reports';
+import { ALERT_POLICY, ALERT_REQUESTS, ALERT_RESULTS } from './api-alerts';
 
 /**
  * The `api` function's contract, shared by the owner app and the backend. Every action is one
@@ -115,6 +116,7 @@ export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('audit.list'), ...m, limit: Limit }),
   ...ORDER_REQUESTS,
   ...REPORT_REQUESTS,
+  ...ALERT_REQUESTS,
 ]);
 export type ApiRequest = z.infer<typeof ApiRequest>;
 export type ApiRequestInput = z.input<typeof ApiRequest>;
@@ -159,6 +161,7 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   'audit.list': { role: 'owner', scope: 'merchant' },
   ...ORDER_POLICY,
   ...REPORT_POLICY,
+  ...ALERT_POLICY,
 };
 
 // ---- results ----------------------------------------------------------------------------
@@ -183,7 +186,12 @@ export const DashboardToday = z.object({
   role: Role,
   day: Day,
   today: Counters,
+  /** Merchant-local hour now: `yesterday` and `lastWeek` cover hours 0..throughHour of their day. */
+  throughHour: z.number().int().min(0).max(23),
+  /** Yesterday up to the same hour (not the whole day: today is still running). */
   yesterday: Counters,
+  /** The same weekday last week, up to the same hour. */
+  lastWeek: Counters,
   waitingHuman: z.number().int().nonnegative(),
   /** Revenue is for owners only: staff get null. */
   revenueFen: z.number().int().nullable(),
@@ -347,6 +355,7 @@ export const ApiResults = {
   'audit.list': z.object({ entries: z.array(z.object({ actor: z.string(), action: z.string(), target: z.string(), at: z.number() })) }),
   ...ORDER_RESULTS,
   ...REPORT_RESULTS,
+  ...ALERT_RESULTS,
 } satisfies Record<ApiAction, z.ZodTypeAny>;
 export type ApiResult<A extends ApiAction> = z.infer<(typeof ApiResults)[A]>;
 export type ApiRequestOf<A extends ApiAction> = Extract<ApiRequestInput, { action: A }>;

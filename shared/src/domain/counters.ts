@@ -24,3 +24,10 @@ export type Counters = Record<CounterName, number>;
 export const Counters = z.object(Object.fromEntries(COUNTER_NAMES.map((n) => [n, z.number()])) as Record<CounterName, z.ZodNumber>);
 
 export const zeroCounters = (): Counters => Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0])) as Counters;
+
+/** The sum of several counter sets (e.g. the hours of a day up to now). */
+export function sumCounters(list: Counters[]): Counters {
+  const out = zeroCounters();
+  for (const c of list) for (const n of COUNTER_NAMES) out[n] += c[n];
+  return out;
+}

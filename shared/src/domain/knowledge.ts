@@ -33,5 +33,6 @@ export type KnowledgeBaseFile = z.infer<typeof KnowledgeBaseFile>;
 
 export const StoredFaq = Faq.extend({ merchantId: MerchantId, updatedAt: Instant });
 export type StoredFaq = z.infer<typeof StoredFaq>;
-export const StoredProduct = Product.extend({ merchantId: MerchantId, updatedAt: Instant, lowStockAt: z.number().int().default(5) });
+/** `lowStockAt` is the yellow mark (running low), `redStockAt` the red one (about out; absent: 0). */
+export const StoredProduct = Product.extend({ merchantId: MerchantId, updatedAt: Instant, lowStockAt: z.number().int().default(5), redStockAt: z.number().int().optional() });
 export type StoredProduct = z.infer<typeof StoredProduct>;

@@ -21,6 +21,13 @@ export const ReportTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间�
 export const PushFormat = z.enum(['textcard', 'markdown', 'text']);
 export type PushFormat = z.infer<typeof PushFormat>;
 
+/**
+ * Where report pushes go: the WeCom app message to chosen members, and/or the group robot of
+ * an internal WeCom group (its webhook URL is kept sealed on the merchant, `pushRobot`).
+ */
+export const PushChannel = z.enum(['app', 'robot']);
+export type PushChannel = z.infer<typeof PushChannel>;
+
 /** 推送设置 on the merchant; absent fields mean the defaults below. */
 export const ReportSettings = z.object({
   /** The daily report's time in the shop's time zone. */
@@ -28,9 +35,11 @@ export const ReportSettings = z.object({
   /** Member ids who get the push; absent: every owner with a WeCom userid. */
   recipients: z.array(z.string().min(1).max(64)).max(50).optional(),
   format: PushFormat.default('textcard'),
+  /** At least one; absent: the app message only (the demo shop and every shop stored before). */
+  channels: z.array(PushChannel).min(1).max(2).optional(),
 });
 export type ReportSettings = z.infer<typeof ReportSettings>;
-export const DEFAULT_REPORT_SETTINGS: ReportSettings = { dailyAt: '21:00', format: 'textcard' };
+export const DEFAULT_REPORT_SETTINGS: ReportSettings & { channels: PushChannel[] } = { dailyAt: '21:00', format: 'textcard', channels: ['app'] };
 
 /**
  * Where the push stands. `sending` is written before the call to WeCom: a run that finds it
@@ -79,4 +88,8 @@ export function changeRatio(now: number, before: number): number | null {
 }
 
 /** The merchant's report settings with the defaults filled in. */
-export const reportSettingsOf = (m: { reports?: Partial<ReportSettings> }): ReportSettings => ({ ...DEFAULT_REPORT_SETTINGS, ...m.reports });
+export const reportSettingsOf = (m: { reports?: Partial<ReportSettings> }): ReportSettings & { channels: PushChannel[] } => ({
+  ...DEFAULT_REPORT_SETTINGS,
+  ...m.reports,
+  channels: m.reports?.channels ?? DEFAULT_REPORT_SETTINGS.channels,
+});

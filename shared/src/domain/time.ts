@@ -31,6 +31,11 @@ export function dayOf(instant: number, tz: string): Day {
   return dayjs(instant).tz(tz).format('YYYY-MM-DD');
 }
 
+/** The hour (0–23) of an instant on the merchant's clock: the hourly counter bucket. */
+export function hourOf(instant: number, tz: string): number {
+  return dayjs(instant).tz(tz).hour();
+}
+
 /** UTC ms of 00:00 of `day` in `tz`. */
 export function startOfDay(day: Day, tz: string): number {
   return dayjs.tz(day, tz).valueOf();

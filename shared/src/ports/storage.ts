@@ -128,13 +128,20 @@ export interface CounterIncrement {
   amount: number;
   /** Deterministic id of the source event: the same event never counts twice. */
   eventId: string;
+  /** Merchant-local hour (0–23) of the event: moves that hour's bucket too. Absent: the day's total only. */
+  hour?: number;
 }
+
+/** 24 entries per day, index = merchant-local hour. */
+export type HourlyCounters = Counters[];
 
 export interface CounterRepo {
   /** Applies each increment whose eventId is new; returns how many were applied. */
   increment(merchantId: string, increments: CounterIncrement[]): Promise<number>;
   /** Totals across stores (or one store) per day in [from, to], missing days as zeros. */
   days(merchantId: string, from: Day, to: Day, storeId?: string): Promise<Record<Day, Counters>>;
+  /** Hourly buckets across stores per day in [from, to], missing hours as zeros. */
+  hours(merchantId: string, from: Day, to: Day): Promise<Record<Day, HourlyCounters>>;
 }
 
 export type NewJob = Pick<Job, 'key' | 'merchantId' | 'kind' | 'runAt'> & Partial<Pick<Job, 'payload' | 'maxAttempts'>>;

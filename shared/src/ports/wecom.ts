@@ -183,8 +183,10 @@ export interface WecomApi {
       touser?: string;
       toparty?: string;
       totag?: string;
-      msgtype: 'text' | 'markdown' | 'textcard';
+      msgtype: 'text' | 'markdown' | 'textcard' | 'image';
       text?: { content: string };
+      /** A media_id from mediaUpload(kind 'app', type 'image'): valid for 3 days. */
+      image?: { media_id: string };
       markdown?: { content: string };
       /** title ≤ 128 bytes, description ≤ 512 bytes, url required. */
       textcard?: { title: string; description: string; url: string; btntxt?: string };
@@ -194,5 +196,8 @@ export interface WecomApi {
     },
   ): Promise<{ invaliduser?: string; msgid?: string }>;
   /** Group robot webhook: no token, the key is the credential. */
-  webhookSend(key: string, req: { msgtype: 'text' | 'markdown'; text?: { content: string }; markdown?: { content: string } }): Promise<Record<string, never>>;
+  webhookSend(
+    key: string,
+    req: { msgtype: 'text' | 'markdown' | 'image'; text?: { content: string }; markdown?: { content: string }; image?: { base64: string; md5: string } },
+  ): Promise<Record<string, never>>;
 }

@@ -5,7 +5,7 @@ import type { Order } from '@xiaoer/shared/domain/commerce';
 import type { Campaign, TagRule } from '@xiaoer/shared/domain/marketing';
 import { addDays } from '@xiaoer/shared/domain/time';
 import type { Day } from '@xiaoer/shared/domain/ids';
-import type { AuditRepo, CampaignRepo, CounterIncrement, CounterRepo, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
+import type { AuditRepo, CampaignRepo, CounterIncrement, CounterRepo, HourlyCounters, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
 import { call, type CloudbaseDb, fromDoc, getById, insertOnce, readAll, toDoc } from './sdk';
 import { withoutId } from './people';
 
@@ -80,8 +80,29 @@ export class CloudbaseCounters implements CounterRepo {
       const eventKey = `${i.name}:${i.eventId}`;
       const r = await call(this.c.where({ _id: id, events: _.neq(eventKey) }).update({ value: _.inc(i.amount), events: _.push([eventKey]) }));
       applied += r.updated;
+      // its own remembered events, and tried even when the day's total was already counted: a
+      // retry after a crash between the two writes completes the hour instead of skipping it
+      if (i.hour !== undefined) await this.incrementHour(merchantId, i, eventKey);
     }
     return applied;
+  }
+  private async incrementHour(merchantId: string, i: CounterIncrement, eventKey: string) {
+    const _ = this.db.command;
+    const hours = this.db.collection('counter_hours');
+    const id = `${merchantId}:${i.day}:${i.hour}:${i.name}`;
+    await insertOnce(hours, toDoc(id, { merchantId, day: i.day, hour: i.hour, name: i.name, value: 0, events: [] }));
+    await call(hours.where({ _id: id, events: _.neq(eventKey) }).update({ value: _.inc(i.amount), events: _.push([eventKey]) }));
+  }
+  async hours(merchantId: string, from: Day, to: Day) {
+    const _ = this.db.command;
+    const out: Record<Day, HourlyCounters> = {};
+    for (let d = from; d <= to; d = addDays(d, 1)) out[d] = Array.from({ length: 24 }, zeroCounters);
+    const where = { merchantId, day: _.gte(from).and(_.lte(to)) };
+    for (const row of await readAll(this.db.collection('counter_hours').where(where).field({ events: false }).orderBy('_id', 'asc'))) {
+      const bucket = out[row.day as string]?.[Number(row.hour)];
+      if (bucket && (COUNTER_NAMES as readonly string[]).includes(row.name as string)) bucket[row.name as CounterName] += Number(row.value);
+    }
+    return out;
   }
   async days(merchantId: string, from: Day, to: Day, storeId?: string) {
     const _ = this.db.command;

@@ -24,6 +24,7 @@ export const COLLECTIONS = [
   'products',
   'shop_facts',
   'counters',
+  'counter_hours',
   'jobs',
   'audit',
   'orders',
@@ -63,6 +64,7 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
   products: [['merchantId', 'sku']],
   shop_facts: [],
   counters: [['merchantId', 'day']],
+  counter_hours: [['merchantId', 'day']],
   jobs: [
     ['status', 'runAt'],
     ['status', 'leaseUntil'],

@@ -20,6 +20,20 @@ export function counterRepoContract(make: MakeStorage) {
       expect((await ctx.s.counters.days('a', '2026-11-20', '2026-11-20', 's1'))['2026-11-20'].orders).toBe(1);
       expect((await ctx.s.counters.days('b', '2026-11-20', '2026-11-20'))['2026-11-20'].orders).toBe(7);
     });
+    it('keeps hourly buckets beside the daily totals, moved once per event with them', async () => {
+      const inc = (eventId: string, hour: number, amount = 1, storeId?: string) => ({ day: '2026-11-20', hour, name: 'revenueFen' as const, amount, eventId, storeId });
+      expect(await ctx.s.counters.increment('a', [inc('o1', 9, 500), inc('o2', 9, 300, 's1'), inc('o3', 14, 200), inc('o1', 9, 500)])).toBe(3);
+      expect(await ctx.s.counters.increment('a', [inc('o3', 14, 200), { ...inc('r1', 15, -500), name: 'revenueFen' as const }])).toBe(1);
+      // an increment without an hour (older seed data) moves the day only
+      await ctx.s.counters.increment('a', [{ day: '2026-11-20', name: 'revenueFen', amount: 50, eventId: 'old' }]);
+      await ctx.s.counters.increment('b', [inc('o1', 9, 7)]);
+      const hours = await ctx.s.counters.hours('a', '2026-11-19', '2026-11-20');
+      expect(Object.keys(hours)).toEqual(['2026-11-19', '2026-11-20']);
+      expect(hours['2026-11-19']).toHaveLength(24);
+      expect(hours['2026-11-20'].map((c) => c.revenueFen)).toEqual(Array.from({ length: 24 }, (_, h) => ({ 9: 800, 14: 200, 15: -500 })[h] ?? 0));
+      expect((await ctx.s.counters.days('a', '2026-11-20', '2026-11-20'))['2026-11-20'].revenueFen).toBe(550);
+      expect((await ctx.s.counters.hours('b', '2026-11-20', '2026-11-20'))['2026-11-20'][9].revenueFen).toBe(7);
+    });
   });
 }
 
@@ -53,6 +67,9 @@ export function knowledgeRepoContract(make: MakeStorage) {
       expect(await ctx.s.knowledge.listFaqs('b')).toHaveLength(1);
       await ctx.s.knowledge.upsertProduct({ sku: 'T1', name: '珍珠奶茶', priceFen: 1500, stock: 3, merchantId: 'a', updatedAt: 1, lowStockAt: 5 });
       expect((await ctx.s.knowledge.listProducts('a'))[0].priceFen).toBe(1500);
+      // the red stock mark is kept beside the yellow one
+      await ctx.s.knowledge.upsertProduct({ sku: 'T1', name: '珍珠奶茶', priceFen: 1500, stock: 2, merchantId: 'a', updatedAt: 2, lowStockAt: 5, redStockAt: 1 });
+      expect(await ctx.s.knowledge.listProducts('a')).toMatchObject([{ stock: 2, lowStockAt: 5, redStockAt: 1 }]);
       expect(await ctx.s.knowledge.listProducts('b')).toEqual([]);
       await ctx.s.knowledge.setFacts('a', { hours: '9:00-21:00' }, 1);
       expect(await ctx.s.knowledge.getFacts('a')).toEqual({ hours: '9:00-21:00' });

@@ -100,6 +100,15 @@ export function kvRepoContract(make: MakeStorage) {
       expect(await ctx.s.kv.get('a', 'cursor', 'kf1')).toBeNull();
     });
 
+    it('lists in key order up to the limit: the alert list keys by `<day>|<key>` and reads oldest day first', async () => {
+      for (const k of ['2026-11-21|stock:B', '2026-11-20|order:big:9', '2026-11-21|order:refund:1', '2026-11-19|stock:A']) await ctx.s.kv.set('a', 'alert', k, { k }, null, 10);
+      await ctx.s.kv.set('b', 'alert', '2026-11-18|stock:Z', {}, null, 10);
+      expect((await ctx.s.kv.list('a', 'alert', 3)).map((e) => e.key)).toEqual(['2026-11-19|stock:A', '2026-11-20|order:big:9', '2026-11-21|order:refund:1']);
+      // insert-only: the same alert raised again stores nothing
+      expect(await ctx.s.kv.set('a', 'alert', '2026-11-19|stock:A', { again: true }, null, 11)).toBe(false);
+      expect((await ctx.s.kv.get('a', 'alert', '2026-11-19|stock:A'))?.value).toEqual({ k: '2026-11-19|stock:A' });
+    });
+
     it('prunes one namespace by age across merchants, up to a limit, and nothing else', async () => {
       for (let i = 0; i < 5; i++) await ctx.s.kv.set(i % 2 ? 'a' : 'b', 'seen', `m${i}`, 1, null, 100 + i);
       await ctx.s.kv.set('a', 'seen', 'fresh', 1, null, 500);

@@ -5,7 +5,7 @@ import type { Order } from '@xiaoer/shared/domain/commerce';
 import type { Campaign, TagRule } from '@xiaoer/shared/domain/marketing';
 import { addDays } from '@xiaoer/shared/domain/time';
 import type { Day } from '@xiaoer/shared/domain/ids';
-import type { AuditRepo, CampaignRepo, CounterIncrement, CounterRepo, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
+import type { AuditRepo, CampaignRepo, CounterIncrement, CounterRepo, HourlyCounters, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
 import { type Db, parse, parseAll, tx } from './db';
 
 export class SqliteKnowledge implements KnowledgeRepo {
@@ -54,10 +54,14 @@ export class SqliteCounters implements CounterRepo {
       let applied = 0;
       const mark = this.db.prepare('INSERT OR IGNORE INTO counter_events (merchant_id, event_id) VALUES (?, ?)');
       const add = this.db.prepare('INSERT INTO counters (merchant_id, day, store_id, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value');
+      const addHour = this.db.prepare(
+        'INSERT INTO counter_hours (merchant_id, day, hour, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+      );
       for (const i of incs) {
         // The event id row is the "already counted" flag; the counter moves only with it.
         if (mark.run(merchantId, `${i.name}:${i.eventId}`).changes === 0) continue;
         add.run(merchantId, i.day, i.storeId ?? '', i.name, i.amount);
+        if (i.hour !== undefined) addHour.run(merchantId, i.day, i.hour, i.name, i.amount);
         applied++;
       }
       return applied;
@@ -74,6 +78,21 @@ export class SqliteCounters implements CounterRepo {
     for (const r of rows) {
       const day = out[r.day];
       if (day && (COUNTER_NAMES as readonly string[]).includes(r.name)) day[r.name as CounterName] = Number(r.v);
+    }
+    return out;
+  }
+  async hours(merchantId: string, from: Day, to: Day) {
+    const out: Record<Day, HourlyCounters> = {};
+    for (let d = from; d <= to; d = addDays(d, 1)) out[d] = Array.from({ length: 24 }, zeroCounters);
+    const rows = this.db.prepare('SELECT day, hour, name, value FROM counter_hours WHERE merchant_id = ? AND day BETWEEN ? AND ?').all(merchantId, from, to) as {
+      day: string;
+      hour: number;
+      name: string;
+      value: number;
+    }[];
+    for (const r of rows) {
+      const bucket = out[r.day]?.[r.hour];
+      if (bucket && (COUNTER_NAMES as readonly string[]).includes(r.name)) bucket[r.name as CounterName] = Number(r.value);
     }
     return out;
   }

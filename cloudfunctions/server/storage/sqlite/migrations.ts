@@ -84,4 +84,11 @@ CREATE INDEX orders_unmatched ON orders (merchant_id, placed_at DESC) WHERE cust
 CREATE TABLE reports (merchant_id TEXT NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL, rev INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (merchant_id, kind, date));
 `,
   },
+  {
+    version: 8,
+    name: 'hourly counter buckets beside the daily totals',
+    sql: `
+CREATE TABLE counter_hours (merchant_id TEXT NOT NULL, day TEXT NOT NULL, hour INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (merchant_id, day, hour, name));
+`,
+  },
 ];

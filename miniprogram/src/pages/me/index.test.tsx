@@ -25,7 +25,7 @@ describe('我的 page', () => {
     await waitFor(() => expect(text(container, '.me-shop-name')).toBe('小麦面包坊'));
     expect(container.querySelector('.page-me')).not.toBeNull();
     expect(text(container, '.me-role')).toBe('老板');
-    for (const row of ['kb', 'teach', 'settings', 'staff', 'setup']) expect(container.querySelector(`.menu-${row}`)).not.toBeNull();
+    for (const row of ['kb', 'teach', 'alerts', 'settings', 'staff', 'setup']) expect(container.querySelector(`.menu-${row}`)).not.toBeNull();
     await waitFor(() => expect(text(container, '.menu-teach .me-count')).toBe('5'));
     // me.get once, badges once: nothing twice for one showing
     expect(actions(fetch)).toEqual(['me.get', 'badges.get']);
@@ -39,6 +39,7 @@ describe('我的 page', () => {
     expect(text(container, '.me-role')).toBe('店员');
     expect(container.querySelector('.menu-kb')).not.toBeNull();
     expect(container.querySelector('.menu-teach')).not.toBeNull();
+    expect(container.querySelector('.menu-alerts')).not.toBeNull();
     expect(container.querySelector('.menu-settings')).toBeNull();
     expect(container.querySelector('.menu-staff')).toBeNull();
     expect(container.querySelector('.menu-setup')).toBeNull();

@@ -15,6 +15,7 @@ type MenuRow = { key: string; title: string; hint: string; url: string; ownerOnl
 const MENU: MenuRow[] = [
   { key: 'kb', title: '知识库', hint: 'AI 回答客户时用的问答', url: '/sub/kb/index', ownerOnly: false },
   { key: 'teach', title: 'AI 没答上来', hint: '教 AI 回答它还不会的问题', url: '/sub/teach/index', ownerOnly: false },
+  { key: 'alerts', title: '提醒', hint: '大单、退款、订单超时、库存快没了', url: '/sub/alerts/index', ownerOnly: false },
   { key: 'settings', title: '店铺设置', hint: '店名、AI 的说话方式、营业时间', url: '/sub/settings/index', ownerOnly: true },
   { key: 'staff', title: '店员和邀请码', hint: '谁在值班，邀请新店员', url: '/sub/staff/index', ownerOnly: true },
   { key: 'setup', title: '企业微信连接检查', hint: '看看客户的消息能不能收到', url: '/sub/setup/index', ownerOnly: true },

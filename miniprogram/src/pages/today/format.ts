@@ -1,4 +1,4 @@
-/** Display helpers for the 今日 page: integers, money in 分, yesterday's figure and dates. */
+/** Display helpers for the 今日 page: integers, money in 分, the same-time comparison and dates. */
 
 const group = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
@@ -13,12 +13,22 @@ export function formatFen(fen: number): string {
   return `${sign}¥${group(String(Math.floor(abs / 100)))}.${String(abs % 100).padStart(2, '0')}`;
 }
 
+const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六'];
+
+/** "2026-11-22" → "日" (the weekday of a calendar day, whatever the phone's time zone). */
+export function weekdayOf(day: string): string {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return Number.isNaN(t) ? '' : WEEKDAYS[new Date(t).getUTCDay()]!;
+}
+
 /**
- * The day-over-day note. Today is still running and yesterday is whole, so "比昨天少" would be
- * misleading every morning: name yesterday's full-day figure instead and let the owner compare.
+ * The comparison note. Today is still running, so the earlier days are cut at the same hour
+ * (the server sums their hourly buckets): a fair "so far" beside yesterday and the same weekday
+ * last week, named plainly so the owner reads them as the same stretch of the day.
  */
-export function yesterdayNote(yesterday: number, money = false): string {
-  return `昨天全天 ${money ? formatFen(yesterday) : formatCount(yesterday)}`;
+export function sameTimeNote(day: string, yesterday: number, lastWeek: number, money = false): string {
+  const f = (n: number) => (money ? formatFen(n) : formatCount(n));
+  return `同时段：昨天 ${f(yesterday)} · 上周${weekdayOf(day)} ${f(lastWeek)}`;
 }
 
 /** "2026-11-22" → "11月22日". */

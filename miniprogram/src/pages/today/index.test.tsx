@@ -41,7 +41,7 @@ beforeEach(() => {
 });
 
 describe('今日 page', () => {
-  it('shows the shop name and today’s counters next to yesterday’s full-day figure', async () => {
+  it('shows the shop name and today’s counters next to yesterday and last week at the same time of day', async () => {
     const fetch = mockFetch(backend());
     const { container } = render(<TodayPage />);
 
@@ -50,17 +50,17 @@ describe('今日 page', () => {
     expect(text(container, '.shop-meta')).toContain('11月22日');
     expect(text(container, '.counter-newCustomers .counter-label')).toBe('新客户');
     expect(text(container, '.counter-newCustomers .counter-value')).toBe('3');
-    // today is not over yet: no "比昨天少", just yesterday's whole day
-    expect(text(container, '.counter-newCustomers .counter-delta')).toBe('昨天全天 2');
-    expect(text(container, '.counter-consultations .counter-delta')).toBe('昨天全天 12');
-    expect(text(container, '.counter-customerMessages .counter-delta')).toBe('昨天全天 55');
+    // today is not over yet: the earlier days as far as the same hour, 2026-11-22 being a Sunday
+    expect(text(container, '.counter-newCustomers .counter-delta')).toBe('同时段：昨天 2 · 上周日 1');
+    expect(text(container, '.counter-consultations .counter-delta')).toBe('同时段：昨天 12 · 上周日 8');
+    expect(text(container, '.counter-customerMessages .counter-delta')).toBe('同时段：昨天 55 · 上周日 31');
     expect(text(container, '.counter-aiAnswered .counter-label')).toBe('AI 已回复');
     expect(text(container, '.counter-aiHandoffs .counter-label')).toBe('转人工');
     expect(text(container, '.counter-orders .counter-value')).toBe('7');
     expect(text(container, '.counter-waitingHuman .counter-value')).toBe('2');
     expect(text(container, '.counter-revenueFen .counter-value')).toBe('¥1,234.50');
-    expect(text(container, '.counter-revenueFen .counter-delta')).toBe('昨天全天 ¥1,000.00');
-    expect(container.textContent).not.toMatch(/比昨天/);
+    expect(text(container, '.counter-revenueFen .counter-delta')).toBe('同时段：昨天 ¥1,000.00 · 上周日 ¥800.00');
+    expect(container.textContent).not.toMatch(/比昨天|昨天全天/);
 
     await waitFor(() => expect(container.querySelector('.trend-card canvas')).not.toBeNull());
     const actions = actionsOf(fetch);

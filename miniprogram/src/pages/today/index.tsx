@@ -4,7 +4,7 @@ import type { DashboardToday, WecomProblemView } from '@xiaoer/shared/contracts/
 import type { CounterName } from '@xiaoer/shared/domain/counters';
 import { isAuthExpired } from '../../services/api';
 import { wasSignedOut } from '../../services/session';
-import { formatCount, formatDay, formatFen, yesterdayNote } from './format';
+import { formatCount, formatDay, formatFen, sameTimeNote } from './format';
 import { TrendCard } from './TrendCard';
 import { useToday, type Badges, type TodayState } from './useToday';
 import './index.scss';
@@ -120,7 +120,7 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
               ) : (
                 <>
                   <Text className="counter-value">{formatCount(dashboard.today[name])}</Text>
-                  <Text className="counter-delta">{yesterdayNote(dashboard.yesterday[name])}</Text>
+                  <Text className="counter-delta">{sameTimeNote(dashboard.day, dashboard.yesterday[name], dashboard.lastWeek[name])}</Text>
                   <Text className="counter-hint">{hint}</Text>
                 </>
               )}
@@ -216,7 +216,7 @@ function RevenueCard({ dashboard, revenueFen }: { dashboard: DashboardToday; rev
     <View className="card revenue counter-revenueFen">
       <Text className="counter-label">营业额</Text>
       <Text className="counter-value revenue-value">{formatFen(revenueFen)}</Text>
-      <Text className="counter-delta">{yesterdayNote(dashboard.yesterday.revenueFen, true)}</Text>
+      <Text className="counter-delta">{sameTimeNote(dashboard.day, dashboard.yesterday.revenueFen, dashboard.lastWeek.revenueFen, true)}</Text>
     </View>
   );
 }

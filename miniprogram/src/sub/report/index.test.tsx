@@ -1,13 +1,14 @@
 import { render, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
-import type { ApiResult } from '@xiaoer/shared/contracts/api';
+import type { ReportView } from '@xiaoer/shared/contracts/api-reports';
 import ReportPage, { pushText } from './index';
 import { resetSession } from '../../services/session';
 import { fail, mockFetch, ok } from '../../../test/fetch-mock';
 import { me } from '../../../test/fixtures';
 
 const totals = { revenueFen: 82_500, orders: 22, newCustomers: 4, consultations: 11, customerMessages: 21, aiAnswered: 19, aiHandoffs: 1 };
-const report = (over: Partial<ApiResult<'reports.get'>> = {}): ApiResult<'reports.get'> => ({
+// the daily member of reports.get's result (weekly and monthly have their own numbers)
+const report = (over: Partial<ReportView> = {}): ReportView => ({
   kind: 'daily',
   date: '2026-12-05',
   numbers: { ...totals, refunds: 0, firstResponseAvgMs: 3000, aiAnswerRate: 0.95, waitingHuman: 1, hasOrders: true, dayBefore: totals, weekBefore: totals },

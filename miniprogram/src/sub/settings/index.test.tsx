@@ -15,7 +15,7 @@ const settings = (over: Partial<SettingsView> = {}): SettingsView => ({
   aiPersona: '说话亲切',
   businessHours: { open: '09:00', close: '21:00', closedDays: [1] },
   answerRules: { handoffWords: ['退款'], bannedWords: ['最便宜'], aliases: [{ term: '招牌', means: '杨枝甘露' }] },
-  reports: { dailyAt: '21:00', recipients: null, format: 'textcard' },
+  reports: { dailyAt: '21:00', recipients: null, format: 'textcard', channels: ['app'], robot: { configured: false, hint: null } },
   wecom: {
     corpId: 'ww1234567890',
     agentId: 1000002,

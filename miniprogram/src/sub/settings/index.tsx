@@ -8,6 +8,7 @@ import type { ShopSummary } from '../../services/session';
 import { useShopLoad } from '../../services/useLoad';
 import { OwnerOnly } from './OwnerOnly';
 import { OrdersCard } from './OrdersCard';
+import { PushCard } from './PushCard';
 import { WordChips, AliasList } from './words';
 import { LIMITS, PERSONA_MAX, WEEKDAYS, buildChanges, crossesMidnight, toDraft, type Draft } from './form';
 import './index.scss';
@@ -160,6 +161,8 @@ function SettingsForm({ shop, initial }: { shop: ShopSummary; initial: SettingsV
       <AliasList aliases={draft.aliases} onChange={(aliases) => set({ aliases })} />
 
       <WecomCard wecom={base.wecom} />
+
+      <PushCard merchantId={shop.id} initial={base.reports} />
 
       <OrdersCard merchantId={shop.id} />
 

@@ -104,6 +104,15 @@ export function countsFor(o: Order, m: Pick<Merged, 'newPaid' | 'newRefund'>) {
   return [...paid, ...refund];
 }
 
+/**
+ * Stock is one more fact counted once: the items of an order are taken from stock when its
+ * payment is first proven (a refund puts nothing back: the goods may be gone), under the order's
+ * number, which the stock ledger remembers (usecases/stock/stock.ts).
+ */
+export function stockTakenBy(o: Order, m: Pick<Merged, 'newPaid'>): { sku: string; qty: number }[] {
+  return m.newPaid ? o.items.map((it) => ({ sku: it.sku, qty: it.qty })) : [];
+}
+
 export interface CustomerTotals {
   totalSpentFen: number;
   orderCount: number;

@@ -4,7 +4,10 @@ import type { Merchant } from '../../domain/merchant';
 import type { OrderEvent } from '../../domain/order-event';
 import type { Deps } from '../../ports/deps';
 import { count } from '../reports/counters';
-import { countsFor, customerTotals, mergeEvent, withFacts, type Outcome } from './facts';
+import { countsFor, customerTotals, mergeEvent, stockTakenBy, withFacts, type Outcome } from './facts';
+import { takeOrderStock } from '../stock/stock';
+import { orderAlerts } from '../alerts/raise';
+import { raiseAlert } from '../alerts/store';
 
 /** A customer's orders read to recompute their totals; past this a customer is a wholesaler, not a shop's regular. */
 export const MAX_ORDERS_PER_CUSTOMER = 5_000;
@@ -23,11 +26,12 @@ export interface IngestResult {
  *
  * Crash-safe without transactions: everything before the order's compare-and-set write is
  * idempotent and derived from the merged order — counters under deterministic event ids
- * (`order:<no>:paid`, `order:<no>:refund`), the customer's totals recomputed from their orders —
+ * (`order:<no>:paid`, `order:<no>:refund`), stock taken under the order's number, alerts under
+ * keys of the order, the customer's totals recomputed from their orders —
  * so a delivery retried after a crash (or after losing a race to a concurrent delivery of the
  * same order) redoes them harmlessly, and the write is the commit point.
  */
-export async function ingestOrderEvent(deps: Deps, merchant: Pick<Merchant, 'id' | 'timezone'>, ev: OrderEvent, source: 'webhook' | 'import'): Promise<IngestResult> {
+export async function ingestOrderEvent(deps: Deps, merchant: Pick<Merchant, 'id' | 'timezone' | 'alerts'>, ev: OrderEvent, source: 'webhook' | 'import'): Promise<IngestResult> {
   // a customer whose totals this call wrote with a pending order: settled from storage before returning
   let touched: string | null = null;
   for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
@@ -43,6 +47,9 @@ export async function ingestOrderEvent(deps: Deps, merchant: Pick<Merchant, 'id'
       if (ext) next = { ...next, externalUserId: ext };
     }
     await count(deps, merchant, countsFor(next, merged));
+    // idempotent under the order's number, like the counters: a retry takes and alerts nothing twice
+    await takeOrderStock(deps, merchant.id, next.id, stockTakenBy(next, merged));
+    for (const a of orderAlerts(merchant, next, merged, deps.clock.now())) await raiseAlert(deps, merchant.id, a);
     if (next.externalUserId) {
       await refreshCustomer(deps, merchant.id, next.externalUserId, next);
       touched = next.externalUserId;

@@ -1,6 +1,6 @@
 import type { CounterName } from '../../domain/counters';
 import type { Merchant } from '../../domain/merchant';
-import { dayOf } from '../../domain/time';
+import { dayOf, hourOf } from '../../domain/time';
 import type { Deps } from '../../ports/deps';
 
 export interface Count {
@@ -18,6 +18,13 @@ export async function count(deps: Deps, merchant: Pick<Merchant, 'id' | 'timezon
   if (!counts.length) return 0;
   return deps.storage.counters.increment(
     merchant.id,
-    counts.map((c) => ({ day: dayOf(c.at, merchant.timezone), name: c.name, amount: c.amount ?? 1, eventId: c.eventId, ...(c.storeId ? { storeId: c.storeId } : {}) })),
+    counts.map((c) => ({
+      day: dayOf(c.at, merchant.timezone),
+      hour: hourOf(c.at, merchant.timezone),
+      name: c.name,
+      amount: c.amount ?? 1,
+      eventId: c.eventId,
+      ...(c.storeId ? { storeId: c.storeId } : {}),
+    })),
   );
 }

@@ -5,7 +5,9 @@ import type { Deps } from '../../ports/deps';
 import type { JobDefinition } from '../scheduling/scheduler';
 import { buildDaily, loadDailyInput, type DailyDetails, type DailyNumbers } from './daily';
 import { dailyCard, dailyMarkdown, dailyText, type DailyView } from './daily-text';
+import { robotMessageOf } from './channels';
 import { pushReport, reportLink, type PushEnv, type PushMessage } from './push';
+import { sendToRobot } from './robot';
 import { DAILY_REPORT_KIND, planDailyReports } from './schedule';
 
 /** The day's report as of now: numbers, lists and the text (not stored). */
@@ -71,8 +73,14 @@ export function createDailyReportJob(env: PushEnv): JobDefinition {
       const merchant = await deps.storage.merchants.get(job.merchantId);
       if (!merchant) return { day, push: 'skipped', reason: 'no_merchant' };
       const report = await ensureDailyReport(deps, merchant, day);
+      const channels = reportSettingsOf(merchant).channels;
+      // the robot first: queueing it is idempotent (ledger key), so an app send that throws and reruns the job adds nothing
+      const robot = channels.includes('robot')
+        ? (await sendToRobot(deps, env.wecom, merchant, robotMessageOf(report.push.message ?? composeDailyMessage(report, merchant, env.appUrl?.())), `daily:${day}`)).state
+        : undefined;
+      if (!channels.includes('app')) return { day, push: 'off', ...(robot ? { robot } : {}) };
       const push = await pushReport(deps, env, merchant, report, () => composeDailyMessage(report, merchant, env.appUrl?.()));
-      return { day, push: push.state, ...(push.reason ? { reason: push.reason } : {}) };
+      return { day, push: push.state, ...(push.reason ? { reason: push.reason } : {}), ...(robot ? { robot } : {}) };
     },
   };
 }

@@ -60,7 +60,7 @@ async function savePush(deps: Deps, report: Report, push: PushState): Promise<Re
   return next;
 }
 
-function request(message: PushMessage, to: string[]): Parameters<WecomApi['messageSend']>[1] {
+export function request(message: PushMessage, to: string[]): Parameters<WecomApi['messageSend']>[1] {
   const common = { touser: to.join('|'), enable_duplicate_check: 1 as const, duplicate_check_interval: DUPLICATE_CHECK_S };
   if (message.msgtype === 'textcard') {
     return { ...common, msgtype: 'textcard', textcard: { title: message.title ?? '', description: message.content, url: message.url ?? '', btntxt: '看完整报表' } };

@@ -5,15 +5,21 @@ import { createHandoffNotifyJob } from '../conversations/handoff-notify';
 import { expireWaitingJob } from '../conversations/expire-waiting';
 import { kvPruneJob } from './kv-prune';
 import { createDailyReportJob } from '../reports/daily-job';
+import { createAlertJob } from '../alerts/jobs';
+import { createMonthlyReportJob, createWeeklyReportJob } from '../reports/period-job';
+import type { ChartRenderer } from '../../ports/chart';
+import { createRobotSendJob } from '../reports/robot';
 
 /** What the jobs that talk to WeCom need from the composition root. */
 export interface JobsEnv extends Omit<InboxContext, 'deps'> {
   tokens: TokenRefresher;
+  /** The weekly report's chart: wired only where it renders (host, CLI, the scheduler function). */
+  charts?: ChartRenderer;
 }
 
 /** Every scheduled job the product runs, in one list; later features add theirs here. */
 export function allJobs(env: JobsEnv): JobDefinition[] {
-  const { tokens, ...inbox } = env;
+  const { tokens, charts, ...inbox } = env;
   return [
     expireWaitingJob,
     kvPruneJob,
@@ -21,5 +27,9 @@ export function allJobs(env: JobsEnv): JobDefinition[] {
     createInboxSweepJob(inbox),
     createHandoffNotifyJob({ wecom: inbox.wecom, appUrl: inbox.appUrl }),
     createDailyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl }),
+    createAlertJob({ wecom: inbox.wecom, appUrl: inbox.appUrl }),
+    createWeeklyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, charts }),
+    createMonthlyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl }),
+    createRobotSendJob(inbox.wecom),
   ];
 }

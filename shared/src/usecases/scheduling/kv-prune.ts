@@ -1,6 +1,7 @@
 import { PLATFORM } from '../../domain/job';
 import { slotStart, type JobDefinition } from './scheduler';
 import { NS } from '../channel-wecom/context';
+import { ALERT_KEEP_DAYS, ALERT_NS } from '../alerts/store';
 
 const DAY = 24 * 3600_000;
 
@@ -13,6 +14,8 @@ const DAY = 24 * 3600_000;
  */
 export const KV_RETENTION: { ns: string; keepMs: number }[] = [
   { ns: NS.seen, keepMs: 7 * DAY },
+  // the 提醒 list shows a month; older alerts have done their job
+  { ns: ALERT_NS, keepMs: ALERT_KEEP_DAYS * DAY },
   { ns: NS.outbox, keepMs: 7 * DAY },
   // like the outbox records it mirrors: nothing can be resent after the 48 h window anyway
   { ns: NS.undelivered, keepMs: 7 * DAY },

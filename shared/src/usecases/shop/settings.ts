@@ -2,7 +2,7 @@ import type { AnswerRules } from '../../domain/answer-rules';
 import type { BusinessHours, Merchant } from '../../domain/merchant';
 import type { Deps } from '../../ports/deps';
 import { invalid } from '../../domain/errors';
-import { reportSettingsOf, type PushFormat, type ReportSettings } from '../../domain/report';
+import { reportSettingsOf, type PushChannel, type PushFormat, type ReportSettings } from '../../domain/report';
 import { recordAudit } from './audit';
 import { requireMerchant } from './require-merchant';
 
@@ -13,7 +13,7 @@ export interface SettingsChange {
   businessHours?: BusinessHours | null;
   answerRules?: AnswerRules;
   /** 推送设置; recipients null: back to the default (the owners). */
-  reports?: { dailyAt?: string; recipients?: string[] | null; format?: PushFormat };
+  reports?: { dailyAt?: string; recipients?: string[] | null; format?: PushFormat; channels?: PushChannel[] };
 }
 
 /** 店铺设置: only the fields given change; the audit names which. */
@@ -34,11 +34,15 @@ export async function updateSettings(deps: Deps, merchantId: string, actorId: st
 
 /** The report settings after a change; recipients must be members of this shop. */
 async function nextReportSettings(deps: Deps, m: Merchant, r: NonNullable<SettingsChange['reports']>): Promise<ReportSettings> {
-  const { recipients: _old, ...cur } = reportSettingsOf(m);
+  const { recipients: _old, channels: _chosen, ...cur } = reportSettingsOf(m);
   const keep = r.recipients === undefined ? m.reports?.recipients : (r.recipients ?? undefined);
   if (r.recipients) {
     const ids = new Set((await deps.storage.members.list(m.id)).map((x) => x.id));
     if (r.recipients.some((id) => !ids.has(id))) throw invalid('选的接收人里有人已经不在店里了，请重新选');
   }
-  return { ...cur, ...(r.dailyAt ? { dailyAt: r.dailyAt } : {}), ...(r.format ? { format: r.format } : {}), ...(keep ? { recipients: [...new Set(keep)] } : {}) };
+  if (r.channels?.includes('robot') && !m.pushRobot) throw invalid('先粘贴群机器人的 Webhook 地址，再选群机器人推送');
+  // stored only once chosen, so a shop that never chose keeps following the default
+  const chosen = r.channels ?? m.reports?.channels;
+  const channels = chosen ? { channels: [...new Set(chosen)] } : {};
+  return { ...cur, ...(r.dailyAt ? { dailyAt: r.dailyAt } : {}), ...(r.format ? { format: r.format } : {}), ...channels, ...(keep ? { recipients: [...new Set(keep)] } : {}) };
 }
