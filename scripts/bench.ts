@@ -3,6 +3,7 @@
  * Throughput of the host is measured beside a raw node:http echo server in the same run, with
  * the same load generator, so the numbers can be compared on whatever machine runs them.
  */
+import { rotateWebhookSecret } from '@xiaoer/shared/usecases/orders/webhook';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -155,6 +156,32 @@ function signedCallbacks(merchantId: string, n: number): LoadRequest[] {
       path: `/wecom/callback/${merchantId}?msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`,
       headers: { 'content-type': 'text/xml; charset=utf-8' },
       body: `<xml><ToUserName><![CDATA[${BENCH_CORP}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`,
+    };
+  });
+}
+
+/** `n` distinct paid order events, signed the way a shop's till signs them (README *Orders*). */
+function signedOrders(merchantId: string, secret: string, n: number): LoadRequest[] {
+  const run = crypto.randomBytes(4).toString('hex');
+  const ts = String(Math.floor(Date.now() / 1000));
+  const at = new Date().toISOString();
+  return Array.from({ length: n }, (_, i) => {
+    const qty = 1 + (i % 3);
+    const body = JSON.stringify({
+      orderNo: `B${run}-${i}`,
+      status: 'paid',
+      amountFen: 1600 * qty,
+      items: [{ sku: `T0${i % 5}`, name: '杨枝甘露', qty, priceFen: 1600, category: '鲜果茶' }],
+      customer: { phone: `1380000${String(i % 500).padStart(4, '0')}` },
+      placedAt: at,
+      updatedAt: at,
+    });
+    const signature = crypto.createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+    return {
+      method: 'POST',
+      path: `/webhook/orders/${merchantId}`,
+      headers: { 'content-type': 'application/json', 'x-xiaoer-timestamp': ts, 'x-xiaoer-signature': signature },
+      body,
     };
   });
 }
@@ -436,6 +463,7 @@ async function main() {
   // login links are single-use: one for the api cookie, one for the browser's first screen
   const link = await makeLoginLink(setup, 'bench-shop', 'owner', host.url);
   const browserLink = await makeLoginLink(setup, 'bench-shop', 'owner', host.url);
+  const { secret: webhookSecret } = await rotateWebhookSecret(setup.deps, 'bench-shop', 'bench');
   await setup.close();
   const cookie = ((await fetch(link, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0];
 
@@ -459,6 +487,11 @@ async function main() {
   const rss = rssSampler(host.child.pid!);
   const ingest = await externalLoad(host.url, signedCallbacks('bench-shop', perRun), warmup);
   const kf = await kfSyncCalls(host.url, proxy, 'bench-kf', 100);
+  // order webhook beside a fresh echo measurement, same generator, same kind of requests
+  const orderEcho = await echoServer();
+  const orderEchoLoad = await externalLoad(orderEcho.url, signedOrders('bench-shop', webhookSecret, perRun), warmup);
+  orderEcho.stop();
+  const orders = await externalLoad(host.url, signedOrders('bench-shop', webhookSecret, perRun), warmup);
   const rssMb = rss.stop();
   await host.stop();
   proxy.stop();
@@ -500,6 +533,24 @@ async function main() {
     requests: 'distinct signed + AES-encrypted WeCom callbacks (text messages) POSTed to /wecom/callback/<merchant>',
     includes: 'verify signature + decrypt + parse + dedupe + persist (SQLite) + 200; the processing after the ack runs in the same process meanwhile',
   };
+  const orderCond = {
+    ...gen,
+    requests: 'distinct signed order events (paid, 1–3 items, customer by phone) POSTed to /webhook/orders/<merchant>',
+    includes: 'HMAC-SHA256 check (secret unsealed per delivery) + zod + facts counted once + customer totals + order write (SQLite) + 200',
+  };
+  out.push({
+    name: 'orders.webhook.throughput',
+    unit: 'req/s',
+    value: orders.rps,
+    conditions: { ...orderCond, p50_ms: orders.p50, errors: orders.errors, n: orders.n, exhausted: orders.exhausted, echo_rps: orderEchoLoad.rps },
+  });
+  out.push({ name: 'orders.webhook.p99_ms', unit: 'ms', value: orders.p99, conditions: { ...orderCond, p50_ms: orders.p50, target_ms: 20 } });
+  out.push({
+    name: 'orders.webhook.vs_echo',
+    unit: 'ratio',
+    value: Number((orders.rps / Math.max(1, orderEchoLoad.rps)).toFixed(3)),
+    conditions: { ...orderCond, echo_rps: orderEchoLoad.rps, ingest_rps: orders.rps },
+  });
   out.push({
     name: 'callback.ingest.raw_echo.throughput',
     unit: 'req/s',
