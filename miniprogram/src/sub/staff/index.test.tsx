@@ -170,7 +170,8 @@ describe('店员和邀请码 page', () => {
 
     modal.mockResolvedValueOnce({ confirm: true, cancel: false, errMsg: 'ok' } as never);
     fireEvent.click(c.querySelector('.member-mem-2 .member-remove')!);
-    await waitFor(() => expect(c.querySelectorAll('.member-item')).toHaveLength(1));
+    // a generous wait: CI runs the app tests beside builds on two cores (a passing wait returns at once)
+    await waitFor(() => expect(c.querySelectorAll('.member-item')).toHaveLength(1), { timeout: 5000 });
     expect(bodies(fetch).filter((b) => b.action === 'members.remove')).toEqual([{ action: 'members.remove', merchantId: 'demo-bakery', memberId: 'mem-2' }]);
     expect(c.querySelector('.member-mem-2')).toBeNull();
   });
