@@ -17,15 +17,10 @@ export async function computeDaily(deps: Deps, merchant: Merchant, day: Day): Pr
   return { numbers, details, text, builtAt: deps.clock.now() };
 }
 
-/**
- * The stored report of `day`, built and stored the first time (insert-only: two runners store
- * one). Once stored it never changes but for its push state: what was sent stays what it says.
- */
-export async function ensureDailyReport(deps: Deps, merchant: Merchant, day: Day): Promise<Report> {
-  const stored = await deps.storage.reports.get(merchant.id, 'daily', day);
-  if (stored) return stored;
+/** The day's report as it would be stored, not yet pushed (the scheduled job and the test push build it alike). */
+export async function buildDailyReport(deps: Deps, merchant: Merchant, day: Day): Promise<Report> {
   const built = await computeDaily(deps, merchant, day);
-  const report: Report = {
+  return {
     merchantId: merchant.id,
     kind: 'daily',
     date: day,
@@ -36,6 +31,16 @@ export async function ensureDailyReport(deps: Deps, merchant: Merchant, day: Day
     push: { state: 'pending', to: [], attempts: 0 },
     rev: 1,
   };
+}
+
+/**
+ * The stored report of `day`, built and stored the first time (insert-only: two runners store
+ * one). Once stored it never changes but for its push state: what was sent stays what it says.
+ */
+export async function ensureDailyReport(deps: Deps, merchant: Merchant, day: Day): Promise<Report> {
+  const stored = await deps.storage.reports.get(merchant.id, 'daily', day);
+  if (stored) return stored;
+  const report = await buildDailyReport(deps, merchant, day);
   if (await deps.storage.reports.put(report, null)) return report;
   return (await deps.storage.reports.get(merchant.id, 'daily', day))!;
 }

@@ -1,9 +1,9 @@
 import type { Member } from '../../domain/member';
-import type { PushChannel, Report } from '../../domain/report';
+import type { PushChannel } from '../../domain/report';
 import { dayOf } from '../../domain/time';
 import { requireMerchant } from '../shop/require-merchant';
 import { pushToChannels, type ChannelEnv, type ChannelOutcome } from './channels';
-import { composeDailyMessage, computeDaily } from './daily-job';
+import { buildDailyReport, composeDailyMessage } from './daily-job';
 
 /**
  * 发一条测试报表给我: today's daily report as of now, through one channel (chosen or not yet),
@@ -16,18 +16,7 @@ export async function testPush(env: ChannelEnv, merchantId: string, caller: Memb
     return { channel, state: 'skipped', reason: 'no_wecom_user', detail: '你的账号还没填企业微信账号，收不到应用消息：到 设置 → 成员 里填上' };
   }
   const day = dayOf(env.deps.clock.now(), merchant.timezone);
-  const built = await computeDaily(env.deps, merchant, day);
-  const report: Report = {
-    merchantId: merchant.id,
-    kind: 'daily',
-    date: day,
-    numbers: built.numbers as unknown as Record<string, unknown>,
-    details: built.details as unknown as Record<string, unknown>,
-    text: built.text,
-    builtAt: built.builtAt,
-    push: { state: 'pending', to: [], attempts: 0 },
-    rev: 1,
-  };
+  const report = await buildDailyReport(env.deps, merchant, day);
   const message = composeDailyMessage(report, merchant, env.appUrl?.());
   const marked = { ...message, ...(message.title ? { title: `（测试）${message.title}` } : { content: `（测试）${message.content}` }) };
   const [outcome] = await pushToChannels(env, merchant, marked, { channels: [channel], ...(channel === 'app' ? { to: [caller.wecomUserId!] } : {}) });
