@@ -61,6 +61,7 @@ export const NS = {
   lease: 'wecom.kf.lease', // key external_userid → { owner, until }
   budget: 'wecom.kf.budget', // key external_userid → { lastMsgId, lastCustomerAt, used }
   outbox: 'wecom.kf.outbox', // key our msgid → OutboxRecord
+  inflight: 'wecom.kf.inflight', // key external_userid → { parts } (sends begun, not settled: inflight.ts)
   undelivered: 'wecom.kf.undelivered', // key conversationId → { messageIds } (failed or unknown sends, for 没发出去)
   welcome: 'wecom.kf.welcome', // key welcome_code → { at }
   entry: 'wecom.inbox.customers', // key inbox dedupeKey → { customers } (kf entries to finish)

@@ -3,7 +3,8 @@ import { answerAndReply } from '../conversations/reply';
 import { requireMerchant } from '../shop/require-merchant';
 import { optionsOf, type WecomContext } from './context';
 import { applyKfEvent, applyServicerMessage } from './kf-events';
-import { sentAt } from './kf-message';
+import { messageIdFor, sentAt } from './kf-message';
+import { settleOrphans } from './inflight';
 import { markDone, readQueue, updateQueued, type QueueItem } from './kf-queue';
 import { leaseRemainingMs, tryAcquireLease } from './lease';
 
@@ -70,8 +71,18 @@ async function drainUnderLease(ctx: WecomContext, merchantId: string, externalUs
   await updateQueued(deps, merchantId, externalUserId, [...storedIds, ...finished], (i) => (i.msg.origin === 3 ? { ...i, stored: true } : null));
   await markDone(deps, merchantId, finished);
 
-  // 2. answer the customer's pending messages together, once they stopped typing
-  const pending = items.filter((i) => i.msg.origin === 3);
+  // 2. a send a dead process left half-way is settled first (flagged, never repeated), and the
+  // messages it answered are done: however the queue groups them now, they get no second answer
+  const orphaned = new Set(await settleOrphans(deps, merchantId, externalUserId));
+  const done = items.filter((i) => i.msg.origin === 3 && orphaned.has(messageIdFor(i.msg.msgid))).map((i) => i.msg.msgid);
+  if (done.length) {
+    await updateQueued(deps, merchantId, externalUserId, done, () => null);
+    await markDone(deps, merchantId, done);
+    processed += done.length;
+  }
+
+  // 3. answer the customer's pending messages together, once they stopped typing
+  const pending = items.filter((i) => i.msg.origin === 3 && !done.includes(i.msg.msgid));
   if (!pending.length) return { status: 'done', processed };
   // when the customer last typed: WeCom's send time, or when we saw it if that is earlier (skew).
   // send_time is whole seconds: read as the end of its second, or the window would shrink to 1–2 s

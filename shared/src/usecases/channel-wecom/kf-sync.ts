@@ -111,6 +111,13 @@ async function queueItems(ctx: WecomContext, merchantId: string, list: KfMessage
   return [...byCustomer.keys()];
 }
 
+/** Per kf entry (kv NS.entry): the customers its sync pass queued work for, until each is done. */
+interface EntryWork {
+  customers: string[];
+  /** The pass that covers this callback has run: a re-run only works through `customers`. */
+  synced?: boolean;
+}
+
 /**
  * The kf_msg_or_event route: sync, then work through each touched customer. The customers are
  * remembered per inbox entry (kv) before the cursor moves, so a re-run of a deferred or crashed
@@ -120,38 +127,55 @@ async function queueItems(ctx: WecomContext, merchantId: string, list: KfMessage
  * share one more pass after it. The pass's owner entry remembers and works through its customers;
  * the others are done once the pass that covers them has run (if the process dies first, they
  * stay pending and the owner's remembered customers are finished by its re-run).
+ *
+ * A re-run (customers still typing, a lease still held) neither syncs again nor revisits the
+ * customers already done: during a burst, entries re-run every second or so, and each re-sync
+ * and each pass over a finished customer took the time that answering needed.
  */
 export async function onKfMsgOrEvent(ctx: WecomContext, merchantId: string, ev: KfMsgOrEventCallback, entry: InboxEntry): Promise<HandlerResult> {
   const { deps } = ctx;
+  const kv = deps.storage.kv;
   if (!ev.openKfId) return { status: 'ignored', reason: 'kf_msg_or_event without OpenKfId' };
   const fresh = deps.clock.now() - entry.receivedAt < optionsOf(ctx).kfTokenTtlMs;
+  const work = (change: (cur: EntryWork | null) => EntryWork | undefined) => updateKv<EntryWork>(kv, merchantId, NS.entry, entry.dedupeKey, deps.clock.now(), change);
   const remember = async (customers: string[]) => {
-    await updateKv<{ customers: string[] }>(deps.storage.kv, merchantId, NS.entry, entry.dedupeKey, deps.clock.now(), (cur) => {
+    await work((cur) => {
       const all = new Set(cur?.customers ?? []);
       const before = all.size;
       for (const c of customers) all.add(c);
-      return all.size === before && cur ? undefined : { customers: [...all] };
+      return all.size === before && cur ? undefined : { ...cur, customers: [...all] };
     });
   };
   const openKfId = ev.openKfId;
-  const { result: sync, owner } = await syncOnce(deps.storage, `${merchantId}\n${openKfId}`, {
-    token: fresh ? ev.token : undefined,
-    onPage: remember,
-    run: (token, onPage) => syncKf(ctx, merchantId, { openKfId, token }, onPage),
-  });
-  const remembered = (await deps.storage.kv.get<{ customers: string[] }>(merchantId, NS.entry, entry.dedupeKey))?.value.customers ?? [];
-  const customers = [...new Set([...(owner ? sync.customers : []), ...remembered])];
+  let known = (await kv.get<EntryWork>(merchantId, NS.entry, entry.dedupeKey))?.value;
+  let detail: Record<string, unknown> = { resumed: true };
+  let passCustomers: string[] = [];
+  if (!known?.synced) {
+    const { result: sync, owner } = await syncOnce(deps.storage, `${merchantId}\n${openKfId}`, {
+      token: fresh ? ev.token : undefined,
+      onPage: remember,
+      run: (token, onPage) => syncKf(ctx, merchantId, { openKfId, token }, onPage),
+    });
+    if (owner) passCustomers = sync.customers;
+    detail = { pages: sync.pages, received: sync.received, fresh: sync.fresh, casRetries: sync.casRetries, coalesced: !owner };
+    known = (await work((cur) => (cur && !cur.synced ? { ...cur, synced: true } : undefined))) ?? undefined;
+  }
+  const customers = [...new Set([...passCustomers, ...(known?.customers ?? [])])];
   let retryInMs = Infinity;
   const reasons: string[] = [];
+  const done: string[] = [];
   for (const ext of customers) {
     const r = await drainCustomer(ctx, merchantId, ext);
     if (r.status === 'deferred') {
       retryInMs = Math.min(retryInMs, r.retryInMs);
       reasons.push(`${ext}: ${r.reason}`);
-    }
+    } else done.push(ext);
   }
-  const detail = { pages: sync.pages, received: sync.received, fresh: sync.fresh, customers: customers.length, casRetries: sync.casRetries, coalesced: !owner };
-  if (reasons.length) return { status: 'deferred', retryInMs, reason: reasons.join('; ') };
-  if (remembered.length) await deps.storage.kv.delete(merchantId, NS.entry, entry.dedupeKey);
-  return { status: 'handled', detail };
+  if (reasons.length) {
+    const finished = new Set(done);
+    if (finished.size) await work((cur) => (cur ? { ...cur, customers: cur.customers.filter((c) => !finished.has(c)) } : undefined));
+    return { status: 'deferred', retryInMs, reason: reasons.join('; ') };
+  }
+  if (known) await kv.delete(merchantId, NS.entry, entry.dedupeKey);
+  return { status: 'handled', detail: { ...detail, customers: customers.length } };
 }

@@ -7,6 +7,7 @@ import type { Deps } from '../../ports/deps';
 import { NS, SENDS_PER_CUSTOMER_MESSAGE, SESSION_WINDOW_MS, type WecomContext } from './context';
 import { count } from '../reports/counters';
 import { beginDelivery, readOutbox, settleDelivery, writeOutbox } from './delivery';
+import { clearInflight, noteInflight } from './inflight';
 import { textPreview } from './kf-message';
 import { updateKv } from '../lib/kv-cas';
 import { outgoingMsgId, stableHash } from './msgid';
@@ -151,6 +152,7 @@ export async function sendText(ctx: WecomContext, out: OutgoingText): Promise<Se
       return { status: 'blocked', blocked: 'budget', parts };
     }
     const attempts = (prior?.attempts ?? 0) + 1;
+    await noteInflight(deps, merchantId, conv.externalUserId, { msgid, message });
     await writeOutbox(deps, merchantId, msgid, (cur) => ({ ...base(message, conv, cur), status: 'pending', attempts, updatedAt: deps.clock.now() }));
     await beginDelivery(deps, message);
     try {
@@ -170,6 +172,7 @@ export async function sendText(ctx: WecomContext, out: OutgoingText): Promise<Se
         updatedAt: deps.clock.now(),
       }));
       await settleDelivery(deps, message, 'failed', final);
+      await clearInflight(deps, merchantId, conv.externalUserId, [msgid]);
       part.status = 'failed';
       part.error = error;
       if (api) part.errcode = api.errcode;
@@ -184,6 +187,7 @@ export async function sendText(ctx: WecomContext, out: OutgoingText): Promise<Se
       updatedAt: deps.clock.now(),
     }));
     await settleDelivery(deps, message, 'sent', true);
+    await clearInflight(deps, merchantId, conv.externalUserId, [msgid]);
     part.status = 'sent';
     sentAny = true;
   }

@@ -37,6 +37,21 @@ export type Processing = { mode: 'after-ack' } | { mode: 'inline'; deadline: num
 
 /** A longer backoff is left to the inbox sweep rather than waited out here. */
 const MAX_BACKOFF_WAIT_MS = 30_000;
+/** Retryable failures of one entry followed here before the sweep takes over (it backs off longer). */
+const MAX_RETRIES_HERE = 20;
+/**
+ * How long one process keeps following a stored callback that is deferred (its customers still
+ * typing, a dead process's lease not yet expired). Deferrals end by themselves, so this bounds
+ * only a pathological case; a count of tries did not: during a burst an entry whose customers kept
+ * typing used up its tries in seconds and waited for the sweep (30–90 s) while its customers waited.
+ */
+const FOLLOW_FOR_MS = 10 * 60_000;
+/**
+ * The shortest wait before trying a deferred entry again. Each try re-reads every customer the
+ * entry touched; following fragment windows to the millisecond made a backlog's entries spin
+ * through the merchant's slots and starve the work that answers.
+ */
+const MIN_DEFER_WAIT_MS = 500;
 
 const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 64) : '');
 
@@ -187,7 +202,9 @@ export async function processStored(
   justStored?: FreshEntry & { entry: InboxEntry },
 ): Promise<string> {
   try {
-    for (let round = 0; round < 20; round++) {
+    const until = Math.min(deadline, ctx.deps.timers.wallNow() + FOLLOW_FOR_MS);
+    let retries = 0;
+    for (let round = 0; ; round++) {
       // the entry just stored is neither read back nor parsed again on its first try; later rounds read it
       const fresh = round === 0 ? justStored : undefined;
       const entry = fresh ? fresh.entry : await ctx.deps.storage.inbox.get(merchantId, dedupeKey);
@@ -196,11 +213,12 @@ export async function processStored(
       const run = () => processInboxEntry(inboxCtx, entry, fresh);
       const out = await (ctx.perMerchant ? ctx.perMerchant.run(merchantId, run) : run());
       if (out.status !== 'deferred' && out.status !== 'retry') return out.status;
-      const tooLong = out.status === 'retry' && out.retryInMs > MAX_BACKOFF_WAIT_MS;
-      if (ctx.deps.timers.wallNow() + out.retryInMs > deadline || tooLong) return out.status;
-      await ctx.deps.timers.sleep(out.retryInMs);
+      if (out.status === 'retry' && (++retries > MAX_RETRIES_HERE || out.retryInMs > MAX_BACKOFF_WAIT_MS)) return out.status;
+      // (inline, a function follows only its own entry until its deadline: no floor there)
+      const wait = out.status === 'deferred' && !Number.isFinite(deadline) ? Math.max(out.retryInMs, MIN_DEFER_WAIT_MS) : out.retryInMs;
+      if (ctx.deps.timers.wallNow() + wait > until) return out.status;
+      await ctx.deps.timers.sleep(wait);
     }
-    return 'deferred';
   } catch (err) {
     ctx.log.error({ err, merchantId, dedupeKey }, 'processing a stored callback failed; the sweep will retry');
     return 'error';

@@ -4,6 +4,7 @@ import { AppError } from '../../domain/errors';
 import { WecomApiError } from '../../ports/wecom';
 import { SESSION_WINDOW_MS, type WecomContext } from './context';
 import { readOutbox, settleDelivery, writeOutbox } from './delivery';
+import { clearInflight, noteInflight } from './inflight';
 import { refundSend, reserveSend, type Blocked } from './outbox';
 
 export type ResendOutcome = { status: 'sent' | 'already_sent' } | { status: 'blocked'; blocked: Blocked } | { status: 'failed'; error: unknown };
@@ -31,6 +32,7 @@ export async function resendText(ctx: WecomContext, conv: Conversation, message:
   if (!(await reserveSend(deps, merchantId, conv.externalUserId))) return { status: 'blocked', blocked: 'budget' };
 
   const base = { messageId: message.id, conversationId: conv.id, externalUserId: conv.externalUserId, attempts: (prior?.attempts ?? 0) + 1 };
+  await noteInflight(deps, merchantId, conv.externalUserId, { msgid, message });
   await writeOutbox(deps, merchantId, msgid, () => ({ ...base, status: 'pending', updatedAt: deps.clock.now() }));
   try {
     await ctx.wecom.kfSendMsg(merchantId, { touser: conv.externalUserId, open_kfid: conv.kfAccountId, msgid, msgtype: 'text', text: { content: message.text } });
@@ -46,9 +48,11 @@ export async function resendText(ctx: WecomContext, conv: Conversation, message:
       updatedAt: deps.clock.now(),
     }));
     await settleDelivery(deps, message, 'failed', true);
+    await clearInflight(deps, merchantId, conv.externalUserId, [msgid]);
     return { status: 'failed', error: err };
   }
   await writeOutbox(deps, merchantId, msgid, () => ({ ...base, status: 'sent', updatedAt: deps.clock.now() }));
   await settleDelivery(deps, message, 'sent', true);
+  await clearInflight(deps, merchantId, conv.externalUserId, [msgid]);
   return { status: 'sent' };
 }
