@@ -31,6 +31,7 @@ const INTEGRATION = [
   'test/sessions.test.ts', // in-process host
   'test/wecom-callback.test.ts', // in-process host
   'test/wecom-sandbox.test.ts', // in-process host
+  'test/subscribe-sandbox.test.ts', // in-process host: the subscribe message through the sandbox, and the CLI's sandbox sent
 ];
 
 const common = {

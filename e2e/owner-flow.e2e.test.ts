@@ -20,7 +20,10 @@ declare const window: any;
 const SHOTS = path.join(ROOT, '.test-results', 'screenshots');
 const M = 'demo-naicha';
 const CUSTOMER = 'e2e-dog-owner';
-const QUESTION = '我想找店长问问，能带狗狗进店吗';
+// a question the demo knowledge base lacks, asked twice: the AI asks what they mean, then hands the
+// second miss to a person — a gap that can be taught (a request for a person is handled, never taught)
+const QUESTION = '能带狗狗进店吗？';
+const FOLLOW_UP = '能带狗狗进店吗？我家是只小泰迪';
 const TAUGHT_Q = '能带狗狗进店吗';
 const REPLY = '可以的～小狗牵好绳就能进店，店里有狗狗喝的水碗';
 
@@ -103,7 +106,7 @@ describe("the owner's flow in a real browser", () => {
     await shot('today');
   });
 
-  it('a customer asks for a person: the conversation waits in 会话 (待人工)', async () => {
+  it('a customer asks what the AI cannot answer, twice: the conversation waits in 会话 (待人工)', async () => {
     // the handoff notice goes out at once only while the shop is open: make the demo shop open
     // around the clock, or this test would depend on the hour it runs at (closed at night)
     const opened = await page.evaluate(
@@ -112,7 +115,9 @@ describe("the owner's flow in a real browser", () => {
       M,
     );
     expect(opened.ok).toBe(true);
-    const r = JSON.parse(await cli(['simulate', '--merchant', M, '--text', QUESTION, '--customer', CUSTOMER, '--json']));
+    const ask = async (text: string) => JSON.parse(await cli(['simulate', '--merchant', M, '--text', text, '--customer', CUSTOMER, '--json']));
+    const first = await ask(QUESTION);
+    const r = first.handoff ? first : await ask(FOLLOW_UP);
     expect(r.handoff).toBe(true);
     await go('/pages/conversations/index', '.page-conversations');
     await page.click('.filter-waiting');
@@ -251,6 +256,33 @@ describe("the owner's flow in a real browser", () => {
     expect(errors).toEqual([]);
   });
 
+  it('报表 from 今日: 周报 lists the week, its page draws the trend with ECharts, 导出 Excel downloads a workbook', async () => {
+    // next Monday 09:00 in the shop's zone: the scheduler stores (and pushes) this week's report
+    const shanghai = new Date(Date.now() + 8 * 3600_000);
+    const nextMonday = new Date(Date.UTC(shanghai.getUTCFullYear(), shanghai.getUTCMonth(), shanghai.getUTCDate() + ((8 - shanghai.getUTCDay()) % 7 || 7)));
+    const ran = JSON.parse(await cli(['jobs', 'run-due', '--at', `${nextMonday.toISOString().slice(0, 10)}T09:00:00+08:00`, '--json']));
+    expect(ran.ran.map((r: { key: string }) => r.key)).toContainEqual(expect.stringMatching(new RegExp(`^report:weekly:${M}:`)));
+
+    await go('/pages/today/index', '.reports-link');
+    await page.click('.reports-link');
+    await page.waitForSelector('.page-reports .reports-tab-weekly', { timeout: 15_000 });
+    await page.click('.reports-tab-weekly');
+    await page.waitForSelector('.report-row-weekly', { timeout: 15_000 });
+    expect(await page.textContent('.report-row-weekly .report-period')).toMatch(/^\d+月\d+日–\d+月\d+日$/);
+    expect(await page.textContent('.report-row-weekly .report-push-state')).toBe('已发送');
+    await shot('reports');
+    await page.click('.report-row-weekly');
+    await page.waitForSelector('.page-report-weekly .report-chart .echart canvas', { timeout: 15_000 });
+    await page.waitForTimeout(1500); // the chart animates in
+    expect(await canvasDrawn('.page-report-weekly .report-chart .echart canvas')).toBe(true);
+    await shot('report-weekly');
+
+    const download = page.waitForEvent('download', { timeout: 15_000 });
+    await page.click('.page-report-weekly .report-export');
+    expect((await download).suggestedFilename()).toMatch(/-周报-\d{4}-\d{2}-\d{2}至\d{4}-\d{2}-\d{2}\.xlsx$/);
+    expect(errors).toEqual([]);
+  });
+
   it('fits phones 360–430 px wide with no sideways scrolling, and every tap target is at least 44 px', async () => {
     const routes = [
       '/pages/today/index',
@@ -265,6 +297,7 @@ describe("the owner's flow in a real browser", () => {
       '/sub/settings/index',
       '/sub/staff/index',
       '/sub/setup/index',
+      '/sub/reports/index',
     ];
     const problems: string[] = [];
     for (const width of [360, 430]) {
@@ -277,7 +310,7 @@ describe("the owner's flow in a real browser", () => {
         const res = await page.evaluate(() => {
           const small: string[] = [];
           const targets =
-            'taro-button-core, taro-switch-core, taro-picker-core, [class*="menu-"], .conv-item, .customer-item, .faq-item, .tag-chip, [class*="filter-"], .teach-item, .trend-7, .trend-30, .teach-link, .kb-link, .trend-more, .switch-shop';
+            'taro-button-core, taro-switch-core, taro-picker-core, [class*="menu-"], .conv-item, .customer-item, .faq-item, .tag-chip, [class*="filter-"], .teach-item, .trend-7, .trend-30, .teach-link, .kb-link, .reports-link, .reports-tab, .report-row, .trend-more, .switch-shop';
           for (const el of document.querySelectorAll(targets)) {
             const b = el.getBoundingClientRect();
             if (b.width === 0 && b.height === 0) continue; // not on this page (hidden)
@@ -291,6 +324,32 @@ describe("the owner's flow in a real browser", () => {
     }
     await page.setViewportSize({ width: 390, height: 844 });
     expect(problems).toEqual([]);
+  });
+
+  it('商品和库存: the demo shop shows a 快没了 product; the owner changes its stock and it stays saved', async () => {
+    await go('/pages/me/index', '.page-me .menu-products');
+    await page.click('.menu-products');
+    await page.waitForSelector('.page-products .product', { timeout: 30_000 });
+    // the demo shop has two low products: 多肉葡萄 (yellow) and 芝芝莓莓 (red)
+    const low = page.locator('.product', { has: page.locator('.level-yellow') }).first();
+    expect((await low.locator('.product-level').textContent())?.trim()).toBe('快没了');
+    const sku = await low.getAttribute('data-sku');
+    await low.locator('.product-edit').click();
+    await field('.product-editing .editor-stock').fill('50');
+    await page.click('.product-editing .editor-save');
+    const row = page.locator(`.product[data-sku="${sku}"]`);
+    await row.locator('.product-stock', { hasText: '还剩 50 件' }).waitFor({ timeout: 15_000 });
+    expect((await row.locator('.product-level').textContent())?.trim()).toBe('够');
+    await shot('products');
+    // saved on the server: a fresh load shows it, and so does the api
+    await go('/sub/products/index', `.product[data-sku="${sku}"] .product-stock`);
+    expect((await page.locator(`.product[data-sku="${sku}"] .product-stock`).textContent())?.trim()).toBe('还剩 50 件');
+    const listed = await page.evaluate(
+      async (merchantId) => (await (await fetch('/fn/api', { method: 'POST', body: JSON.stringify({ action: 'stock.list', merchantId, limit: 100 }) })).json()) as any,
+      M,
+    );
+    expect(listed.data.items.find((p: { sku: string }) => p.sku === sku)).toMatchObject({ stock: 50, level: 'ok' });
+    expect(errors).toEqual([]);
   });
 
   it('staff see only what their role allows', async () => {

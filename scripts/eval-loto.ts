@@ -21,7 +21,8 @@ const only = values.trades ? new Set(values.trades.split(',')) : undefined;
 const bases = new Map(corpus.map((t) => [t.trade, rulesOnly(t)]));
 
 /** `needless`: answerable cases (no `accept` of a handoff) sent to a person, the owner's extra load. */
-type Row = { batch: string; trade: string; counts: Counts; scores: Scores; needless: number; thresholds: Thresholds; mismatches: number };
+/** `partial`: FAQs answered inside handoffs (two-part messages), and how many of them were right. */
+type Row = { batch: string; trade: string; counts: Counts; scores: Scores; needless: number; thresholds: Thresholds; mismatches: number; partial: { n: number; right: number } };
 const rows: Row[] = [];
 for (const held of corpus) {
   if (only && !only.has(held.trade)) continue;
@@ -30,26 +31,39 @@ for (const held of corpus) {
   const thresholds = chooseThresholds(outOfFold(train, bases, inner, DEFAULT_TRAIN));
   const model = { ...trainHandoffModel(train, DEFAULT_TRAIN), thresholds };
   const engine = createOfflineEngine(held.kb, { handoffModel: loadHandoffModel(model) });
-  const got = held.cases.map((c) => engine.answer(c.q).got);
+  const results = held.cases.map((c) => engine.answer(c.q));
+  const got = results.map((r) => r.got);
   // the engine and the threshold search must agree on every decision
   const p = probabilities(model, held);
   const base = bases.get(held.trade)!;
   const mismatches = got.filter((g, i) => g !== decide(base[i]!, p[i]!, thresholds)).length;
-  const counts = countCases(held.cases.map((c, i) => ({ expect: c.expect, got: got[i]!, accept: c.accept })));
+  // a two-part case (`answered`) is right when handed off with those FAQs answered (eval-score.ts)
+  const counts = countCases(held.cases.map((c, i) => ({ expect: c.expect, got: got[i]!, accept: c.accept, answered: results[i]!.answered, expectAnswered: c.answered })));
   const needless = held.cases.filter((c, i) => c.expect !== 'handoff' && !(c.accept ?? []).includes('handoff') && got[i] === 'handoff').length;
-  const row = { batch: held.batch, trade: held.trade, counts, scores: scoresOf(counts), needless, thresholds, mismatches };
+  const partial = { n: 0, right: 0 };
+  held.cases.forEach((c, i) => {
+    for (const id of results[i]!.answered ?? []) {
+      partial.n++;
+      if ((c.answered ?? []).includes(id)) partial.right++;
+    }
+  });
+  const row = { batch: held.batch, trade: held.trade, counts, scores: scoresOf(counts), needless, thresholds, mismatches, partial };
   rows.push(row);
   console.error(`${held.batch}/${held.trade}: ${JSON.stringify(row.scores)} ${JSON.stringify(thresholds)}${mismatches ? ` MISMATCHES ${mismatches}` : ''}`);
 }
 
 const pool = (rs: Row[]) => {
   const counts = rs.map((r) => r.counts).reduce(addCounts);
-  return { ...scoresOf(counts), needless_handoffs: rs.reduce((n, r) => n + r.needless, 0), answerable: counts.answerable };
+  const partial = { n: rs.reduce((n, r) => n + r.partial.n, 0), right: rs.reduce((n, r) => n + r.partial.right, 0) };
+  return { ...scoresOf(counts), needless_handoffs: rs.reduce((n, r) => n + r.needless, 0), answerable: counts.answerable, partial_answers: partial };
 };
 const f = (x: number, ci: [number, number]) => `${x.toFixed(3)} (${ci[0].toFixed(3)}–${ci[1].toFixed(3)})`;
 const line = (name: string, s: Scores, needless: number, answerable: number) =>
-  `| ${name} | ${s.n} | ${f(s.handoff_recall, s.handoff_recall_ci)} | ${f(s.precision, s.precision_ci)} | ${f(s.coverage, s.coverage_ci)} | ${needless}/${answerable} |`;
-const out: string[] = ['| trade | cases | handoff recall (95% CI) | precision (95% CI) | coverage (95% CI) | answerable sent to a person |', '|---|---|---|---|---|---|'];
+  `| ${name} | ${s.n} | ${f(s.handoff_recall, s.handoff_recall_ci)} | ${f(s.precision, s.precision_ci)} | ${f(s.coverage, s.coverage_ci)} | ${needless}/${answerable} | ${s.two_part_n ? `${Math.round(s.two_part * s.two_part_n)}/${s.two_part_n}` : '–'} |`;
+const out: string[] = [
+  '| trade | cases | handoff recall (95% CI) | precision (95% CI) | coverage (95% CI) | answerable sent to a person | two-part right |',
+  '|---|---|---|---|---|---|---|',
+];
 for (const r of rows) out.push(line(`${r.batch}/${r.trade}`, r.scores, r.needless, r.counts.answerable));
 const groups: [string, Row[]][] = [
   ['**pooled, all trades**', rows],

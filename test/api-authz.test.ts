@@ -12,7 +12,9 @@ import { testDeps } from './helpers/deps';
 import { recordUnanswered } from '@xiaoer/shared/usecases/knowledge/teach';
 import { parseKbContent } from '../cloudfunctions/server/kb/formats';
 import { parseOrderContent } from '../cloudfunctions/server/orders/files';
+import { writeXlsx } from '../cloudfunctions/server/reports/xlsx';
 import { ensureDailyReport } from '@xiaoer/shared/usecases/reports/daily-job';
+import { saveQuickReplies } from '@xiaoer/shared/usecases/conversations/quick-replies';
 
 /**
  * Every action of the api union, enumerated at run time: each one must refuse another
@@ -84,10 +86,23 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   'reports.list': (merchantId) => ({ action: 'reports.list', merchantId, kind: 'daily' }),
   'reports.robot.set': (merchantId) => ({ action: 'reports.robot.set', merchantId, url: null }),
   'reports.testPush': (merchantId) => ({ action: 'reports.testPush', merchantId, channel: 'robot' }),
+  'reports.export': (merchantId) => ({ action: 'reports.export', merchantId, kind: 'daily', date: '2026-11-21' }),
+  'reports.subscribe.get': (merchantId) => ({ action: 'reports.subscribe.get', merchantId }),
+  'reports.subscribe.grant': (merchantId) => ({ action: 'reports.subscribe.grant', merchantId, results: { 'tmpl-report': 'accept' } }),
   // A's alert and product carry the mark; B naming A's sku finds nothing
   'alerts.list': (merchantId) => ({ action: 'alerts.list', merchantId }),
   'stock.set': (merchantId) => ({ action: 'stock.set', merchantId, sku: 'P-A', stock: 7, lowStockAt: 3, redStockAt: 1 }),
   'alerts.settings': (merchantId) => ({ action: 'alerts.settings', merchantId, bigOrderFen: 50_000, unfulfilledHours: 12 }),
+  // A's product carries the mark; B's list is its own (empty), B importing A's sku finds nothing
+  'stock.list': (merchantId) => ({ action: 'stock.list', merchantId, search: 'P-' }),
+  'stock.import': (merchantId) => ({ action: 'stock.import', merchantId, format: 'csv', content: 'sku,stock\nP-A,9\n,1\n' }),
+  'inbox.changes': (merchantId) => ({ action: 'inbox.changes', merchantId, since: 0 }),
+  'inbox.servicers': (merchantId) => ({ action: 'inbox.servicers', merchantId }),
+  'inbox.followUp.get': (merchantId) => ({ action: 'inbox.followUp.get', merchantId }),
+  'inbox.followUp.save': (merchantId) => ({ action: 'inbox.followUp.save', merchantId, setting: { mode: 'ai_after', minutes: 15 } }),
+  // A's saved replies carry the mark; B's list is its own
+  'quickReplies.list': (merchantId) => ({ action: 'quickReplies.list', merchantId }),
+  'quickReplies.save': (merchantId) => ({ action: 'quickReplies.save', merchantId, items: ['您好，马上为您查'] }),
 };
 
 let deps: Deps;
@@ -154,6 +169,8 @@ beforeAll(async () => {
     deps,
     wecom: new FakeWecomApi(),
     answerer: { answer: async () => ({ reply: null, handoff: true, reason: 'test', knowledgeIds: [], confidence: 0 }) },
+    // subscribe credits are the caller's own (reports.subscribe.*): a template, and a sender that takes everything
+    subscribe: { sender: { send: async () => {} }, templateId: 'tmpl-report', fields: { thing1: 'title' } },
     // an in-memory media store, per merchant like the real ones
     media: {
       save: async (m, f) => {
@@ -189,6 +206,12 @@ beforeAll(async () => {
   const unmatched = { merchantId: 'shop-a', amountFen: 8800, paidFen: 8800, status: 'paid' as const, placedAt: now, updatedAt: now, rev: 1 };
   await deps.storage.orders.put({ ...unmatched, id: 'A-UNMATCHED', items: [{ sku: 'm', name: MARK, qty: 1, priceFen: 8800 }], customerRef: { phone: '13700000000' } }, null);
   await deps.storage.knowledge.upsertProduct({ merchantId: 'shop-a', sku: 'P-A', name: MARK, priceFen: 100, stock: 2, lowStockAt: 5, updatedAt: now });
+  // a cancelled order of wm-a (never paid: it moves no spend) for the profile's order list
+  await deps.storage.orders.put(
+    { ...unmatched, id: 'A-CANCELLED', status: 'cancelled', paidFen: undefined, externalUserId: 'wm-a', items: [{ sku: 'P-A', name: MARK, qty: 2, priceFen: 4400 }] },
+    null,
+  );
+  await saveQuickReplies(deps, 'shop-a', [`${MARK}您好，马上为您查`]);
   await raiseAlert(deps, 'shop-a', { key: 'stock:P-A', kind: 'stockYellow', day: '2026-11-21', text: MARK, at: now, pushed: false });
   // a stored daily report of A (its text names the shop, so it carries the mark)
   await ensureDailyReport(deps, (await deps.storage.merchants.get('shop-a'))!, '2026-11-21');
@@ -201,7 +224,7 @@ beforeAll(async () => {
 afterAll(() => deps.storage.close());
 
 /** Every call goes through the api use case with a (fake) WeCom channel. */
-const callApi = (d: Deps, caller: { openid: string }, raw: unknown) => callApiBare(d, caller, raw, channel, parseKbContent, parseOrderContent);
+const callApi = (d: Deps, caller: { openid: string }, raw: unknown) => callApiBare(d, caller, raw, channel, parseKbContent, parseOrderContent, writeXlsx);
 
 const code = async (p: Promise<unknown>) => {
   try {
@@ -274,6 +297,16 @@ describe('api authorization', () => {
     expect(staff.result).toMatchObject({ customer: { phone: '138****5678', totalSpentFen: null } });
     const owner = await callApi(deps, { openid: who.aOwner }, { action: 'customers.get', merchantId: 'shop-a', externalUserId: 'wm-a' });
     expect(owner.result).toMatchObject({ customer: { phone: '13812345678', totalSpentFen: 8800 } });
+    // the profile's orders: amounts for the owner only
+    const line = (r: unknown, no: string) => (r as { orders: { recent: { orderNo: string; amountFen: number | null }[] } }).orders.recent.find((o) => o.orderNo === no);
+    expect(line(owner.result, 'A-CANCELLED')).toMatchObject({ amountFen: 8800, status: 'cancelled', summary: `${MARK}×2` });
+    expect(line(staff.result, 'A-CANCELLED')).toMatchObject({ amountFen: null, summary: `${MARK}×2` });
+    // 商品和库存: staff read the counts without prices
+    const stock = { action: 'stock.list', merchantId: 'shop-a' };
+    const priceOf = async (openid: string) =>
+      ((await callApi(deps, { openid }, stock)).result as { items: { sku: string; priceFen: number | null }[] }).items.find((p) => p.sku === 'P-A')?.priceFen;
+    expect(await priceOf(who.aStaff)).toBeNull();
+    expect(await priceOf(who.aOwner)).toBe(100);
     const dash = await callApi(deps, { openid: who.aStaff }, { action: 'dashboard.today', merchantId: 'shop-a' });
     expect(dash.result).toMatchObject({ revenueFen: null, role: 'staff' });
     const report = { action: 'reports.get', merchantId: 'shop-a', kind: 'daily', date: '2026-11-21' };

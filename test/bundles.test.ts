@@ -183,6 +183,14 @@ describe('cloud function bundles', () => {
     expect(tooMany).toMatchObject({ ok: false, code: 'INPUT.TOO_MANY_ROWS' });
   });
 
+  it('api: reports.export writes the workbook with the bundled exceljs', async () => {
+    const wx = { WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID', WX_OPENID: OPENID, WX_APPID: 'wx-test' };
+    const out = await runFunction('api', { action: 'reports.export', merchantId: 'shop-a', kind: 'weekly', date: '2025-01-08' }, wx);
+    expect(out).toMatchObject({ ok: true, data: { filename: '一号店-周报-2025-01-06至2025-01-12.xlsx' } });
+    // an .xlsx is a zip: PK\x03\x04
+    expect(Buffer.from(out.data.base64, 'base64').subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  });
+
   it('scheduler: a tick runs a job and records it in the job ledger', async () => {
     const report = await runFunction('scheduler');
     expect(report).toMatchObject({ planned: expect.any(Number), claimed: expect.any(Number), done: expect.any(Number) });

@@ -135,6 +135,37 @@ describe('eval answers', () => {
     expect(lines[3].summary).toMatchObject({ n: 3, coverage: 0.5, handoff_recall: 1, precision: 0 });
   });
 
+  it('scores a message with two requests: handed off, with the FAQs it also answered', async () => {
+    const kbFile = path.join(tmp, 'two-part-kb.json');
+    fs.writeFileSync(
+      kbFile,
+      JSON.stringify({
+        faqs: [
+          { id: 'invoice', question: '能开发票吗？', answer: '可以开电子发票。' },
+          { id: 'hours', question: '几点开门？', answer: '每天 9:00 到 21:00。' },
+        ],
+      }),
+    );
+    const casesFile = path.join(tmp, 'two-part-cases.json');
+    const q = '明天下午3点能给我们送30杯吗 对了能开发票吗';
+    fs.writeFileSync(
+      casesFile,
+      JSON.stringify([
+        { q, expect: 'handoff', reason: 'commit', answered: ['invoice'] },
+        { q, expect: 'handoff', reason: 'commit', answered: ['hours'] },
+        { q: '几点开门', expect: 'hours' },
+      ]),
+    );
+    const out = await runCli(['eval', 'answers', '--kb', kbFile, '--cases', casesFile, '--json']);
+    expect(out.code).toBe(0);
+    const lines = out.stdout.split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ got: 'handoff', answered: ['invoice'] });
+    expect(lines[2].answered).toBeUndefined();
+    // right once of two; the invoice answered inside the handoff is an answer: right for the first case, wrong for the second
+    expect(lines[3].summary).toMatchObject({ n: 3, handoff_recall: 1, two_part: 0.5, two_part_n: 2, precision: 0.6667 });
+    expect(lines[3].summary.two_part_ci[0]).toBeLessThan(0.5);
+  });
+
   it('prints a short human summary without --json', async () => {
     const out = await runCli(['eval', 'answers', '--kb', path.join(SAMPLES, 'kb-pet.json'), '--cases', path.join(SAMPLES, 'cases-pet.json')]);
     expect(out.code).toBe(0);

@@ -17,7 +17,8 @@ type Reply = { status?: number; body?: unknown; delayMs?: number; content?: stri
 
 /** A programmable OpenAI-compatible server: `next` answers every request until changed. */
 function fakeServer() {
-  const state = { next: { content: '{}' } as Reply, requests: [] as any[] };
+  // `next`: one reply for every request, or a reply chosen per request (by the question in it)
+  const state = { next: { content: '{}' } as Reply | ((req: any) => Reply), requests: [] as any[] };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
@@ -26,8 +27,9 @@ function fakeServer() {
         res.writeHead(404).end();
         return;
       }
-      state.requests.push(JSON.parse(raw));
-      const r = state.next;
+      const parsed = JSON.parse(raw);
+      state.requests.push(parsed);
+      const r = typeof state.next === 'function' ? state.next(parsed) : state.next;
       const send = () => {
         if (res.destroyed) return;
         const status = r.status ?? 200;
@@ -117,7 +119,60 @@ describe('model answer engine over a fake OpenAI-compatible server', () => {
   test('the model may hand off', async () => {
     fake.state.next = { content: json({ answer: null, knowledge_ids: [], confidence: 0.2, handoff: true, reason: 'no_match' }) };
     const d = await make().answer(ask('你们有停车位吗'));
-    expect(d).toMatchObject({ reply: null, handoff: true, reason: 'model:no_match', engine: 'model' });
+    expect(d).toMatchObject({ reply: null, handoff: true, reason: 'handoff:unsure', engine: 'model' });
+  });
+
+  test('the model may hand off on its own with a reason, told what the handoff signals saw', async () => {
+    fake.state.next = { content: json({ answer: null, knowledge_ids: [], confidence: 0.8, handoff: 'complaint', reason: 'customer unhappy with service' }) };
+    const d = await make().answer(ask('你们这服务也太敷衍了吧，等了一个多小时'));
+    expect(d).toMatchObject({ reply: null, handoff: true, reason: 'handoff:complaint', engine: 'model' });
+    const system: string = fake.state.requests.at(-1).messages[0].content;
+    // after the cacheable prefix: the signals of this message in words, and the learned score
+    expect(system).toMatch(/【这条消息的信号】[^\n]*顾客有负面情绪或不满/);
+    expect(system).toMatch(/转人工倾向：[01]\.\d\d（/);
+    expect(system.lastIndexOf('【这条消息的信号】')).toBeGreaterThan(system.indexOf('[id: hours]'));
+    // a commitment the shop would have to make
+    fake.state.next = { content: json({ answer: null, knowledge_ids: [], confidence: 0.7, handoff: 'commit', reason: 'asks for 40 cups at 3pm' }) };
+    expect(await make().answer(ask('明天下午三点能给我留四十个蛋糕吗'))).toMatchObject({ handoff: true, reason: 'handoff:commit' });
+    // an unknown word, or the old true, reads as unsure
+    fake.state.next = { content: json({ answer: null, knowledge_ids: [], confidence: 0.7, handoff: 'needs_manager_review', reason: 'x' }) };
+    expect(await make().answer(ask('这个怎么说'))).toMatchObject({ handoff: true, reason: 'handoff:unsure' });
+  });
+
+  test('an answer citing a real FAQ but saying what it does not (a time, free parking) → offline, never sent', async () => {
+    for (const invented of ['我们每天早上九点开门，晚上十点打烊', '我们店门口就有免费停车位，周末还能停两个小时，放心来']) {
+      fake.state.next = { content: json({ answer: invented, knowledge_ids: ['hours'], confidence: 0.92, handoff: false, reason: 'faq' }) };
+      const d = await make().answer(ask('你们几点开门'));
+      expect(d).toMatchObject({ engine: 'offline', fallback: 'ungrounded' });
+      expect(d.reply).not.toBe(invented);
+    }
+    // the same facts in other words pass: 10点 for 十点
+    fake.state.next = { content: json({ answer: '我们每天10点开门，晚上10点打烊哦', knowledge_ids: ['hours'], confidence: 0.9, handoff: false, reason: 'faq' }) };
+    expect(await make().answer(ask('你们几点开门'))).toMatchObject({ engine: 'model', reply: '我们每天10点开门，晚上10点打烊哦' });
+  });
+
+  test('a refusal dressed as an answer, or a rambling one → offline', async () => {
+    fake.state.next = { content: json({ answer: '抱歉，作为一个AI助手，我无法回答这个问题。', knowledge_ids: ['hours'], confidence: 0.5, handoff: false, reason: 'refuse' }) };
+    expect(await make().answer(ask('你们几点开门'))).toMatchObject({ engine: 'offline', fallback: 'refused', knowledgeIds: ['hours'] });
+    fake.state.next = { content: json({ answer: '我理解您的顾虑，这是一个很好的问题。', knowledge_ids: [], confidence: 0.5, handoff: false, reason: 'refuse' }) };
+    expect(await make().answer(ask('你们几点开门'))).toMatchObject({ engine: 'offline', fallback: 'invalid' });
+    const ramble = `您好！非常感谢您的咨询，关于营业时间的问题，${'我们一直致力于为每一位顾客提供最优质的服务和最舒适的环境，'.repeat(8)}每天早上十点开门。`;
+    fake.state.next = { content: json({ answer: ramble, knowledge_ids: ['hours'], confidence: 0.8, handoff: false, reason: 'faq' }) };
+    expect(await make().answer(ask('你们几点开门'))).toMatchObject({ engine: 'offline', fallback: 'ungrounded' });
+  });
+
+  test('JSON in a ```json fence is read; the FAQ the customer just rejected is not given again', async () => {
+    fake.state.next = { content: '```json\n' + json({ answer: '三公里内免费配送', knowledge_ids: ['delivery'], confidence: 0.9, handoff: false, reason: 'faq' }) + '\n```' };
+    expect(await make().answer(ask('能送吗'))).toMatchObject({ engine: 'model', reply: '三公里内免费配送' });
+    const history = [
+      msg(1, 'customer', '你们送不送'),
+      { ...msg(2, 'ai', '三公里内免费配送'), id: 'out_x_00', delivery: 'sent', answer: { knowledgeIds: ['delivery'], confidence: 0.6, handoff: false } } as Message,
+      msg(3, 'customer', '不是，我是问你们招不招送货员'),
+    ];
+    fake.state.next = { content: json({ answer: '三公里内免费配送哦', knowledge_ids: ['delivery'], confidence: 0.7, handoff: false, reason: 'faq' }) };
+    const d = await make().answer(ask('不是，我是问你们招不招送货员', history));
+    expect(d).toMatchObject({ fallback: 'rejected' });
+    expect(d.knowledgeIds).not.toContain('delivery');
   });
 
   test('500 → offline answer', async () => {
@@ -300,15 +355,16 @@ describe('composition: LLM_API_KEY switches the WeCom channel to the model', () 
 
 describe('eval answers runs the engine as configured', () => {
   const fake = fakeServer();
+  beforeAll(() => new Promise<void>((r) => fake.server.listen(0, '127.0.0.1', r)));
   afterAll(async () => {
     delete process.env.LLM_API_KEY;
     delete process.env.LLM_BASE_URL;
+    delete process.env.LLM_TIMEOUT_MS;
     fake.server.closeAllConnections();
     await new Promise((r) => fake.server.close(r));
   });
 
   test('with LLM_API_KEY every non-handoff question goes to the model, nothing is written', async () => {
-    await new Promise<void>((r) => fake.server.listen(0, '127.0.0.1', r));
     process.env.LLM_API_KEY = 'sk-eval';
     process.env.LLM_BASE_URL = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}/v1`;
     fake.state.next = { content: JSON.stringify({ answer: null, knowledge_ids: [], confidence: 0.1, handoff: true, reason: 'no_match' }) };
@@ -323,5 +379,87 @@ describe('eval answers runs the engine as configured', () => {
     expect(fake.state.requests.length).toBeGreaterThan(0);
     expect(fake.state.requests.length).toBeLessThanOrEqual(cases.length);
     expect(lines.at(-1).summary.n).toBe(cases.length);
+  });
+
+  test('against any OpenAI-compatible endpoint from flags: the same figures plus cost_per_1000; invented, refused, broken and late replies never reach a line', async () => {
+    delete process.env.LLM_API_KEY;
+    delete process.env.LLM_BASE_URL;
+    process.env.LLM_TIMEOUT_MS = '600';
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-eval-model-'));
+    const kb = {
+      faqs: [
+        { id: 'hours', question: '你们几点开门', answer: '每天早上十点开门，晚上十点打烊' },
+        { id: 'delivery', question: '可以送货上门吗', answer: '三公里内免费配送，超出每公里加收两元', alternatives: ['能送吗'] },
+        { id: 'price-cake', question: '六寸蛋糕多少钱', answer: '六寸奶油蛋糕一百二十八元' },
+      ],
+    };
+    const cases = [
+      { q: '你们几点开门', expect: 'hours' },
+      { q: '可以送货上门吗', expect: 'delivery' },
+      { q: '六寸蛋糕多少钱', expect: 'price-cake' },
+      { q: '你们有停车位吗', expect: 'handoff' },
+      { q: '蛋糕能做无糖的吗', expect: 'handoff' },
+      { q: '我要投诉', expect: 'handoff' },
+      { q: '明天下午三点能给我留四十个蛋糕吗', expect: 'handoff' },
+    ];
+    fs.writeFileSync(path.join(dir, 'kb.json'), JSON.stringify(kb));
+    fs.writeFileSync(path.join(dir, 'cases.json'), JSON.stringify(cases));
+    const INVENTED = '可以的，全城免费送，一小时内送到';
+    const reply = (o: object): Reply => ({ content: json(o) });
+    fake.state.requests = [];
+    fake.state.next = (req) => {
+      const q: string = req.messages.at(-1).content;
+      if (q.includes('几点')) return reply({ answer: '我们每天早上十点开门，晚上十点打烊哦', knowledge_ids: ['hours'], confidence: 0.93, handoff: null, reason: 'faq' });
+      if (q.includes('送货')) return reply({ answer: INVENTED, knowledge_ids: ['delivery'], confidence: 0.9, handoff: null, reason: 'faq' });
+      if (q.includes('多少钱')) return { content: '{"answer": "一百二十八元", "knowledge_ids": ["price-cake"' };
+      if (q.includes('停车')) return reply({ answer: '抱歉，我无法回答这个问题。', knowledge_ids: ['hours'], confidence: 0.3, handoff: null, reason: 'refuse' });
+      if (q.includes('无糖')) return { delayMs: 1500, ...reply({ answer: '可以', knowledge_ids: ['price-cake'], confidence: 0.9, handoff: null, reason: 'late' }) };
+      return reply({ answer: null, knowledge_ids: [], confidence: 0.8, handoff: 'commit', reason: 'a booking for a time and quantity' });
+    };
+    const baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}/v1`;
+    const { runCli } = await import('../cloudfunctions/server/cli/main');
+    const args = [
+      'eval',
+      'answers',
+      '--kb',
+      path.join(dir, 'kb.json'),
+      '--cases',
+      path.join(dir, 'cases.json'),
+      '--base-url',
+      baseUrl,
+      '--model',
+      'fake-13b',
+      '--api-key',
+      'sk-flag',
+    ];
+    const out = await runCli([...args, '--price-in', '2', '--price-out', '8', '--json']);
+    expect(out.code).toBe(0);
+    const lines = out.stdout.split('\n').map((l) => JSON.parse(l));
+    const summary = lines.at(-1).summary;
+    const byQ = Object.fromEntries(lines.slice(0, -1).map((l) => [l.q, l]));
+    expect(fake.state.requests.every((r) => r.model === 'fake-13b')).toBe(true);
+    expect(byQ['你们几点开门']).toMatchObject({ got: 'hours', answer: '我们每天早上十点开门，晚上十点打烊哦' });
+    // the invented promise fell back to the knowledge base's own answer
+    expect(byQ['可以送货上门吗'].answer).not.toBe(INVENTED);
+    expect(lines.some((l) => l.answer === INVENTED || l.answer === '抱歉，我无法回答这个问题。' || l.answer === '可以')).toBe(false);
+    expect(byQ['我要投诉'].got).toBe('handoff');
+    expect(byQ['明天下午三点能给我留四十个蛋糕吗'].got).toBe('handoff');
+    expect(summary).toMatchObject({ n: 7, model: 'fake-13b', fallbacks: { ungrounded: 1, invalid: 1, refused: 1 }, engines: { rules: 1, model: 2, offline: 4 } });
+    // the late reply: the SDK's own timeout reads as 'timeout' under Node, as a connection error under jest's fetch
+    expect((summary.fallbacks.timeout ?? 0) + (summary.fallbacks.error ?? 0)).toBe(1);
+    expect(summary).toHaveProperty('precision');
+    expect(summary).toHaveProperty('handoff_recall');
+    // six questions reached the model; five answered in time, each 1000 prompt + 100 completion tokens
+    expect(fake.state.requests).toHaveLength(6);
+    expect(summary).toMatchObject({ model_calls: 5, tokens_in: 5000, tokens_out: 500, cost_estimated: false });
+    // (5000 × 2 元 + 500 × 8 元) / 1M over 7 questions, per 1,000 questions
+    expect(summary.cost_per_1000).toBeCloseTo(((5000 * 2 + 500 * 8) / 1e6 / 7) * 1000, 6);
+    const text = await runCli([...args, '--price-in', '2', '--price-out', '8']);
+    delete process.env.LLM_TIMEOUT_MS;
+    expect(text.stdout).toContain('模型 fake-13b：调用 5 次，每 1000 个问题约 2.00 元');
+    // a price that is not a number is a clear input error
+    const bad = await runCli([...args, '--price-in', 'cheap', '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, code: 'INPUT.INVALID' });
   });
 });

@@ -21,7 +21,11 @@ import { parseWecomXml } from './wecom/xml';
 import path from 'node:path';
 import { createDbMediaStore, createFileMediaStore } from './media/media-stores';
 import { createAnswerer } from './answering';
+import { createMonthlyWriter } from './suggestions';
 import type { ParseXml } from '@xiaoer/shared/usecases/channel-wecom/inbox';
+import { parseSubscribeFields, type SubscribeEnv } from '@xiaoer/shared/usecases/reports/subscribe-data';
+import { createCloudSubscribeSender, createSandboxSubscribeSender, wxServerOpenapi } from './wecom/subscribe-sender';
+import { withChangeFeed } from '@xiaoer/shared/usecases/conversations/changes';
 
 /** Everything a function handler or the host needs, built once from the configuration. */
 export interface Runtime {
@@ -61,7 +65,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   if (!config.masterKey && config.runtime !== 'local') throw new AppError('CONFIG.MISSING', 'APP_RUNTIME=cloudbase 必须设置 APP_MASTER_KEY');
   const master = config.masterKey ? parseMasterKey(config.masterKey) : loadOrCreateLocalKey(config.dataDir);
-  const storage = await opts.openStorage(config, logger);
+  // every conversation and message write also keeps the app's live-update feed (inbox.changes)
+  const storage = withChangeFeed(await opts.openStorage(config, logger), opts.clock ?? systemClock, (err) => logger.warn({ err: String(err) }, 'inbox change feed not updated'));
   const deps: Deps = { storage, clock: opts.clock ?? systemClock, secrets: createSecretBox(master), ids: randomIds, timers: nodeTimers, random: Math.random };
   let hostBase = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   // resolved per request: the host learns its port only after listen (PORT=0)
@@ -77,10 +82,23 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     timeZone: async (id) => (await storage.merchants.get(id))?.timezone ?? 'Asia/Shanghai',
     onFallback: ({ merchantId, why }) => logger.warn({ mod: 'llm', merchantId, why }, 'model answer fell back to retrieval'),
   });
+  const suggestions = createMonthlyWriter(config, {
+    kv: storage.kv,
+    clock: deps.clock,
+    timers: deps.timers,
+    onFallback: ({ merchantId, why, detail }) => logger.warn({ mod: 'llm', merchantId, why, detail }, 'monthly suggestions fell back to the rules'),
+  });
   const media = config.runtime === 'local' ? createFileMediaStore(path.join(config.dataDir, 'media')) : createDbMediaStore(storage.kv, deps.clock);
   // links in handoff notices: the public address when set, else wherever this host listens
   const appUrl = () => config.publicUrl ?? (config.runtime === 'local' ? hostBase : undefined);
   const parseXml = parseWecomXml as ParseXml;
+  // the subscribe message (NOT verified against WeChat): the cloud call on CloudBase, the sandbox locally
+  const subscribe: SubscribeEnv = {
+    sender: config.runtime === 'local' ? createSandboxSubscribeSender({ baseUrl: () => `${hostBase}/sandbox`, timeoutMs }) : createCloudSubscribeSender(wxServerOpenapi),
+    templateId: config.subscribe.templateId,
+    fields: parseSubscribeFields(config.subscribe.fields),
+    miniprogramState: config.subscribe.state,
+  };
   const inbox: ReceiveContext = {
     deps,
     wecom,
@@ -88,6 +106,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     media,
     parseXml,
     appUrl,
+    subscribe,
     codec: callbackCodec,
     log: logger.child({ mod: 'wecom-callback' }),
     maxSkewS: config.wecom.maxSkewS,
@@ -101,7 +120,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     sessions: new SessionSigner(master),
     logger,
     wecom,
-    jobs: allJobs({ wecom, answerer, media, parseXml, appUrl, tokens, charts: opts.charts }),
+    jobs: allJobs({ wecom, answerer, media, parseXml, appUrl, subscribe, tokens, charts: opts.charts, ...(suggestions ? { suggestions } : {}) }),
     inbox,
     setHostBaseUrl: (url) => {
       hostBase = url.replace(/\/$/, '');

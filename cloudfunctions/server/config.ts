@@ -41,6 +41,13 @@ const Env = z.object({
   TENCENTCLOUD_SECRETKEY: z.string().optional(),
   TENCENTCLOUD_SESSIONTOKEN: z.string().optional(),
   CLOUDBASE_SERVICE_URL: z.string().url().optional(),
+  // the mini-program subscribe message (NOT verified against WeChat): the report template chosen in the mini-program console
+  WX_SUBSCRIBE_TEMPLATE_REPORT: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/)
+    .optional(),
+  WX_SUBSCRIBE_REPORT_FIELDS: z.string().default('thing1:title,time2:time,amount3:amount,thing4:summary'),
+  WX_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
 });
 
 export interface Config {
@@ -66,7 +73,12 @@ export interface Config {
   seedDemo: boolean;
   bodyLimitBytes: number;
   cloudbase: { envId?: string; secretId?: string; secretKey?: string; sessionToken?: string; serviceUrl?: string };
+  /** The report template of the subscribe message; locally a sandbox one by default, on CloudBase none until set. */
+  subscribe: { templateId: string | undefined; fields: string; state: 'developer' | 'trial' | 'formal' };
 }
+
+/** The local default template id: the sandbox takes any id, so a fresh clone can subscribe and push. */
+export const SANDBOX_SUBSCRIBE_TEMPLATE = 'sandbox-report-template';
 
 /** Empty strings count as unset: `FOO= npm start` must not switch anything on. */
 function clean(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -124,6 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretKey: e.TENCENTCLOUD_SECRETKEY,
       sessionToken: e.TENCENTCLOUD_SESSIONTOKEN,
       serviceUrl: e.CLOUDBASE_SERVICE_URL,
+    },
+    subscribe: {
+      templateId: e.WX_SUBSCRIBE_TEMPLATE_REPORT ?? (local ? SANDBOX_SUBSCRIBE_TEMPLATE : undefined),
+      fields: e.WX_SUBSCRIBE_REPORT_FIELDS,
+      state: e.WX_MINIPROGRAM_STATE,
     },
   };
 }

@@ -10,7 +10,11 @@ import { defineConfig, type UserConfigExport } from '@tarojs/cli';
 const sharedSrc = path.resolve(__dirname, '../../shared/src');
 const zodDir = path.dirname(require.resolve('zod/package.json'));
 
-/** Taro only runs babel on its own sources: add the shared contracts and zod (ES2020 syntax). */
+/**
+ * Taro only runs babel on its own sources (and node_modules paths containing "taro"): add the
+ * shared contracts and zod (ES2020 syntax). On weapp babel lowers them to ES2017 (babel.config.js);
+ * a dependency that ships newer syntax goes here too — e2e/weapp-syntax fails until it does.
+ */
 const compile = { include: [sharedSrc, zodDir] };
 
 type Chain = {

@@ -13,6 +13,7 @@ const NAMES: Record<string, string> = {
   consultations: '咨询人数',
   aiAnswered: 'AI 已回复',
   aiHandoffs: '转人工',
+  aiRejected: '客户说答得不对',
   orders: '订单',
   revenueFen: '营业额（分）',
   refunds: '退款',

@@ -20,7 +20,7 @@ describe('eval scoring', () => {
       { expect: 'handoff', got: 'hours' }, // an answer on a handoff case is wrong
       { expect: 'handoff', got: 'clarify' },
     ]);
-    expect(c).toEqual({ n: 8, answers: 3, correctAnswers: 1, answerable: 5, covered: 2, handoffCases: 3, handedOff: 1 });
+    expect(c).toEqual({ n: 8, answers: 3, correctAnswers: 1, answerable: 5, covered: 2, handoffCases: 3, handedOff: 1, twoPartCases: 0, twoPartRight: 0 });
     const s = scoresOf(c);
     expect(s).toMatchObject({ n: 8, precision: 0.3333, coverage: 0.4, handoff_recall: 0.3333 });
     expect(s.precision_ci[0]).toBeLessThan(s.precision);

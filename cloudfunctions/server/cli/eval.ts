@@ -10,6 +10,7 @@ import { createAnswerer } from '../answering';
 import { countCases, type Scores, scoresOf } from './eval-score';
 import { type Config, loadConfig } from '../config';
 import { nodeTimers } from '../timers';
+import { type EvalModelFlags, modelTally, modelText, withModelFlags } from './eval-model';
 
 /**
  * `eval answers --kb <kb.json> --cases <cases.json>` (ARCHITECTURE §5): runs the answer engine on
@@ -31,11 +32,15 @@ const KbFile = z
     members: z.array(z.object({ name: z.string(), role: z.string().optional() }).passthrough()).optional(),
   })
   .passthrough();
-/** Unknown keys (`reason`, `answered`, notes) are ignored; `accept` lists other right outcomes. */
-const CasesFile = z.array(z.object({ q: z.string().min(1), expect: z.string().min(1), accept: z.array(z.string()).optional() }));
+/**
+ * Unknown keys (`reason`, notes) are ignored; `accept` lists other right outcomes; `answered`, for
+ * a message with two requests, the FAQs the handoff should also answer.
+ */
+const CasesFile = z.array(z.object({ q: z.string().min(1), expect: z.string().min(1), accept: z.array(z.string()).optional(), answered: z.array(z.string()).optional() }));
 
-export type EvalLine = { q: string; expect: string; got: string; answer: string | null; confidence: number; ms: number };
-export type EvalSummary = { summary: Scores & { p50_ms: number; p99_ms: number } };
+/** `answered`: on a handoff of a message with two requests, the FAQs answered in the same reply. */
+export type EvalLine = { q: string; expect: string; got: string; answered?: string[]; answer: string | null; confidence: number; ms: number };
+export type EvalSummary = { summary: Omit<Scores, 'two_part' | 'two_part_n' | 'two_part_ci'> & Partial<Scores> & { p50_ms: number; p99_ms: number } };
 
 function readJson<T extends z.ZodTypeAny>(file: string, schema: T, what: string): z.infer<T> {
   let text: string;
@@ -75,9 +80,17 @@ function errorLine(text: string, message: string): number | undefined {
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0);
 
 /** §5's summary (with `accept` honoured) plus a 95% Wilson interval beside each fraction. */
-export function summarize(lines: EvalLine[], accepts: readonly (readonly string[] | undefined)[] = []): EvalSummary {
+export function summarize(
+  lines: EvalLine[],
+  accepts: readonly (readonly string[] | undefined)[] = [],
+  expectAnswered: readonly (readonly string[] | undefined)[] = [],
+): EvalSummary {
   const ms = lines.map((l) => l.ms).sort((a, b) => a - b);
-  const scores = scoresOf(countCases(lines.map((l, i) => ({ expect: l.expect, got: l.got, accept: accepts[i] }))));
+  const { two_part, two_part_n, two_part_ci, ...rest } = scoresOf(
+    countCases(lines.map((l, i) => ({ expect: l.expect, got: l.got, accept: accepts[i], answered: l.answered, expectAnswered: expectAnswered[i] }))),
+  );
+  // the two-part keys only where the cases have two-part messages (§5's keys stay as they were)
+  const scores = two_part_n ? { ...rest, two_part, two_part_n, two_part_ci } : rest;
   return {
     summary: {
       ...scores,
@@ -92,34 +105,41 @@ export function summarize(lines: EvalLine[], accepts: readonly (readonly string[
  * else the offline engine. Nothing touches DATA_DIR: the knowledge base comes from the file and
  * the model's budget bookkeeping lives in memory for the run.
  */
-export async function evalAnswers(a: { kbFile: string; casesFile: string; config?: Config }): Promise<[...EvalLine[], EvalSummary]> {
+export async function evalAnswers(a: { kbFile: string; casesFile: string; config?: Config; model?: EvalModelFlags }): Promise<[...EvalLine[], EvalSummary]> {
   const kb = readJson(a.kbFile, KbFile, '知识库');
   const cases = readJson(a.casesFile, CasesFile, '用例');
-  const config = a.config ?? loadConfig();
+  const config = withModelFlags(a.config ?? loadConfig(), a.model);
   const lines: EvalLine[] = [];
   const accepts = cases.map((c) => c.accept);
+  const expectAnswered = cases.map((c) => c.answered);
   if (!config.llm.enabled || !config.llm.apiKey) {
     const engine = createOfflineEngine(kb);
     for (const c of cases) {
       const t0 = performance.now();
       const r = engine.answer(c.q);
       const ms = performance.now() - t0;
-      lines.push({ q: c.q, expect: c.expect, got: r.got, answer: r.answer, confidence: r.confidence, ms: Math.round(ms * 1000) / 1000 });
+      const answered = r.got === 'handoff' && r.answered?.length ? { answered: r.answered } : {};
+      lines.push({ q: c.q, expect: c.expect, got: r.got, ...answered, answer: r.answer, confidence: r.confidence, ms: Math.round(ms * 1000) / 1000 });
     }
-    return [...lines, summarize(lines, accepts)];
+    return [...lines, summarize(lines, accepts, expectAnswered)];
   }
   const faqs = kb.faqs.map((f) => ({ ...f, alternatives: f.alternatives ?? [], enabled: f.enabled ?? true, merchantId: 'eval', updatedAt: 0 }));
   const knowledge = { listFaqs: async () => faqs };
   // the same answering part as the product, with the model's budget kept in memory for the run
+  const tally = modelTally(config);
   const answerer = createAnswerer(config, { knowledge, kv: memoryKv(), clock: systemClock, timers: nodeTimers, monthlyBudgetFen: Number.MAX_SAFE_INTEGER });
   for (const c of cases) {
     const t0 = performance.now();
     const d = await answerer.answer({ merchantId: 'eval', externalUserId: 'eval', text: c.q, history: [] });
     const ms = performance.now() - t0;
-    const got = d.handoff ? 'handoff' : d.reason === 'clarify' || !d.reply || d.knowledgeIds.length === 0 ? 'clarify' : d.knowledgeIds[0];
-    lines.push({ q: c.q, expect: c.expect, got, answer: d.reply, confidence: d.confidence, ms: Math.round(ms * 1000) / 1000 });
+    tally.add(d);
+    const got = d.handoff ? 'handoff' : d.reason === 'chitchat' ? 'chitchat' : d.reason === 'clarify' || !d.reply || d.knowledgeIds.length === 0 ? 'clarify' : d.knowledgeIds[0];
+    const answered = d.handoff && d.partial && d.knowledgeIds.length ? { answered: d.knowledgeIds } : {};
+    const answer = d.handoff && d.partial ? d.partial.answer : d.reply;
+    lines.push({ q: c.q, expect: c.expect, got, ...answered, answer, confidence: d.confidence, ms: Math.round(ms * 1000) / 1000 });
   }
-  return [...lines, summarize(lines, accepts)];
+  const scored = summarize(lines, accepts, expectAnswered);
+  return [...lines, { summary: { ...scored.summary, ...tally.figures(lines.length) } }];
 }
 
 /** A KvRepo in memory, for a run that must not write DATA_DIR. */
@@ -162,5 +182,6 @@ function memoryKv(): KvRepo {
 export function evalText(out: Awaited<ReturnType<typeof evalAnswers>>): string {
   const s = (out[out.length - 1] as EvalSummary).summary;
   const p = (x: number) => `${(x * 100).toFixed(1)}%`;
-  return `${s.n} 条用例：准确率 ${p(s.precision)}，覆盖率 ${p(s.coverage)}，转人工召回 ${p(s.handoff_recall)}，p50 ${s.p50_ms} ms，p99 ${s.p99_ms} ms`;
+  const two = s.two_part_n ? `，一句两问答对 ${p(s.two_part ?? 0)}（${s.two_part_n} 条）` : '';
+  return `${s.n} 条用例：准确率 ${p(s.precision)}，覆盖率 ${p(s.coverage)}，转人工召回 ${p(s.handoff_recall)}${two}，p50 ${s.p50_ms} ms，p99 ${s.p99_ms} ms${modelText(s)}`;
 }

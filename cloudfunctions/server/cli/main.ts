@@ -17,7 +17,9 @@ import { runOrdersImport, runWebhookSchema, runWebhookSecret } from '../orders/c
 import { runStockImport } from '../stock/cli';
 import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
 import { evalAnswers, evalText } from './eval';
+import { EvalModelFlags } from './eval-model';
 import { runJobsDue, runReportShow } from './reports';
+import { runReportExport } from '../reports/xlsx';
 import { runCountersRebuild } from './counters';
 import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
@@ -42,12 +44,16 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
   jobs run-due --at <2026-11-22T21:00:00+08:00>  按这个时间跑一次定时任务（只当作那个时间，不改任何时钟；跑过的不再跑）
   report show --merchant <id> --kind daily|weekly|monthly --date <YYYY-MM-DD>
                                                 看日报、周报、月报（还没过完的按现在的数据重算，以前的看当时存下、发出的那份）
+  report export --merchant <id> --kind daily|weekly|monthly --date <YYYY-MM-DD> --out <文件.xlsx>
+                                                把这份报表导出成 Excel（数字、每天的明细、商品等）
   counters rebuild --merchant <id> [--from <YYYY-MM-DD>]
                                                 按存下的消息和订单重算计数，和现在的计数逐天、逐小时对一遍（只核对，不改数）
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
                                                 经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
-  eval answers --kb <kb.json> --cases <cases.json>  评测回答（配了 LLM_API_KEY 就用模型；每条一行 JSON + 汇总），不写 DATA_DIR`;
+  eval answers --kb <kb.json> --cases <cases.json>  评测回答（配了 LLM_API_KEY 就用模型；每条一行 JSON + 汇总），不写 DATA_DIR
+      [--base-url <https://…/v1>] [--model <名字>] [--api-key <key>] [--price-in <元/百万输入 token>] [--price-out <元/百万输出 token>]
+                                                用任何 OpenAI 兼容的模型评测，汇总里加每 1000 个问题的花费 cost_per_1000（元）`;
 
 type Out = { json: unknown; text: string };
 type Command = (rt: Runtime, flags: Record<string, string | boolean | undefined>) => Promise<Out>;
@@ -62,10 +68,11 @@ const commands: Record<string, Command> = {
   'kb export': (rt, f) => runKbExport(rt, f),
   'jobs run-due': (rt, f) => runJobsDue(rt, f),
   'report show': (rt, f) => runReportShow(rt, f),
+  'report export': (rt, f) => runReportExport(rt, f),
   'counters rebuild': (rt, f) => runCountersRebuild(rt, f),
   'eval answers': async (_rt, f) => {
-    const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }), f);
-    const out = await evalAnswers({ kbFile: a.kb, casesFile: a.cases });
+    const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }).merge(EvalModelFlags), f);
+    const out = await evalAnswers({ kbFile: a.kb, casesFile: a.cases, model: a });
     return { json: out, text: evalText(out) };
   },
   'merchant create': async (rt, f) => {
@@ -148,6 +155,11 @@ const FLAG_NAMES = [
   'wait',
   'kb',
   'cases',
+  'base-url',
+  'model',
+  'api-key',
+  'price-in',
+  'price-out',
   'file',
   'format',
   'out',

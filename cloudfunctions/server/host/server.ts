@@ -9,6 +9,7 @@ import { handleOrderWebhook, WEBHOOK_MAX_BYTES } from '../../webhook';
 import { decodeSegment, parseCookies, parseJson, readBody, sendJson, sendText } from './http-utils';
 import { serveStatic } from './static';
 import { endSessionOf, redeemLoginLink, SESSION_COOKIE, sessionCaller } from './login';
+import { badLoginLinkPage } from './login-page';
 import { createWecomSandbox, type WecomSandbox } from '../wecom-sandbox';
 
 export interface HostOptions {
@@ -56,7 +57,7 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
       if (!session) {
         const message = '登录链接无效、已经用过或者过期了（每个链接只能打开一次），请让老板重新生成一个。';
         // a browser gets a page it can show; anything else gets the envelope
-        if (req.headers.accept?.includes('text/html')) return sendText(res, 401, `<!doctype html><meta charset="utf-8"><p>${message}</p>`, 'text/html; charset=utf-8');
+        if (req.headers.accept?.includes('text/html')) return sendText(res, 401, badLoginLinkPage(message), 'text/html; charset=utf-8');
         return sendJson(res, 401, { ok: false, code: 'AUTH.BAD_LOGIN_LINK', message });
       }
       res.writeHead(302, {

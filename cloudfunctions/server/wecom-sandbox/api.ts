@@ -8,6 +8,7 @@ import { mediaHandlers } from './media';
 import { messageHandlers } from './message';
 import type { MerchantRegistry } from './registry';
 import { webhookSend } from './robot';
+import { SUBSCRIBE_SEND, subscribeSend } from './subscribe';
 import { NS, type SandboxStore, type SentRecord, type TokenRecord } from './store';
 import { tagHandlers } from './tags';
 import { TOKEN_RE, gettoken } from './token';
@@ -43,10 +44,11 @@ export class SandboxApi {
   }
 
   async call(req: ApiRequest): Promise<ApiAnswer> {
-    // the two APIs without an access_token
+    // the two APIs without a WeCom access_token, and the mini-program's subscribe message (its own token)
     try {
       if (req.api === 'gettoken') return answer(await gettoken(this.env, this.ruleOverrides, req));
       if (req.api === 'webhook/send') return answer(await webhookSend(this.env, this.ruleOverrides, req));
+      if (req.api === SUBSCRIBE_SEND) return answer(await subscribeSend(this.env, this.ruleOverrides, req));
     } catch (err) {
       if (err instanceof TransportFault) return { kind: 'transport', mode: err.mode };
       if (err instanceof WxError) return answer({ errcode: err.errcode, errmsg: err.errmsg });

@@ -76,6 +76,16 @@ export const E = {
   ok: [0, 'ok'],
   busy: [-1, 'system busy'],
   invalidSecret: [40001, 'invalid credential'],
+  /** Mini-program subscribe message (protocol doc §8): touser is not an openid of the app. */
+  invalidOpenid: [40003, 'invalid openid'],
+  /** Mini-program subscribe message: unknown template_id. */
+  invalidTemplateId: [40037, 'invalid template_id'],
+  /** Mini-program subscribe message: page is not a page of the app. */
+  invalidPage: [41030, 'invalid page'],
+  /** Mini-program subscribe message: the user has no subscription of this template left (or refused it). */
+  subscribeRefused: [43101, 'user refuse to accept the msg'],
+  /** Mini-program subscribe message: data (a keyword's value) does not fit its type. */
+  argumentInvalid: [47003, 'argument invalid!'],
   invalidMediaType: [40004, 'invalid media type'],
   invalidFileSize: [40006, 'invalid file size'],
   invalidMediaId: [40007, 'invalid media_id'],

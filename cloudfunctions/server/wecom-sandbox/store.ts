@@ -31,6 +31,8 @@ export const NS = {
   config: 'sandbox.config',
   fault: 'sandbox.fault',
   webhook: 'sandbox.webhook',
+  /** Subscribe messages WeChat delivered, per (template, openid): its side of the one-send-per-credit rule. */
+  subscribe: 'sandbox.subscribe',
 } as const;
 export { PLATFORM };
 
@@ -52,7 +54,7 @@ const MERCHANT_NS = [
   NS.groupmsg,
   NS.rate,
 ];
-const PLATFORM_NS = [NS.config, NS.fault, NS.webhook, NS.rate, NS.sent, NS.meta];
+const PLATFORM_NS = [NS.config, NS.fault, NS.webhook, NS.rate, NS.sent, NS.meta, NS.subscribe];
 const ALL = 1_000_000;
 
 /** One entry of the sent list (ARCHITECTURE §5 `sandbox sent`). `at` is epoch ms on the shared clock. */

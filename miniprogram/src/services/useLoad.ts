@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useDidShow } from '@tarojs/taro';
 import { ApiError } from './api';
-import { currentShop, type ShopSummary } from './session';
+import { currentShop, onShopSwitch, type ShopSummary } from './session';
 
 export type LoadState<T> = { status: 'loading' } | { status: 'noShop' } | { status: 'error'; error: ApiError } | { status: 'ready'; data: T; shop: ShopSummary };
 
@@ -11,7 +11,7 @@ export const asApiError = (err: unknown): ApiError => (err instanceof ApiError ?
  * Loads a page's data for the current shop: once on mount, then again each time the page is
  * shown after that (coming back from a thread, switching tabs) — never twice for one showing.
  * `reload(true)` keeps what is on screen while it loads (pull-to-refresh). Stale answers from an
- * older load are dropped.
+ * older load are dropped. A shop switch anywhere in the app loads again (services/session).
  */
 export function useShopLoad<T>(load: (shop: ShopSummary) => Promise<T>, opts: { refreshOnShow?: boolean } = {}) {
   const [state, setState] = useState<LoadState<T>>({ status: 'loading' });
@@ -36,6 +36,9 @@ export function useShopLoad<T>(load: (shop: ShopSummary) => Promise<T>, opts: { 
   useEffect(() => {
     void reload();
   }, [reload]);
+
+  // another page switched shop: what is on screen belongs to the old one, so not quietly
+  useEffect(() => onShopSwitch(() => void reload()), [reload]);
 
   useDidShow(() => {
     // the first show is the mount, which already loads

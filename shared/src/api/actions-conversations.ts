@@ -1,5 +1,6 @@
 import type { Conversation } from '../domain/conversation';
 import { getCustomer, listCustomers } from '../usecases/customers/queries';
+import { customerOrders } from '../usecases/customers/orders';
 import { loadMedia } from '../usecases/conversations/media';
 import { getNamedConversation, getThread, listConversations, named } from '../usecases/conversations/queries';
 import { requireConversation } from '../usecases/conversations/require-conversation';
@@ -7,8 +8,10 @@ import { retrySend } from '../usecases/conversations/retry-send';
 import { staffReply } from '../usecases/conversations/staff-reply';
 import { handBack, takeOver } from '../usecases/conversations/take-over';
 import { transferToWecomHuman } from '../usecases/conversations/transfer';
+import { getFollowUp } from '../usecases/conversations/follow-up';
+import { silenceText } from '../domain/conversation-state-follow-up';
 import { channelOf, type CallContext, type Handlers } from './context';
-import { customerView, namedView, teachView } from './views';
+import { customerOrdersView, customerView, namedView, teachView } from './views';
 
 const shown = async (ctx: CallContext, c: Conversation) => ({ conversation: namedView(await named(ctx.deps, c)) });
 const byMember = (ctx: CallContext, req: { merchantId: string; conversationId: string }) => ({
@@ -26,7 +29,8 @@ export const conversationActions = {
 
   'customers.get': async (ctx, req) => {
     const { customer, recentMessages } = await getCustomer(ctx.deps, req.merchantId, req.externalUserId);
-    return { customer: customerView(customer, ctx.member.role), recentMessages };
+    const orders = customerOrdersView(await customerOrders(ctx.deps, customer), ctx.member.role);
+    return { customer: customerView(customer, ctx.member.role), recentMessages, orders };
   },
 
   'conversations.list': async (ctx, req) => {
@@ -35,8 +39,9 @@ export const conversationActions = {
   },
 
   'conversations.get': async (ctx, req) => {
-    const t = await getThread(ctx.deps, req.merchantId, req.conversationId);
-    return { conversation: namedView(t), messages: t.messages, knowledge: t.knowledge, teach: t.teach && teachView(t.teach) };
+    const t = await getThread(ctx.deps, req.merchantId, req.conversationId, req.before);
+    const silence = t.conversation.state === 'waiting_human' ? silenceText(await getFollowUp(ctx.deps, req.merchantId)) : null;
+    return { conversation: namedView(t), messages: t.messages, olderCursor: t.olderCursor, silence, knowledge: t.knowledge, teach: t.teach && teachView(t.teach) };
   },
 
   'conversations.reply': async (ctx, req) => {

@@ -2,6 +2,7 @@ import { listReports, showDailyReport } from '../usecases/reports/show';
 import { showPeriodReport } from '../usecases/reports/period-show';
 import { robotView, setPushRobot } from '../usecases/reports/channels';
 import { testPush } from '../usecases/reports/test-push';
+import { exportReport } from '../usecases/reports/export';
 import { channelOf, type Handlers } from './context';
 
 /** The report page the push links to, and the stored reports; staff see them without revenue. */
@@ -14,4 +15,6 @@ export const reportActions = {
   'reports.robot.set': async (ctx, req) => ({ robot: robotView(await setPushRobot(ctx.deps, req.merchantId, ctx.member.id, req.url)) }),
 
   'reports.testPush': async (ctx, req) => testPush(channelOf(ctx), req.merchantId, ctx.member, req.channel),
+
+  'reports.export': async (ctx, req) => exportReport(ctx.deps, { merchantId: req.merchantId, kind: req.kind, date: req.date, role: ctx.member.role }, ctx.xlsx),
 } satisfies Partial<Handlers>;

@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors';
 import type { Member } from '../domain/member';
 import type { Deps } from '../ports/deps';
 import type { KbFileParser } from '../ports/kb-files';
+import type { XlsxWriter } from '../ports/spreadsheet';
 import type { OrderTableParser } from '../usecases/orders/import';
 import type { WecomContext } from '../usecases/channel-wecom/context';
 
@@ -17,6 +18,8 @@ export interface CallContext {
   kbFiles?: KbFileParser;
   /** Reads order tables for `orders.import` (server side, like kbFiles). */
   orderFiles?: OrderTableParser;
+  /** Writes report workbooks for `reports.export` (server side, like kbFiles). */
+  xlsx?: XlsxWriter;
 }
 
 type Handler<A extends ApiAction> = (ctx: CallContext, req: Extract<ApiRequest, { action: A }>) => Promise<ApiResult<A>>;

@@ -6,6 +6,7 @@ import type { Deps } from '../ports/deps';
 import type { WecomContext } from '../usecases/channel-wecom/context';
 import type { KbFileParser } from '../ports/kb-files';
 import type { OrderTableParser } from '../usecases/orders/import';
+import type { XlsxWriter } from '../ports/spreadsheet';
 import { handlers } from './handlers';
 
 /** Who is calling, as the transport proved it (session cookie locally, OPENID on CloudBase). */
@@ -24,6 +25,7 @@ export async function callApi(
   channel?: WecomContext,
   kbFiles?: KbFileParser,
   orderFiles?: OrderTableParser,
+  xlsx?: XlsxWriter,
 ): Promise<{ action: ApiAction | null; result: unknown }> {
   const req = parseInput(ApiRequest, raw);
   const policy = ACTION_POLICY[req.action];
@@ -41,7 +43,7 @@ export async function callApi(
   }
   const handler = handlers[req.action] as (ctx: unknown, r: unknown) => Promise<ApiResult<ApiAction>>;
   // only `join` actions run without a membership; their handlers must not read ctx.member
-  return { action: req.action, result: await handler({ deps, channel, openid: caller.openid, member, kbFiles, orderFiles }, req) };
+  return { action: req.action, result: await handler({ deps, channel, openid: caller.openid, member, kbFiles, orderFiles, xlsx }, req) };
 }
 
 /** Maps any outcome to the envelope; unexpected errors are reported to `onUnexpected` and hidden. */
@@ -53,9 +55,10 @@ export async function callApiEnveloped(
   channel?: WecomContext,
   kbFiles?: KbFileParser,
   orderFiles?: OrderTableParser,
+  xlsx?: XlsxWriter,
 ): Promise<{ status: number; body: Envelope<unknown> }> {
   try {
-    const { result } = await callApi(deps, caller, raw, channel, kbFiles, orderFiles);
+    const { result } = await callApi(deps, caller, raw, channel, kbFiles, orderFiles, xlsx);
     return { status: 200, body: { ok: true, data: result } };
   } catch (err) {
     return errorEnvelope(err, onUnexpected);

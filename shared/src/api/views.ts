@@ -1,11 +1,14 @@
 import type { Customer } from '../domain/customer';
 import { rulesOf } from '../domain/answer-rules';
 import type { Conversation } from '../domain/conversation';
+import { HANDOFF_REASON_LABEL, handoffReasonOf, isTeachable } from '../domain/handoff-reason';
 import type { StoredFaq } from '../domain/knowledge';
 import type { Merchant } from '../domain/merchant';
 import type { Member, Role } from '../domain/member';
 import type { ConversationView, CustomerView, FaqView, MemberView, SettingsView, TeachItemView } from '../contracts/api';
+import type { CustomerOrdersView } from '../contracts/api-customer-orders';
 import type { SecretBox } from '../ports/secrets';
+import { orderSummary, type CustomerOrders } from '../usecases/customers/orders';
 import type { NamedConversation } from '../usecases/conversations/queries';
 import { reasonText } from '../usecases/knowledge/teach';
 import type { NamedTeachItem } from '../usecases/knowledge/teach-queue';
@@ -37,6 +40,16 @@ export function customerView(c: Customer, role: Role): CustomerView {
   };
 }
 
+/** A customer's orders on their profile: amounts only for owners (staff don't see money). */
+export function customerOrdersView(o: CustomerOrders, role: Role): CustomerOrdersView {
+  return {
+    recent: o.recent.map((x) => ({ orderNo: x.id, placedAt: x.placedAt, status: x.status, amountFen: role === 'owner' ? x.amountFen : null, summary: orderSummary(x) })),
+    firstOrderAt: o.firstOrderAt,
+    lastOrderAt: o.lastOrderAt,
+    categories: o.categories,
+  };
+}
+
 export function conversationView(c: Conversation, customerName: string): ConversationView {
   return {
     id: c.id,
@@ -46,12 +59,23 @@ export function conversationView(c: Conversation, customerName: string): Convers
     waitingSince: c.state === 'waiting_human' ? (c.waitingSince ?? c.updatedAt) : null,
     lastMessagePreview: c.lastMessagePreview,
     updatedAt: c.updatedAt,
+    ...handoffReasonView(c),
   };
+}
+
+/**
+ * Why it waits for a person, while it does: the reason stored with the AI's handoff, unless the
+ * wait began later (a person took over by hand). Older handoffs have no reason: null.
+ */
+function handoffReasonView(c: Conversation): Pick<ConversationView, 'handoffReason' | 'handoffReasonText'> {
+  const current = c.state === 'waiting_human' && c.handoffReason && c.handoffAt !== undefined && c.handoffAt >= (c.waitingSince ?? 0);
+  return current ? { handoffReason: c.handoffReason!, handoffReasonText: HANDOFF_REASON_LABEL[c.handoffReason!] } : { handoffReason: null, handoffReasonText: null };
 }
 
 export const namedView = (n: NamedConversation): ConversationView => ({
   ...conversationView(n.conversation, n.customerName),
   ...(n.undelivered !== undefined ? { undelivered: n.undelivered } : {}),
+  ...(n.wait ? { waitFrom: n.wait.waitFrom, replied: n.wait.replied, lastQuestion: n.wait.lastQuestion } : {}),
 });
 
 export const faqView = (f: StoredFaq): FaqView => ({
@@ -77,6 +101,8 @@ export function teachView({ item, customerName }: NamedTeachItem): TeachItemView
     earlier: item.earlier ?? [],
     reason: item.reason,
     reasonText: reasonText(item.reason),
+    handoffReason: handoffReasonOf(item.reason),
+    teachable: isTeachable(handoffReasonOf(item.reason)),
     askedAt: item.askedAt,
     staffReply: item.staffReply ?? null,
   };

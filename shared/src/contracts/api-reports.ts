@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Day, MerchantId } from '../domain/ids';
-import { CalendarDay, PushChannel, PushFormat, PushState, ReportKind, ReportTime } from '../domain/report';
+import { CalendarDay, ChannelPushState, PushChannel, PushFormat, PushState, ReportKind, ReportTime } from '../domain/report';
 
 /**
  * The report actions of the `api` contract (api.ts spreads them into its union, policy and
@@ -8,8 +8,8 @@ import { CalendarDay, PushChannel, PushFormat, PushState, ReportKind, ReportTime
  * who get every number but revenue.
  */
 const m = { merchantId: MerchantId };
-/** Kinds reports.list pages through (its headlines are the daily ones'); reports.get takes every kind. */
-const Kind = z.enum(['daily']).default('daily');
+/** reports.list pages through one kind at a time (daily when not said, as before weekly and monthly were listed). */
+const Kind = ReportKind.default('daily');
 
 export const REPORT_REQUESTS = [
   /**
@@ -17,12 +17,14 @@ export const REPORT_REQUESTS = [
    * weekly / monthly: `date` is any day of the week (Monday to Sunday) or month; the running one is recomputed.
    */
   z.object({ action: z.literal('reports.get'), ...m, kind: ReportKind.default('daily'), date: CalendarDay }),
-  /** Stored reports, newest first; `before`: the last date of the previous page. */
+  /** Stored reports of one kind, newest first (weekly/monthly keyed by the period's first day); `before`: the last date of the previous page. */
   z.object({ action: z.literal('reports.list'), ...m, kind: Kind, limit: z.number().int().min(1).max(60).default(30), before: CalendarDay.optional() }),
   /** The group robot's webhook URL as pasted (stored sealed, never shown again); null removes it. */
   z.object({ action: z.literal('reports.robot.set'), ...m, url: z.string().trim().min(1).max(300).nullable() }),
   /** 发一条测试报表给我: today's daily report now, through one channel, to the caller (or the robot's group). */
   z.object({ action: z.literal('reports.testPush'), ...m, channel: PushChannel }),
+  /** 导出 Excel: one report (`date` as in reports.get) as an .xlsx; staff get it without the revenue column. */
+  z.object({ action: z.literal('reports.export'), ...m, kind: ReportKind, date: CalendarDay }),
 ] as const;
 
 export const REPORT_POLICY = {
@@ -30,7 +32,11 @@ export const REPORT_POLICY = {
   'reports.list': { role: 'staff', scope: 'merchant' },
   'reports.robot.set': { role: 'owner', scope: 'merchant' },
   'reports.testPush': { role: 'owner', scope: 'merchant' },
+  'reports.export': { role: 'staff', scope: 'merchant' },
 } as const;
+
+/** The group robot's and the subscribe message's outcome for this report (the app message's is `push`). */
+const ChannelPushView = ChannelPushState.extend({ channel: z.enum(['robot', 'subscribe']) });
 
 const Totals = {
   /** null for staff. */
@@ -73,6 +79,7 @@ export const ReportView = z.object({
   live: z.boolean(),
   /** The push of this report (sent / failed why / skipped why); null before any attempt. */
   push: PushState.nullable(),
+  channels: z.array(ChannelPushView),
 });
 export type ReportView = z.infer<typeof ReportView>;
 
@@ -91,13 +98,22 @@ export const PeriodReportView = z.object({
   builtAt: z.number(),
   live: z.boolean(),
   push: PushState.nullable(),
+  channels: z.array(ChannelPushView),
 });
 export type PeriodReportView = z.infer<typeof PeriodReportView>;
 
 /** The group robot as the app sees it: set or not, and a hint of its key; never the URL. */
 export const RobotView = z.object({ configured: z.boolean(), hint: z.string().nullable() });
 
-export const ReportListItemView = z.object({ kind: ReportKind, date: Day, builtAt: z.number(), headline: z.string(), push: PushState.shape.state });
+export const ReportListItemView = z.object({
+  kind: ReportKind,
+  date: Day,
+  builtAt: z.number(),
+  headline: z.string(),
+  push: PushState.shape.state,
+  /** Why the push failed or was skipped, in the owner's words; null when there is nothing to add. */
+  pushDetail: z.string().nullable(),
+});
 
 export const REPORT_RESULTS = {
   'reports.get': z.union([ReportView, PeriodReportView]),
@@ -111,6 +127,8 @@ export const REPORT_RESULTS = {
     detail: z.string(),
     at: z.number().optional(),
   }),
+  /** The workbook as base64 and the name to save it under (…-周报-2026-11-30至2026-12-06.xlsx). */
+  'reports.export': z.object({ filename: z.string(), base64: z.string() }),
 };
 
 /** 推送设置 as settings.update takes it: any of the fields; recipients null goes back to "the owners". */
@@ -120,7 +138,7 @@ export const ReportSettingsChange = z
     recipients: z.array(z.string().min(1).max(64)).max(50).nullable().optional(),
     format: PushFormat.optional(),
     /** Where pushes go; the robot needs its webhook URL set first (reports.robot.set). */
-    channels: z.array(PushChannel).min(1, '至少选一个推送方式').max(2).optional(),
+    channels: z.array(PushChannel).min(1, '至少选一个推送方式').max(3).optional(),
   })
   .strict();
 export type ReportSettingsChange = z.infer<typeof ReportSettingsChange>;

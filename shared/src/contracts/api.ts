@@ -3,12 +3,17 @@ import { Day, MerchantId } from '../domain/ids';
 import { Role } from '../domain/member';
 import { Counters } from '../domain/counters';
 import { ConversationState, Message } from '../domain/conversation';
+import { HandoffReasonCode } from '../domain/handoff-reason';
 import { BusinessHours } from '../domain/merchant';
 import { AnswerRules } from '../domain/answer-rules';
 import { Faq } from '../domain/knowledge';
 import { ORDER_POLICY, ORDER_REQUESTS, ORDER_RESULTS } from './api-orders';
 import { REPORT_POLICY, REPORT_REQUESTS, REPORT_RESULTS, ReportSettingsChange, ReportSettingsView } from './api-reports';
 import { ALERT_POLICY, ALERT_REQUESTS, ALERT_RESULTS } from './api-alerts';
+import { STOCK_POLICY, STOCK_REQUESTS, STOCK_RESULTS } from './api-stock';
+import { SUBSCRIBE_POLICY, SUBSCRIBE_REQUESTS, SUBSCRIBE_RESULTS } from './api-subscribe';
+import { CustomerOrdersView } from './api-customer-orders';
+import { INBOX_POLICY, INBOX_REQUESTS, INBOX_RESULTS, THREAD_FIELDS, WAIT_FIELDS } from './api-inbox';
 
 /**
  * The `api` function's contract, shared by the owner app and the backend. Every action is one
@@ -34,7 +39,7 @@ export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('customers.get'), ...m, externalUserId: z.string().min(1).max(128) }),
   /** `undelivered`: conversations with a message that did not go out (没发出去), newest first, one page. */
   z.object({ action: z.literal('conversations.list'), ...m, filter: z.enum(['waiting', 'ai', 'all', 'undelivered']).default('all'), limit: Limit, cursor: Cursor }),
-  z.object({ action: z.literal('conversations.get'), ...m, conversationId: z.string().min(1).max(128) }),
+  z.object({ action: z.literal('conversations.get'), ...m, conversationId: z.string().min(1).max(128), before: z.string().max(200).optional() }),
   z.object({
     action: z.literal('conversations.reply'),
     ...m,
@@ -117,6 +122,9 @@ export const ApiRequest = z.discriminatedUnion('action', [
   ...ORDER_REQUESTS,
   ...REPORT_REQUESTS,
   ...ALERT_REQUESTS,
+  ...STOCK_REQUESTS,
+  ...SUBSCRIBE_REQUESTS,
+  ...INBOX_REQUESTS,
 ]);
 export type ApiRequest = z.infer<typeof ApiRequest>;
 export type ApiRequestInput = z.input<typeof ApiRequest>;
@@ -162,6 +170,9 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   ...ORDER_POLICY,
   ...REPORT_POLICY,
   ...ALERT_POLICY,
+  ...STOCK_POLICY,
+  ...SUBSCRIBE_POLICY,
+  ...INBOX_POLICY,
 };
 
 // ---- results ----------------------------------------------------------------------------
@@ -226,6 +237,11 @@ export const ConversationView = z.object({
   updatedAt: z.number(),
   /** How many of its messages did not go out (没发出去); set by conversations.list only. */
   undelivered: z.number().int().nonnegative().optional(),
+  /** While it waits for a person after the AI handed it over: why (null otherwise, and for handoffs stored before reasons). */
+  handoffReason: HandoffReasonCode.nullable().optional(),
+  /** The reason as the owner reads it: 投诉, 找人, 订单, 受伤/安全, 要店里答应的事, 没把握, 两次没答上. */
+  handoffReasonText: z.string().nullable().optional(),
+  ...WAIT_FIELDS,
 });
 export type ConversationView = z.infer<typeof ConversationView>;
 
@@ -263,6 +279,13 @@ export const TeachItemView = z.object({
   reason: z.string(),
   /** The reason as the owner reads it (要找人工 / AI 不确定 / …). */
   reasonText: z.string(),
+  /** The reason's code (older servers: absent). */
+  handoffReason: HandoffReasonCode.optional(),
+  /**
+   * True for a gap in the knowledge base (教 AI 怎么答); false for what a person must handle each
+   * time (a complaint, an order, harm, a request for a person or a promise), never offered as a FAQ.
+   */
+  teachable: z.boolean().optional(),
   askedAt: z.number(),
   staffReply: z.object({ text: z.string(), at: z.number(), by: z.enum(['staff', 'servicer']) }).nullable(),
 });
@@ -317,7 +340,7 @@ export const ApiResults = {
   }),
   'badges.get': z.object({ waitingHuman: z.number().int().nonnegative(), unanswered: z.number().int().nonnegative() }),
   'customers.list': Page(CustomerView),
-  'customers.get': z.object({ customer: CustomerView, recentMessages: z.array(Message) }),
+  'customers.get': z.object({ customer: CustomerView, recentMessages: z.array(Message), orders: CustomerOrdersView }),
   'conversations.list': Page(ConversationView),
   'conversations.get': z.object({
     conversation: ConversationView,
@@ -327,6 +350,7 @@ export const ApiResults = {
     knowledge: z.record(z.string(), z.string()),
     /** This conversation's entry in the "AI 没答上来" queue, if any: teach from the thread. */
     teach: TeachItemView.nullable(),
+    ...THREAD_FIELDS,
   }),
   'conversations.reply': z.object({ conversation: ConversationView, sentParts: z.number().int().positive() }),
   'conversations.takeOver': z.object({ conversation: ConversationView }),
@@ -356,6 +380,9 @@ export const ApiResults = {
   ...ORDER_RESULTS,
   ...REPORT_RESULTS,
   ...ALERT_RESULTS,
+  ...STOCK_RESULTS,
+  ...SUBSCRIBE_RESULTS,
+  ...INBOX_RESULTS,
 } satisfies Record<ApiAction, z.ZodTypeAny>;
 export type ApiResult<A extends ApiAction> = z.infer<(typeof ApiResults)[A]>;
 export type ApiRequestOf<A extends ApiAction> = Extract<ApiRequestInput, { action: A }>;

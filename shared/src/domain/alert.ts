@@ -7,7 +7,8 @@ import { Day, Fen, Instant } from './ids';
  * (`order:big:<orderNo>`, `stock:<sku>:<day>`, …), so whatever raises it twice stores it once
  * and pushes it once.
  */
-export const AlertKind = z.enum(['bigOrder', 'unfulfilled', 'refund', 'stockYellow', 'stockRed', 'slowMovers']);
+/** `badReview`: the order source sent a review of 1 or 2 stars (once per order). */
+export const AlertKind = z.enum(['bigOrder', 'unfulfilled', 'refund', 'stockYellow', 'stockRed', 'slowMovers', 'badReview']);
 export type AlertKind = z.infer<typeof AlertKind>;
 
 /** Kinds whose text names an amount of money: staff see the list without them. */
@@ -23,6 +24,8 @@ export const AlertSettings = z.object({
   stock: z.boolean().default(true),
 });
 export type AlertSettings = z.infer<typeof AlertSettings>;
+/** A review at or below this many stars raises a `badReview` alert. */
+export const BAD_REVIEW_MAX_STARS = 2;
 export const DEFAULT_ALERT_SETTINGS: AlertSettings = { unfulfilledHours: 24, stock: true };
 export const alertSettingsOf = (m: { alerts?: Partial<AlertSettings> }): AlertSettings => ({ ...DEFAULT_ALERT_SETTINGS, ...m.alerts });
 

@@ -10,6 +10,7 @@ import {
   initialState,
   maySend,
   openSession,
+  resumeAiAfterSilence,
   sendRefusal,
   servicerReplied,
   takeOver,
@@ -62,6 +63,16 @@ const TABLE: { name: string; step: (c: Conversation) => Step; from: Record<Conve
     name: 'transferToWecom',
     step: (c) => transferToWecom(c, SOON),
     from: { ai: 'human_in_wecom', waiting_human: 'human_in_wecom', human_in_wecom: 'same', closed: 'CONFLICT.SESSION_CLOSED' },
+  },
+  {
+    name: 'resumeAiAfterSilence after the quiet minutes',
+    step: (c) => resumeAiAfterSilence(c, T0 + 10 * 60_000, { minutes: 10 }),
+    from: { ai: 'CONFLICT.STATE', waiting_human: 'ai', human_in_wecom: 'CONFLICT.STATE', closed: 'CONFLICT.STATE' },
+  },
+  {
+    name: 'resumeAiAfterSilence too soon',
+    step: (c) => resumeAiAfterSilence(c, T0 + 10 * 60_000 - 1, { minutes: 10 }),
+    from: { ai: 'CONFLICT.STATE', waiting_human: 'CONFLICT.STATE', human_in_wecom: 'CONFLICT.STATE', closed: 'CONFLICT.STATE' },
   },
   { name: 'openSession within 48 h', step: (c) => openSession(c, SOON, SOON), from: { ai: 'same', waiting_human: 'same', human_in_wecom: 'same', closed: 'ai' } },
   { name: 'openSession after 48 h', step: (c) => openSession(c, LATE + 1, LATE + 1), from: { ai: 'ai', waiting_human: 'ai', human_in_wecom: 'ai', closed: 'ai' } },
@@ -164,6 +175,16 @@ describe('conversation state machine', () => {
     expect(maySend(state, 'ai')).toBe(bot);
     expect(maySend(state, 'staff')).toBe(person);
     expect(sendRefusal(state, 'staff')?.code ?? null).toBe(refusal);
+  });
+
+  it('lets the AI answer again only after the shop stayed quiet for the minutes since its last reply', () => {
+    const held = inState('waiting_human', { waitingSince: T0 });
+    const replied = T0 + 30 * 60_000;
+    // the shop replied at T0+30min: 10 quiet minutes count from then, not from the takeover
+    expect(resumeAiAfterSilence(held, replied + 9 * 60_000, { minutes: 10, lastShopReplyAt: replied }).ok).toBe(false);
+    const step = resumeAiAfterSilence(held, replied + 10 * 60_000, { minutes: 10, lastShopReplyAt: replied });
+    expect(step).toMatchObject({ ok: true, changed: true, conversation: { state: 'ai', wecomState: 1 } });
+    expect(accept(step).waitingSince).toBeUndefined();
   });
 
   it('starts new conversations with the bot (WeCom 1) or with a servicer (WeCom 3)', () => {

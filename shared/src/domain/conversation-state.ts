@@ -171,3 +171,17 @@ export function servicerReplied(c: Conversation, now: number): Step {
   if (c.state === 'closed') return move(c, { waitingSince: undefined }, now);
   return assignServicer(c, now);
 }
+
+// ---- the owner's follow-up setting (conversation-state-follow-up.ts) -------------------------
+
+/**
+ * 让 AI 先答有把握的: the customer wrote again while a person held the conversation and nobody from
+ * the shop said anything for `minutes` (counted from the later of the takeover and the shop's last
+ * reply) — the bot answers again; whatever it is not sure of it hands back to the queue.
+ */
+export function resumeAiAfterSilence(c: Conversation, now: number, opts: { minutes: number; lastShopReplyAt?: number }): Step {
+  if (c.state !== 'waiting_human') return refuse(c, 'CONFLICT.STATE', '会话不在等人工');
+  const quietSince = Math.max(c.waitingSince ?? c.updatedAt, opts.lastShopReplyAt ?? 0);
+  if (now - quietSince < opts.minutes * 60_000) return refuse(c, 'CONFLICT.STATE', '店里刚回复过，AI 先不说话');
+  return move(c, { state: 'ai', waitingSince: undefined }, now);
+}

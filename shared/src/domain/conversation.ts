@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Instant, MerchantId } from './ids';
+import { HandoffReasonCode } from './handoff-reason';
 
 /**
  * Our state, over WeCom's kf service_state: `ai` and `waiting_human` are both WeCom state 1
@@ -27,6 +28,9 @@ export const Conversation = z.object({
   waitingSince: Instant.optional(),
   missed: z.boolean().default(false),
   lastMessagePreview: z.string().max(80).default(''),
+  /** Why the AI last handed it to a person, and when (conversations from before reasons have none). */
+  handoffReason: HandoffReasonCode.optional(),
+  handoffAt: Instant.optional(),
   updatedAt: Instant,
   createdAt: Instant,
 });
@@ -57,6 +61,8 @@ const MessageBase = z.object({
       costFen: z.number().nonnegative().optional(),
       /** A clarifying question's candidate ("您是想问「…」吗？"): confirmed by the customer's next yes. */
       suggestedId: z.string().max(64).optional(),
+      /** For a handoff notice: why (notices stored before reasons have none). */
+      reason: HandoffReasonCode.optional(),
     })
     .optional(),
   /**

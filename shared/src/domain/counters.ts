@@ -11,6 +11,9 @@ export const COUNTER_NAMES = [
   'customerMessages', // every customer message
   'aiAnswered', // customer questions the AI answered
   'aiHandoffs', // customer questions the AI handed to a person
+  // answers the customer rejected ("不是，我是问…"), on the rejection's time; each also takes one
+  // off aiAnswered at that time, so "AI 已回复" counts only answers the customer accepted
+  'aiRejected',
   'firstResponseMsSum', // sum of first-response times, with firstResponseCount for the mean
   'firstResponseCount',
   'orders', // orders placed
@@ -30,4 +33,13 @@ export function sumCounters(list: Counters[]): Counters {
   const out = zeroCounters();
   for (const c of list) for (const n of COUNTER_NAMES) out[n] += c[n];
   return out;
+}
+
+/**
+ * The share of questions the AI answered and the customer did not reject: aiAnswered (already net
+ * of rejections) over everything asked of it (answered, handed off, rejected). null without any.
+ */
+export function aiAnswerRate(c: Pick<Counters, 'aiAnswered' | 'aiHandoffs' | 'aiRejected'>): number | null {
+  const asked = c.aiAnswered + c.aiHandoffs + c.aiRejected;
+  return asked > 0 ? Math.max(0, c.aiAnswered) / asked : null;
 }

@@ -53,6 +53,12 @@ export const OrderEventCustomer = z.object({
   unionId: text(128).optional(),
 });
 
+/** A customer's review of the order, when the order system has one (optional: older senders never send it). */
+export const OrderEventReview = z.object({
+  rating: z.number({ error: '要写 1 到 5 的整数' }).int({ error: '要写 1 到 5 的整数' }).min(1, { error: '要写 1 到 5 的整数' }).max(5, { error: '要写 1 到 5 的整数' }),
+  text: z.string().trim().max(500, { error: '最多 500 个字' }).optional(),
+});
+
 export const OrderStatusIn = z.enum(['paid', 'fulfilled', 'refunded', 'cancelled'], {
   error: '只能是 paid（已付款）、fulfilled（已完成）、refunded（已退款）、cancelled（已取消）',
 });
@@ -69,6 +75,7 @@ export const OrderEvent = z.object({
   storeId: text(64).optional(),
   placedAt: EventTime.describe('When the order was placed: ISO 8601 with a zone, or epoch milliseconds; orders and revenue count on its day'),
   updatedAt: EventTime.describe('When this status was reached; (orderNo, status, updatedAt) identify the event: a repeat or an older one changes nothing'),
+  review: OrderEventReview.optional().describe("The customer's review (rating 1–5 stars, optional text); 2 stars or fewer alerts the owner, once per order"),
 });
 export type OrderEvent = z.output<typeof OrderEvent>;
 export type OrderEventInput = z.input<typeof OrderEvent>;
@@ -95,6 +102,9 @@ const LABELS: Record<string, string> = {
   storeId: '门店',
   placedAt: '下单时间',
   updatedAt: '状态时间',
+  review: '评价',
+  rating: '星级',
+  text: '评价内容',
 };
 
 /** `items.2.qty` → 第 3 个商品的数量 (what an owner reads beside the row of an import). */

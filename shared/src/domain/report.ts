@@ -22,10 +22,12 @@ export const PushFormat = z.enum(['textcard', 'markdown', 'text']);
 export type PushFormat = z.infer<typeof PushFormat>;
 
 /**
- * Where report pushes go: the WeCom app message to chosen members, and/or the group robot of
- * an internal WeCom group (its webhook URL is kept sealed on the merchant, `pushRobot`).
+ * Where report pushes go: the WeCom app message to chosen members, the group robot of an
+ * internal WeCom group (its webhook URL is kept sealed on the merchant, `pushRobot`), and the
+ * mini-program subscribe message (one send per credit a member granted by tapping; NOT verified
+ * against WeChat, see usecases/reports/subscribe.ts).
  */
-export const PushChannel = z.enum(['app', 'robot']);
+export const PushChannel = z.enum(['app', 'robot', 'subscribe']);
 export type PushChannel = z.infer<typeof PushChannel>;
 
 /** 推送设置 on the merchant; absent fields mean the defaults below. */
@@ -36,7 +38,7 @@ export const ReportSettings = z.object({
   recipients: z.array(z.string().min(1).max(64)).max(50).optional(),
   format: PushFormat.default('textcard'),
   /** At least one; absent: the app message only (the demo shop and every shop stored before). */
-  channels: z.array(PushChannel).min(1).max(2).optional(),
+  channels: z.array(PushChannel).min(1).max(3).optional(),
 });
 export type ReportSettings = z.infer<typeof ReportSettings>;
 export const DEFAULT_REPORT_SETTINGS: ReportSettings & { channels: PushChannel[] } = { dailyAt: '21:00', format: 'textcard', channels: ['app'] };
@@ -63,6 +65,15 @@ export const PushState = z.object({
 });
 export type PushState = z.infer<typeof PushState>;
 
+/** How a push went on a channel beside the app message (the robot, the subscribe message). */
+export const ChannelPushState = z.object({
+  state: z.enum(['sent', 'queued', 'skipped', 'failed']),
+  reason: z.string().max(60).optional(),
+  detail: z.string().max(200),
+  at: Instant.optional(),
+});
+export type ChannelPushState = z.infer<typeof ChannelPushState>;
+
 export const Report = z.object({
   merchantId: MerchantId,
   kind: ReportKind,
@@ -76,6 +87,8 @@ export const Report = z.object({
   text: z.string(),
   builtAt: Instant,
   push: PushState,
+  /** The other chosen channels' outcomes (the app message's is `push`). */
+  channelPushes: z.record(z.enum(['robot', 'subscribe']), ChannelPushState).optional(),
   /** Compare-and-set token: +1 per write. */
   rev: z.number().int().positive(),
 });

@@ -33,6 +33,11 @@ export interface AnswerDecision {
   confidence: number;
   /** For a clarifying question: the knowledge it asks about, so a "是的" next can be answered. */
   suggestedId?: string;
+  /**
+   * A handoff of a message with two requests: the answer to what the knowledge base covers
+   * (`knowledgeIds` are its FAQs) and the `part` a person must handle, in the customer's words.
+   */
+  partial?: { answer: string; part: string };
 }
 
 export interface Answerer {

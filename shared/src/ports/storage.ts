@@ -102,8 +102,11 @@ export interface ConversationRepo {
 export interface MessageRepo {
   /** Idempotent by id: false when a message with this id already exists. */
   add(message: Message): Promise<boolean>;
-  /** Oldest first, the last `limit` messages. */
-  listByConversation(merchantId: string, conversationId: string, limit: number): Promise<Message[]>;
+  /**
+   * Oldest first, the last `limit` messages; with `before`, the last `limit` strictly older than
+   * that message in (at, id) order (the thread pages upward from it).
+   */
+  listByConversation(merchantId: string, conversationId: string, limit: number, before?: { at: number; id: string }): Promise<Message[]>;
   removeByConversation(merchantId: string, conversationId: string): Promise<number>;
   /** Moves an outgoing message's delivery status (pending → sent / failed, or a later failure). */
   setDelivery(merchantId: string, messageId: string, delivery: NonNullable<Message['delivery']>): Promise<boolean>;
@@ -181,6 +184,24 @@ export interface OrderRepo {
   put(order: Order, expectedRev: number | null): Promise<boolean>;
   /** Orders with no customer (unmatched), newest placed first. */
   listUnmatched(merchantId: string, limit: number): Promise<Order[]>;
+  /**
+   * One customer's order totals worked out in storage, over their latest `limit` orders by placing
+   * time minus `except` (the caller adds that order's pending version): the same numbers as
+   * `customerTotals` (usecases/orders/facts.ts) over those orders, rows from before revs read by
+   * their status. `version` names the (order, rev) pairs of the latest `limit`, `except` included:
+   * equal versions, unchanged orders.
+   */
+  customerTotals(merchantId: string, externalUserId: string, opts: { limit: number; except?: string }): Promise<{ totals: CustomerOrderTotals; version: string }>;
+}
+
+/** A customer's numbers from their orders (usecases/orders/facts.ts says which orders count). */
+export interface CustomerOrderTotals {
+  totalSpentFen: number;
+  orderCount: number;
+  firstOrderAt?: number;
+  lastOrderAt?: number;
+  /** Sorted. */
+  categories: string[];
 }
 
 /** Stored reports (issue 12): one per (merchant, kind, period), written with compare-and-set. */

@@ -8,6 +8,7 @@ import type { Day } from '@xiaoer/shared/domain/ids';
 import type { AuditRepo, CampaignRepo, CounterIncrement, CounterRepo, HourlyCounters, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
 import { call, type CloudbaseDb, fromDoc, getById, insertOnce, readAll, toDoc } from './sdk';
 import { withoutId } from './people';
+import { customerTotals, revsOf } from '@xiaoer/shared/usecases/orders/facts';
 
 /** Upsert by id with set() (replaces the whole document). */
 async function put(db: CloudbaseDb, coll: string, id: string, value: object, extra?: Record<string, unknown>) {
@@ -171,6 +172,11 @@ export class CloudbaseOrders implements OrderRepo {
       limit,
     );
     return rows.map((d) => fromDoc<Order>(d)!);
+  }
+  /** Worked out here from the customer's latest orders (the document database has no JSON arithmetic worth its round trips). */
+  async customerTotals(merchantId: string, externalUserId: string, opts: { limit: number; except?: string }) {
+    const orders = await this.listByCustomer(merchantId, externalUserId, opts.limit);
+    return { totals: customerTotals(orders.filter((o) => o.id !== opts.except)), version: revsOf(orders) };
   }
 }
 

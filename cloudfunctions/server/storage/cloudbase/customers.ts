@@ -110,8 +110,12 @@ export class CloudbaseMessages implements MessageRepo {
   async add(m: Message) {
     return insertOnce(this.c, toDoc(`${m.merchantId}:${m.id}`, m));
   }
-  async listByConversation(merchantId: string, conversationId: string, limit: number) {
-    const rows = await readAll(this.c.where({ merchantId, conversationId }).orderBy('at', 'desc').orderBy('_id', 'desc'), limit);
+  async listByConversation(merchantId: string, conversationId: string, limit: number, before?: { at: number; id: string }) {
+    const _ = this.db.command;
+    // _id is `<merchantId>:<id>`: within one merchant it orders as the id does
+    const older = before ? [_.or([{ at: _.lt(before.at) }, { at: before.at, _id: _.lt(`${merchantId}:${before.id}`) }])] : [];
+    const where = older.length ? _.and([{ merchantId, conversationId }, ...older]) : { merchantId, conversationId };
+    const rows = await readAll(this.c.where(where).orderBy('at', 'desc').orderBy('_id', 'desc'), limit);
     return rows.map((d) => fromDoc<Message>(d)!).reverse();
   }
   async setDelivery(merchantId: string, messageId: string, delivery: NonNullable<Message['delivery']>) {

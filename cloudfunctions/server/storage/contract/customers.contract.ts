@@ -69,6 +69,15 @@ export function conversationRepoContract(make: MakeStorage) {
       expect(await ctx.s.conversations.removeByCustomer('a', 'wm1')).toEqual(['c1']);
       expect(await ctx.s.conversations.get('b', 'c9')).not.toBeNull();
     });
+
+    it('keeps why the AI handed a conversation over, and a conversation from before reasons reads without one', async () => {
+      await ctx.s.conversations.upsert(conversation('a', 'r1', 'wm1', { state: 'waiting_human', waitingSince: 5, handoffReason: 'commit', handoffAt: 5 }));
+      await ctx.s.conversations.upsert(conversation('a', 'r2', 'wm2', { state: 'waiting_human', waitingSince: 6 }));
+      expect(await ctx.s.conversations.get('a', 'r1')).toMatchObject({ handoffReason: 'commit', handoffAt: 5 });
+      expect((await ctx.s.conversations.list('a', { states: ['waiting_human'], limit: 10 })).items.find((c) => c.id === 'r1')).toMatchObject({ handoffReason: 'commit' });
+      const old = await ctx.s.conversations.get('a', 'r2');
+      expect(old?.handoffReason).toBeUndefined();
+    });
   });
 }
 
@@ -88,6 +97,26 @@ export function messageRepoContract(make: MakeStorage) {
       expect((await ctx.s.messages.listByConversation('a', 'c1', 3)).map((m) => m.delivery)).toEqual([undefined, 'sent', undefined]);
       expect(await ctx.s.messages.removeByConversation('a', 'c1')).toBe(3);
       expect(await ctx.s.messages.listByConversation('b', 'c1', 10)).toHaveLength(1);
+    });
+
+    it('pages older messages before a (time, id) position, oldest first', async () => {
+      for (const [id, at] of [
+        ['p1', 100],
+        ['p2', 200],
+        ['p3', 200],
+        ['p4', 300],
+      ] as const)
+        await ctx.s.messages.add(text('a', 'c3', id, at, id));
+      await ctx.s.messages.add(text('b', 'c3', 'p0', 50, '别家的'));
+      expect((await ctx.s.messages.listByConversation('a', 'c3', 2, { at: 300, id: 'p4' })).map((m) => m.id)).toEqual(['p2', 'p3']);
+      // same time: the id breaks the tie, so nothing is skipped or repeated between pages
+      expect((await ctx.s.messages.listByConversation('a', 'c3', 2, { at: 200, id: 'p3' })).map((m) => m.id)).toEqual(['p1', 'p2']);
+      expect(await ctx.s.messages.listByConversation('a', 'c3', 5, { at: 100, id: 'p1' })).toEqual([]);
+    });
+
+    it('keeps a handoff notice’s reason', async () => {
+      await ctx.s.messages.add({ ...text('a', 'c2', 'h1', 100, '马上请店员来'), sender: 'ai', answer: { knowledgeIds: [], confidence: 1, handoff: true, reason: 'harm' } });
+      expect((await ctx.s.messages.listByConversation('a', 'c2', 5))[0]?.answer).toEqual({ knowledgeIds: [], confidence: 1, handoff: true, reason: 'harm' });
     });
   });
 }

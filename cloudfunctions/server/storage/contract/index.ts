@@ -4,6 +4,7 @@ import { conversationRepoContract, customerRepoContract, messageRepoContract } f
 import { auditRepoContract, counterRepoContract, knowledgeRepoContract, marketingRepoContract, orderRepoContract } from './business.contract';
 import { inboxRepoContract, jobRepoContract, kvRepoContract } from './jobs.contract';
 import { orderWriteContract } from './orders.contract';
+import { orderTotalsContract } from './order-totals.contract';
 import { reportRepoContract } from './reports.contract';
 
 export type { MakeStorage };
@@ -23,6 +24,7 @@ export function runStorageContracts(make: MakeStorage) {
   auditRepoContract(make);
   orderRepoContract(make);
   orderWriteContract(make);
+  orderTotalsContract(make);
   reportRepoContract(make);
   marketingRepoContract(make);
   inboxRepoContract(make);

@@ -65,6 +65,20 @@ export function orderWriteContract(make: MakeStorage) {
     });
   });
 
+  describe('OrderRepo.listByCustomer (the profile’s latest orders)', () => {
+    const ctx = withStorage(make);
+    it('gives the latest `limit` orders of one customer, newest placed first, tenants and customers apart', async () => {
+      for (let i = 1; i <= 25; i++) await ctx.s.orders.put(order(`c${i}`, { externalUserId: 'wm1', placedAt: i * 100 }), null);
+      await ctx.s.orders.put(order('other', { externalUserId: 'wm2', placedAt: 9_999 }), null);
+      await ctx.s.orders.put(order('b1', { merchantId: 'b', externalUserId: 'wm1', placedAt: 9_999 }), null);
+      const latest = await ctx.s.orders.listByCustomer('a', 'wm1', 20);
+      expect(latest.map((o) => o.id)).toEqual(Array.from({ length: 20 }, (_, i) => `c${25 - i}`));
+      expect(latest[0]).toEqual(order('c25', { externalUserId: 'wm1', placedAt: 2_500 }));
+      expect((await ctx.s.orders.listByCustomer('b', 'wm1', 20)).map((o) => o.id)).toEqual(['b1']);
+      expect(await ctx.s.orders.listByCustomer('a', 'wm9', 20)).toEqual([]);
+    });
+  });
+
   describe('CustomerRepo.findByPhone', () => {
     const ctx = withStorage(make);
     it('finds the most recently active customer with exactly that phone, tenants apart', async () => {

@@ -5,8 +5,19 @@ import type { Order } from '@xiaoer/shared/domain/commerce';
 import type { Campaign, TagRule } from '@xiaoer/shared/domain/marketing';
 import { addDays } from '@xiaoer/shared/domain/time';
 import type { Day } from '@xiaoer/shared/domain/ids';
-import type { AuditRepo, CampaignRepo, CounterIncrement, CounterRepo, HourlyCounters, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
+import type {
+  AuditRepo,
+  CampaignRepo,
+  CounterIncrement,
+  CounterRepo,
+  CustomerOrderTotals,
+  HourlyCounters,
+  KnowledgeRepo,
+  OrderRepo,
+  TagRuleRepo,
+} from '@xiaoer/shared/ports/storage';
 import { type Db, parse, parseAll, tx } from './db';
+import { GroupCommit } from './group-commit';
 
 export class SqliteKnowledge implements KnowledgeRepo {
   constructor(private db: Db) {}
@@ -48,24 +59,31 @@ export class SqliteKnowledge implements KnowledgeRepo {
 }
 
 export class SqliteCounters implements CounterRepo {
-  constructor(private db: Db) {}
+  /** `group`: shared with the order writes, so an order event's counters and order share commits with their neighbours'. */
+  constructor(
+    private db: Db,
+    private group = new GroupCommit(db),
+  ) {}
   async increment(merchantId: string, incs: CounterIncrement[]) {
-    return tx(this.db, () => {
-      let applied = 0;
-      const mark = this.db.prepare('INSERT OR IGNORE INTO counter_events (merchant_id, event_id) VALUES (?, ?)');
-      const add = this.db.prepare('INSERT INTO counters (merchant_id, day, store_id, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value');
-      const addHour = this.db.prepare(
-        'INSERT INTO counter_hours (merchant_id, day, hour, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
-      );
-      for (const i of incs) {
-        // The event id row is the "already counted" flag; the counter moves only with it.
-        if (mark.run(merchantId, `${i.name}:${i.eventId}`).changes === 0) continue;
-        add.run(merchantId, i.day, i.storeId ?? '', i.name, i.amount);
-        if (i.hour !== undefined) addHour.run(merchantId, i.day, i.hour, i.name, i.amount);
-        applied++;
-      }
-      return applied;
-    });
+    // in a group commit's batch the batch's transaction holds the marks and the counts together;
+    // alone (a batch of one, or a retry after a failed batch) it takes its own
+    return this.group.write(() => (this.db.inTransaction ? this.apply(merchantId, incs) : tx(this.db, () => this.apply(merchantId, incs))));
+  }
+  private apply(merchantId: string, incs: CounterIncrement[]) {
+    let applied = 0;
+    const mark = this.db.prepare('INSERT OR IGNORE INTO counter_events (merchant_id, event_id) VALUES (?, ?)');
+    const add = this.db.prepare('INSERT INTO counters (merchant_id, day, store_id, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value');
+    const addHour = this.db.prepare(
+      'INSERT INTO counter_hours (merchant_id, day, hour, name, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+    );
+    for (const i of incs) {
+      // The event id row is the "already counted" flag; the counter moves only with it.
+      if (mark.run(merchantId, `${i.name}:${i.eventId}`).changes === 0) continue;
+      add.run(merchantId, i.day, i.storeId ?? '', i.name, i.amount);
+      if (i.hour !== undefined) addHour.run(merchantId, i.day, i.hour, i.name, i.amount);
+      applied++;
+    }
+    return applied;
   }
   async days(merchantId: string, from: Day, to: Day, storeId?: string) {
     const out: Record<Day, Counters> = {};
@@ -109,8 +127,15 @@ export class SqliteAudit implements AuditRepo {
 }
 
 export class SqliteOrders implements OrderRepo {
-  constructor(private db: Db) {}
+  constructor(
+    private db: Db,
+    private group = new GroupCommit(db),
+  ) {}
+  /** Committed with the other writes of this turn (group-commit.ts) before it resolves. */
   async add(o: Order) {
+    return this.group.write(() => this.insert(o));
+  }
+  private insert(o: Order) {
     const r = this.db
       .prepare('INSERT OR IGNORE INTO orders (merchant_id, id, customer_id, placed_at, doc) VALUES (?, ?, ?, ?, ?)')
       .run(o.merchantId, o.id, o.externalUserId ?? null, o.placedAt, JSON.stringify(o));
@@ -131,16 +156,67 @@ export class SqliteOrders implements OrderRepo {
   }
   async put(o: Order, expectedRev: number | null) {
     if (expectedRev === null) return this.add(o);
-    // the rev lives in the document: a row written before revs existed reads as 0
-    const r = this.db
-      .prepare("UPDATE orders SET customer_id = ?, placed_at = ?, doc = ? WHERE merchant_id = ? AND id = ? AND COALESCE(json_extract(doc, '$.rev'), 0) = ?")
-      .run(o.externalUserId ?? null, o.placedAt, JSON.stringify(o), o.merchantId, o.id, expectedRev);
-    return r.changes === 1;
+    return this.group.write(() => {
+      // the rev lives in the document: a row written before revs existed reads as 0
+      const r = this.db
+        .prepare("UPDATE orders SET customer_id = ?, placed_at = ?, doc = ? WHERE merchant_id = ? AND id = ? AND COALESCE(json_extract(doc, '$.rev'), 0) = ?")
+        .run(o.externalUserId ?? null, o.placedAt, JSON.stringify(o), o.merchantId, o.id, expectedRev);
+      return r.changes === 1;
+    });
   }
   async listUnmatched(merchantId: string, limit: number) {
     return parseAll<Order>(this.db.prepare('SELECT doc FROM orders WHERE merchant_id = ? AND customer_id IS NULL ORDER BY placed_at DESC, id LIMIT ?').all(merchantId, limit));
   }
+  /**
+   * customerTotals (usecases/orders/facts.ts) in one statement, so an order event does not read
+   * and parse every order of a regular: `paid` and `refunded` as withFacts reads them (a row
+   * without a rev by its status), then the sums, and the categories of what they kept.
+   */
+  async customerTotals(merchantId: string, externalUserId: string, opts: { limit: number; except?: string }) {
+    const row = this.db.prepare(CUSTOMER_TOTALS_SQL).get(merchantId, externalUserId, opts.limit, opts.except ?? null, opts.except ?? null) as {
+      version: string | null;
+      spent: number;
+      n: number;
+      first: number | null;
+      last: number | null;
+      cats: string;
+    };
+    const totals: CustomerOrderTotals = {
+      totalSpentFen: Number(row.spent),
+      orderCount: Number(row.n),
+      ...(row.first !== null ? { firstOrderAt: Number(row.first) } : {}),
+      ...(row.last !== null ? { lastOrderAt: Number(row.last) } : {}),
+      // sorted here, as JavaScript sorts (SQLite would order by UTF-8 bytes)
+      categories: (JSON.parse(row.cats) as string[]).sort(),
+    };
+    return { totals, version: row.version ?? '' };
+  }
 }
+
+const CUSTOMER_TOTALS_SQL = `
+WITH latest AS (
+  SELECT id, placed_at, doc FROM orders WHERE merchant_id = ? AND customer_id = ? ORDER BY placed_at DESC LIMIT ?
+), o AS (
+  SELECT id, placed_at, doc, json_extract(doc, '$.rev') AS rev,
+    CASE WHEN json_extract(doc, '$.rev') IS NOT NULL THEN json_extract(doc, '$.paidFen')
+      ELSE COALESCE(json_extract(doc, '$.paidFen'), CASE WHEN json_extract(doc, '$.status') IN ('paid', 'fulfilled', 'refunded') THEN json_extract(doc, '$.amountFen') END)
+    END AS paid,
+    (json_extract(doc, '$.refundedAt') IS NOT NULL OR (json_extract(doc, '$.rev') IS NULL AND json_extract(doc, '$.status') = 'refunded')) AS refunded
+  FROM latest
+), kept AS (
+  SELECT * FROM o WHERE id IS NOT ?
+)
+SELECT
+  (SELECT group_concat(id || '@' || COALESCE(rev, 0), ',') FROM (SELECT id, rev FROM o ORDER BY id)) AS version,
+  COALESCE(SUM(CASE WHEN paid IS NOT NULL AND NOT refunded THEN paid END), 0) AS spent,
+  COUNT(CASE WHEN paid IS NOT NULL AND NOT refunded THEN 1 END) AS n,
+  MIN(CASE WHEN paid IS NOT NULL THEN placed_at END) AS first,
+  MAX(CASE WHEN paid IS NOT NULL THEN placed_at END) AS last,
+  (SELECT json_group_array(c) FROM (
+    SELECT DISTINCT json_extract(j.value, '$.category') AS c FROM o, json_each(o.doc, '$.items') AS j
+    WHERE o.id IS NOT ? AND o.paid IS NOT NULL AND NOT o.refunded AND json_extract(j.value, '$.category') IS NOT NULL AND json_extract(j.value, '$.category') != ''
+  )) AS cats
+FROM kept`;
 
 export class SqliteTagRules implements TagRuleRepo {
   constructor(private db: Db) {}

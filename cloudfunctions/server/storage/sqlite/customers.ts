@@ -131,8 +131,12 @@ export class SqliteMessages implements MessageRepo {
       .run(m.merchantId, m.id, m.conversationId, m.at, JSON.stringify(m));
     return r.changes === 1;
   }
-  async listByConversation(merchantId: string, conversationId: string, limit: number) {
-    const rows = this.db.prepare('SELECT doc FROM messages WHERE merchant_id = ? AND conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(merchantId, conversationId, limit);
+  async listByConversation(merchantId: string, conversationId: string, limit: number, before?: { at: number; id: string }) {
+    const rows = before
+      ? this.db
+          .prepare('SELECT doc FROM messages WHERE merchant_id = ? AND conversation_id = ? AND (at < ? OR (at = ? AND id < ?)) ORDER BY at DESC, id DESC LIMIT ?')
+          .all(merchantId, conversationId, before.at, before.at, before.id, limit)
+      : this.db.prepare('SELECT doc FROM messages WHERE merchant_id = ? AND conversation_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(merchantId, conversationId, limit);
     return parseAll<Message>(rows).reverse();
   }
   async removeByConversation(merchantId: string, conversationId: string) {

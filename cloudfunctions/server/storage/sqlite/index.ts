@@ -8,6 +8,7 @@ import { SqliteInbox } from './inbox';
 import { SqliteKv } from './kv';
 import { startCheckpointer } from './checkpointer';
 import { SqliteReports } from './reports';
+import { GroupCommit } from './group-commit';
 
 export interface SqliteStorage extends Storage {
   db: Db;
@@ -21,6 +22,8 @@ export interface SqliteOptions {
 
 export function openSqliteStorage(file: string, opts: SqliteOptions = {}): SqliteStorage {
   const db = openDb(file);
+  // an order event's counters and its order write share commits with concurrent events' (one per turn)
+  const orderWrites = new GroupCommit(db);
   const checkpointer = opts.checkpointInBackground && file !== ':memory:' ? startCheckpointer(db, file) : undefined;
   return {
     db,
@@ -32,10 +35,10 @@ export function openSqliteStorage(file: string, opts: SqliteOptions = {}): Sqlit
     conversations: new SqliteConversations(db),
     messages: new SqliteMessages(db),
     knowledge: new SqliteKnowledge(db),
-    counters: new SqliteCounters(db),
+    counters: new SqliteCounters(db, orderWrites),
     jobs: new SqliteJobs(db),
     audit: new SqliteAudit(db),
-    orders: new SqliteOrders(db),
+    orders: new SqliteOrders(db, orderWrites),
     reports: new SqliteReports(db),
     tagRules: new SqliteTagRules(db),
     campaigns: new SqliteCampaigns(db),

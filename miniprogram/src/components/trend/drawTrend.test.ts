@@ -59,6 +59,16 @@ describe('drawTrend()', () => {
     expect(ctx.ops.some((o) => o.args.some((a) => typeof a === 'number' && !Number.isFinite(a)))).toBe(false);
   });
 
+  it('labels counts in whole numbers only: no 0.5 or 2.5 line on a quiet week', () => {
+    for (const top of [1, 4, 5]) {
+      const ctx = recordingContext();
+      drawTrend(ctx, size, [{ name: 'a', color: '#000', values: [0, top, 0] }], { labels: ['a', 'b', 'c'] });
+      const ticks = ctx.ops.filter((o) => o.op === 'fillText' && !['a', 'b', 'c'].includes(o.args[0] as string)).map((o) => Number(o.args[0]));
+      expect(ticks.length).toBeGreaterThanOrEqual(2);
+      expect(ticks.every(Number.isInteger)).toBe(true);
+    }
+  });
+
   it('rounds the axis top to 1, 2 or 5 × 10ⁿ', () => {
     expect([0, 1, 3, 7, 12, 48, 150, 999].map(niceMax)).toEqual([1, 1, 5, 10, 20, 50, 200, 1000]);
     expect(labelIndexes(3)).toEqual([0, 1, 2]);

@@ -92,12 +92,12 @@ export function drawTrend(ctx: TrendContext, size: { width: number; height: numb
     ctx.fillRect(0, 0, width, height);
   }
 
-  // grid: 0, half and max, labelled on the left
+  // grid: 0, half and max, labelled on the left; no half line when it would read 0.5 or 2.5 (counts)
   ctx.font = `${fs}px sans-serif`;
   ctx.lineWidth = 1;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  for (const v of [0, L.max / 2, L.max]) {
+  for (const v of Number.isInteger(L.max / 2) ? [0, L.max / 2, L.max] : [0, L.max]) {
     const y = Math.round(L.y(v)) + 0.5;
     ctx.strokeStyle = opts.gridColor ?? '#e5e7eb';
     ctx.beginPath();

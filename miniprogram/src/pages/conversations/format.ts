@@ -101,9 +101,12 @@ function eventText(m: Extract<Message, { type: 'event' }>): string {
     case 'enter_session':
       return '客户进入了会话';
     case 'transfer_to_wecom': {
-      const who = typeof m.detail.servicerUserId === 'string' ? m.detail.servicerUserId : '';
-      return who ? `已转给企业微信客服 ${who}` : '已转给企业微信客服';
+      // the colleague's name (an account id means nothing to the owner)
+      const who = typeof m.detail.servicerName === 'string' ? m.detail.servicerName : '';
+      return who ? `已转给企业微信同事 ${who}` : '已转给企业微信同事';
     }
+    case 'ai_resumed':
+      return typeof m.detail.text === 'string' ? m.detail.text : '店员一直没回，AI 先答有把握的问题';
     case 'session_status_change':
       return m.detail.change_type === 3 ? '会话已结束' : '企业微信客服接待了这个客户';
     case 'msg_send_fail':

@@ -8,7 +8,15 @@ import { fail, mockFetch, ok, type Handler } from '../../../test/fetch-mock';
 import { me } from '../../../test/fixtures';
 
 const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent?.trim();
-const bodies = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body));
+// the live-update poll (inbox.changes) runs beside every page load; the tests below that care check it themselves
+const allBodies = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body));
+const bodies = (fetch: jest.Mock) => allBodies(fetch).filter((b) => b.action !== 'inbox.changes');
+const firstRow = (root: ParentNode) =>
+  waitFor(() => {
+    const el = root.querySelector('.conv-item');
+    if (!el) throw new Error('no row yet');
+    return el;
+  });
 
 const MIN = 60_000;
 
@@ -52,6 +60,81 @@ describe('会话 page', () => {
     expect(container.querySelector('.filter-waiting')!.classList.contains('filter-on')).toBe(true);
 
     expect(bodies(fetch)).toEqual([{ action: 'me.get' }, { action: 'conversations.list', merchantId: 'demo-bakery', filter: 'waiting', limit: 20 }]);
+  });
+
+  it('shows why each customer waits, their own question and the wait from their oldest unanswered message', async () => {
+    backend(() =>
+      ok({
+        items: [conv({ handoffReasonText: '投诉', lastQuestion: '订的蛋糕坏了怎么办', waitFrom: Date.now() - 25 * MIN - 5_000, replied: false })],
+        nextCursor: null,
+      }),
+    );
+    const { container } = render(<ConversationsPage />);
+    const item = await firstRow(container);
+    expect(text(item, '.conv-reason')).toBe('投诉');
+    expect(text(item, '.conv-question')).toBe('客户问：订的蛋糕坏了怎么办');
+    // from the customer's message, not from when the row went to 待人工
+    expect(text(item, '.conv-waited')).toBe('等了 25 分钟');
+    expect(item.querySelector('.conv-hand-back')).toBeNull();
+  });
+
+  it('stops the wait once the shop replied: 已回复, and 交还给 AI in one tap', async () => {
+    let replied = true;
+    const fetch = backend((body) => {
+      if (body.action === 'conversations.handBack') {
+        replied = false;
+        return ok({ conversation: conv({ state: 'ai', waitingSince: null }) });
+      }
+      if (body.action === 'conversations.list') return ok({ items: replied ? [conv({ waitFrom: null, replied: true, lastQuestion: '能开发票吗' })] : [], nextCursor: null });
+      return ok({ changedAt: 1, waiting: 1, conversationIds: [], full: false });
+    });
+    const { container } = render(<ConversationsPage />);
+    const item = await firstRow(container);
+    expect(text(item, '.conv-replied')).toBe('已回复');
+    expect(item.querySelector('.conv-waited')).toBeNull();
+    const navigate = jest.spyOn(Taro, 'navigateTo');
+    await act(async () => {
+      fireEvent.click(item.querySelector('.conv-hand-back')!);
+    });
+    await waitFor(() => expect(container.textContent).toContain('现在没有要你回复的客户'));
+    expect(bodies(fetch).filter((b) => b.action === 'conversations.handBack')).toEqual([{ action: 'conversations.handBack', merchantId: 'demo-bakery', conversationId: 'conv-1' }]);
+    // the tap on the button is not a tap on the row
+    expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it('shows a new waiting customer without a pull, and stops asking while the page is hidden', async () => {
+    jest.useFakeTimers();
+    try {
+      let items = [conv()];
+      let changedAt = 100;
+      const fetch = backend((body) => {
+        if (body.action === 'inbox.changes') return ok({ changedAt, waiting: items.length, conversationIds: (body.since as number) < changedAt ? ['conv-9'] : [], full: false });
+        return ok({ items, nextCursor: null });
+      });
+      const badge = jest.spyOn(Taro, 'setTabBarBadge').mockResolvedValue({ errMsg: 'ok' } as never);
+      const { container } = render(<ConversationsPage />);
+      await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(1));
+      await act(async () => {
+        await jest.advanceTimersByTimeAsync(100);
+      });
+      items = [conv(), conv({ id: 'conv-9', customerName: '新客人' })];
+      changedAt = 200;
+      await act(async () => {
+        await jest.advanceTimersByTimeAsync(5_000);
+      });
+      await waitFor(() => expect(container.querySelectorAll('.conv-item')).toHaveLength(2));
+      expect(badge).toHaveBeenLastCalledWith({ index: 1, text: '2' });
+      // the browser tab hidden: no more polls
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      const before = allBodies(fetch).length;
+      await act(async () => {
+        await jest.advanceTimersByTimeAsync(20_000);
+      });
+      expect(allBodies(fetch).length).toBe(before);
+    } finally {
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+      jest.useRealTimers();
+    }
   });
 
   it('says so kindly when nobody waits, and offers to show every conversation', async () => {
@@ -210,6 +293,8 @@ describe('format helpers', () => {
     expect(describeMessage({ ...base, type: 'voice' })).toBe('[语音]');
     expect(describeMessage({ ...base, type: 'file', fileName: '菜单.pdf' })).toBe('[文件] 菜单.pdf');
     expect(describeMessage({ ...base, type: 'location', latitude: 1, longitude: 2, name: '面包坊', address: '人民路 1 号' })).toBe('[位置] 面包坊 人民路 1 号');
-    expect(describeMessage({ ...base, type: 'event', event: 'transfer_to_wecom', detail: { servicerUserId: 'zhangsan' } })).toBe('已转给企业微信客服 zhangsan');
+    expect(describeMessage({ ...base, type: 'event', event: 'transfer_to_wecom', detail: { servicerUserId: 'zhangsan', servicerName: '小张' } })).toBe('已转给企业微信同事 小张');
+    // an older transfer without a name never shows the account id
+    expect(describeMessage({ ...base, type: 'event', event: 'transfer_to_wecom', detail: { servicerUserId: 'zhangsan' } })).toBe('已转给企业微信同事');
   });
 });

@@ -4,6 +4,7 @@ import { Button, Text, View } from '@tarojs/components';
 import type { ConversationView } from '@xiaoer/shared/contracts/api';
 import { call } from '../../services/api';
 import { refreshBadges } from '../../services/badge';
+import { useInboxChanges } from '../../services/live';
 import { currentShop, type ShopSummary } from '../../services/session';
 import { asApiError, useShopLoad } from '../../services/useLoad';
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
@@ -53,6 +54,9 @@ export default function ConversationsPage() {
     void reload(true).finally(() => Taro.stopPullDownRefresh());
   });
 
+  // a new waiting customer, a reply, a handback: the list follows within seconds, no pull needed
+  useInboxChanges(() => void reload(true));
+
   const pick = (f: Filter) => {
     if (f === filterRef.current) return;
     filterRef.current = f;
@@ -79,6 +83,7 @@ export default function ConversationsPage() {
           data={state.data}
           shop={state.shop}
           onShowAll={() => pick('all')}
+          onChanged={() => reload(true)}
           onMore={(next) => setState((s) => (s.status === 'ready' && s.data.filter === next.filter ? { ...s, data: next } : s))}
         />
       )}
@@ -86,8 +91,8 @@ export default function ConversationsPage() {
   );
 }
 
-function ConversationList(props: { data: ListData; shop: ShopSummary; onShowAll: () => void; onMore: (next: ListData) => void }) {
-  const { data, shop, onShowAll, onMore } = props;
+function ConversationList(props: { data: ListData; shop: ShopSummary; onShowAll: () => void; onMore: (next: ListData) => void; onChanged: () => Promise<void> }) {
+  const { data, shop, onShowAll, onMore, onChanged } = props;
   const now = useNow();
   const [more, setMore] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
   const busy = useRef(false);
@@ -133,16 +138,57 @@ function ConversationList(props: { data: ListData; shop: ShopSummary; onShowAll:
             <Text className="conv-name">{c.customerName || '客户'}</Text>
             <Text className="conv-time">{shortTime(c.updatedAt, now)}</Text>
           </View>
-          <Text className="conv-preview">{c.lastMessagePreview || ' '}</Text>
+          {c.state === 'waiting_human' && c.lastQuestion ? (
+            <Text className="conv-question">客户问：{c.lastQuestion}</Text>
+          ) : (
+            <Text className="conv-preview">{c.lastMessagePreview || ' '}</Text>
+          )}
           <View className="conv-bottom">
             <Text className={`conv-badge badge-${c.state}`}>{STATE_LABEL[c.state]}</Text>
-            {c.state === 'waiting_human' && c.waitingSince !== null && <Text className="conv-waited">{waitedText(c.waitingSince, now)}</Text>}
+            {c.state === 'waiting_human' && c.handoffReasonText && <Text className="conv-reason">{c.handoffReasonText}</Text>}
+            {c.state === 'waiting_human' && <WaitLine c={c} now={now} />}
             {(c.undelivered ?? 0) > 0 && <Text className="conv-undelivered">{c.undelivered} 条没发出去</Text>}
           </View>
+          {c.state === 'waiting_human' && c.replied && <HandBackRow merchantId={shop.id} conversationId={c.id} onChanged={onChanged} />}
         </View>
       ))}
 
       <LoadMore hasMore={Boolean(data.nextCursor)} loading={more.loading} error={more.error} onMore={() => void loadMore()} />
+    </View>
+  );
+}
+
+/** The wait counts from the customer's oldest unanswered message and stops once the shop replied. */
+function WaitLine({ c, now }: { c: ConversationView; now: number }) {
+  if (c.replied) return <Text className="conv-replied">已回复</Text>;
+  const from = c.waitFrom ?? c.waitingSince;
+  return from !== null && from !== undefined ? <Text className="conv-waited">{waitedText(from, now)}</Text> : null;
+}
+
+/** 交还给 AI in one tap, on a row the shop has answered. */
+function HandBackRow(props: { merchantId: string; conversationId: string; onChanged: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const handBack = async (e: { stopPropagation?: () => void }) => {
+    e.stopPropagation?.();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await call({ action: 'conversations.handBack', merchantId: props.merchantId, conversationId: props.conversationId });
+      await props.onChanged();
+    } catch (err) {
+      setError(asApiError(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <View className="conv-actions" onClick={(e) => e.stopPropagation()}>
+      <Button className="btn btn-plain conv-hand-back" loading={busy} disabled={busy || undefined} onClick={(e) => void handBack(e)}>
+        交还给 AI
+      </Button>
+      {error && <Text className="conv-error">{error}</Text>}
     </View>
   );
 }

@@ -25,7 +25,7 @@ describe('我的 page', () => {
     await waitFor(() => expect(text(container, '.me-shop-name')).toBe('小麦面包坊'));
     expect(container.querySelector('.page-me')).not.toBeNull();
     expect(text(container, '.me-role')).toBe('老板');
-    for (const row of ['kb', 'teach', 'alerts', 'settings', 'staff', 'setup']) expect(container.querySelector(`.menu-${row}`)).not.toBeNull();
+    for (const row of ['kb', 'teach', 'products', 'alerts', 'settings', 'staff', 'setup']) expect(container.querySelector(`.menu-${row}`)).not.toBeNull();
     await waitFor(() => expect(text(container, '.menu-teach .me-count')).toBe('5'));
     // me.get once, badges once: nothing twice for one showing
     expect(actions(fetch)).toEqual(['me.get', 'badges.get']);
@@ -40,6 +40,8 @@ describe('我的 page', () => {
     expect(container.querySelector('.menu-kb')).not.toBeNull();
     expect(container.querySelector('.menu-teach')).not.toBeNull();
     expect(container.querySelector('.menu-alerts')).not.toBeNull();
+    expect(container.querySelector('.menu-reports')).not.toBeNull();
+    expect(container.querySelector('.menu-products')).not.toBeNull();
     expect(container.querySelector('.menu-settings')).toBeNull();
     expect(container.querySelector('.menu-staff')).toBeNull();
     expect(container.querySelector('.menu-setup')).toBeNull();

@@ -15,6 +15,8 @@ type MenuRow = { key: string; title: string; hint: string; url: string; ownerOnl
 const MENU: MenuRow[] = [
   { key: 'kb', title: '知识库', hint: 'AI 回答客户时用的问答', url: '/sub/kb/index', ownerOnly: false },
   { key: 'teach', title: 'AI 没答上来', hint: '教 AI 回答它还不会的问题', url: '/sub/teach/index', ownerOnly: false },
+  { key: 'reports', title: '报表', hint: '日报、周报、月报，可以导出 Excel', url: '/sub/reports/index', ownerOnly: false },
+  { key: 'products', title: '商品和库存', hint: '还剩多少，快没了的先看', url: '/sub/products/index', ownerOnly: false },
   { key: 'alerts', title: '提醒', hint: '大单、退款、订单超时、库存快没了', url: '/sub/alerts/index', ownerOnly: false },
   { key: 'settings', title: '店铺设置', hint: '店名、AI 的说话方式、营业时间', url: '/sub/settings/index', ownerOnly: true },
   { key: 'staff', title: '店员和邀请码', hint: '谁在值班，邀请新店员', url: '/sub/staff/index', ownerOnly: true },

@@ -82,7 +82,11 @@ export function TrendCard({ merchantId, loadNo }: { merchantId: string; loadNo: 
         </View>
       )}
       {state.status === 'loading' && <Text className="trend-loading">正在加载趋势…</Text>}
-      {chart && (
+      {chart && total('consultations') + total('aiAnswered') === 0 && (
+        // a new shop: an axis from 0 to 1 says nothing; words do
+        <Text className="trend-empty">这 {days} 天还没有客户来问。客户发来消息后，这里按天画出来。</Text>
+      )}
+      {chart && total('consultations') + total('aiAnswered') > 0 && (
         <View className="trend-body">
           <View className="trend-legend">
             {chart.series.map((s) => (

@@ -63,7 +63,8 @@ describe('今日 page', () => {
     expect(container.textContent).not.toMatch(/比昨天|昨天全天/);
 
     await waitFor(() => expect(container.querySelector('.trend-card canvas')).not.toBeNull());
-    const actions = actionsOf(fetch);
+    // the first-day checklist's own calls are counted in setup-checklist.test.tsx
+    const actions = actionsOf(fetch).filter((a) => !['setup.check', 'kb.list', 'settings.get', 'members.list'].includes(a.action));
     expect(actions.slice(0, 3)).toEqual(
       expect.arrayContaining([{ action: 'me.get' }, { action: 'dashboard.today', merchantId: 'demo-bakery' }, { action: 'badges.get', merchantId: 'demo-bakery' }]),
     );
@@ -81,10 +82,33 @@ describe('今日 page', () => {
   });
 
   it('tells an expired session to ask the owner for a new login link', async () => {
+    Taro.setStorageSync('xiaoer.signedInBefore', true);
     mockFetch(() => fail(401, 'AUTH.UNAUTHENTICATED', '请先登录'));
     const { container } = render(<TodayPage />);
     await waitFor(() => expect(container.textContent).toContain('登录已过期，请向老板要一个新的登录链接'));
     expect(container.querySelector('.retry')).toBeNull();
+  });
+
+  it('tells a first-time visitor how to get in, not that a login expired', async () => {
+    mockFetch(() => fail(401, 'AUTH.UNAUTHENTICATED', '请先登录'));
+    const { container } = render(<TodayPage />);
+    await waitFor(() => expect(container.querySelector('.state-first-visit')).not.toBeNull());
+    expect(container.textContent).toContain('欢迎使用店小二');
+    expect(container.textContent).toContain('邀请链接');
+    expect(container.textContent).toContain('npm start');
+    expect(container.textContent).not.toContain('过期');
+  });
+
+  it('remembers a successful sign-in, so a later 401 reads as an expired login', async () => {
+    mockFetch(backend());
+    const first = render(<TodayPage />);
+    await waitFor(() => expect(text(first.container, '.shop-name')).toBe('小麦面包坊'));
+    first.unmount();
+    resetSession();
+    mockFetch(() => fail(401, 'AUTH.UNAUTHENTICATED', '请先登录'));
+    const { container } = render(<TodayPage />);
+    await waitFor(() => expect(container.textContent).toContain('登录已过期'));
+    expect(container.querySelector('.state-first-visit')).toBeNull();
   });
 
   it('shows other errors with a 重试 button that loads again', async () => {
@@ -165,6 +189,9 @@ describe('今日 links', () => {
     expect(text(container, '.kb-link')).toContain('知识库 ›');
     fireEvent.click(container.querySelector('.kb-link')!);
     expect(navigate).toHaveBeenLastCalledWith({ url: '/sub/kb/index' });
+    expect(text(container, '.reports-link')).toContain('看报表 ›');
+    fireEvent.click(container.querySelector('.reports-link')!);
+    expect(navigate).toHaveBeenLastCalledWith({ url: '/sub/reports/index' });
   });
 
   it('says the AI answered everything when nothing is waiting to be taught', async () => {

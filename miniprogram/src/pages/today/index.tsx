@@ -1,11 +1,14 @@
+import { useState } from 'react';
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import type { DashboardToday, WecomProblemView } from '@xiaoer/shared/contracts/api';
 import type { CounterName } from '@xiaoer/shared/domain/counters';
 import { isAuthExpired } from '../../services/api';
-import { wasSignedOut } from '../../services/session';
+import { switchShop } from '../../services/session';
+import { SignedOut } from '../../components/StateView';
 import { formatCount, formatDay, formatFen, sameTimeNote } from './format';
 import { TrendCard } from './TrendCard';
+import { SetupChecklist } from './SetupChecklist';
 import { useToday, type Badges, type TodayState } from './useToday';
 import './index.scss';
 
@@ -23,18 +26,20 @@ export default function TodayPage() {
   const { state, reload } = useToday();
 
   usePullDownRefresh(() => {
-    void reload(undefined, true).finally(() => Taro.stopPullDownRefresh());
+    void reload({ quiet: true, fresh: true }).finally(() => Taro.stopPullDownRefresh());
   });
 
   return (
     <View className="today page-today">
-      <TodayBody state={state} onRetry={() => void reload()} onSwitch={(id) => void reload(id)} />
+      <TodayBody state={state} onRetry={() => void reload()} onSwitch={switchShop} />
     </View>
   );
 }
 
 export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwitch: (merchantId: string) => void }) {
   const { state, onRetry, onSwitch } = props;
+  // while a new shop's checklist shows, "AI 都答上来了" would be an empty boast
+  const [setupShown, setSetupShown] = useState(false);
 
   if (state.status === 'loading') {
     return (
@@ -54,13 +59,7 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
   }
 
   if (state.status === 'error') {
-    if (isAuthExpired(state.error)) {
-      return (
-        <View className="today-error today-auth-expired state">
-          <Text className="state-title error-message">{wasSignedOut() ? '已经在所有设备上退出了。要再用，请打开一个新的登录链接' : '登录已过期，请向老板要一个新的登录链接'}</Text>
-        </View>
-      );
-    }
+    if (isAuthExpired(state.error)) return <SignedOut className="today-error today-auth-expired" />;
     return (
       <View className="today-error state">
         <Text className="state-title">加载失败</Text>
@@ -101,9 +100,11 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
 
       <WecomProblems problems={dashboard.wecomProblems} />
 
+      {dashboard.role === 'owner' && <SetupChecklist merchantId={dashboard.merchant.id} loadNo={state.loadNo} onShown={setSetupShown} />}
+
       <WaitingCard waiting={dashboard.waitingHuman} />
 
-      <TeachLink badges={state.badges} />
+      {!(setupShown && state.badges?.unanswered === 0) && <TeachLink badges={state.badges} />}
 
       {dashboard.revenueFen !== null && (dashboard.hasOrders ? <RevenueCard dashboard={dashboard} revenueFen={dashboard.revenueFen} /> : <NoOrdersCard />)}
 
@@ -130,6 +131,11 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
       </View>
 
       {SHOWN.every(({ name }) => dashboard.today[name] === 0) && <Text className="today-quiet">今天还没有客户来消息，AI 一直在线等着。</Text>}
+
+      <View className="card reports-link" onClick={() => void Taro.navigateTo({ url: '/sub/reports/index' })}>
+        <Text className="link-title">看报表 ›</Text>
+        <Text className="link-hint">日报、周报、月报，推送过的都在这里，可以导出 Excel</Text>
+      </View>
 
       <TrendCard merchantId={dashboard.merchant.id} loadNo={state.loadNo} />
 

@@ -1,13 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useDidShow } from '@tarojs/taro';
-import type { DashboardToday, MerchantSummary } from '@xiaoer/shared/contracts/api';
-import type { z } from 'zod';
+import type { DashboardToday } from '@xiaoer/shared/contracts/api';
 import { ApiError, call } from '../../services/api';
 import { refreshBadges } from '../../services/badge';
-import { pickMerchant, storeMerchantId } from '../../services/merchant';
-import { clearSignedOut } from '../../services/session';
+import { currentShop, onShopSwitch, refreshSession, type ShopSummary } from '../../services/session';
 
-type Merchant = z.infer<typeof MerchantSummary>;
+type Merchant = ShopSummary;
 
 export type Badges = { waitingHuman: number; unanswered: number };
 
@@ -30,18 +28,16 @@ const asApiError = (err: unknown): ApiError => (err instanceof ApiError ? err : 
 let loads = 0;
 
 /**
- * Everything the 今日 page needs, as a plain function: who am I (me.get), which shop (the one
- * remembered in storage, else the first), then that shop's dashboard. `merchantId` forces a shop.
+ * Everything the 今日 page needs, as a plain function: the shop from the app's one session store
+ * (services/session: me.get once, the remembered shop else the first), then its dashboard.
+ * Switching shop goes through `switchShop`, so every tab follows, not only this one.
  */
-export async function loadToday(merchantId?: string): Promise<TodayState> {
+export async function loadToday(): Promise<TodayState> {
   try {
-    const me = await call({ action: 'me.get' });
-    clearSignedOut();
-    const merchant = merchantId ? (me.merchants.find((m) => m.id === merchantId) ?? pickMerchant(me.merchants)) : pickMerchant(me.merchants);
-    if (!merchant) return { status: 'empty' };
-    if (merchantId && merchant.id === merchantId) storeMerchantId(merchantId);
-    const dashboard = await call({ action: 'dashboard.today', merchantId: merchant.id });
-    return { status: 'ready', dashboard, merchants: me.merchants, loadNo: ++loads };
+    const { shop, shops } = await currentShop();
+    if (!shop) return { status: 'empty' };
+    const dashboard = await call({ action: 'dashboard.today', merchantId: shop.id });
+    return { status: 'ready', dashboard, merchants: shops, loadNo: ++loads };
   } catch (err) {
     return { status: 'error', error: asApiError(err) };
   }
@@ -49,19 +45,20 @@ export async function loadToday(merchantId?: string): Promise<TodayState> {
 
 /**
  * React state around loadToday. It loads on mount through useEffect (Taro's useLoad does not fire
- * in jest), again quietly each later time the tab is shown (back from 教 AI, switching tabs), and
- * `reload` is for 重试, pull-down refresh and switching shops. Stale answers are dropped when a
- * newer load has started.
+ * in jest), again quietly each later time the tab is shown (back from 教 AI, switching tabs), again
+ * after a shop switch anywhere in the app, and `reload` is for 重试 and pull-down refresh (`fresh`
+ * asks me.get again). Stale answers are dropped when a newer load has started.
  */
 export function useToday() {
   const [state, setState] = useState<TodayState>({ status: 'loading' });
   const seq = useRef(0);
   const shownOnce = useRef(false);
 
-  const reload = useCallback(async (merchantId?: string, quiet = false) => {
+  const reload = useCallback(async (opts: { quiet?: boolean; fresh?: boolean } = {}) => {
     const mine = ++seq.current;
-    if (!quiet) setState({ status: 'loading' });
-    const next = await loadToday(merchantId);
+    if (opts.fresh) refreshSession();
+    if (!opts.quiet) setState({ status: 'loading' });
+    const next = await loadToday();
     if (mine !== seq.current) return;
     setState(next);
     if (next.status !== 'ready') return;
@@ -75,13 +72,15 @@ export function useToday() {
     void reload();
   }, [reload]);
 
+  useEffect(() => onShopSwitch(() => void reload()), [reload]);
+
   useDidShow(() => {
     // the first show is the mount, which already loads
     if (!shownOnce.current) {
       shownOnce.current = true;
       return;
     }
-    void reload(undefined, true);
+    void reload({ quiet: true });
   });
 
   return { state, reload };

@@ -14,6 +14,7 @@ export const KIND_LABEL: Record<AlertKind, string> = {
   stockYellow: '库存偏少',
   stockRed: '快卖完了',
   slowMovers: '卖得慢',
+  badReview: '差评',
 };
 
 const pad = (n: number) => String(n).padStart(2, '0');

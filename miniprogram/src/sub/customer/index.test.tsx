@@ -26,8 +26,23 @@ const customer = (over: Partial<CustomerView> = {}): CustomerView => ({
   ...over,
 });
 
+type Orders = ApiResult<'customers.get'>['orders'];
+const noOrders: Orders = { recent: [], firstOrderAt: null, lastOrderAt: null, categories: [] };
+const withOrders = (amounts = true): Orders => ({
+  recent: [
+    { orderNo: 'NO-3', placedAt: T, status: 'paid', amountFen: amounts ? 3600 : null, summary: '杨枝甘露×2' },
+    { orderNo: 'NO-2', placedAt: T - 86_400_000, status: 'fulfilled', amountFen: amounts ? 1800 : null, summary: '生日蛋糕' },
+    { orderNo: 'NO-1', placedAt: joined, status: 'refunded', amountFen: amounts ? 900 : null, summary: '' },
+    { orderNo: 'NO-0', placedAt: joined, status: 'cancelled', amountFen: amounts ? 500 : null, summary: '面包' },
+  ],
+  firstOrderAt: joined,
+  lastOrderAt: T,
+  categories: ['蛋糕', '鲜果茶'],
+});
+
 const profile = (over: Partial<ApiResult<'customers.get'>> = {}): ApiResult<'customers.get'> => ({
   customer: customer(),
+  orders: noOrders,
   recentMessages: [
     { id: 'm1', merchantId: 'demo-bakery', conversationId: 'conv-7', sender: 'customer', at: T - 60_000, type: 'text', text: '生日蛋糕要提前几天订？' },
     { id: 'm2', merchantId: 'demo-bakery', conversationId: 'conv-7', sender: 'ai', at: T, type: 'text', text: '提前两天就可以。' },
@@ -71,6 +86,35 @@ describe('客户资料 page', () => {
     await waitFor(() => expect(text(container, '.row-phone .row-value')).toBe('138****5678'));
     expect(container.querySelector('.row-spend')).toBeNull();
     expect(text(container, '.row-source .row-value')).toBe('微信客服');
+  });
+
+  it('shows the owner the recent orders with status, amount and items, and the order totals', async () => {
+    const { container } = page('wm-alice', () => ok(profile({ orders: withOrders() })));
+    await waitFor(() => expect(container.querySelectorAll('.order').length).toBe(4));
+    const orders = Array.from(container.querySelectorAll('.order'));
+    expect(orders.map((o) => text(o, '.order-status'))).toEqual(['已付款', '已完成', '已退款', '已取消']);
+    expect(orders.map((o) => text(o, '.order-no'))).toEqual(['NO-3', 'NO-2', 'NO-1', 'NO-0']);
+    expect(text(orders[0]!, '.order-amount')).toBe('¥36.00');
+    expect(text(orders[0]!, '.order-summary')).toBe('杨枝甘露×2');
+    expect(text(orders[2]!, '.order-summary')).toBe('没有商品明细');
+    expect(text(container, '.row-first-order .row-value')).toBe('2026年3月8日');
+    expect(text(container, '.row-last-order .row-value')).toBeTruthy();
+    expect(text(container, '.row-categories .row-value')).toBe('蛋糕、鲜果茶');
+  });
+
+  it('shows staff the orders without any amount', async () => {
+    const { container } = page('wm-alice', () => ok(profile({ customer: customer({ totalSpentFen: null }), orders: withOrders(false) })));
+    await waitFor(() => expect(container.querySelectorAll('.order').length).toBe(4));
+    expect(container.querySelector('.order-amount')).toBeNull();
+    expect(container.querySelector('.row-spend')).toBeNull();
+    expect(text(container.querySelector('.order')!, '.order-summary')).toBe('杨枝甘露×2');
+  });
+
+  it('says so when the customer has no orders yet, without order dates', async () => {
+    const { container } = page('wm-alice', () => ok(profile()));
+    await waitFor(() => expect(text(container, '.customer-orders .recent-empty')).toBe('还没有订单'));
+    expect(container.querySelector('.row-first-order')).toBeNull();
+    expect(container.querySelector('.row-categories')).toBeNull();
   });
 
   it('opens the full chat from the latest message', async () => {

@@ -1,6 +1,7 @@
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import type { ApiResult } from '@xiaoer/shared/contracts/api';
+import type { OrderStatus } from '@xiaoer/shared/domain/commerce';
 import { call } from '../../services/api';
 import { useShopLoad } from '../../services/useLoad';
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
@@ -8,6 +9,9 @@ import { SENDER_LABEL, describeMessage, formatDate, formatFen, formatTime, sourc
 import './index.scss';
 
 type Profile = ApiResult<'customers.get'>;
+
+/** An order's status as the owner says it. */
+export const ORDER_STATUS_LABEL: Record<OrderStatus, string> = { paid: '已付款', fulfilled: '已完成', refunded: '已退款', cancelled: '已取消' };
 
 /** How many of the latest messages the profile shows: enough to remember who this is. */
 const RECENT = 8;
@@ -43,7 +47,7 @@ function Row({ name, label, value }: { name: string; label: string; value: strin
 }
 
 function ProfileBody({ profile }: { profile: Profile }) {
-  const { customer: c, recentMessages } = profile;
+  const { customer: c, recentMessages, orders } = profile;
   const now = useNow();
   const recent = recentMessages.slice(-RECENT);
   const lastConversation = recentMessages.length > 0 ? recentMessages[recentMessages.length - 1]!.conversationId : null;
@@ -72,9 +76,14 @@ function ProfileBody({ profile }: { profile: Profile }) {
         <Row name="source" label="来源" value={sourceLabel(c.source)} />
         {c.totalSpentFen !== null && <Row name="spend" label="累计消费" value={formatFen(c.totalSpentFen)} />}
         <Row name="orders" label="订单" value={`${c.orderCount} 单`} />
+        {orders.firstOrderAt !== null && <Row name="first-order" label="第一次下单" value={formatDate(orders.firstOrderAt)} />}
+        {orders.lastOrderAt !== null && <Row name="last-order" label="最近下单" value={formatTime(orders.lastOrderAt, now)} />}
+        {orders.categories.length > 0 && <Row name="categories" label="买过" value={orders.categories.join('、')} />}
         <Row name="joined" label="成为客户" value={formatDate(c.createdAt)} />
         <Row name="last" label="最近聊天" value={c.lastMessageAt !== null ? formatTime(c.lastMessageAt, now) : '还没聊过'} />
       </View>
+
+      <OrdersCard orders={orders.recent} now={now} />
 
       <View className="card recent">
         <Text className="card-title">最近的消息</Text>
@@ -97,6 +106,34 @@ function ProfileBody({ profile }: { profile: Profile }) {
           </Button>
         )}
       </View>
+    </View>
+  );
+}
+
+/** The latest orders (the server sends at most 20, newest first); amounts only reach owners. */
+function OrdersCard({ orders, now }: { orders: Profile['orders']['recent']; now: number }) {
+  return (
+    <View className="card customer-orders">
+      <Text className="card-title">最近的订单</Text>
+      {orders.length === 0 ? (
+        <Text className="recent-empty">还没有订单</Text>
+      ) : (
+        orders.map((o) => (
+          <View key={o.orderNo} className={`order order-${o.status}`}>
+            <View className="order-head">
+              <Text className="order-no" userSelect>
+                {o.orderNo}
+              </Text>
+              <Text className="order-status">{ORDER_STATUS_LABEL[o.status]}</Text>
+            </View>
+            <Text className="order-summary">{o.summary || '没有商品明细'}</Text>
+            <View className="order-foot">
+              <Text className="order-time">{formatTime(o.placedAt, now)}</Text>
+              {o.amountFen !== null && <Text className="order-amount">{formatFen(o.amountFen)}</Text>}
+            </View>
+          </View>
+        ))
+      )}
     </View>
   );
 }

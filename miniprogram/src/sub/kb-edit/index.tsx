@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Switch, Text, Textarea, View } from '@tarojs/components';
+import { Button, Input, Switch, Text, View } from '@tarojs/components';
+import GrowingTextarea from '../../components/GrowingTextarea';
 import type { FaqView } from '@xiaoer/shared/contracts/api';
 import { ApiError, call } from '../../services/api';
 import { useShopLoad } from '../../services/useLoad';
@@ -123,7 +124,7 @@ function FaqForm({ shop, faq }: { shop: ShopSummary; faq: FaqView | null }) {
       <Input className="faq-question kb-form-input" value={draft.question} maxlength={500} placeholder="比如：几点开门？" onInput={(e) => set({ question: e.detail.value })} />
 
       <Text className="kb-form-label">AI 怎么回答</Text>
-      <Textarea
+      <GrowingTextarea
         className="faq-answer kb-form-textarea"
         value={draft.answer}
         maxlength={4000}
@@ -133,7 +134,7 @@ function FaqForm({ shop, faq }: { shop: ShopSummary; faq: FaqView | null }) {
       />
 
       <Text className="kb-form-label">其他问法（一行一种，可不填）</Text>
-      <Textarea
+      <GrowingTextarea
         className="faq-alternatives kb-form-textarea"
         value={draft.alternatives}
         autoHeight

@@ -152,7 +152,7 @@ describe('问问 AI', () => {
     await typeInto(container, '.ask-input', '早上几点开');
     fireEvent.click(container.querySelector('.ask-submit')!);
     await waitFor(() => expect(text(container, '.ask-reply')).toBe('每天早上 7 点开门。'));
-    expect(text(container, '.ask-confidence')).toBe('把握 83%');
+    expect(text(container, '.ask-confidence')).toBe('很有把握');
     expect(text(container, '.ask-knowledge')).toContain('几点开门？');
     expect(actions(fetch).at(-1)).toEqual({ action: 'kb.ask', merchantId: 'demo-bakery', text: '早上几点开' });
   });
@@ -168,7 +168,7 @@ describe('问问 AI', () => {
     await typeInto(container, '.ask-input', '能开发票吗');
     fireEvent.click(container.querySelector('.ask-submit')!);
     await waitFor(() => expect(text(container, '.ask-reply')).toBe('AI 会转给人工：知识库里没有'));
-    expect(text(container, '.ask-confidence')).toBe('把握 10%');
+    expect(text(container, '.ask-confidence')).toBe('不太确定');
     expect(text(container, '.ask-knowledge')).toBe('没用到知识库');
   });
 

@@ -3,6 +3,7 @@ import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Button, Input, Switch, Text, View } from '@tarojs/components';
 import type { AskResult, FaqView } from '@xiaoer/shared/contracts/api';
 import { ApiError, call } from '../../services/api';
+import { confidenceWords } from '../../services/confidence';
 import { useShopLoad } from '../../services/useLoad';
 import type { ShopSummary } from '../../services/session';
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
@@ -184,7 +185,7 @@ function AskBox({ shop }: { shop: ShopSummary }) {
       {result && (
         <View className="ask-result">
           {result.handoff || !result.reply ? <Text className="ask-reply ask-handoff">AI 会转给人工：{result.reasonText}</Text> : <Text className="ask-reply">{result.reply}</Text>}
-          <Text className="ask-confidence">把握 {Math.round(Math.max(0, Math.min(1, result.confidence)) * 100)}%</Text>
+          <Text className="ask-confidence">{confidenceWords(result.confidence)}</Text>
           <View className="ask-knowledge">
             {result.knowledge.length === 0 ? (
               <Text className="ask-knowledge-none">没用到知识库</Text>

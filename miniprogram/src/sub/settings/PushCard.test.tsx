@@ -1,4 +1,5 @@
 import { act, fireEvent, render, waitFor } from '@testing-library/react';
+import Taro from '@tarojs/taro';
 import type { SettingsView } from '@xiaoer/shared/contracts/api';
 import { PushCard } from './PushCard';
 import { resetSession } from '../../services/session';
@@ -34,7 +35,13 @@ const settingsWith = (reports: SettingsView['reports']): SettingsView => ({
   },
 });
 
-beforeEach(() => resetSession());
+beforeEach(() => {
+  resetSession();
+  process.env.TARO_ENV = 'h5';
+});
+afterAll(() => {
+  process.env.TARO_ENV = 'h5';
+});
 
 describe('推送方式 (settings)', () => {
   it('pastes the robot URL, shows only its hint, chooses the robot and sends a test push that says what happened', async () => {
@@ -73,5 +80,69 @@ describe('推送方式 (settings)', () => {
     type(container.querySelector('.push-robot-url')!, 'https://example.com');
     fireEvent.click(container.querySelector('.push-robot-save')!);
     await waitFor(() => expect(text(container, '.push-error')).toBe('群机器人地址不对'));
+  });
+
+  describe('微信订阅消息', () => {
+    const TMPL = 'report-tmpl-1';
+    /** The server's side of the caller's credits, as the actions answer them. */
+    const server = (start: number) => {
+      let left = start;
+      const sent: Record<string, unknown>[] = [];
+      const handle = (body: { action: string; [k: string]: unknown }) => {
+        sent.push(body);
+        if (body.action === 'reports.subscribe.get') return ok({ templateId: TMPL, left });
+        if (body.action === 'reports.subscribe.grant') {
+          const added = Object.entries(body.results as Record<string, string>).filter(([k, v]) => k === TMPL && v === 'accept').length;
+          left += added;
+          return ok({ templateId: TMPL, added, left });
+        }
+        if (body.action === 'reports.testPush') {
+          if (left === 0) return ok({ channel: 'subscribe', state: 'skipped', reason: 'no_credit', detail: '订阅次数用完了，点一下再订阅' });
+          left -= 1;
+          return ok({ channel: 'subscribe', state: 'sent', detail: '已发到微信（1 人）' });
+        }
+        return fail(404, 'INPUT.UNKNOWN_ACTION', '没有这个操作');
+      };
+      return { sent, handle };
+    };
+
+    it('in H5: says subscribing happens in the mini-program, still adds a send for local testing, and asks to renew when they run out', async () => {
+      const s = server(0);
+      mockFetch(s.handle);
+      const { container } = render(<PushCard merchantId="demo-bakery" initial={initial} />);
+      await waitFor(() => expect(text(container, '.push-subscribe-left')).toBe('你还能收 0 条'));
+      expect(text(container, '.push-subscribe-h5')).toContain('要在微信小程序里点');
+      fireEvent.click(container.querySelector('.push-test-subscribe')!);
+      await waitFor(() => expect(text(container, '.push-subscribe-renew')).toBe('订阅次数用完了，点一下再订阅'));
+      fireEvent.click(container.querySelector('.push-subscribe-button')!);
+      await waitFor(() => expect(text(container, '.push-subscribe-left')).toBe('你还能收 1 条'));
+      expect(s.sent.find((b) => b.action === 'reports.subscribe.grant')).toEqual({ action: 'reports.subscribe.grant', merchantId: 'demo-bakery', results: { [TMPL]: 'accept' } });
+      expect(container.querySelector('.push-subscribe-renew')).toBeNull();
+      fireEvent.click(container.querySelector('.push-test-subscribe')!);
+      await waitFor(() => expect(text(container, '.push-outcome-sent')).toBe('已发到微信（1 人）'));
+      await waitFor(() => expect(text(container, '.push-subscribe-left')).toBe('你还能收 0 条'));
+    });
+
+    it('in the mini-program: asks WeChat on the tap and sends only what WeChat answered', async () => {
+      const s = server(2);
+      const t = Taro as unknown as Record<string, unknown>;
+      t.cloud = { callFunction: async ({ data }: { data: { action: string } }) => ({ result: s.handle(data).json }) };
+      const asked: unknown[] = [];
+      t.requestSubscribeMessage = async (opt: unknown) => {
+        asked.push(opt);
+        return asked.length === 1 ? { errMsg: 'requestSubscribeMessage:ok', [TMPL]: 'reject' } : { errMsg: 'requestSubscribeMessage:ok', [TMPL]: 'accept', weird: 'maybe' };
+      };
+      process.env.TARO_ENV = 'weapp';
+      const { container } = render(<PushCard merchantId="demo-bakery" initial={initial} />);
+      await waitFor(() => expect(text(container, '.push-subscribe-left')).toBe('你还能收 2 条'));
+      expect(container.querySelector('.push-subscribe-h5')).toBeNull();
+      fireEvent.click(container.querySelector('.push-subscribe-button')!);
+      await waitFor(() => expect(text(container, '.push-error')).toBe('没有订阅成功：要在微信弹出的框里点“允许”'));
+      expect(s.sent.some((b) => b.action === 'reports.subscribe.grant')).toBe(false);
+      fireEvent.click(container.querySelector('.push-subscribe-button')!);
+      await waitFor(() => expect(text(container, '.push-subscribe-left')).toBe('你还能收 3 条'));
+      expect(asked).toEqual([{ tmplIds: [TMPL] }, { tmplIds: [TMPL] }]);
+      expect(s.sent.find((b) => b.action === 'reports.subscribe.grant')).toMatchObject({ results: { [TMPL]: 'accept' } });
+    });
   });
 });

@@ -52,6 +52,9 @@ function backend(initial = settings()) {
     }
     // 订单接入 asks for its own status
     if (body.action === 'webhook.get') return ok({ configured: false, rotatedAt: null, path: '/webhook/orders/shop-1' });
+    // 报表和提醒 reads the alert thresholds and the members who can get the report
+    if (body.action === 'alerts.settings') return ok({ bigOrderFen: null, unfulfilledHours: 24, stock: true });
+    if (body.action === 'members.list') return ok({ members: [] });
     return fail(404, 'INPUT.UNKNOWN_ACTION', '没有这个操作');
   });
 }
@@ -93,11 +96,11 @@ describe('店铺设置 page', () => {
     // the callback token and key are not shown, even masked
     expect(c.textContent).not.toContain('****tok1');
     expect(c.textContent).not.toContain('****aes1');
-    // (订单接入 reads its own status: webhook.get)
+    // (订单接入 reads its own status: webhook.get; 报表和提醒 its thresholds and members; 推送方式 the caller's subscribe credits)
     expect(
       bodies(fetch)
         .map((b) => b.action)
-        .filter((a) => a !== 'webhook.get'),
+        .filter((a) => !['webhook.get', 'alerts.settings', 'members.list', 'reports.subscribe.get', 'inbox.followUp.get', 'quickReplies.list'].includes(a)),
     ).toEqual(['me.get', 'settings.get']);
   });
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
-import { Button, Input, Picker, Switch, Text, Textarea, View } from '@tarojs/components';
+import { Button, Input, Picker, Switch, Text, View } from '@tarojs/components';
 import type { SettingsView } from '@xiaoer/shared/contracts/api';
 import { Failed, Loading, NoShop } from '../../components/StateView';
 import { ApiError, call, isAuthExpired } from '../../services/api';
@@ -9,8 +9,11 @@ import { useShopLoad } from '../../services/useLoad';
 import { OwnerOnly } from './OwnerOnly';
 import { OrdersCard } from './OrdersCard';
 import { PushCard } from './PushCard';
+import { ReportTimeCard } from './ReportTimeCard';
+import { InboxCard } from './InboxCard';
 import { WordChips, AliasList } from './words';
 import { LIMITS, PERSONA_MAX, WEEKDAYS, buildChanges, crossesMidnight, toDraft, type Draft } from './form';
+import GrowingTextarea from '../../components/GrowingTextarea';
 import './index.scss';
 
 const loadSettings = (shop: ShopSummary) => (shop.role === 'owner' ? call({ action: 'settings.get', merchantId: shop.id }) : Promise.resolve(null));
@@ -89,7 +92,7 @@ function SettingsForm({ shop, initial }: { shop: ShopSummary; initial: SettingsV
       <View className="settings-section settings-persona">
         <Text className="settings-section-title">AI 的说话方式</Text>
         <Text className="settings-explain">告诉 AI 用什么口气跟客户说话。</Text>
-        <Textarea
+        <GrowingTextarea
           className="settings-textarea settings-persona-input"
           value={draft.aiPersona}
           maxlength={PERSONA_MAX}
@@ -164,7 +167,11 @@ function SettingsForm({ shop, initial }: { shop: ShopSummary; initial: SettingsV
 
       <PushCard merchantId={shop.id} initial={base.reports} />
 
+      <ReportTimeCard merchantId={shop.id} initial={base.reports} />
+
       <OrdersCard merchantId={shop.id} />
+
+      <InboxCard merchantId={shop.id} />
 
       <View className="settings-footer">
         {error && <Text className="settings-error">{error}</Text>}

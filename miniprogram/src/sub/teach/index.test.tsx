@@ -89,6 +89,29 @@ describe('AI 没答上来 page', () => {
     });
   });
 
+  it('opened from a thread (?item=), scrolls its form into view once', async () => {
+    jest.spyOn(Taro, 'getCurrentInstance').mockReturnValue({ router: { params: { item: 'teach-2' } } } as never);
+    const scroll = jest.spyOn(Taro, 'pageScrollTo').mockResolvedValue({ errMsg: 'ok' } as never);
+    mockFetch(backend());
+    const { container } = render(<TeachPage />);
+    await inner(container, '.teach-item[data-id="teach-2"] .teach-form');
+    await waitFor(() => expect(scroll).toHaveBeenCalledWith({ selector: '#teach-open', duration: 300 }));
+    // the selector names the open item, the one the link asked for
+    expect(container.querySelector('#teach-open')?.getAttribute('data-id')).toBe('teach-2');
+    // opening another one by hand does not scroll the page away
+    fireEvent.click(itemEl(container, 'teach-1')!.querySelector('.teach-summary')!);
+    await inner(container, '.teach-item[data-id="teach-1"] .teach-form');
+    expect(scroll).toHaveBeenCalledTimes(1);
+  });
+
+  it('opened without ?item=, does not scroll', async () => {
+    const scroll = jest.spyOn(Taro, 'pageScrollTo').mockResolvedValue({ errMsg: 'ok' } as never);
+    mockFetch(backend());
+    const { container } = render(<TeachPage />);
+    await waitFor(() => expect(container.querySelectorAll('.teach-item').length).toBe(2));
+    expect(scroll).not.toHaveBeenCalled();
+  });
+
   it('opens ?item= directly and adds the question as another phrasing of a searched FAQ', async () => {
     jest.spyOn(Taro, 'getCurrentInstance').mockReturnValue({ router: { params: { item: 'teach-2' } } } as never);
     const fetch = mockFetch(backend());
@@ -143,6 +166,59 @@ describe('AI 没答上来 page', () => {
     fireEvent.click(await inner(container, '.teach-save'));
     await waitFor(() => expect(text(container, '.teach-error')).toBe('这个问题已经有人教过了'));
     expect(container.querySelectorAll('.teach-item').length).toBe(2);
+  });
+
+  it('separates what can be taught from what needs handling; a complaint or an order is never offered as 教 AI', async () => {
+    const complaint = teachItem({
+      id: 'h-1',
+      conversationId: 'conv-9',
+      question: '奶茶里有头发',
+      reason: 'handoff:complaint',
+      reasonText: '客户在投诉或不高兴',
+      handoffReason: 'complaint',
+      teachable: false,
+      staffReply: { text: '这单给您全额退款', at: 1, by: 'staff' },
+    });
+    const order = teachItem({
+      id: 'h-2',
+      question: '我昨天订的两杯还没送来',
+      reason: 'handoff:order',
+      reasonText: '要人看一下客户的订单或预约',
+      handoffReason: 'order',
+      teachable: false,
+      staffReply: null,
+    });
+    const gap = teachItem({ id: 't-1', question: '能带狗进店吗', reason: 'clarify', handoffReason: 'unsure', teachable: true });
+    const navigate = jest.spyOn(Taro, 'navigateTo').mockResolvedValue({ errMsg: 'ok' } as never);
+    const fetch = mockFetch(backend({ 'teach.list': () => ok({ items: [complaint, gap, order] }) }));
+    const { container } = render(<TeachPage />);
+    await waitFor(() => expect(container.querySelectorAll('.teach-item').length).toBe(3));
+    const handle = container.querySelector('.teach-group-handle')!;
+    const teach = container.querySelector('.teach-group-teach')!;
+    expect(text(handle, '.teach-group-title')).toBe('要店里处理的（2）');
+    expect(Array.from(handle.querySelectorAll('.teach-item')).map((e) => e.getAttribute('data-id'))).toEqual(['h-1', 'h-2']);
+    expect(Array.from(handle.querySelectorAll('.teach-tag')).map((e) => e.textContent)).toEqual(['投诉', '订单']);
+    expect(text(teach, '.teach-group-title')).toBe('可以教给 AI 的（1）');
+    expect(Array.from(teach.querySelectorAll('.teach-item')).map((e) => e.getAttribute('data-id'))).toEqual(['t-1']);
+    // nothing in the handling group opens a teach form, even with a staff reply to copy
+    expect(handle.querySelector('.teach-open, .teach-summary, .teach-save, .teach-form')).toBeNull();
+    expect(teach.querySelector('.teach-open')).not.toBeNull();
+
+    fireEvent.click(itemEl(container, 'h-1')!.querySelector('.teach-go')!);
+    expect(navigate).toHaveBeenCalledWith({ url: '/sub/thread/index?id=conv-9' });
+    fireEvent.click(itemEl(container, 'h-2')!.querySelector('.teach-handled')!);
+    await waitFor(() => expect(itemEl(container, 'h-2') === null).toBe(true));
+    expect(actions(fetch).at(-1)).toEqual({ action: 'teach.dismiss', merchantId: 'demo-bakery', itemId: 'h-2' });
+  });
+
+  it('shows the refusal of a refund promise and keeps the item', async () => {
+    mockFetch(backend({ 'teach.save': () => fail(400, 'INPUT.REFUND_PROMISE', '这个回答答应了给这位客户退款或赔偿，不能存成 AI 的标准回答') }));
+    const { container } = render(<TeachPage />);
+    await waitFor(() => expect(container.querySelectorAll('.teach-item').length).toBe(2));
+    fireEvent.click(itemEl(container, 'teach-1')!.querySelector('.teach-summary')!);
+    fireEvent.click(await inner(container, '.teach-save'));
+    await waitFor(() => expect(text(container, '.teach-error')).toBe('这个回答答应了给这位客户退款或赔偿，不能存成 AI 的标准回答'));
+    expect(itemEl(container, 'teach-1')).not.toBeNull();
   });
 
   it('says the AI answered everything when the queue is empty', async () => {

@@ -1,7 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import Taro, { usePullDownRefresh } from '@tarojs/taro';
-import { Button, Input, Text, Textarea, View } from '@tarojs/components';
+import { Button, Input, Text, View } from '@tarojs/components';
+import GrowingTextarea from '../../components/GrowingTextarea';
 import type { FaqView, TeachItemView } from '@xiaoer/shared/contracts/api';
+import { HANDOFF_REASON_LABEL } from '@xiaoer/shared/domain/handoff-reason';
 import { ApiError, call } from '../../services/api';
 import { useShopLoad } from '../../services/useLoad';
 import type { ShopSummary } from '../../services/session';
@@ -28,6 +30,14 @@ export default function TeachPage() {
   const { state, reload, setState } = useShopLoad((shop) => call({ action: 'teach.list', merchantId: shop.id }));
   // ?item=<id> (from a thread or a notification) opens that question's form at once
   const [openId, setOpenId] = useState<string | null>(() => pageParams().item ?? null);
+  // ...and brings it into view once: it may sit below other questions, out of sight
+  const fromLink = useRef<string | null>(pageParams().item ?? null);
+  useEffect(() => {
+    const id = fromLink.current;
+    if (state.status !== 'ready' || !id || !state.data.items.some((i) => i.id === id)) return;
+    fromLink.current = null;
+    Taro.nextTick(() => void Taro.pageScrollTo({ selector: '#teach-open', duration: 300 })?.catch(() => undefined));
+  }, [state]);
 
   usePullDownRefresh(() => {
     void reload(true).finally(() => Taro.stopPullDownRefresh());
@@ -43,22 +53,40 @@ export default function TeachPage() {
   else if (state.status === 'noShop') body = <NoShop />;
   else if (state.status === 'error') body = <Failed error={state.error} onRetry={() => void reload()} />;
   else if (state.data.items.length === 0) body = <Empty title="AI 都答上来了，没有要教的" text="客户问到 AI 答不了的问题时，会出现在这里。" />;
-  else
+  else {
+    // a gap in the knowledge base is taught once; a complaint, an order or a promise is handled by a person every time
+    const toTeach = state.data.items.filter((i) => i.teachable !== false);
+    const toHandle = state.data.items.filter((i) => i.teachable === false);
     body = (
       <View className="teach-list">
-        <Text className="teach-intro">这些问题 AI 没答上来。教它一次，下次客户再问，它就会答了。</Text>
-        {state.data.items.map((item) => (
-          <TeachItem
-            key={item.id}
-            item={item}
-            shop={state.shop}
-            open={openId === item.id}
-            onOpen={() => setOpenId(openId === item.id ? null : item.id)}
-            onDone={() => remove(item.id)}
-          />
-        ))}
+        {toHandle.length > 0 && (
+          <View className="teach-group teach-group-handle">
+            <Text className="teach-group-title">要店里处理的（{toHandle.length}）</Text>
+            <Text className="teach-intro">投诉、订单、安全问题、找人和要店里答应的事，每次都要人来处理，不能教给 AI 一个固定回答。</Text>
+            {toHandle.map((item) => (
+              <HandleItem key={item.id} item={item} shop={state.shop} onDone={() => remove(item.id)} />
+            ))}
+          </View>
+        )}
+        {toTeach.length > 0 && (
+          <View className="teach-group teach-group-teach">
+            <Text className="teach-group-title">可以教给 AI 的（{toTeach.length}）</Text>
+            <Text className="teach-intro">这些问题知识库里没有，AI 没答上来。教它一次，下次客户再问，它就会答了。</Text>
+            {toTeach.map((item) => (
+              <TeachItem
+                key={item.id}
+                item={item}
+                shop={state.shop}
+                open={openId === item.id}
+                onOpen={() => setOpenId(openId === item.id ? null : item.id)}
+                onDone={() => remove(item.id)}
+              />
+            ))}
+          </View>
+        )}
       </View>
     );
+  }
 
   return <View className="page-teach">{body}</View>;
 }
@@ -66,7 +94,7 @@ export default function TeachPage() {
 function TeachItem(props: { item: TeachItemView; shop: ShopSummary; open: boolean; onOpen: () => void; onDone: () => void }) {
   const { item, shop, open, onOpen, onDone } = props;
   return (
-    <View className={`teach-item ${open ? 'teach-item-open' : ''}`} data-id={item.id}>
+    <View className={`teach-item ${open ? 'teach-item-open' : ''}`} id={open ? 'teach-open' : undefined} data-id={item.id}>
       <View className="teach-summary" onClick={onOpen}>
         <View className="teach-row">
           <Text className="teach-customer">{item.customerName}</Text>
@@ -92,6 +120,51 @@ function TeachItem(props: { item: TeachItemView; shop: ShopSummary; open: boolea
         {!open && <Text className="teach-open">教 AI ›</Text>}
       </View>
       {open && <TeachForm item={item} shop={shop} onDone={onDone} />}
+    </View>
+  );
+}
+
+/** What needs a person: why, what was asked, and a way to the conversation; never a 教 AI form. */
+function HandleItem(props: { item: TeachItemView; shop: ShopSummary; onDone: () => void }) {
+  const { item, shop, onDone } = props;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const openThread = () => void Taro.navigateTo({ url: `/sub/thread/index?id=${encodeURIComponent(item.conversationId)}` });
+  const done = async () => {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await call({ action: 'teach.dismiss', merchantId: shop.id, itemId: item.id });
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <View className="teach-item teach-item-handle" data-id={item.id}>
+      <View className="teach-row">
+        <Text className="teach-customer">{item.customerName}</Text>
+        {item.handoffReason && <Text className="teach-tag">{HANDOFF_REASON_LABEL[item.handoffReason]}</Text>}
+        <Text className="teach-time">{formatAskedAt(item.askedAt)}</Text>
+      </View>
+      <Text className="teach-asked">{item.question}</Text>
+      <Text className="teach-reason">{item.reasonText}</Text>
+      {item.staffReply && (
+        <Text className="teach-staff-reply">
+          {item.staffReply.by === 'servicer' ? '客服' : '店里'}回复了：{item.staffReply.text}
+        </Text>
+      )}
+      {error && <Text className="teach-error">{error}</Text>}
+      <View className="teach-actions">
+        <Button className="teach-handled" disabled={busy || undefined} onClick={() => void done()}>
+          处理好了
+        </Button>
+        <Button className="btn teach-go" onClick={openThread}>
+          去处理
+        </Button>
+      </View>
     </View>
   );
 }
@@ -186,7 +259,14 @@ function TeachForm({ item, shop, onDone }: { item: TeachItemView; shop: ShopSumm
       {mode === 'new' ? (
         <>
           <Text className="teach-label">以后 AI 这样回答</Text>
-          <Textarea className="teach-answer teach-input" value={answer} maxlength={4000} autoHeight placeholder="写下该怎么回客户" onInput={(e) => setAnswer(e.detail.value)} />
+          <GrowingTextarea
+            className="teach-answer teach-input"
+            value={answer}
+            maxlength={4000}
+            autoHeight
+            placeholder="写下该怎么回客户"
+            onInput={(e) => setAnswer(e.detail.value)}
+          />
         </>
       ) : (
         <View className="teach-faqs">

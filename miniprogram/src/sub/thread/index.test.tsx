@@ -9,7 +9,9 @@ import { fail, mockFetch, ok, type Handler } from '../../../test/fetch-mock';
 import { me } from '../../../test/fixtures';
 
 const text = (root: ParentNode, selector: string) => root.querySelector(selector)?.textContent?.trim();
-const bodies = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body));
+// the live-update poll (inbox.changes) runs beside every thread; the tests that care look at it themselves
+const allBodies = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body));
+const bodies = (fetch: jest.Mock) => allBodies(fetch).filter((b) => b.action !== 'inbox.changes');
 const actions = (fetch: jest.Mock) => bodies(fetch).map((b) => b.action);
 
 const MIN = 60_000;
@@ -66,14 +68,19 @@ const thread = (over: Partial<ApiResult<'conversations.get'>> = {}): ApiResult<'
   messages,
   knowledge: { 'faq-hours': '几点关门' },
   teach: null,
+  olderCursor: null,
+  silence: null,
   ...over,
 });
+
+const changes = () => ({ changedAt: 1, waiting: 0, conversationIds: [] as string[], full: false });
 
 /** me.get plus `api`; conversations.get answers with `get()` each time (so a reload sees changes). */
 function backend(get: () => ApiResult<'conversations.get'>, api: Handler = () => fail(500, 'TEST.UNEXPECTED', '没想到的调用')) {
   return mockFetch((body) => {
     if (body.action === 'me.get') return ok(me);
     if (body.action === 'conversations.get') return ok(get());
+    if (body.action === 'inbox.changes') return ok(changes());
     return api(body);
   });
 }
@@ -128,7 +135,7 @@ describe('会话详情 page', () => {
     expect(text(rows[0]!, '.msg-text')).toBe('几点关门？');
     expect(text(rows[0]!, '.msg-time')).toMatch(/\d\d:\d\d/);
 
-    expect(text(rows[1]!, '.msg-meta')).toBe('用到的知识：几点关门 · 把握 87%');
+    expect(text(rows[1]!, '.msg-meta')).toBe('用到的知识：几点关门 · 很有把握');
     expect(rows[2]!.querySelector('.msg-image')?.getAttribute('src')).toBe('https://cdn.example.com/cake.jpg');
     expect(text(rows[3]!, '.msg-text')).toBe('[图片]');
     expect(text(rows[4]!, '.msg-text')).toBe('[语音]');
@@ -266,11 +273,18 @@ describe('会话详情 page', () => {
     await waitFor(() => expect(text(container, '.action-error')).toBe('这个客户已经有人在回复了'));
   });
 
-  it('transfers to a WeCom colleague after asking for their userid, then is read-only', async () => {
+  it('transfers to a colleague picked from the shop’s members with WeCom, then is read-only', async () => {
     let state: ConversationView['state'] = 'waiting_human';
     const fetch = backend(
       () => thread({ conversation: conversation({ state, waitingSince: state === 'waiting_human' ? Date.now() : null }) }),
       (body) => {
+        if (body.action === 'inbox.servicers')
+          return ok({
+            servicers: [
+              { memberId: 'mb1', name: '小张', wecomUserId: 'zhangsan', onDuty: true },
+              { memberId: 'mb2', name: '小李', wecomUserId: 'lisi', onDuty: false },
+            ],
+          });
         expect(body).toEqual({ action: 'conversations.transfer', ...base, servicerUserId: 'zhangsan' });
         state = 'human_in_wecom';
         return ok({ conversation: conversation({ state: 'human_in_wecom', waitingSince: null }) });
@@ -280,15 +294,43 @@ describe('会话详情 page', () => {
     await tap(await find(container, '.transfer-btn'));
     expect(container.textContent).toContain('这里只能看聊天记录');
 
+    await waitFor(() => expect(container.querySelectorAll('.transfer-person')).toHaveLength(2));
+    expect(Array.from(container.querySelectorAll('.transfer-person')).map((p) => p.textContent)).toEqual(['小张在班', '小李']);
+    // no typed account ids anywhere: a person is picked by name
+    expect(container.textContent).not.toContain('userid');
     await tap(container.querySelector('.transfer-confirm'));
-    expect(text(container, '.action-error')).toBe('请填同事的企业微信账号');
+    expect(text(container, '.action-error')).toBe('先选一位同事');
     expect(actions(fetch)).not.toContain('conversations.transfer');
 
-    await typeInto(container.querySelector('.transfer-input')!, ' zhangsan ');
+    await tap(container.querySelector('.transfer-person'));
     await tap(container.querySelector('.transfer-confirm'));
     await waitFor(() => expect(container.textContent).toContain('这个客户在企业微信里由同事接待，这里只能看'));
     expect(container.querySelector('.reply-input')).toBeNull();
     expect(container.querySelector('.take-over')).toBeNull();
+  });
+
+  it('loads older history above with 更早的消息, says why the AI is quiet, and inserts a quick reply', async () => {
+    const older: Message = { ...base, id: 'm0', sender: 'customer', at: T - 60_000, type: 'text', text: '昨天那单到了吗' };
+    const fetch = backend(
+      () => thread({ olderCursor: 'c-m1', silence: '店员接手了，AI 先不说话。客户再发消息会再提醒你们。' }),
+      (body) => (body.action === 'quickReplies.list' ? ok({ items: ['您好，马上帮您看一下'] }) : fail(500, 'TEST.UNEXPECTED', '没想到的调用')),
+    );
+    const { container } = render(<ThreadPage />);
+    const more = await find(container, '.msgs-older');
+    expect(text(container, '.thread-silence')).toBe('店员接手了，AI 先不说话。客户再发消息会再提醒你们。');
+    fetch.mockClear();
+    backend(
+      () => thread({ messages: [older], olderCursor: null }),
+      (body) => (body.action === 'quickReplies.list' ? ok({ items: ['您好，马上帮您看一下'] }) : fail(500, 'TEST.UNEXPECTED', '没想到的调用')),
+    );
+    await tap(more);
+    await waitFor(() => expect(container.querySelectorAll('.msg')).toHaveLength(9));
+    expect(text(container.querySelector('.msg')!, '.msg-text')).toBe('昨天那单到了吗');
+    expect(container.querySelector('.msgs-older')).toBeNull();
+
+    await tap(container.querySelector('.quick-btn'));
+    await tap(await find(container, '.quick-item'));
+    expect((container.querySelector('.reply-input') as unknown as { value: string }).value).toBe('您好，马上帮您看一下');
   });
 
   it('says a closed conversation is over', async () => {
@@ -404,5 +446,62 @@ describe('会话详情 page', () => {
     await tap(await find(container, '.msg-retry'));
     await waitFor(() => expect(text(container, '.msg-retry-error')).toBe('客户最后一条消息已超过 48 小时，微信客服不能再给他发消息了'));
     expect(container.querySelector('.msg-failed')).not.toBeNull();
+  });
+
+  it('says why the AI handed over, beside each handoff and on the waiting conversation; an older handoff without a reason still shows', async () => {
+    const handoffNotice = (id: string, at: number, reason?: 'complaint' | 'commit') =>
+      ({
+        ...base,
+        id,
+        sender: 'ai',
+        at,
+        type: 'text',
+        text: '这个我帮您转给店里的同事处理',
+        delivery: 'sent',
+        answer: { knowledgeIds: [], confidence: 1, handoff: true, ...(reason ? { reason } : {}) },
+      }) as Message;
+    backend(() =>
+      thread({
+        conversation: conversation({ handoffReason: 'complaint', handoffReasonText: '投诉' }),
+        messages: [
+          { ...base, id: 'q1', sender: 'customer', at: T, type: 'text', text: '上周能给我留20个吗' },
+          handoffNotice('h1', T + 1_000),
+          { ...base, id: 'q2', sender: 'customer', at: T + 2_000, type: 'text', text: '奶茶里有头发' },
+          handoffNotice('h2', T + 3_000, 'complaint'),
+          { ...base, id: 'q3', sender: 'customer', at: T + 4_000, type: 'text', text: '明天下午3点能给我留40杯吗' },
+          handoffNotice('h3', T + 5_000, 'commit'),
+        ],
+      }),
+    );
+    const { container } = render(<ThreadPage />);
+    await waitFor(() => expect(container.querySelectorAll('.msg')).toHaveLength(6));
+    expect(Array.from(container.querySelectorAll('.msg-handoff')).map((e) => e.textContent?.trim())).toEqual(['转人工', '转人工 · 投诉', '转人工 · 要店里答应的事']);
+    expect(text(container, '.thread-reason')).toBe('投诉');
+  });
+
+  it('shows no reason on a conversation the AI did not hand over', async () => {
+    backend(() => thread({ conversation: conversation({ state: 'ai', waitingSince: null }) }));
+    const { container } = render(<ThreadPage />);
+    await waitFor(() => expect(container.querySelectorAll('.msg')).toHaveLength(8));
+    expect(container.querySelector('.thread-reason')).toBeNull();
+    expect(container.querySelector('.msg-handoff')).toBeNull();
+  });
+
+  it('never offers 教给 AI for a question that needs handling, even after a staff reply', async () => {
+    backend(() =>
+      thread({
+        teach: teachItem({
+          reason: 'handoff:complaint',
+          reasonText: '客户在投诉或不高兴',
+          handoffReason: 'complaint',
+          teachable: false,
+          staffReply: { text: '这单给您退款', at: T, by: 'staff' },
+        }),
+      }),
+    );
+    const { container } = render(<ThreadPage />);
+    await find(container, '.teach-card');
+    expect(text(container, '.teach-title')).toBe('要店里处理（投诉）');
+    expect(container.querySelector('.teach-btn')).toBeNull();
   });
 });

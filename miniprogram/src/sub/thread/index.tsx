@@ -1,14 +1,19 @@
 import { useEffect, useRef, useState } from 'react';
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
-import { Button, Image, Input, Text, Textarea, View } from '@tarojs/components';
+import { Button, Image, Text, View } from '@tarojs/components';
 import type { ApiResult, TeachItemView } from '@xiaoer/shared/contracts/api';
+import type { ServicerView } from '@xiaoer/shared/contracts/api-inbox';
+import { useInboxChanges } from '../../services/live';
 import type { Message } from '@xiaoer/shared/domain/conversation';
+import { HANDOFF_REASON_LABEL, type HandoffReasonCode } from '@xiaoer/shared/domain/handoff-reason';
 import { call } from '../../services/api';
 import type { ShopSummary } from '../../services/session';
 import { asApiError, useShopLoad } from '../../services/useLoad';
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
 import { SENDER_LABEL, STATE_LABEL, describeMessage, formatTime, imageSrc, useNow, waitedText } from '../../pages/conversations/format';
 import './index.scss';
+import { confidenceWords } from '../../services/confidence';
+import GrowingTextarea from '../../components/GrowingTextarea';
 
 type Thread = ApiResult<'conversations.get'>;
 
@@ -30,16 +35,49 @@ export default function ThreadPage() {
 }
 
 function ThreadLoader({ id }: { id: string }) {
-  const { state, reload } = useShopLoad<Thread>((shop) => call({ action: 'conversations.get', merchantId: shop.id, conversationId: id }));
+  const { state, reload, setState } = useShopLoad<Thread>((shop) => call({ action: 'conversations.get', merchantId: shop.id, conversationId: id }));
 
   usePullDownRefresh(() => {
     void reload(true).finally(() => Taro.stopPullDownRefresh());
   });
 
+  // the customer wrote, the AI answered, a colleague replied or a send went through: shown within seconds
+  const mine = useRef<Set<string>>(new Set());
+  mine.current = new Set(state.status === 'ready' ? [id, ...state.data.messages.map((m) => `m:${m.id}`)] : [id]);
+  useInboxChanges((c) => {
+    if (c.full || c.conversationIds.some((x) => mine.current.has(x))) void reload(true);
+  });
+
+  // older history loads upward: the page before the oldest shown, kept above it
+  const [older, setOlder] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
+  const loadOlder = async () => {
+    if (state.status !== 'ready' || !state.data.olderCursor || older.loading) return;
+    setOlder({ loading: true, error: null });
+    try {
+      const page = await call({ action: 'conversations.get', merchantId: state.shop.id, conversationId: id, before: state.data.olderCursor });
+      setState((s) => {
+        if (s.status !== 'ready') return s;
+        const seen = new Set(s.data.messages.map((m) => m.id));
+        return {
+          ...s,
+          data: {
+            ...s.data,
+            messages: [...page.messages.filter((m) => !seen.has(m.id)), ...s.data.messages],
+            olderCursor: page.olderCursor,
+            knowledge: { ...page.knowledge, ...s.data.knowledge },
+          },
+        };
+      });
+      setOlder({ loading: false, error: null });
+    } catch (err) {
+      setOlder({ loading: false, error: asApiError(err).message });
+    }
+  };
+
   if (state.status === 'loading') return <Loading text="正在加载聊天记录…" />;
   if (state.status === 'noShop') return <NoShop />;
   if (state.status === 'error') return <Failed error={state.error} onRetry={() => void reload()} />;
-  return <ThreadBody thread={state.data} shop={state.shop} onChanged={() => reload(true)} />;
+  return <ThreadBody thread={state.data} shop={state.shop} onChanged={() => reload(true)} older={older} onOlder={() => void loadOlder()} />;
 }
 
 /**
@@ -64,10 +102,18 @@ function useKeptImage(m: Message, merchantId: string): string | null {
   return src;
 }
 
-function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () => Promise<void> }) {
-  const { thread, shop, onChanged } = props;
+function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () => Promise<void>; older: { loading: boolean; error: string | null }; onOlder: () => void }) {
+  const { thread, shop, onChanged, older, onOlder } = props;
   const { conversation: conv, messages, knowledge, teach } = thread;
   const now = useNow();
+  const newest = messages[messages.length - 1]?.id;
+
+  // a thread opens at its newest message, and follows new ones (not when older ones are added above)
+  useEffect(() => {
+    if (!newest) return;
+    const t = setTimeout(() => void Promise.resolve(Taro.pageScrollTo({ scrollTop: 1e7, duration: 0 })).catch(() => undefined), 50);
+    return () => clearTimeout(t);
+  }, [newest]);
 
   return (
     <View className="thread">
@@ -76,12 +122,19 @@ function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () =>
         <View className="thread-status">
           <Text className={`thread-state badge-${conv.state}`}>{STATE_LABEL[conv.state]}</Text>
           {conv.state === 'waiting_human' && conv.waitingSince !== null && <Text className="thread-waited">{waitedText(conv.waitingSince, now)}</Text>}
+          {conv.handoffReasonText && <Text className="thread-reason">{conv.handoffReasonText}</Text>}
         </View>
+        {thread.silence && <Text className="thread-silence">{thread.silence}</Text>}
       </View>
 
       {teach && <TeachCard teach={teach} />}
 
       <View className="msgs">
+        {thread.olderCursor && (
+          <View className="msgs-older" onClick={onOlder}>
+            <Text>{older.loading ? '正在加载…' : older.error ? `${older.error}，点这里重试` : '更早的消息'}</Text>
+          </View>
+        )}
         {messages.length === 0 && <Text className="msgs-empty">还没有聊天记录</Text>}
         {messages.map((m) => (
           <MessageRow key={m.id} m={m} knowledge={knowledge} now={now} merchantId={shop.id} conversationId={conv.id} onChanged={onChanged} />
@@ -113,9 +166,10 @@ function MessageRow(props: { m: Message; knowledge: Record<string, string>; now:
           </Text>
         )}
       </View>
+      {m.sender === 'ai' && m.answer?.handoff && <Text className="msg-handoff">{handoffLine(m.answer.reason)}</Text>}
       {m.sender === 'ai' && m.answer && (
         <Text className="msg-meta">
-          {used.length > 0 ? `用到的知识：${used.join('、')}` : '没用到知识库'} · 把握 {Math.round(m.answer.confidence * 100)}%
+          {used.length > 0 ? `用到的知识：${used.join('、')}` : '没用到知识库'} · {confidenceWords(m.answer.confidence)}
         </Text>
       )}
       {m.delivery === 'failed' && <Text className="msg-failed">没发出去</Text>}
@@ -126,6 +180,11 @@ function MessageRow(props: { m: Message; knowledge: Record<string, string>; now:
       )}
     </View>
   );
+}
+
+/** Beside a handoff notice: why the AI handed over; a notice stored before reasons says only that it did. */
+export function handoffLine(reason: HandoffReasonCode | undefined): string {
+  return reason ? `转人工 · ${HANDOFF_REASON_LABEL[reason]}` : '转人工';
 }
 
 /**
@@ -170,6 +229,15 @@ function RetrySend(props: { m: Message; merchantId: string; conversationId: stri
 
 function TeachCard({ teach }: { teach: TeachItemView }) {
   const open = () => void Taro.navigateTo({ url: `/sub/teach/index?item=${encodeURIComponent(teach.id)}` });
+  // a complaint, an order, harm, a request for a person or a promise: handled each time, never taught as a FAQ
+  if (teach.teachable === false)
+    return (
+      <View className="teach-card teach-card-handle">
+        <Text className="teach-title">要店里处理（{teach.handoffReason ? HANDOFF_REASON_LABEL[teach.handoffReason] : teach.reasonText}）</Text>
+        <Text className="teach-question">客户问：{teach.question}</Text>
+        <Text className="teach-hint">这类问题每次都要人来处理，不用教给 AI。</Text>
+      </View>
+    );
   return (
     <View className="teach-card">
       <Text className="teach-title">AI 没答上来（{teach.reasonText}）</Text>
@@ -205,6 +273,28 @@ function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => 
   const [error, setError] = useState<string | null>(null);
   const [transferOpen, setTransferOpen] = useState(false);
   const [servicer, setServicer] = useState('');
+  const [servicers, setServicers] = useState<ServicerView[] | null>(null);
+  const [quickOpen, setQuickOpen] = useState(false);
+  const [quick, setQuick] = useState<string[] | null>(null);
+
+  const openTransfer = () => {
+    setTransferOpen((o) => !o);
+    if (servicers) return;
+    call({ action: 'inbox.servicers', merchantId: shop.id })
+      .then((r) => setServicers(r.servicers))
+      .catch((err) => setError(asApiError(err).message));
+  };
+  const openQuick = () => {
+    setQuickOpen((o) => !o);
+    if (quick) return;
+    call({ action: 'quickReplies.list', merchantId: shop.id })
+      .then((r) => setQuick(r.items))
+      .catch((err) => setError(asApiError(err).message));
+  };
+  const insertQuick = (t: string) => {
+    setText((cur) => (cur.trim() ? `${cur}${t}` : t));
+    setQuickOpen(false);
+  };
 
   /** Runs one action at a time: a second tap while one is in flight does nothing. */
   const run = async (what: Exclude<Busy, null>, act: () => Promise<void>) => {
@@ -243,7 +333,7 @@ function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => 
   const transfer = () => {
     const who = servicer.trim();
     if (!who) {
-      setError('请填同事的企业微信账号');
+      setError('先选一位同事');
       return;
     }
     void run('transfer', async () => {
@@ -286,12 +376,26 @@ function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => 
   // makes it lose track of them.
   return (
     <View className="action-bar">
-      <Textarea
+      {conv.replied && <Text className="action-replied">已回复。客户再发消息前，可以把会话交还给 AI。</Text>}
+      {quickOpen && (
+        <View className="quick-sheet">
+          {quick === null && <Text className="quick-note">正在加载快捷回复…</Text>}
+          {quick?.length === 0 && <Text className="quick-note">还没有快捷回复。店长可以在「店铺设置 → 快捷回复」里添加常用的话。</Text>}
+          {quick?.map((q) => (
+            <View key={q} className="quick-item" onClick={() => insertQuick(q)}>
+              <Text>{q}</Text>
+            </View>
+          ))}
+        </View>
+      )}
+      <GrowingTextarea
         className="reply-input"
         value={text}
         placeholder="写给客户的话…"
         maxlength={4000}
-        autoHeight
+        adjustPosition
+        cursorSpacing={120}
+        showConfirmBar={false}
         disabled={busy === 'send' || undefined}
         onInput={(e) => setText(valueOf(e))}
       />
@@ -303,14 +407,24 @@ function ActionBar(props: { thread: Thread; shop: ShopSummary; onChanged: () => 
         <Button className="btn btn-plain hand-back" loading={busy === 'handBack'} disabled={busy !== null || undefined} onClick={handBack}>
           交还给 AI
         </Button>
-        <Button className="btn btn-plain transfer-btn" disabled={busy !== null || undefined} onClick={() => setTransferOpen((o) => !o)}>
+        <Button className="btn btn-plain quick-btn" disabled={busy !== null || undefined} onClick={openQuick}>
+          快捷回复
+        </Button>
+        <Button className="btn btn-plain transfer-btn" disabled={busy !== null || undefined} onClick={openTransfer}>
           转企业微信人工
         </Button>
       </View>
       {transferOpen && (
         <View className="transfer-panel">
           <Text className="transfer-note">转给同事以后，同事在企业微信里接待这个客户，AI 不会再回；这里只能看聊天记录，不能再回复。</Text>
-          <Input className="transfer-input" value={servicer} placeholder="同事的企业微信账号（userid）" maxlength={64} onInput={(e) => setServicer(valueOf(e))} />
+          {servicers === null && <Text className="transfer-note">正在找能接待的同事…</Text>}
+          {servicers?.length === 0 && <Text className="transfer-note">还没有同事绑定企业微信。店长可以在「店员」里给同事填上企业微信账号。</Text>}
+          {servicers?.map((p) => (
+            <View key={p.wecomUserId} className={`transfer-person ${servicer === p.wecomUserId ? 'transfer-person-on' : ''}`} onClick={() => setServicer(p.wecomUserId)}>
+              <Text>{p.name}</Text>
+              {p.onDuty && <Text className="transfer-duty">在班</Text>}
+            </View>
+          ))}
           <View className="action-row">
             <Button className="btn btn-plain transfer-cancel" disabled={busy === 'transfer' || undefined} onClick={() => setTransferOpen(false)}>
               取消

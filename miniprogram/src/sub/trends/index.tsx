@@ -6,7 +6,7 @@ import type { ApiResult } from '@xiaoer/shared/contracts/api';
 import { useShopLoad, type LoadState } from '../../services/useLoad';
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
 import EChart from './EChart';
-import { trendCharts } from './options';
+import { PARTIAL_LABEL, trendCharts } from './options';
 import './index.scss';
 
 type Days = 7 | 30;
@@ -49,16 +49,24 @@ function TrendsBody({ state, onRetry }: { state: LoadState<ApiResult<'dashboard.
   if (state.status === 'loading') return <Loading text="正在加载经营趋势…" />;
   if (state.status === 'noShop') return <NoShop />;
   if (state.status === 'error') return <Failed error={state.error} onRetry={onRetry} />;
-  if (state.data.days.length === 0) return <Empty title="还没有数据" text="开店接待客户后，这里会按天画出趋势。" />;
+  // a new shop: nothing happened in the range, so no chart would say anything but "0"
+  if (state.data.days.length === 0 || charts.every((c) => c.empty)) return <Empty title="还没有数据" text="开店接待客户后，这里会按天画出趋势。" />;
   return (
     <View className="trends-charts">
       {charts.map((c) => (
         <View key={c.key} className={`trends-card trends-${c.key}`}>
           <Text className="trends-title">{c.title}</Text>
-          <Text className="trends-summary">{c.summary}</Text>
-          <EChart option={c.option} />
+          {c.empty ? (
+            <Text className="trends-empty">{c.emptyText}</Text>
+          ) : (
+            <>
+              <Text className="trends-summary">{c.summary}</Text>
+              <EChart option={c.option} />
+            </>
+          )}
         </View>
       ))}
+      <Text className="trends-note trends-partial">“今天”是{PARTIAL_LABEL}的数，还没过完：柱子画得浅一些，线的最后一段是虚线。</Text>
       {!state.data.revenueShown && <Text className="trends-note">营业额只有老板能看。</Text>}
     </View>
   );

@@ -1,4 +1,4 @@
-import { alertSettingsOf, stockLevel, type Alert } from '../../domain/alert';
+import { alertSettingsOf, BAD_REVIEW_MAX_STARS, stockLevel, type Alert } from '../../domain/alert';
 import type { Order } from '../../domain/commerce';
 import type { Day } from '../../domain/ids';
 import type { StoredProduct } from '../../domain/knowledge';
@@ -68,6 +68,29 @@ export function slowMoverAlert(products: StoredProduct[], orders: Order[], monda
     kind: 'slowMovers',
     day: monday,
     text: `上周（${addDays(monday, -7)} 起）一件没卖出去的：${names.join('、')}${more}。可以做个活动或少进点货`,
+    at: now,
+    pushed: false,
+  };
+}
+
+/**
+ * A review of `BAD_REVIEW_MAX_STARS` stars or fewer: one alert per order (keyed by the order,
+ * dated by its placing day), however often the review is delivered or changed.
+ */
+export function reviewAlert(
+  merchant: Pick<Merchant, 'timezone'>,
+  o: { orderNo: string; placedAt: number; review?: { rating: number; text?: string | undefined } | undefined },
+  customerName: string | null,
+  now: number,
+): Alert | null {
+  if (!o.review || o.review.rating > BAD_REVIEW_MAX_STARS) return null;
+  const who = customerName ? `客户「${customerName}」` : '有位客户';
+  const said = o.review.text ? `，评价说：“${Array.from(o.review.text).slice(0, 200).join('')}”` : '，没写评价内容';
+  return {
+    key: `order:review:${o.orderNo}`,
+    kind: 'badReview',
+    day: dayOf(o.placedAt, merchant.timezone),
+    text: `差评：${who}给订单 ${o.orderNo} 打了 ${o.review.rating} 星${said}。尽快联系客户问问情况`,
     at: now,
     pushed: false,
   };

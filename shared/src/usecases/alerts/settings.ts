@@ -12,6 +12,8 @@ export interface AlertSettingsChange {
 /** 提醒设置: changes the fields given, keeps the rest. */
 export async function updateAlertSettings(deps: Deps, merchantId: string, change: AlertSettingsChange): Promise<AlertSettings> {
   const merchant = await requireMerchant(deps, merchantId);
+  // no field given: the app reading the settings, which must not rewrite the shop's document
+  if (change.bigOrderFen === undefined && change.unfulfilledHours === undefined && change.stock === undefined) return alertSettingsOf(merchant);
   const { bigOrderFen: current, ...rest } = alertSettingsOf(merchant);
   const big = change.bigOrderFen === undefined ? current : (change.bigOrderFen ?? undefined);
   const next: AlertSettings = {

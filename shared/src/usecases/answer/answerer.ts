@@ -1,11 +1,15 @@
 import type { Answerer } from '../../ports/answerer';
 import { createKbIndexCache, type KbIndexCache, type KbSource } from './kb-index';
+import { earlierMisses, rejectedIds, withoutRejection } from './misses';
 import { expandAliases, shopHandoffWord } from './shop-rules';
 import type { Message } from '../../domain/conversation';
 
 /** A short yes: 是 / 是的 / 对 / 对的 / 嗯 / 没错 / 就是 / 是这个 / ok… (nothing else in the message). */
 const YES = /^(是|是的|是啊|是呀|对|对的|对啊|对呀|嗯|嗯嗯|恩|没错|就是|就是这个|是这个|对就是|好|好的|ok|yes|y)[。.!！~～]*$/i;
 export const isYes = (text: string) => YES.test(text.trim().replace(/\s+/g, ''));
+
+/** A bare "不是" to our reply: ask again, without another guess. */
+const AGAIN = '不好意思，我没理解对，能再具体说说您想问什么吗？';
 
 /** The FAQ our last reply asked about, if our last reply was a clarifying question. */
 function lastSuggestion(history: Message[]): string | undefined {
@@ -33,8 +37,18 @@ export function createEngineAnswerer(knowledge: KbSource, index: KbIndexCache = 
       const confirmed = asked && isYes(input.text) ? faqs.find((f) => f.id === asked) : undefined;
       if (confirmed) return { reply: confirmed.answer, handoff: false, reason: 'confirmed', knowledgeIds: [confirmed.id], confidence: 0.9 };
       const history = input.history.filter((m) => m.sender === 'customer' && m.type === 'text').map((m) => (m as { text: string }).text);
-      const r = engine.answer(expandAliases(input.text, input.rules), history.slice(0, -1));
-      if (r.got === 'handoff') return { reply: null, handoff: true, reason: r.reason, knowledgeIds: [], confidence: r.confidence };
+      // "不是，我是问…": what we offered is ruled out; a second miss goes to a person
+      const rejected = rejectedIds(input.history, input.text);
+      if (rejected.length && earlierMisses(input.history) > 0) return { reply: null, handoff: true, reason: 'handoff:repeated_miss', knowledgeIds: [], confidence: 0 };
+      const question = rejected.length ? withoutRejection(input.text) : input.text;
+      if (!question) return { reply: AGAIN, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: 0 };
+      const context = rejected.length ? { exclude: rejected, afterMiss: true } : {};
+      const r = engine.answer(expandAliases(question, input.rules), history.slice(0, -1), context);
+      if (r.got === 'handoff') {
+        const partial = r.answered?.length && r.answers && r.part ? { partial: { answer: r.answers, part: r.part } } : {};
+        return { reply: null, handoff: true, reason: r.reason, knowledgeIds: r.answered ?? [], confidence: r.confidence, ...partial };
+      }
+      if (r.got === 'chitchat') return { reply: r.answer, handoff: false, reason: 'chitchat', knowledgeIds: [], confidence: r.confidence };
       if (r.got === 'clarify')
         return { reply: r.answer, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: r.confidence, ...(r.suggestion ? { suggestedId: r.suggestion } : {}) };
       return { reply: r.answer, handoff: false, reason: 'faq', knowledgeIds: [r.got], confidence: r.confidence };

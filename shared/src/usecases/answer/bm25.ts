@@ -8,6 +8,8 @@ export type Bm25Index = {
   /** The most a single document could score for these query tokens (for normalization); tokens no document has count at the rarest idf. */
   ideal(queryTokens: string[]): number;
   idf(token: string): number;
+  /** Whether document `doc` has `token` (the evidence behind a score). */
+  has(token: string, doc: number): boolean;
   size: number;
 };
 
@@ -47,6 +49,20 @@ export function buildBm25(docs: WeightedTokens[], k1 = 1.2, b = 0.75): Bm25Index
   return {
     size: n,
     idf: idfOf,
+    has(t, doc) {
+      // postings are in document order: binary search
+      const d = postings.get(t)?.doc;
+      if (!d) return false;
+      let lo = 0;
+      let hi = d.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (d[mid] === doc) return true;
+        if (d[mid]! < doc) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return false;
+    },
     score(q) {
       const uniq = new Map<string, number>();
       for (const t of q) uniq.set(t, (uniq.get(t) ?? 0) + 1);

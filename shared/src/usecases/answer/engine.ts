@@ -1,27 +1,54 @@
 /**
- * The offline answer engine (no chat model): handoff rules first, then the learned handoff signal
- * (handoff-model.ts: sure enough, it hands off), then char uni+bigram BM25 with the synonym
+ * The offline answer engine (no chat model): a greeting or thanks answered in kind; handoff rules
+ * and a request for a commitment (commit.ts) first, then the learned handoff signal
+ * (handoff-model.ts: sure enough, it hands off); a handed-off message with another request in it
+ * answers that one too and names the rest (parts.ts). Then char uni+bigram BM25 with the synonym
  * lexicon over each FAQ's question, alternatives and answer; a confidence from the top score
- * (normalized by what the query could score at best) and its margin over the runner-up. Answers
- * when confident; when not, hands off if the message still leans towards a person, else asks one
- * short clarifying question. Synchronous, no I/O.
+ * (normalized by what the query could score at best) and its margin over the runner-up, held below
+ * the threshold when the match rests on one character. Answers when confident; when not, hands off
+ * an upset or problem message (problem.ts), one that leans towards a person, or a second miss in a
+ * row (the customer rejected our last reply), else asks one short clarifying question. FAQs the
+ * customer just rejected are left out. Synchronous, no I/O.
  */
 import { buildBm25, type Bm25Index, type WeightedTokens } from './bm25';
 import { standardize } from './colloquial';
-import { detectHandoff } from './handoff';
-import { loadHandoffModel, type HandoffModel, type HandoffModelData } from './handoff-model';
+import { asksForCommitment } from './commit';
+import { detectHandoff, type HandoffReason } from './handoff';
+import { isPleasantry, loadHandoffModel, type HandoffModel, type HandoffModelData } from './handoff-model';
 import SHIPPED_HANDOFF_MODEL from './handoff-model.json';
 import { memberTerms } from './handoff-signals';
 import { concepts } from './lexicon';
+import { asPart, isQuestion, splitPieces, splitRequests } from './parts';
+import { problemReason } from './problem';
+import { chitchatReply, handoffReply, partialReply } from './replies';
 import { tokenize } from './tokenize';
 
 export type KbFaq = { id: string; question: string; answer: string; alternatives?: string[]; enabled?: boolean };
 /** `members`: the shop's team, whose names customers ask for (a handoff signal). */
 export type Kb = { faqs: KbFaq[]; members?: { name: string; role?: string }[] };
-/** `suggestion`: for a clarifying question, the FAQ it asks about (a "是的" next turn confirms it). */
-export type EngineResult = { got: string; answer: string | null; confidence: number; reason: string; suggestion?: string };
+/**
+ * `got`: a FAQ id, `handoff`, `clarify` or `chitchat` (a greeting or thanks answered in kind).
+ * `suggestion`: for a clarifying question, the FAQ it asks about (a "是的" next turn confirms it).
+ * A handoff of a message with two requests also carries what it `answered` (FAQ ids, their
+ * answers in `answers`) and the `part` a person must handle, in the customer's words.
+ */
+export type EngineResult = {
+  got: string;
+  answer: string | null;
+  confidence: number;
+  reason: string;
+  suggestion?: string;
+  answered?: string[];
+  answers?: string;
+  part?: string;
+};
+/**
+ * What the conversation says about this turn: `exclude`, FAQs the customer just said were not what
+ * they asked ("不是…"); `afterMiss`, our last reply missed, so another miss goes to a person.
+ */
+export type AnswerContext = { exclude?: readonly string[]; afterMiss?: boolean };
 export type OfflineEngine = {
-  answer(text: string, history?: string[]): EngineResult;
+  answer(text: string, history?: string[], context?: AnswerContext): EngineResult;
   /** The enabled FAQs, best match for `text` first (the model's prompt takes the top ones). */
   ranked(text: string): KbFaq[];
 };
@@ -59,6 +86,9 @@ export const SUGGEST_MIN = 0.1;
 
 export const HANDOFF_REPLY = '这个我帮您转给店里的同事处理，请稍等，马上有人来跟您说。';
 
+/** A token that is evidence on its own: a character pair, a lexicon concept or a word; not one character or a bare number. */
+const isEvidence = (t: string) => t.length >= 2 && !/^\d+$/.test(t);
+
 /** Tokens of a text for retrieval: uni+bigrams plus lexicon concept tokens. */
 export function queryTokens(text: string, conceptWeight = 1): string[] {
   const toks = tokenize(text);
@@ -94,6 +124,7 @@ function indexOfDocs(docs: FaqDoc[], w: Weights) {
       return qIndex.score(q).map((x, i) => x + w.answer * a[i]!);
     },
     ideal: (q: string[]) => qIndex.ideal(q) + w.answer * aIndex.ideal(q),
+    has: (t: string, doc: number) => qIndex.has(t, doc) || aIndex.has(t, doc),
   };
 }
 type FaqIndex = ReturnType<typeof indexOfDocs>;
@@ -136,9 +167,24 @@ function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions, members
   const model = opts.handoffModel === undefined ? shippedHandoffModel() : opts.handoffModel;
   const team = memberTerms(members);
 
-  function rank(text: string) {
+  const ids = new Map(faqs.map((f, i) => [f.id, i]));
+  /** What the query shares with FAQ `i` rests on more than one character: a pair, a concept, a word, or two characters. */
+  function hasEvidence(q: string[], i: number): boolean {
+    const chars = new Set<string>();
+    for (const t of q) {
+      if (!index.has(t, i)) continue;
+      if (isEvidence(t)) return true;
+      if (!/^\d+$/.test(t)) chars.add(t);
+    }
+    return chars.size >= 2;
+  }
+  function rank(text: string, exclude: readonly string[] = []) {
     const q = queryTokens(text, w.concept);
     const scores = index.score(q);
+    for (const id of exclude) {
+      const i = ids.get(id);
+      if (i !== undefined) scores[i] = 0;
+    }
     let i1 = -1;
     let i2 = -1;
     for (let i = 0; i < scores.length; i++) {
@@ -152,7 +198,9 @@ function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions, members
     const ideal = index.ideal(q);
     const norm = ideal > 0 ? Math.min(1, (s1 / ideal) * CALIBRATION.normScale) : 0;
     const margin = s1 > 0 ? (s1 - s2) / s1 : 0;
-    const confidence = s1 > 0 ? norm * (1 - CALIBRATION.marginWeight + CALIBRATION.marginWeight * margin) : 0;
+    let confidence = s1 > 0 ? norm * (1 - CALIBRATION.marginWeight + CALIBRATION.marginWeight * margin) : 0;
+    // one character only ("招" of 招人 in 招牌, "车" of 车子 in 停车): never an answer, at most a guess to confirm
+    if (s1 > 0 && !hasEvidence(q, i1)) confidence = Math.min(confidence, threshold - 0.001);
     // nothing in common with any FAQ: there is no "best" to suggest
     return { best: i1 >= 0 && s1 > 0 ? faqs[i1] : undefined, confidence: round(confidence), norm, margin };
   }
@@ -165,32 +213,77 @@ function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions, members
         .sort((x, y) => y.s - x.s || x.i - y.i)
         .map((x) => x.f);
     },
-    answer(raw, rawHistory) {
+    answer(raw, rawHistory, context = {}) {
       const text = standardize(raw);
       const history = rawHistory?.map(standardize);
-      const h = detectHandoff(text, team.names);
-      if (h) return { got: 'handoff', answer: HANDOFF_REPLY, confidence: 1, reason: `handoff:${h.reason}` };
-      // the learned signal: sure enough on its own, it hands off whatever retrieval would find
+      const exclude = context.exclude ?? [];
+      const chat = chitchatReply(text) ?? (isPleasantry(text) ? chitchatReply('你好') : null);
+      if (chat) return { got: 'chitchat', answer: chat, confidence: 1, reason: 'chitchat' };
       const p = model ? model.score(text, team) : 0;
-      if (model && p >= model.thresholds.handoff) return { got: 'handoff', answer: HANDOFF_REPLY, confidence: round(p), reason: 'handoff:model' };
-      let r = rank(text);
+      const sure = whoTakes(text) ?? (model && p >= model.thresholds.handoff ? 'model' : null);
+      if (sure) return answerParts(text, sure, sure === 'model' ? round(p) : 1, exclude);
+      let r = rank(text, exclude);
       // A short follow-up ("那蛋糕呢") leans on the customer's previous message.
       if (r.confidence < threshold && history?.length) {
         const prev = history[history.length - 1]!;
-        const r2 = rank(`${prev}\n${text}`);
+        const r2 = rank(`${prev}\n${text}`, exclude);
         if (r2.confidence >= threshold) r = r2;
       }
       if (r.best && r.confidence >= threshold) {
         return { got: r.best.id, answer: r.best.answer, confidence: r.confidence, reason: `bm25 norm=${r.norm.toFixed(2)} margin=${r.margin.toFixed(2)}` };
       }
-      // unsure what they ask, and the message looks like one for a person: a person, not a guess
-      if (model && p >= model.thresholds.unsure) return { got: 'handoff', answer: HANDOFF_REPLY, confidence: round(p), reason: 'handoff:unsure' };
+      // unsure what they ask: an upset or problem message gets a person, never a guess at an FAQ
+      const problem = problemReason(text, team);
+      if (problem) return handoff(problem, r.confidence);
+      // unsure, and the message looks like one for a person: a person, not a guess
+      if (model && p >= model.thresholds.unsure) return handoff('unsure', round(p));
+      // our last reply missed and this one would too: two misses, a person takes it
+      if (context.afterMiss) return handoff('repeated_miss', r.confidence);
       // a guess too weak to name: ask for more instead of suggesting something unrelated
       const guess = r.best && r.confidence >= SUGGEST_MIN ? r.best : undefined;
       const clarify = guess ? `想确认一下，您是想问「${guess.question.replace(/[？?。]+$/, '')}」吗？` : '能再具体说说您想了解什么吗？';
       return { got: 'clarify', answer: clarify, confidence: r.confidence, reason: guess ? 'low confidence' : 'no match', ...(guess ? { suggestion: guess.id } : {}) };
     },
   };
+
+  /** A rule's reason for a person: a handoff rule, or a request for a commitment (this time, this quantity…). */
+  function whoTakes(text: string): HandoffReason | null {
+    const h = detectHandoff(text, team.names);
+    if (h) return h.reason;
+    if (asksForCommitment(text)) return 'commit';
+    // a rule on one of several requests: "自动挡多少钱？能不能这周六给我加一节"
+    for (const piece of splitRequests(text)) if (piece !== text && asksForCommitment(piece)) return 'commit';
+    return null;
+  }
+
+  function handoff(reason: HandoffReason | 'model', confidence: number): EngineResult {
+    return { got: 'handoff', answer: handoffReply(reason, { open: true }) ?? HANDOFF_REPLY, confidence, reason: `handoff:${reason}` };
+  }
+
+  /**
+   * A message a person must take: the requests in it the knowledge base answers on their own
+   * (a question, no rule, no problem, the model calm, retrieval confident) are answered in the
+   * same reply, and the rest is named as what a person will confirm.
+   */
+  function answerParts(text: string, reason: HandoffReason | 'model', confidence: number, exclude: readonly string[]): EngineResult {
+    const whole = handoff(reason, confidence);
+    const pieces = splitPieces(text);
+    if (pieces.length < 2) return whole;
+    const answered: KbFaq[] = [];
+    const rest: string[] = [];
+    for (const { text: piece, opens } of pieces) {
+      // a request of its own (it opens one), a question, and nothing in it for a person
+      const calm = opens && isQuestion(piece) && !whoTakes(piece) && !problemReason(piece, team) && !(model && model.score(piece, team) >= model.thresholds.unsure);
+      const r = calm ? rank(piece, exclude) : undefined;
+      if (r?.best && r.confidence >= threshold) {
+        if (!answered.includes(r.best)) answered.push(r.best);
+      } else rest.push(piece);
+    }
+    if (!answered.length || !rest.length) return whole;
+    const answers = answered.map((f) => f.answer.replace(/[。.!！~～\s]+$/, '')).join('；');
+    const part = asPart(rest);
+    return { ...whole, answer: partialReply(answers, part, whole.reason, { open: true }), answered: answered.map((f) => f.id), answers, part };
+  }
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -7,7 +7,14 @@
  */
 import { normalize } from './tokenize';
 
-export type HandoffReason = 'person' | 'complaint' | 'harm' | 'order';
+/**
+ * Why a person gets the conversation. 'commit' (the shop asked to promise a time, quantity,
+ * exception or booking no FAQ promises) is its own code rather than 'order': nothing is wrong with
+ * an order yet, and the owner reads it as a sale to confirm. 'unsure': the engine could not tell
+ * and the message looked like one for a person; 'repeated_miss': the customer said twice it was not
+ * what they asked.
+ */
+export type HandoffReason = 'person' | 'complaint' | 'harm' | 'order' | 'commit' | 'unsure' | 'repeated_miss';
 
 const PERSON = [
   /人工|真人|活人|转人工|机器人/,

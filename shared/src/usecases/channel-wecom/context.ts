@@ -3,6 +3,7 @@ import type { WecomApi } from '../../ports/wecom';
 import type { Deps } from '../../ports/deps';
 import type { MediaStore } from '../../ports/media';
 import type { Answerer } from '../../ports/answerer';
+import type { SubscribeEnv } from '../reports/subscribe-data';
 import { SESSION_MS } from '../../domain/conversation-state';
 
 /** Tunables of the WeCom channel; every field has a default (DEFAULT_WECOM_OPTIONS). */
@@ -42,6 +43,8 @@ export interface WecomContext {
   deadline?: number;
   /** Where the owner app lives, for links in handoff notices (absent: the notice says where to tap). */
   appUrl?: () => string | undefined;
+  /** The mini-program subscribe-message channel of pushes (reports/subscribe.ts); absent: not set up. */
+  subscribe?: SubscribeEnv;
 }
 
 export function optionsOf(ctx: WecomContext): WecomOptions {

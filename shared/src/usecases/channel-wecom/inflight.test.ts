@@ -4,6 +4,7 @@ import type { Deps } from '../../ports/deps';
 import { testDeps } from '../../../../test/helpers/deps';
 import { NS } from './context';
 import { processInboxEntry } from './inbox';
+import { recoverPendingCallbacks } from './receive';
 import { messageIdFor } from './kf-message';
 import { SHOP, setupHarness, type Harness } from '../../testing/wecom-harness';
 
@@ -90,3 +91,43 @@ describe('a deferred kf callback, run again', () => {
     expect(await deps.storage.kv.get(SHOP, NS.entry, entry.dedupeKey)).toBeNull();
   });
 });
+
+describe('a customer who keeps typing', () => {
+  it('gets each finished question answered without waiting for a pause after the newest one', async () => {
+    h.fake.push(h.text('u3', '几点开门'));
+    deps.clock.advance(3_000);
+    h.fake.push(h.text('u3', '停车方便吗')); // a new question, still being typed
+    const entry = await h.kfCallback();
+    expect((await processInboxEntry(h.ctx, entry)).status).toBe('deferred');
+    expect(h.fake.sentTexts('u3')).toHaveLength(1);
+    expect(h.fake.sentTexts('u3')[0]).toContain('10:00');
+    deps.clock.advance(3_000);
+    expect((await processInboxEntry(h.ctx, entry)).status).toBe('processed');
+    expect(h.fake.sentTexts('u3')).toHaveLength(2);
+    expect(h.fake.sentTexts('u3')[1]).toContain('车库');
+  });
+});
+
+describe('a process that starts', () => {
+  it('takes up every callback a dead one left pending, not only the first few hundred', async () => {
+    for (let i = 0; i < 650; i++) {
+      h.fake.push(h.text(`c${i % 50}`, '几点开门'));
+      await h.kfCallback();
+    }
+    deps.clock.advance(3_000);
+    const timers = { ...deps.timers, defer: () => {} };
+    const log = { error: () => {}, info: () => {}, warn: () => {}, debug: () => {} };
+    const ctx = { ...h.ctx, deps: { ...deps, timers }, log } as unknown as Parameters<typeof recoverPendingCallbacks>[0];
+    expect(await recoverPendingCallbacks(ctx)).toBe(650);
+    await until(async () => (await deps.storage.inbox.listPending(deps.clock.now() + 1, 1_000)).length === 0);
+    expect(h.fake.callsTo('kf/send_msg').length).toBe(50);
+  });
+});
+
+async function until(ok: () => Promise<boolean>, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

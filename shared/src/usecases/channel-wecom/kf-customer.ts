@@ -21,25 +21,14 @@ export async function ensureKfCustomer(
   const existing = await deps.storage.customers.get(merchant.id, externalUserId);
   if (existing) {
     const lastMessageAt = opts.messageAt !== undefined ? Math.max(existing.lastMessageAt ?? 0, opts.messageAt) : existing.lastMessageAt;
-    if (lastMessageAt === existing.lastMessageAt) return { customer: existing, created: false };
-    const customer: Customer = { ...existing, lastMessageAt, updatedAt: now };
+    // the nickname fetch failed when they first wrote: asked again, at most every few minutes
+    const named = !existing.name && now - existing.updatedAt >= NICKNAME_RETRY_MS ? await fetchNickname(ctx, merchant.id, externalUserId) : null;
+    if (lastMessageAt === existing.lastMessageAt && !named?.name) return { customer: existing, created: false };
+    const customer: Customer = { ...existing, ...(named?.name ? { name: named.name } : {}), lastMessageAt, updatedAt: now };
     await deps.storage.customers.upsert(customer);
     return { customer, created: false };
   }
-  let name = '';
-  let avatar: string | undefined;
-  try {
-    const res = await ctx.wecom.kfCustomerBatchGet(merchant.id, { external_userid_list: [externalUserId] });
-    const found = res.customer_list.find((c) => c.external_userid === externalUserId);
-    if (found) {
-      name = Array.from(found.nickname ?? '')
-        .slice(0, 60)
-        .join('');
-      avatar = found.avatar || undefined;
-    }
-  } catch {
-    // the nickname is a nicety: a customer without a name is still a customer
-  }
+  const { name, avatar } = (await fetchNickname(ctx, merchant.id, externalUserId)) ?? { name: '' };
   // counted before the write: the event id makes a re-run harmless, a crash in between loses nothing
   await count(deps, merchant, [{ name: 'newCustomers', at, eventId: `new:${externalUserId}` }]);
   const customer: Customer = {
@@ -59,6 +48,26 @@ export async function ensureKfCustomer(
   };
   await deps.storage.customers.upsert(customer);
   return { customer, created: true };
+}
+
+const NICKNAME_RETRY_MS = 10 * 60_000;
+
+/** The customer's WeChat nickname (kf/customer/batchget); null when WeCom did not answer. */
+async function fetchNickname(ctx: WecomContext, merchantId: string, externalUserId: string): Promise<{ name: string; avatar?: string } | null> {
+  try {
+    const res = await ctx.wecom.kfCustomerBatchGet(merchantId, { external_userid_list: [externalUserId] });
+    const found = res.customer_list.find((c) => c.external_userid === externalUserId);
+    if (!found) return { name: '' };
+    return {
+      name: Array.from(found.nickname ?? '')
+        .slice(0, 60)
+        .join(''),
+      avatar: found.avatar || undefined,
+    };
+  } catch {
+    // the nickname is a nicety: a customer without a name is still a customer (named later)
+    return null;
+  }
 }
 
 /** The customer's one kf conversation, created (in `state`) when there is none yet. */

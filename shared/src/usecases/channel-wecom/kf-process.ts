@@ -84,16 +84,19 @@ async function drainUnderLease(ctx: WecomContext, merchantId: string, externalUs
   // 3. answer the customer's pending messages together, once they stopped typing
   const pending = items.filter((i) => i.msg.origin === 3 && !done.includes(i.msg.msgid));
   if (!pending.length) return { status: 'done', processed };
+  // each question gets its own answer: only messages typed within the fragment window of each
+  // other are one question (a backlog left by a crash or a long outage is answered in order).
+  // Only the last question can still grow: the earlier ones are answered now, whatever the
+  // customer is typing — a customer who kept writing every few seconds otherwise waited, unanswered,
+  // for a pause that a busy host could keep missing
+  const batches = questions(pending, opts.fragmentWindowMs);
   // when the customer last typed: WeCom's send time, or when we saw it if that is earlier (skew).
   // send_time is whole seconds: read as the end of its second, or the window would shrink to 1–2 s
   // and a fragment typed 1.5 s after the first could find the first one answered alone
-  const newest = Math.max(...pending.map((i) => Math.min(i.seenAt, sentAt(i.msg) ? sentAt(i.msg) + 999 : i.seenAt)));
+  const newest = Math.max(...batches[batches.length - 1]!.map((i) => Math.min(i.seenAt, sentAt(i.msg) ? sentAt(i.msg) + 999 : i.seenAt)));
   const quiet = deps.clock.now() - newest;
-  if (quiet < opts.fragmentWindowMs) return { status: 'deferred', reason: 'fragments', retryInMs: opts.fragmentWindowMs - quiet, processed };
-
-  // each question gets its own answer: only messages typed within the fragment window of each
-  // other are one question (a backlog left by a crash or a long outage is answered in order)
-  for (const batch of questions(pending, opts.fragmentWindowMs)) {
+  const typing = quiet < opts.fragmentWindowMs;
+  for (const batch of typing ? batches.slice(0, -1) : batches) {
     const outcome = await answerAndReply(ctx, merchant, externalUserId, batch);
     const ids = batch.map((i) => i.msg.msgid);
     if (outcome === 'retry') {
@@ -107,6 +110,7 @@ async function drainUnderLease(ctx: WecomContext, merchantId: string, externalUs
     await markDone(deps, merchantId, ids);
     processed += batch.length;
   }
+  if (typing) return { status: 'deferred', reason: 'fragments', retryInMs: opts.fragmentWindowMs - quiet, processed };
   return { status: 'done', processed };
 }
 

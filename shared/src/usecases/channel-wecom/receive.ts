@@ -211,7 +211,9 @@ export async function processStored(
       if (!entry) return 'missing';
       const inboxCtx = Number.isFinite(deadline) ? { ...ctx, deadline } : ctx;
       const run = () => processInboxEntry(inboxCtx, entry, fresh);
-      const out = await (ctx.perMerchant ? ctx.perMerchant.run(merchantId, run) : run());
+      // a try after a wait goes ahead of callbacks not yet tried: it is the one with customers to
+      // answer now, and behind a burst's fresh callbacks it waited seconds for nothing
+      const out = await (ctx.perMerchant ? ctx.perMerchant.run(merchantId, run, round > 0) : run());
       if (out.status !== 'deferred' && out.status !== 'retry') return out.status;
       if (out.status === 'retry' && (++retries > MAX_RETRIES_HERE || out.retryInMs > MAX_BACKOFF_WAIT_MS)) return out.status;
       // (inline, a function follows only its own entry until its deadline: no floor there)
@@ -226,12 +228,20 @@ export async function processStored(
 }
 
 /**
+ * How many left-over callbacks a starting process takes up itself. They queue in the shop's own
+ * lane (8 at a time), so many cost memory for their closures only; beyond this the sweep takes
+ * the rest, 200 a minute. At 500, a burst killed mid-way left a few hundred to the sweep and
+ * customers waited minutes for the last of them.
+ */
+const RECOVER_AT_START = 5_000;
+
+/**
  * A process that starts owns no work yet: whatever the inbox still holds as pending was left by
  * a process that died between the acknowledgement and the reply. Pick it up now rather than at
  * the next sweep. (Processing is idempotent, so a second runner elsewhere sends nothing twice.)
  */
 export async function recoverPendingCallbacks(ctx: ReceiveContext): Promise<number> {
-  const pending = await ctx.deps.storage.inbox.listPending(ctx.deps.clock.now() + 1, 500);
+  const pending = await ctx.deps.storage.inbox.listPending(ctx.deps.clock.now() + 1, RECOVER_AT_START);
   for (const e of pending) void processStored(ctx, e.merchantId, e.dedupeKey, Number.POSITIVE_INFINITY);
   if (pending.length) ctx.log.info({ count: pending.length }, 'picking up callbacks left pending by a previous run');
   return pending.length;

@@ -35,7 +35,7 @@ export interface NotifyEnv {
 export function noticeText(n: HandoffNotice, appUrl: string | undefined): string {
   const question = n.question.length > 60 ? `${n.question.slice(0, 60)}…` : n.question;
   const link = appUrl ? `${appUrl.replace(/\/$/, '')}/#/sub/thread/index?id=${encodeURIComponent(n.conversationId)}` : '打开店小二 → 会话 → 待人工';
-  let text = `【店小二】有客户在等人回复\n客户：${n.customerName}\n问题：${question || '（图片或语音）'}\n原因：${reasonText(n.reason)}\n去回复：${link}`;
+  let text = `【店小二】有客户在等人回复\n客户：${n.customerName}\n问题：${question || '（图片或语音）'}\n原因：${n.reason === 'follow_up' ? '店员接手以后，客户又发来了消息' : reasonText(n.reason)}\n去回复：${link}`;
   while (utf8Length(text) > TEXT_MAX_BYTES) text = text.slice(0, -10);
   return text;
 }

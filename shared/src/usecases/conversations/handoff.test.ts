@@ -47,7 +47,8 @@ const notices = () => h.fake.callsTo('message/send').map((c) => c.req as { touse
 describe('handoff', () => {
   it('tells the customer, queues the question for teaching and notifies the owner and on-duty staff at once', async () => {
     await say('u1', '我要找老板');
-    expect(h.fake.sentTexts('u1')).toEqual([TEXTS.handoff]);
+    // a request for a person: a plain "马上请店员来" (answer/replies.ts)
+    expect(h.fake.sentTexts('u1')).toEqual(['好的，马上请店员来，请稍等。']);
     expect((await conv('u1'))?.state).toBe('waiting_human');
     const sent = notices();
     expect(sent).toHaveLength(1);
@@ -67,7 +68,8 @@ describe('handoff', () => {
   it('outside business hours says when the shop opens and notifies at opening time, not at night', async () => {
     deps.clock.set(sh('2026-11-23T23:10:00'));
     await say('u2', '我要投诉，东西太差了');
-    expect(h.fake.sentTexts('u2')).toEqual([TEXTS.handoffClosed('明天 10:00')]);
+    // a complaint: an apology first (answer/replies.ts)
+    expect(h.fake.sentTexts('u2')).toEqual(['真抱歉给您添麻烦了。现在店里下班了，明天 10:00开门后店员会第一时间联系您处理。']);
     expect(h.fake.sentTexts('u2')[0]).toContain('明天 10:00开门后');
     expect((await conv('u2'))?.state).toBe('waiting_human');
     const job = (await deps.storage.jobs.list({ kind: NOTIFY_KIND, limit: 5 }))[0];

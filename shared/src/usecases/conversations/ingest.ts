@@ -10,6 +10,7 @@ import { customerOf, previewOf, sentAt, toMessage } from '../channel-wecom/kf-me
 import type { QueueItem } from '../channel-wecom/kf-queue';
 import { resetSendBudget } from '../channel-wecom/outbox';
 import { count } from '../reports/counters';
+import { followUpCustomerMessage } from './follow-up';
 
 /**
  * Origin 3: stores the customer's message (id from its msgid), creates or refreshes the customer
@@ -42,6 +43,8 @@ export async function ingestCustomerMessage(ctx: WecomContext, merchant: Merchan
       updatedAt: deps.clock.now(),
     };
     await deps.storage.conversations.upsert(next);
+    // a person holds it: the owner's setting says whether to tell them again or let the AI answer
+    if (!alreadyApplied) next = await followUpCustomerMessage(ctx, merchant, next, m.msgid, message.type === 'text' ? message.text : '');
   }
   await resetSendBudget(deps, merchant.id, ext, m.msgid, at);
   await count(deps, merchant, [

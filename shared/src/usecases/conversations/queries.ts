@@ -6,6 +6,7 @@ import { describeKnowledge } from '../knowledge/labels';
 import { getTeachItem } from '../knowledge/teach';
 import { nameTeachItem, type NamedTeachItem } from '../knowledge/teach-queue';
 import { requireConversation } from './require-conversation';
+import { byLongestWait, waitOf, waitOfConversation, type WaitInfo } from './waiting';
 
 /** A conversation as people see it: with the customer's name. */
 export interface NamedConversation {
@@ -13,15 +14,23 @@ export interface NamedConversation {
   customerName: string;
   /** Messages of it that did not go out (没发出去), where the caller looked. */
   undelivered?: number;
+  /** How long the customer has waited, where the caller looked (the 待人工 list, a thread). */
+  wait?: WaitInfo;
 }
 
+/** The WeChat nickname; without one (WeCom gave none, or the fetch failed and is retried later) 顾客 and the id's last four. */
 export async function named(deps: Deps, conversation: Conversation): Promise<NamedConversation> {
-  return { conversation, customerName: await customerName(deps, conversation.merchantId, conversation.externalUserId) };
+  const name = await customerName(deps, conversation.merchantId, conversation.externalUserId);
+  return { conversation, customerName: name === '客户' ? `顾客${conversation.externalUserId.slice(-4)}` : name };
 }
 
 export async function getNamedConversation(deps: Deps, merchantId: string, conversationId: string): Promise<NamedConversation> {
   return named(deps, await requireConversation(deps, merchantId, conversationId));
 }
+
+const WAITING_MAX = 200;
+/** Messages per page of a thread. */
+export const THREAD_PAGE = 50;
 
 /**
  * The 会话 tab: most recently updated first, filtered to the 待人工 queue, to what the AI holds,
@@ -42,8 +51,14 @@ export async function listConversations(
       if (c) found.push(c);
     }
     page = { items: found.sort((a, b) => b.updatedAt - a.updatedAt).slice(0, q.limit), nextCursor: null };
+  } else if (q.filter === 'waiting') {
+    // the whole queue in one page, who has waited longest first (it is short: people work it down)
+    const queue = await deps.storage.conversations.listWaitingSince(merchantId, Number.MAX_SAFE_INTEGER, WAITING_MAX);
+    const rows = [];
+    for (const c of queue) rows.push({ ...(await named(deps, c)), wait: await waitOfConversation(deps, c), undelivered: undelivered.get(c.id) ?? 0 });
+    return { items: byLongestWait(rows), nextCursor: null };
   } else {
-    const states = q.filter === 'waiting' ? (['waiting_human'] as const) : q.filter === 'ai' ? (['ai'] as const) : undefined;
+    const states = q.filter === 'ai' ? (['ai'] as const) : undefined;
     page = await deps.storage.conversations.list(merchantId, { states: states ? [...states] : undefined, limit: q.limit, cursor: q.cursor });
   }
   const items = [];
@@ -51,17 +66,30 @@ export async function listConversations(
   return { items, nextCursor: page.nextCursor };
 }
 
+/** A thread page's position: `<at>_<messageId>` of its oldest message (opaque to the app). */
+const cursorOf = (m: Message) => `${m.at}_${m.id}`;
+function parseCursor(cursor: string | undefined): { at: number; id: string } | undefined {
+  const i = cursor ? cursor.indexOf('_') : -1;
+  const at = i > 0 ? Number(cursor!.slice(0, i)) : NaN;
+  return Number.isFinite(at) ? { at, id: cursor!.slice(i + 1) } : undefined;
+}
+
 /**
- * A thread: its last 100 messages, what each knowledge id the AI used stands for, and its entry
- * in the "AI 没答上来" queue (to teach from the thread).
+ * A thread: its newest messages (with `before`, the page older than that cursor), the cursor of
+ * the page before (null at the start), what each knowledge id the AI used stands for, how long
+ * the customer has waited, and its entry in the "AI 没答上来" queue (to teach from the thread).
  */
 export async function getThread(
   deps: Deps,
   merchantId: string,
   conversationId: string,
-): Promise<NamedConversation & { messages: Message[]; knowledge: Record<string, string>; teach: NamedTeachItem | null }> {
+  before?: string,
+): Promise<NamedConversation & { messages: Message[]; olderCursor: string | null; knowledge: Record<string, string>; teach: NamedTeachItem | null }> {
   const conversation = await requireConversation(deps, merchantId, conversationId);
-  const messages = await deps.storage.messages.listByConversation(merchantId, conversation.id, 100);
+  const at = parseCursor(before);
+  const page = await deps.storage.messages.listByConversation(merchantId, conversation.id, THREAD_PAGE + 1, at);
+  const messages = page.length > THREAD_PAGE ? page.slice(1) : page;
+  const olderCursor = page.length > THREAD_PAGE && messages[0] ? cursorOf(messages[0]) : null;
   const knowledge = await describeKnowledge(
     deps,
     merchantId,
@@ -70,7 +98,10 @@ export async function getThread(
   const item = await getTeachItem(deps, merchantId, conversation.id);
   return {
     ...(await named(deps, conversation)),
+    // the wait is read from the newest page; an older page leaves it to the newest one
+    ...(at ? {} : { wait: waitOf(messages) }),
     messages,
+    olderCursor,
     knowledge,
     teach: item ? await nameTeachItem(deps, item) : null,
   };

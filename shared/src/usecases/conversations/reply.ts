@@ -3,6 +3,7 @@ import type { Merchant } from '../../domain/merchant';
 import { rulesOf } from '../../domain/answer-rules';
 import type { AnswerDecision } from '../../ports/answerer';
 import { checkReply } from '../answer/safety';
+import { delivered, findRejections } from '../answer/rejection';
 import { TEXTS, type WecomContext } from '../channel-wecom/context';
 import { isText, messageIdFor, sentAt } from '../channel-wecom/kf-message';
 import type { QueueItem } from '../channel-wecom/kf-queue';
@@ -44,6 +45,8 @@ export async function answerAndReply(ctx: WecomContext, merchant: Merchant, exte
     .filter(Boolean)
     .join('\n');
 
+  await countRejections(ctx, merchant, history, new Set(replyTo));
+
   if (!text) {
     if (trailingNonText(history) >= 2) return handOver({ reason: 'non_text', knowledgeIds: [], confidence: 0 });
     const res = await sendText(ctx, { merchant, conversation: conv, sender: 'ai', text: TEXTS.askForText, sourceId: source, replyTo });
@@ -66,7 +69,22 @@ export async function answerAndReply(ctx: WecomContext, merchant: Merchant, exte
   const confidence = Math.min(1, Math.max(0, Number.isFinite(decision.confidence) ? decision.confidence : 0));
   const unanswered = { merchantId: merchant.id, conversationId: conv.id, externalUserId, question: text, askedAt: questionAt };
   if (decision.handoff || !decision.reply?.trim()) {
-    return handOver({ reason: decision.reason, knowledgeIds: decision.knowledgeIds, confidence, question: text });
+    // two requests, one answered: the reply says both, and the 待人工 entry names the part left
+    const part = decision.handoff && decision.partial ? checkReply(decision.partial.answer, rules.bannedWords) : undefined;
+    if (part?.ok && decision.partial)
+      return handOver({
+        reason: decision.reason,
+        knowledgeIds: decision.knowledgeIds,
+        confidence,
+        question: decision.partial.part,
+        partial: { answer: part.text, part: decision.partial.part },
+      });
+    return handOver({ reason: decision.reason, knowledgeIds: decision.partial ? [] : decision.knowledgeIds, confidence, question: text });
+  }
+  if (decision.reason === 'chitchat') {
+    // a greeting or thanks answered in kind: neither an answer nor a question left open (no `answer` on it)
+    const res = await sendText(ctx, { merchant, conversation: conv, sender: 'ai', text: decision.reply, sourceId: source, replyTo });
+    return res.status === 'retry' ? 'retry' : 'done';
   }
   const checked = checkReply(decision.reply, rules.bannedWords);
   if (!checked.ok) return handOver({ reason: checked.reason, knowledgeIds: decision.knowledgeIds, confidence, question: text });
@@ -94,6 +112,23 @@ export async function answerAndReply(ctx: WecomContext, merchant: Merchant, exte
   // answered = the customer got (at least the start of) the answer
   if (delivered) await count(deps, merchant, [{ name: 'aiAnswered', at: questionAt, eventId: `ai:${source}` }]);
   return 'done';
+}
+
+/**
+ * A customer's "不是，我是问…" right after an AI answer: that answer moves from answered to
+ * rejected, counted at the rejection's time (event-time counters), once per answer. Found with
+ * the same rule `counters rebuild` uses (answer/rejection.ts).
+ */
+async function countRejections(ctx: WecomContext, merchant: Merchant, history: Message[], batch: Set<string>): Promise<void> {
+  const found = findRejections(history).filter((r) => batch.has(r.rejection.id) && delivered(history, r.answer));
+  await count(
+    ctx.deps,
+    merchant,
+    found.flatMap((r) => [
+      { name: 'aiAnswered' as const, at: r.rejection.at, eventId: `reject:${r.answer.id}`, amount: -1 },
+      { name: 'aiRejected' as const, at: r.rejection.at, eventId: `reject:${r.answer.id}` },
+    ]),
+  );
 }
 
 /** Which engine answered and what the model call cost, kept on the reply (per-reply cost). */

@@ -4,6 +4,16 @@ import { AppError } from '../../domain/errors';
 import { optionsOf, type WecomContext } from '../channel-wecom/context';
 import { withCustomerLease } from '../channel-wecom/lease';
 import { requireConversation } from './require-conversation';
+import type { Deps } from '../../ports/deps';
+
+/** Who a conversation can go to (the 转企业微信人工 picker): the shop's members with a WeCom account, on duty first. */
+export async function transferTargets(deps: Pick<Deps, 'storage'>, merchantId: string) {
+  const members = await deps.storage.members.list(merchantId);
+  return members
+    .filter((m) => m.wecomUserId)
+    .map((m) => ({ memberId: m.id, name: m.name || '同事', wecomUserId: m.wecomUserId!, onDuty: m.onDuty }))
+    .sort((a, b) => Number(b.onDuty) - Number(a.onDuty));
+}
 
 /**
  * 转企业微信人工: kf/service_state/trans to 3 with the chosen servicer; from then on that person
@@ -38,7 +48,8 @@ export async function transferToWecomHuman(ctx: WecomContext, merchantId: string
       at: now,
       type: 'event',
       event: 'transfer_to_wecom',
-      detail: { servicerUserId },
+      // the name is what the thread shows (an account id means nothing to the owner)
+      detail: { servicerUserId, servicerName: (await transferTargets(deps, merchantId)).find((t) => t.wecomUserId === servicerUserId)?.name ?? '' },
     });
     await deps.storage.audit.append({
       id: deps.ids.id('audit'),

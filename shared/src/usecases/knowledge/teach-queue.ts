@@ -4,7 +4,8 @@ import type { Deps } from '../../ports/deps';
 import { customerName } from '../customers/queries';
 import { recordAudit } from '../shop/audit';
 import { refuseBannedAnswer } from './faqs';
-import { dismissTeachItem, listTeachItems, teach } from './teach';
+import { dismissTeachItem, getTeachItem, listTeachItems, teach } from './teach';
+import { refuseRefundPromise } from './refund-promise';
 
 /** An entry of the "AI 没答上来" queue with who asked. */
 export interface NamedTeachItem {
@@ -28,6 +29,8 @@ export async function teachFromApp(
 ): Promise<{ faq: StoredFaq; created: boolean }> {
   const { merchantId } = input;
   if (!input.faqId && input.answer) await refuseBannedAnswer(deps, merchantId, input.answer);
+  // the staff reply a new FAQ is made from by default is checked the same way (teach.ts)
+  if (!input.faqId) refuseRefundPromise(input.answer ?? (await getTeachItem(deps, merchantId, input.itemId))?.staffReply?.text);
   const out = await teach(deps, merchantId, { itemId: input.itemId, question: input.question, answer: input.answer, faqId: input.faqId });
   await recordAudit(deps, { merchantId, actor: input.actorId, action: out.created ? 'teach.new' : 'teach.alternative', target: out.faq.id });
   return out;

@@ -126,6 +126,9 @@ export function reasonText(reason: string): string {
     banned_word: 'AI 的回答里有不能说的词，没发',
     non_text: '客户发的图片、语音或文件，AI 看不了',
     budget: '本月 AI 额度用完了',
+    commit: '客户要店里答应具体的事（时间、数量、预订）',
+    unsure: 'AI 没把握，交给了人',
+    repeated_miss: '客户说了两次不是他问的',
   };
   return map[r] ?? 'AI 没把握，交给了人';
 }

@@ -63,4 +63,18 @@ describe('a per-merchant limit on concurrent work', () => {
     expect(() => createKeyedLimiter(0)).toThrow();
     expect(() => createKeyedLimiter(1.5)).toThrow();
   });
+
+  it('puts a task marked `first` at the head of its queue, ahead of the tasks waiting already', async () => {
+    const limit = createKeyedLimiter(1);
+    const hold = gate();
+    const order: string[] = [];
+    const running = limit.run('shop-a', () => hold.done);
+    const fresh = ['a', 'b', 'c'].map((n) => limit.run('shop-a', async () => void order.push(n)));
+    const again = limit.run('shop-a', async () => void order.push('retry'), true);
+    await tick();
+    expect(limit.load('shop-a')).toEqual({ running: 1, waiting: 4 });
+    hold.open();
+    await Promise.all([running, ...fresh, again]);
+    expect(order).toEqual(['retry', 'a', 'b', 'c']);
+  });
 });

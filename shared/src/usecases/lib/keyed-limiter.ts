@@ -4,7 +4,8 @@
  * In-process only: across processes, the per-customer leases keep work from running twice.
  */
 export interface KeyedLimiter {
-  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+  /** `first`: wait at the head of the key's queue instead of its tail (work already under way). */
+  run<T>(key: string, task: () => Promise<T>, first?: boolean): Promise<T>;
   /** Tasks running and waiting for a key (for logs and tests). */
   load(key: string): { running: number; waiting: number };
 }
@@ -22,11 +23,11 @@ export function createKeyedLimiter(max: number): KeyedLimiter {
   };
 
   return {
-    async run(key, task) {
+    async run(key, task, first = false) {
       let lane = lanes.get(key);
       if (!lane) lanes.set(key, (lane = { running: 0, waiting: [] }));
       if (lane.running < max) lane.running++;
-      else await new Promise<void>((resolve) => lane.waiting.push(resolve));
+      else await new Promise<void>((resolve) => (first ? lane.waiting.unshift(resolve) : lane.waiting.push(resolve)));
       try {
         return await task();
       } finally {

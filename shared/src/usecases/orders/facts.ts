@@ -1,5 +1,6 @@
 import type { Order, OrderStatus } from '../../domain/commerce';
 import type { OrderEvent } from '../../domain/order-event';
+import type { CustomerOrderTotals } from '../../ports/storage';
 
 /**
  * What one order event does to the stored order, as a pure function (ingest.ts does the I/O).
@@ -113,17 +114,12 @@ export function stockTakenBy(o: Order, m: Pick<Merged, 'newPaid'>): { sku: strin
   return m.newPaid ? o.items.map((it) => ({ sku: it.sku, qty: it.qty })) : [];
 }
 
-export interface CustomerTotals {
-  totalSpentFen: number;
-  orderCount: number;
-  firstOrderAt?: number;
-  lastOrderAt?: number;
-  categories: string[];
-}
+export type CustomerTotals = CustomerOrderTotals;
 
 /**
  * A customer's numbers from their orders: spend and count over paid orders not refunded; first
  * and last order over every paid order (refunded too: they did come); categories of what they kept.
+ * (The SQLite adapter works out the same in SQL: OrderRepo.customerTotals.)
  */
 export function customerTotals(orders: Order[]): CustomerTotals {
   const out: CustomerTotals = { totalSpentFen: 0, orderCount: 0, categories: [] };
@@ -141,3 +137,25 @@ export function customerTotals(orders: Order[]): CustomerTotals {
   out.categories = [...cats].sort();
   return out;
 }
+
+/** `customerTotals` plus `pending`'s contribution: totals of stored orders without it, and it. */
+export function withPending(stored: CustomerTotals, pending: Order): CustomerTotals {
+  const p = customerTotals([pending]);
+  if (p.firstOrderAt === undefined) return stored;
+  const min = (a: number | undefined, b: number) => (a === undefined ? b : Math.min(a, b));
+  const max = (a: number | undefined, b: number) => (a === undefined ? b : Math.max(a, b));
+  return {
+    totalSpentFen: stored.totalSpentFen + p.totalSpentFen,
+    orderCount: stored.orderCount + p.orderCount,
+    firstOrderAt: min(stored.firstOrderAt, p.firstOrderAt),
+    lastOrderAt: max(stored.lastOrderAt, p.lastOrderAt!),
+    categories: [...new Set([...stored.categories, ...p.categories])].sort(),
+  };
+}
+
+/** The (order, rev) pairs of a list of orders, in one string: equal strings, unchanged orders. */
+export const revsOf = (orders: Order[]) =>
+  orders
+    .map((o) => `${o.id}@${o.rev ?? 0}`)
+    .sort()
+    .join(',');

@@ -4,10 +4,11 @@ import type { Merchant } from '../../domain/merchant';
 import type { OrderEvent } from '../../domain/order-event';
 import type { Deps } from '../../ports/deps';
 import { count } from '../reports/counters';
-import { countsFor, customerTotals, mergeEvent, stockTakenBy, withFacts, type Outcome } from './facts';
+import { countsFor, mergeEvent, stockTakenBy, withFacts, withPending, type Outcome } from './facts';
 import { takeOrderStock } from '../stock/stock';
 import { orderAlerts } from '../alerts/raise';
 import { raiseAlert } from '../alerts/store';
+import { raiseReviewAlert } from '../alerts/review';
 
 /** A customer's orders read to recompute their totals; past this a customer is a wholesaler, not a shop's regular. */
 export const MAX_ORDERS_PER_CUSTOMER = 5_000;
@@ -32,6 +33,8 @@ export interface IngestResult {
  * same order) redoes them harmlessly, and the write is the commit point.
  */
 export async function ingestOrderEvent(deps: Deps, merchant: Pick<Merchant, 'id' | 'timezone' | 'alerts'>, ev: OrderEvent, source: 'webhook' | 'import'): Promise<IngestResult> {
+  // a bad review alerts once per order, whatever this event proves about the payment (a repeat included)
+  if (ev.review) await raiseReviewAlert(deps, merchant, ev);
   // a customer whose totals this call wrote with a pending order: settled from storage before returning
   let touched: string | null = null;
   for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
@@ -86,21 +89,25 @@ export async function matchCustomer(deps: Deps, merchantId: string, ref: { exter
 /**
  * Writes a customer's order totals recomputed from their stored orders, with `pending` (about to
  * be written) in place of its stored version: the same inputs give the same totals, so a retry
- * after a crash between this and the order's write changes nothing twice. Returns the orders read
- * and whether the totals changed (and were written).
+ * after a crash between this and the order's write changes nothing twice. The totals are worked
+ * out by the storage (one query, not every order read). Returns the version of the orders the
+ * totals came from and whether the totals changed (and were written).
  */
-export async function refreshCustomer(deps: Deps, merchantId: string, externalUserId: string, pending?: Order): Promise<{ orders: Order[]; wrote: boolean }> {
-  const orders = await deps.storage.orders.listByCustomer(merchantId, externalUserId, MAX_ORDERS_PER_CUSTOMER);
+export async function refreshCustomer(deps: Deps, merchantId: string, externalUserId: string, pending?: Order): Promise<{ version: string; wrote: boolean }> {
+  const { totals, version } = await deps.storage.orders.customerTotals(merchantId, externalUserId, {
+    limit: MAX_ORDERS_PER_CUSTOMER,
+    ...(pending ? { except: pending.id } : {}),
+  });
   const customer = await deps.storage.customers.get(merchantId, externalUserId);
-  if (!customer) return { orders, wrote: false };
-  const t = customerTotals(pending ? [...orders.filter((o) => o.id !== pending.id), pending] : orders);
+  if (!customer) return { version, wrote: false };
+  const t = pending ? withPending(totals, pending) : totals;
   const same =
     customer.totalSpentFen === t.totalSpentFen &&
     customer.orderCount === t.orderCount &&
     customer.firstOrderAt === t.firstOrderAt &&
     customer.lastOrderAt === t.lastOrderAt &&
     (customer.categories ?? []).join('\u0000') === t.categories.join('\u0000');
-  if (same) return { orders, wrote: false };
+  if (same) return { version, wrote: false };
   const { firstOrderAt: _f, lastOrderAt: _l, ...rest } = customer;
   await deps.storage.customers.upsert({
     ...rest,
@@ -111,14 +118,8 @@ export async function refreshCustomer(deps: Deps, merchantId: string, externalUs
     categories: t.categories,
     updatedAt: Math.max(customer.updatedAt, deps.clock.now()),
   });
-  return { orders, wrote: true };
+  return { version, wrote: true };
 }
-
-const revsOf = (orders: Order[]) =>
-  orders
-    .map((o) => `${o.id}@${o.rev ?? 0}`)
-    .sort()
-    .join(',');
 
 /**
  * After an order's write: the customer's totals from storage alone, repeated while the orders
@@ -128,9 +129,9 @@ const revsOf = (orders: Order[]) =>
  */
 export async function settleCustomer(deps: Deps, merchantId: string, externalUserId: string): Promise<void> {
   for (let round = 0; round < MAX_TRIES; round++) {
-    const { orders, wrote } = await refreshCustomer(deps, merchantId, externalUserId);
+    const { version, wrote } = await refreshCustomer(deps, merchantId, externalUserId);
     if (!wrote) return;
-    const after = await deps.storage.orders.listByCustomer(merchantId, externalUserId, MAX_ORDERS_PER_CUSTOMER);
-    if (revsOf(orders) === revsOf(after)) return;
+    const after = await deps.storage.orders.customerTotals(merchantId, externalUserId, { limit: MAX_ORDERS_PER_CUSTOMER });
+    if (after.version === version) return;
   }
 }

@@ -263,6 +263,22 @@ describe('the webhook: signature, freshness, body', () => {
     // stored sealed: the plaintext is nowhere in the record
     expect(JSON.stringify(await deps.storage.kv.get(SHOP, 'webhook', 'secret'))).not.toContain(fresh.slice(6));
   });
+
+  it('unseals the secret once per rotation, and takes one rotated by another process at the next delivery', async () => {
+    let opens = 0;
+    const box = deps.secrets;
+    deps.secrets = { ...box, open: (s) => (opens++, box.open(s)) };
+    for (const n of ['NO-1', 'NO-2', 'NO-3']) expect(await code(receiveOrderWebhook(deps, delivery(ev({ orderNo: n }))))).toBe('OK');
+    expect(opens).toBe(1);
+    // the CLI rotates in its own process: only the stored record changes under this one
+    const fresh = 'whsec_rotated-by-the-cli';
+    const stored = (await deps.storage.kv.get(SHOP, 'webhook', 'secret'))!;
+    await deps.storage.kv.set(SHOP, 'webhook', 'secret', { sealed: box.seal(fresh), rotatedAt: 2 }, stored.version, 2);
+    expect(await code(receiveOrderWebhook(deps, delivery(ev({ orderNo: 'NO-4' }))))).toBe('401 WEBHOOK.BAD_SIGNATURE');
+    expect(await code(receiveOrderWebhook(deps, delivery(ev({ orderNo: 'NO-5' }), { key: fresh })))).toBe('OK');
+    expect(opens).toBe(2);
+    expect(await deps.storage.orders.get(SHOP, 'NO-4')).toBeNull();
+  });
 });
 
 describe('order import', () => {

@@ -10,8 +10,9 @@ import { ingestOrderEvent, type IngestResult } from './ingest';
 /**
  * The signed order webhook (README "Order webhook"): `X-Xiaoer-Signature` is the lowercase hex
  * HMAC-SHA256 of `<X-Xiaoer-Timestamp>.<raw body>` keyed with the shop's webhook secret as
- * printed. The secret is read on every delivery (no cache), so one rotated from the CLI or the
- * app is the only one accepted from the next delivery on.
+ * printed. The stored secret is read on every delivery, so one rotated from the CLI or the app
+ * (another process) is the only one accepted from the next delivery on; only its unsealing is
+ * cached, keyed by the sealed value itself, so a rotation can never be answered from the cache.
  */
 
 const NS = 'webhook';
@@ -25,6 +26,20 @@ function decoyKey(deps: Deps): string {
   let sealed = decoys.get(deps.secrets);
   if (!sealed) decoys.set(deps.secrets, (sealed = deps.secrets.seal(NO_KEY)));
   return deps.secrets.open(sealed);
+}
+
+/** Per secret box: merchant → the sealed value last opened and its plaintext (one entry per shop, replaced on rotation). */
+type Opened = Map<string, { sealed: SealedSecret; key: string }>;
+const opened = new WeakMap<object, Opened>();
+function openSecret(deps: Deps, merchantId: string, sealed: SealedSecret): string {
+  let byMerchant = opened.get(deps.secrets);
+  if (!byMerchant) opened.set(deps.secrets, (byMerchant = new Map() as Opened));
+  const hit = byMerchant.get(merchantId);
+  // every part compared: a new secret has a new IV and ciphertext, and the tag authenticates both
+  if (hit && hit.sealed.v === sealed.v && hit.sealed.iv === sealed.iv && hit.sealed.tag === sealed.tag && hit.sealed.ct === sealed.ct) return hit.key;
+  const key = deps.secrets.open(sealed);
+  byMerchant.set(merchantId, { sealed: { ...sealed }, key });
+  return key;
 }
 
 interface StoredSecret {
@@ -49,7 +64,7 @@ const fail = (code: string, message: string, status: number, details?: unknown) 
 /** Verifies, then ingests one delivery. Every refusal is a 4xx with a stable WEBHOOK.* code and writes nothing. */
 export async function receiveOrderWebhook(deps: Deps, d: Delivery): Promise<IngestResult> {
   const [merchant, secret] = await Promise.all([deps.storage.merchants.get(d.merchantId), deps.storage.kv.get<StoredSecret>(d.merchantId, NS, KEY)]);
-  const key = merchant && secret ? deps.secrets.open(secret.value.sealed) : decoyKey(deps);
+  const key = merchant && secret ? openSecret(deps, d.merchantId, secret.value.sealed) : decoyKey(deps);
   const signed = deps.secrets.safeEqual(deps.secrets.hmacSha256Hex(key, [d.timestamp, '.', d.body]), d.signature);
   if (!merchant) throw fail('WEBHOOK.UNKNOWN_MERCHANT', '没有这家店', 404);
   if (!secret) throw fail('WEBHOOK.NO_SECRET', '这家店还没有生成订单回调密钥：请在小程序「店铺设置」或用 npm run cli -- webhook secret 生成', 401);

@@ -5,9 +5,10 @@ import type { Deps } from '../../ports/deps';
 import type { JobDefinition } from '../scheduling/scheduler';
 import { buildDaily, loadDailyInput, type DailyDetails, type DailyNumbers } from './daily';
 import { dailyCard, dailyMarkdown, dailyText, type DailyView } from './daily-text';
-import { robotMessageOf } from './channels';
+import { outcomeStates, pushBesideApp, throwIfFailed } from './channels';
+import { saveChannelStates } from './channel-states';
 import { pushReport, reportLink, type PushEnv, type PushMessage } from './push';
-import { sendToRobot } from './robot';
+import { reportSummary } from './subscribe-data';
 import { DAILY_REPORT_KIND, planDailyReports } from './schedule';
 
 /** The day's report as of now: numbers, lists and the text (not stored). */
@@ -79,13 +80,17 @@ export function createDailyReportJob(env: PushEnv): JobDefinition {
       if (!merchant) return { day, push: 'skipped', reason: 'no_merchant' };
       const report = await ensureDailyReport(deps, merchant, day);
       const channels = reportSettingsOf(merchant).channels;
-      // the robot first: queueing it is idempotent (ledger key), so an app send that throws and reruns the job adds nothing
-      const robot = channels.includes('robot')
-        ? (await sendToRobot(deps, env.wecom, merchant, robotMessageOf(report.push.message ?? composeDailyMessage(report, merchant, env.appUrl?.())), `daily:${day}`)).state
-        : undefined;
-      if (!channels.includes('app')) return { day, push: 'off', ...(robot ? { robot } : {}) };
-      const push = await pushReport(deps, env, merchant, report, () => composeDailyMessage(report, merchant, env.appUrl?.()));
-      return { day, push: push.state, ...(push.reason ? { reason: push.reason } : {}), ...(robot ? { robot } : {}) };
+      // the robot and the subscribe message first: both are idempotent under the report's key, so an app send that throws and reruns the job adds nothing
+      const message = report.push.message ?? composeDailyMessage(report, merchant, env.appUrl?.());
+      const others = await pushBesideApp({ deps, ...env }, merchant, message, { dedupeKey: `daily:${day}`, summary: reportSummary(report, merchant, deps.clock.now()) });
+      const withStates = await saveChannelStates(deps, report, others);
+      if (!channels.includes('app')) {
+        throwIfFailed(others);
+        return { day, push: 'off', ...outcomeStates(others) };
+      }
+      const push = await pushReport(deps, env, merchant, withStates, () => composeDailyMessage(withStates, merchant, env.appUrl?.()));
+      throwIfFailed(others);
+      return { day, push: push.state, ...(push.reason ? { reason: push.reason } : {}), ...outcomeStates(others) };
     },
   };
 }

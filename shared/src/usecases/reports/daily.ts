@@ -1,5 +1,5 @@
 import type { Order } from '../../domain/commerce';
-import { zeroCounters, type Counters } from '../../domain/counters';
+import { aiAnswerRate, zeroCounters, type Counters } from '../../domain/counters';
 import type { Day } from '../../domain/ids';
 import type { StoredProduct } from '../../domain/knowledge';
 import type { Merchant } from '../../domain/merchant';
@@ -17,7 +17,7 @@ import { hasOrders } from '../orders/link';
  */
 
 /** The counters a report compares with the day before and the same weekday a week before. */
-export const COMPARED = ['revenueFen', 'orders', 'newCustomers', 'consultations', 'customerMessages', 'aiAnswered', 'aiHandoffs'] as const;
+export const COMPARED = ['revenueFen', 'orders', 'newCustomers', 'consultations', 'customerMessages', 'aiAnswered', 'aiHandoffs', 'aiRejected'] as const;
 export type ComparedName = (typeof COMPARED)[number];
 export type DayTotals = Record<ComparedName, number>;
 
@@ -110,12 +110,11 @@ const totals = (c: Counters): DayTotals => Object.fromEntries(COMPARED.map((n) =
 
 export function buildDaily(input: DailyInput): { numbers: DailyNumbers; details: DailyDetails } {
   const c = input.counters[input.day] ?? zeroCounters();
-  const asked = c.aiAnswered + c.aiHandoffs;
   const numbers: DailyNumbers = {
     ...totals(c),
     refunds: c.refunds,
     firstResponseAvgMs: c.firstResponseCount > 0 ? Math.round(c.firstResponseMsSum / c.firstResponseCount) : null,
-    aiAnswerRate: asked > 0 ? c.aiAnswered / asked : null,
+    aiAnswerRate: aiAnswerRate(c),
     waitingHuman: input.waitingHuman,
     hasOrders: input.hasOrders,
     dayBefore: totals(input.counters[addDays(input.day, -1)] ?? zeroCounters()),

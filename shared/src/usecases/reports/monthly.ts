@@ -7,8 +7,8 @@ import { answerRate, buyerStats, days, sumTotals, type BuyerStats, type PeriodIn
 
 /**
  * The monthly report (issue 12 §3), sent on the 5th about the month before: the month's totals,
- * a health score 0–100 made of five parts of 0–20 each, and three rule-based suggestions (the
- * model-written variant is not built yet). Every part's formula is on its function below; a part
+ * a health score 0–100 made of five parts of 0–20 each, and three suggestions: rule-based here,
+ * rewritten by the model when one is configured (monthly-model.ts). Every part's formula is on its function below; a part
  * with nothing to measure scores NEUTRAL (half marks) rather than punishing or rewarding a shop
  * for data it does not send.
  */
@@ -39,6 +39,9 @@ export interface MonthlyNumbers extends DayTotals {
 export interface MonthlyDetails {
   /** Three concrete suggestions, weakest part first. */
   suggestions: string[];
+  /** Who wrote them: the model, or the rules (no model configured, or it failed: `suggestionsFallback` says why). */
+  suggestionsBy: 'model' | 'rules';
+  suggestionsFallback?: string;
 }
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
@@ -149,7 +152,7 @@ export function buildMonthly(input: PeriodInput): { numbers: MonthlyNumbers; det
     stockHealth: stockHealthPart(base.products, low),
   };
   const score = Math.round(HEALTH_PARTS.reduce((s, p) => s + parts[p], 0));
-  return { numbers: { ...base, health: { score, parts } }, details: { suggestions: suggest(base, parts) } };
+  return { numbers: { ...base, health: { score, parts } }, details: { suggestions: suggest(base, parts), suggestionsBy: 'rules' } };
 }
 
 const dayCount = (first: Day, last: Day) => Math.round((Date.parse(`${last}T00:00:00Z`) - Date.parse(`${first}T00:00:00Z`)) / 86_400_000) + 1;

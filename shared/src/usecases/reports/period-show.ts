@@ -8,6 +8,7 @@ import { requireMerchant } from '../shop/require-merchant';
 import { monthlyText, type MonthlyDetails, type MonthlyNumbers } from './monthly';
 import { computePeriod, type PeriodKind } from './period-job';
 import { weeklyText, type WeeklyDetails, type WeeklyNumbers } from './weekly';
+import { channelStatesOf, type ChannelPushView } from './channel-states';
 
 /**
  * Reading a weekly or monthly report (`report show --kind weekly|monthly`). `date` may be any
@@ -25,6 +26,8 @@ export interface ShownPeriodReport {
   builtAt: number;
   live: boolean;
   push: PushState | null;
+  /** The robot's and the subscribe message's outcomes, when those channels were used. */
+  channels: ChannelPushView[];
 }
 
 export const periodStart = (kind: PeriodKind, day: Day): Day => (kind === 'weekly' ? weekStart(day) : `${day.slice(0, 7)}-01`);
@@ -42,7 +45,17 @@ function shown(r: Report, name: string, role: Role, live: boolean): ShownPeriodR
         ? weeklyText(name, r.numbers as unknown as WeeklyNumbers, r.details as unknown as WeeklyDetails, false)
         : monthlyText(name, r.numbers as unknown as MonthlyNumbers, r.details as unknown as MonthlyDetails, false);
   }
-  return { kind, date: r.date, numbers, details: r.details, text, builtAt: r.builtAt, live, push: r.push.state === 'pending' && !r.push.attempts ? null : r.push };
+  return {
+    kind,
+    date: r.date,
+    numbers,
+    details: r.details,
+    text,
+    builtAt: r.builtAt,
+    live,
+    push: r.push.state === 'pending' && !r.push.attempts ? null : r.push,
+    channels: channelStatesOf(r),
+  };
 }
 
 export async function showPeriodReport(deps: Deps, merchantId: string, kind: PeriodKind, day: Day, role: Role): Promise<ShownPeriodReport> {
@@ -53,6 +66,14 @@ export async function showPeriodReport(deps: Deps, merchantId: string, kind: Per
   if (stored && date !== current) return shown(stored, m.name, role, false);
   if (date > current) throw new AppError('NOT_FOUND.REPORT', kind === 'weekly' ? '这一周还没到，还没有周报' : '这个月还没到，还没有月报', 404);
   const built = await computePeriod(deps, m, kind, date);
-  const live: Report = { merchantId: m.id, kind, date, ...built, push: stored?.push ?? { state: 'pending', to: [], attempts: 0 }, rev: 1 };
+  const live: Report = {
+    merchantId: m.id,
+    kind,
+    date,
+    ...built,
+    push: stored?.push ?? { state: 'pending', to: [], attempts: 0 },
+    ...(stored?.channelPushes ? { channelPushes: stored.channelPushes } : {}),
+    rev: 1,
+  };
   return shown(live, m.name, role, true);
 }

@@ -1,5 +1,5 @@
 import type { Order } from '../../domain/commerce';
-import { zeroCounters, type Counters } from '../../domain/counters';
+import { aiAnswerRate, zeroCounters, type Counters } from '../../domain/counters';
 import type { Customer } from '../../domain/customer';
 import type { Day } from '../../domain/ids';
 import type { StoredProduct } from '../../domain/knowledge';
@@ -68,7 +68,8 @@ export function sumTotals(
 }
 
 /** aiAnswered / (aiAnswered + aiHandoffs); null without questions. */
-export const answerRate = (t: Pick<DayTotals, 'aiAnswered' | 'aiHandoffs'>) => (t.aiAnswered + t.aiHandoffs > 0 ? t.aiAnswered / (t.aiAnswered + t.aiHandoffs) : null);
+/** Answered and not rejected, over all asked of the AI (domain/counters.ts); reports stored before rejections counted have none. */
+export const answerRate = (t: Pick<DayTotals, 'aiAnswered' | 'aiHandoffs'> & { aiRejected?: number }) => aiAnswerRate({ ...t, aiRejected: t.aiRejected ?? 0 });
 
 const counted = (orders: Order[]) => orders.map(withFacts).filter((o) => isPaid(o) && !isRefunded(o));
 

@@ -3,6 +3,7 @@ import type { Merchant } from '../../domain/merchant';
 import { reportSettingsOf, type PushState, type Report, type ReportKind } from '../../domain/report';
 import type { Deps } from '../../ports/deps';
 import { WecomApiError, type WecomApi } from '../../ports/wecom';
+import type { SubscribeEnv } from './subscribe-data';
 
 /**
  * The WeCom app message channel of reports (issue 12 §4): `message/send` through the shop's
@@ -15,6 +16,8 @@ export interface PushEnv {
   wecom: WecomApi;
   /** Where the owner app lives (link of the push); absent: the push says where to tap instead. */
   appUrl?: () => string | undefined;
+  /** The mini-program subscribe message (usecases/reports/subscribe.ts); absent: that channel is skipped. */
+  subscribe?: SubscribeEnv;
 }
 
 export type PushMessage = NonNullable<PushState['message']>;

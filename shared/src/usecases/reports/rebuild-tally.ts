@@ -4,6 +4,7 @@ import { type CounterName, type Counters, zeroCounters } from '../../domain/coun
 import type { Day } from '../../domain/ids';
 import { dayOf, hourOf } from '../../domain/time';
 import { isPaid, isRefunded, withFacts } from '../orders/facts';
+import { findRejections } from '../answer/rejection';
 
 /**
  * The counters `counters rebuild` can recompute from stored rows, by the rules of the live
@@ -12,13 +13,15 @@ import { isPaid, isRefunded, withFacts } from '../orders/facts';
  * - consultations: each (day, customer) with a customer message (`consult:<day>:<customer>`);
  * - aiAnswered: each AI reply with knowledge behind it that reached the customer, on the time
  *   of the question it answers (`ai:<source>`, reply.ts); aiHandoffs: each handoff notice the
- *   AI stored (handoff.ts), on the same time;
+ *   AI stored (handoff.ts), on the same time; aiRejected: each delivered answer the customer's
+ *   next message rejected (answer/rejection.ts `findRejections`), on the rejection's time, which
+ *   also takes it off aiAnswered there (reply.ts);
  * - orders, revenueFen, refunds: the facts stored on each order (orders/facts.ts `countsFor`):
  *   payment on the placing day, a refund (minus the paid amount) on the refund's day.
  * The others keep no raw row of their own (a 客户联系 add or delete, a first response time) and
  * are left out of the comparison: see REBUILT.
  */
-export const REBUILT: readonly CounterName[] = ['customerMessages', 'consultations', 'aiAnswered', 'aiHandoffs', 'orders', 'revenueFen', 'refunds'];
+export const REBUILT: readonly CounterName[] = ['customerMessages', 'consultations', 'aiAnswered', 'aiHandoffs', 'aiRejected', 'orders', 'revenueFen', 'refunds'];
 
 export interface Tally {
   days: Map<Day, Counters>;
@@ -64,6 +67,12 @@ export function tallyConversation(t: Tally, tz: string, externalUserId: string, 
     if (at === undefined) continue;
     if (m.answer.handoff) add(t, tz, at, 'aiHandoffs');
     else if (m.answer.knowledgeIds.length > 0 && delivered.has(groupOf(m.id))) add(t, tz, at, 'aiAnswered');
+  }
+  // a rejected answer ("不是，我是问…") moves from answered to rejected at the rejection's time
+  for (const r of findRejections(messages)) {
+    if (!delivered.has(groupOf(r.answer.id))) continue;
+    add(t, tz, r.rejection.at, 'aiAnswered', -1);
+    add(t, tz, r.rejection.at, 'aiRejected');
   }
 }
 

@@ -28,6 +28,8 @@ function rng(seed: number) {
 
 // answered from the FAQs, a question nobody taught (a clarifying reply, then a handoff), a photo
 const QUESTIONS = ['你们几点开门', '可以送外卖吗', '附近好停车吗', '你们家猫叫什么名字', '发票怎么开'];
+// right after an answer these reject it (an answered one moves to aiRejected); after anything else they are just questions
+const REJECTIONS = ['不是，我是问你们招不招人', '不对，我问的是停车', '答非所问'];
 
 async function deliver(...msgs: KfMessage[]) {
   h.fake.push(...msgs);
@@ -46,7 +48,8 @@ describe('counters rebuild', () => {
       const roll = r.next();
       if (roll < 0.45) {
         const ext = `u${r.int(0, 5)}`;
-        const m = r.next() < 0.15 ? h.media(ext, 'image') : h.text(ext, r.pick(QUESTIONS));
+        const kind = r.next();
+        const m = kind < 0.15 ? h.media(ext, 'image') : h.text(ext, r.pick(kind < 0.4 ? REJECTIONS : QUESTIONS));
         sent.push(m);
         await deliver(m);
       } else if (roll < 0.55 && sent.length) {
@@ -79,8 +82,8 @@ describe('counters rebuild', () => {
     expect(res.days).toBeGreaterThan(10);
     // the stream did exercise what the rebuild recomputes
     const live = await deps.storage.counters.days(SHOP, res.from, res.to);
-    const total = (n: 'customerMessages' | 'aiAnswered' | 'aiHandoffs' | 'refunds' | 'orders') => Object.values(live).reduce((s, c) => s + c[n], 0);
-    expect([total('customerMessages'), total('aiAnswered'), total('aiHandoffs'), total('orders'), total('refunds')].every((n) => n > 0)).toBe(true);
+    const total = (n: 'customerMessages' | 'aiAnswered' | 'aiHandoffs' | 'aiRejected' | 'refunds' | 'orders') => Object.values(live).reduce((s, c) => s + c[n], 0);
+    expect([total('customerMessages'), total('aiAnswered'), total('aiHandoffs'), total('aiRejected'), total('orders'), total('refunds')].every((n) => n > 0)).toBe(true);
   });
 
   it('names each counter, day and hour that disagrees', async () => {

@@ -8,6 +8,9 @@ import { requireMerchant } from '../shop/require-merchant';
 import type { DailyDetails, DailyNumbers, DayTotals } from './daily';
 import { computeDaily, dailyViewOf } from './daily-job';
 import { dailyText, headlineLines } from './daily-text';
+import { monthlyText, type MonthlyDetails, type MonthlyNumbers } from './monthly';
+import { weeklyText, type WeeklyDetails, type WeeklyNumbers } from './weekly';
+import { channelStatesOf, type ChannelPushView } from './channel-states';
 
 /**
  * Reading reports (the `report show` CLI, `reports.get` / `reports.list`). Today's report is
@@ -28,6 +31,8 @@ export interface ShownReport {
   /** Computed for this answer (today, or a day nothing was stored for) rather than read from storage. */
   live: boolean;
   push: PushState | null;
+  /** The robot's and the subscribe message's outcomes, when those channels were used. */
+  channels: ChannelPushView[];
 }
 
 const hideRevenue = (t: DayTotals) => ({ ...t, revenueFen: null });
@@ -46,6 +51,7 @@ function shown(report: Report, name: string, role: Role, live: boolean): ShownRe
     builtAt: report.builtAt,
     live,
     push: report.push.state === 'pending' && !report.push.attempts ? null : report.push,
+    channels: channelStatesOf(report),
   };
 }
 
@@ -66,6 +72,7 @@ export async function showDailyReport(deps: Deps, merchantId: string, date: Day,
     builtAt: built.builtAt,
     // today's push, when it went out already, is still the one on record
     push: stored?.push ?? { state: 'pending', to: [], attempts: 0 },
+    ...(stored?.channelPushes ? { channelPushes: stored.channelPushes } : {}),
     rev: 1,
   };
   return shown(live, m.name, role, true);
@@ -75,12 +82,28 @@ export interface ReportListItem {
   kind: ReportKind;
   date: Day;
   builtAt: number;
-  /** The first headline line (营业额 … for owners). */
+  /** The first headline line (daily: 营业额 … for owners; weekly: the same for the week; monthly: the health score). */
   headline: string;
   push: PushState['state'];
+  /** Why a push failed or was skipped, or who did not get it (zh-CN); null when there is nothing to add. */
+  pushDetail: string | null;
 }
 
-/** Stored reports, newest first, a page at a time (`before`: the last date of the previous page). */
+/** The headline of any stored report, with revenue only for owners. */
+function headlineOf(r: Report, m: { name: string }, owner: boolean): string {
+  if (r.kind === 'daily') return headlineLines(dailyViewOf(r, m, owner))[0] ?? '';
+  // line 0 is the title (the list shows the period itself)
+  const text =
+    r.kind === 'weekly'
+      ? weeklyText(m.name, r.numbers as unknown as WeeklyNumbers, r.details as unknown as WeeklyDetails, owner)
+      : monthlyText(m.name, r.numbers as unknown as MonthlyNumbers, r.details as unknown as MonthlyDetails, owner);
+  return text.split('\n')[1] ?? '';
+}
+
+/**
+ * Stored reports of one kind, newest first, a page at a time (`before`: the last date of the
+ * previous page). Weekly and monthly reports are keyed by their period's first day.
+ */
 export async function listReports(
   deps: Deps,
   merchantId: string,
@@ -94,8 +117,9 @@ export async function listReports(
     kind: r.kind,
     date: r.date,
     builtAt: r.builtAt,
-    headline: headlineLines(dailyViewOf(r, m, role === 'owner'))[0] ?? '',
+    headline: headlineOf(r, m, role === 'owner'),
     push: r.push.state,
+    pushDetail: r.push.detail ?? null,
   }));
   return { items, nextBefore: rows.length > page.limit ? items[items.length - 1]!.date : null };
 }

@@ -9,27 +9,30 @@ import { createAlertJob } from '../alerts/jobs';
 import { createMonthlyReportJob, createWeeklyReportJob } from '../reports/period-job';
 import type { ChartRenderer } from '../../ports/chart';
 import { createRobotSendJob } from '../reports/robot';
+import type { SuggestionWriter } from '../reports/monthly-model';
 
 /** What the jobs that talk to WeCom need from the composition root. */
 export interface JobsEnv extends Omit<InboxContext, 'deps'> {
   tokens: TokenRefresher;
   /** The weekly report's chart: wired only where it renders (host, CLI, the scheduler function). */
   charts?: ChartRenderer;
+  /** The monthly suggestions by the model: wired only when a model is configured. */
+  suggestions?: SuggestionWriter;
 }
 
 /** Every scheduled job the product runs, in one list; later features add theirs here. */
 export function allJobs(env: JobsEnv): JobDefinition[] {
-  const { tokens, charts, ...inbox } = env;
+  const { tokens, charts, suggestions, ...inbox } = env;
   return [
     expireWaitingJob,
     kvPruneJob,
     createTokenRefreshJob(tokens),
     createInboxSweepJob(inbox),
     createHandoffNotifyJob({ wecom: inbox.wecom, appUrl: inbox.appUrl }),
-    createDailyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl }),
-    createAlertJob({ wecom: inbox.wecom, appUrl: inbox.appUrl }),
-    createWeeklyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, charts }),
-    createMonthlyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl }),
+    createDailyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, subscribe: inbox.subscribe }),
+    createAlertJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, subscribe: inbox.subscribe }),
+    createWeeklyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, subscribe: inbox.subscribe, charts }),
+    createMonthlyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, subscribe: inbox.subscribe, ...(suggestions ? { suggestions } : {}) }),
     createRobotSendJob(inbox.wecom),
   ];
 }

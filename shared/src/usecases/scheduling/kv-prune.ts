@@ -2,6 +2,7 @@ import { PLATFORM } from '../../domain/job';
 import { slotStart, type JobDefinition } from './scheduler';
 import { NS } from '../channel-wecom/context';
 import { ALERT_KEEP_DAYS, ALERT_NS } from '../alerts/store';
+import { SENT_NS as SUBSCRIBE_SENT_NS } from '../reports/subscribe';
 
 const DAY = 24 * 3600_000;
 
@@ -26,6 +27,8 @@ export const KV_RETENTION: { ns: string; keepMs: number }[] = [
   { ns: NS.entry, keepMs: 7 * DAY },
   { ns: NS.retry, keepMs: 7 * DAY },
   { ns: NS.transferFail, keepMs: 30 * DAY },
+  // a subscribe message's sent marker guards the retries of its push, which end within hours
+  { ns: SUBSCRIBE_SENT_NS, keepMs: 7 * DAY },
 ];
 
 const BATCH = 500;

@@ -1,6 +1,6 @@
 import { AppError } from '../../domain/errors';
 import type { Deps } from '../../ports/deps';
-import type { OrderTable } from '../orders/import';
+import type { OrderTable, OrderTableParser } from '../orders/import';
 import { requireMerchant } from '../shop/require-merchant';
 import { editStock, type StockEdit } from './stock';
 
@@ -76,4 +76,13 @@ export async function importStockTable(deps: Deps, merchantId: string, table: Or
     }
   }
   return { updated, errors: errors.sort((a, b) => a.line - b.line) };
+}
+
+/** 商品和库存 · 导入表格 from the phone: the server's table reader, then the same import as the CLI. */
+export async function importStockFile(deps: Deps, input: { merchantId: string; format: 'csv' | 'xlsx'; content: string }, parse: OrderTableParser | undefined) {
+  if (!parse) throw new AppError('CONFIG.NO_IMPORT', '这里暂时不能导入文件，请用电脑上的命令行导入', 503);
+  await requireMerchant(deps, input.merchantId);
+  const r = await importStockTable(deps, input.merchantId, await parse(input.format, input.content));
+  // a phone shows a screenful: the first hundred bad rows say what is wrong with the file
+  return { updated: r.updated, errors: r.errors.slice(0, 100) };
 }

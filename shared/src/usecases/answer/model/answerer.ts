@@ -1,14 +1,23 @@
 /**
  * The model-backed answer engine behind the WeCom Answerer port: handoff rules first (always win,
- * no model call), then the monthly budget, then one model call whose JSON is parsed strictly;
- * anything off (error, timeout, bad JSON, ids not in the KB, an uncited answer) falls back to the
- * offline engine. Every model call's cost is recorded, in fen, in the merchant's monthly budget.
+ * no model call), then the monthly budget, then one model call — told what the handoff signals
+ * saw in the message — whose JSON is parsed strictly. The model may hand off on its own, with a
+ * reason. Anything off (error, timeout, bad JSON, ids not in the KB, an uncited answer, an answer
+ * that says more than what it cites, a refusal, rambling, the FAQ the customer just rejected)
+ * falls back to the offline engine: nothing the knowledge base does not say is ever sent. Every
+ * model call's cost is recorded, in fen, in the merchant's monthly budget.
  */
 import { z } from 'zod';
 import { dayOf, monthOf, type Clock } from '../../../domain/time';
 import type { KnowledgeRepo, KvRepo } from '../../../ports/storage';
 import type { AnswerDecision, AnswerInput, Answerer } from '../../../ports/answerer';
 import { detectHandoff } from '../handoff';
+import { handoffSignals } from '../handoff-signals';
+import { standardize } from '../colloquial';
+import { shippedHandoffModel } from '../engine';
+import { rejectedAnswer } from '../rejection';
+import { handoffReasonOf } from '../../../domain/handoff-reason';
+import { groundingProblem } from './grounding';
 import { expandAliases, shopHandoffWord } from '../shop-rules';
 import { buildPrompt } from './prompt';
 import type { KbIndexCache } from '../kb-index';
@@ -22,7 +31,9 @@ export type ModelDecision = AnswerDecision & {
   costFen?: number;
   engine?: 'rules' | 'model' | 'offline';
   /** Why the offline engine answered instead of the model. */
-  fallback?: 'budget' | 'error' | 'timeout' | 'invalid' | 'unknown_ids';
+  fallback?: 'budget' | 'error' | 'timeout' | 'invalid' | 'unknown_ids' | 'ungrounded' | 'refused' | 'rejected';
+  /** The model call's tokens (absent when no model was called): `eval answers` prices them. */
+  usage?: ChatResponse['usage'];
 };
 
 export interface ModelAnswerer extends Answerer {
@@ -35,15 +46,32 @@ export interface BudgetEntry {
   calls: number;
 }
 
+/**
+ * The model's JSON. `handoff`: null (or false) to answer, else why a person should take it — one
+ * of the reason codes; `true` and unknown words read as 'unsure' (older prompts said true/false).
+ */
 export const ModelReply = z
   .object({
     answer: z.string().nullable(),
     knowledge_ids: z.array(z.string()),
     confidence: z.number().min(0).max(1),
-    handoff: z.boolean(),
-    reason: z.string(),
+    handoff: z.union([z.string().max(40), z.boolean(), z.null()]),
+    reason: z.string().max(200).optional(),
   })
   .strict();
+
+/** A JSON object, also when the model wrapped it in a ```json fence. */
+function parseReply(content: string): z.infer<typeof ModelReply> {
+  const fenced = /^\s*```(?:json)?\s*([\s\S]*?)\s*```\s*$/i.exec(content);
+  return ModelReply.parse(JSON.parse(fenced ? fenced[1]! : content));
+}
+
+/** The conversation before the question: without the customer's trailing messages (the question itself). */
+function before(history: AnswerInput['history']): AnswerInput['history'] {
+  let end = history.length;
+  while (end > 0 && history[end - 1]!.sender === 'customer') end--;
+  return history.slice(0, end);
+}
 
 export interface ModelAnswererOptions {
   /** Products and facts go into the prompt when the repository offers them. */
@@ -99,14 +127,18 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
     throw new Error('llm budget: too much contention');
   }
 
-  async function offline(input: AnswerInput, why: NonNullable<ModelDecision['fallback']>, extra: { costFen?: number; error?: unknown } = {}): Promise<ModelDecision> {
+  async function offline(
+    input: AnswerInput,
+    why: NonNullable<ModelDecision['fallback']>,
+    extra: { costFen?: number; error?: unknown; usage?: ChatResponse['usage'] } = {},
+  ): Promise<ModelDecision> {
     try {
       opts.onFallback?.({ merchantId: input.merchantId, why, error: extra.error });
     } catch {
       /* logging must not break answering */
     }
     const d = await opts.offline.answer(input);
-    return { ...d, engine: 'offline', fallback: why, costFen: extra.costFen ?? 0 };
+    return { ...d, engine: 'offline', fallback: why, costFen: extra.costFen ?? 0, ...(extra.usage ? { usage: extra.usage } : {}) };
   }
 
   function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -138,11 +170,16 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
       const products = (await opts.knowledge.listProducts?.(input.merchantId)) ?? [];
       const facts = (await opts.knowledge.getFacts?.(input.merchantId)) ?? {};
       const rank = indexed ? (text: string) => indexed.engine.ranked(text) : undefined;
-      const prompt = buildPrompt(faqs, input.history, expandAliases(input.text, input.rules), {
+      const question = expandAliases(input.text, input.rules);
+      // the generalizing signals the offline engine decides with, as input to the model's own handoff decision
+      const said = standardize(question);
+      const signals = { names: handoffSignals(said), score: Math.round(shippedHandoffModel().score(said) * 100) / 100 };
+      const prompt = buildPrompt(faqs, input.history, question, {
         products,
         facts,
         shop: input.shop,
         customer: input.customer,
+        signals,
         ...(rank ? { rank } : {}),
       });
 
@@ -162,22 +199,33 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
         opts.onFallback?.({ merchantId: input.merchantId, why: 'error', error });
       }
 
+      const paid = { costFen: fen, usage: res.usage };
       let parsed: z.infer<typeof ModelReply>;
       try {
-        parsed = ModelReply.parse(JSON.parse(res.content));
+        parsed = parseReply(res.content);
       } catch (error) {
-        return offline(input, 'invalid', { costFen: fen, error });
+        return offline(input, 'invalid', { ...paid, error });
       }
       const known = new Set(prompt.citable);
-      if (parsed.knowledge_ids.some((id) => !known.has(id))) return offline(input, 'unknown_ids', { costFen: fen });
+      if (parsed.knowledge_ids.some((id) => !known.has(id))) return offline(input, 'unknown_ids', paid);
 
       const confidence = Math.round(parsed.confidence * 1000) / 1000;
-      if (parsed.handoff || parsed.answer === null || !parsed.answer.trim()) {
-        return { reply: null, handoff: true, reason: `model:${parsed.reason || 'no_match'}`, knowledgeIds: parsed.knowledge_ids, confidence, engine: 'model', costFen: fen };
+      const answer = parsed.answer?.trim() ?? '';
+      if ((parsed.handoff !== null && parsed.handoff !== false) || !answer) {
+        const code = handoffReasonOf(typeof parsed.handoff === 'string' ? parsed.handoff : parsed.reason);
+        return { reply: null, handoff: true, reason: `handoff:${code}`, knowledgeIds: parsed.knowledge_ids, confidence, engine: 'model', ...paid };
       }
       // An answer must say where it came from: an uncited answer may be invented.
-      if (!parsed.knowledge_ids.length) return offline(input, 'invalid', { costFen: fen });
-      return { reply: parsed.answer.trim(), handoff: false, reason: 'model', knowledgeIds: parsed.knowledge_ids, confidence, engine: 'model', costFen: fen };
+      if (!parsed.knowledge_ids.length) return offline(input, 'invalid', paid);
+      // "不是，我是问…": the FAQ just rejected is not the answer (the offline engine rules it out)
+      const rejected = rejectedAnswer(before(input.history), input.text);
+      if (rejected?.answer?.knowledgeIds.some((id) => parsed.knowledge_ids.includes(id))) return offline(input, 'rejected', paid);
+      const problem = groundingProblem(
+        answer,
+        parsed.knowledge_ids.map((id) => prompt.sources[id] ?? ''),
+      );
+      if (problem) return offline(input, problem === 'refused' ? 'refused' : 'ungrounded', { ...paid, error: new Error(`model answer ${problem}`) });
+      return { reply: answer, handoff: false, reason: 'model', knowledgeIds: parsed.knowledge_ids, confidence, engine: 'model', ...paid };
     },
   };
 }

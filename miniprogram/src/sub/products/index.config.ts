@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '商品和库存', enablePullDownRefresh: true });
