@@ -5,6 +5,7 @@ import { testDeps } from '../../../../test/helpers/deps';
 import { NS } from './context';
 import { processInboxEntry } from './inbox';
 import { recoverPendingCallbacks } from './receive';
+import { enqueue, readQueue } from './kf-queue';
 import { messageIdFor } from './kf-message';
 import { SHOP, setupHarness, type Harness } from '../../testing/wecom-harness';
 
@@ -131,3 +132,21 @@ async function until(ok: () => Promise<boolean>, ms = 20_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('a customer left queued by a dead process', () => {
+  it('is worked through when a process starts, even when no callback remembers them any more', async () => {
+    // the message is in the customer's queue, but the callback that brought it is done and forgotten
+    const lost = h.text('u8', '停车方便吗');
+    await enqueue(deps, SHOP, 'u8', [{ msg: lost, seenAt: deps.clock.now() }]);
+    h.fake.push(h.text('u9', '几点开门'));
+    await h.kfCallback(); // some other callback still pending: the shop had work in flight
+    deps.clock.advance(3_000);
+    const timers = { ...deps.timers, defer: () => {} };
+    const log = { error: () => {}, info: () => {}, warn: () => {}, debug: () => {} };
+    const ctx = { ...h.ctx, deps: { ...deps, timers }, log } as unknown as Parameters<typeof recoverPendingCallbacks>[0];
+    await recoverPendingCallbacks(ctx);
+    await until(async () => h.fake.sentTexts('u8').length === 1 && h.fake.sentTexts('u9').length === 1);
+    expect(h.fake.sentTexts('u8')[0]).toContain('车库');
+    expect(await readQueue(deps, SHOP, 'u8')).toEqual([]);
+  });
+});

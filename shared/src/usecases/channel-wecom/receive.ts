@@ -4,6 +4,7 @@ import type { InboxEntry } from '../../domain/inbox';
 import type { Merchant } from '../../domain/merchant';
 import type { CallbackCodec, CallbackCredentials, SignedQuery } from '../../ports/callback-codec';
 import type { Log } from '../../ports/logger';
+import { resumeQueues } from './resume-queues';
 import { recordStatus, stale } from './channel-status';
 import { requireMerchant } from '../shop/require-merchant';
 import { processInboxEntry, type FreshEntry, type InboxContext } from './inbox';
@@ -243,6 +244,7 @@ const RECOVER_AT_START = 5_000;
 export async function recoverPendingCallbacks(ctx: ReceiveContext): Promise<number> {
   const pending = await ctx.deps.storage.inbox.listPending(ctx.deps.clock.now() + 1, RECOVER_AT_START);
   for (const e of pending) void processStored(ctx, e.merchantId, e.dedupeKey, Number.POSITIVE_INFINITY);
+  for (const merchantId of new Set(pending.map((e) => e.merchantId))) await resumeQueues(ctx, merchantId);
   if (pending.length) ctx.log.info({ count: pending.length }, 'picking up callbacks left pending by a previous run');
   return pending.length;
 }
