@@ -53,7 +53,7 @@ const yuan = (fen: number) => Math.round(fen) / 100;
  * orders gets the consultation line alone rather than a row of zeros.
  */
 export function weeklyOption(n: WeeklyView): Record<string, unknown> {
-  const consult = { name: '咨询人数', type: 'line', data: n.dailyConsultations, smooth: true, symbolSize: 5, itemStyle: { color: COLORS.blue } };
+  const consult = { name: '咨询人数', type: 'line', data: n.dailyConsultations, symbolSize: 5, itemStyle: { color: COLORS.blue } };
   const bars = !n.hasOrders
     ? null
     : n.dailyRevenueFen
