@@ -120,10 +120,20 @@ describe('a process that starts', () => {
     const log = { error: () => {}, info: () => {}, warn: () => {}, debug: () => {} };
     const ctx = { ...h.ctx, deps: { ...deps, timers }, log } as unknown as Parameters<typeof recoverPendingCallbacks>[0];
     expect(await recoverPendingCallbacks(ctx)).toBe(650);
-    await until(async () => (await deps.storage.inbox.listPending(deps.clock.now() + 1, 1_000)).length === 0);
+    await settled();
     expect(h.fake.callsTo('kf/send_msg').length).toBe(50);
   });
 });
+
+/**
+ * The work a starting process launches runs in the background: the test waits for all of it to
+ * finish (no callback pending, then a moment for the last writes) before the database is closed
+ * under it — closing it mid-write aborts the worker.
+ */
+async function settled() {
+  await until(async () => (await deps.storage.inbox.listPending(deps.clock.now() + 1, 1_000)).length === 0);
+  await new Promise((r) => setTimeout(r, 300));
+}
 
 async function until(ok: () => Promise<boolean>, ms = 20_000) {
   const end = Date.now() + ms;
@@ -146,6 +156,7 @@ describe('a customer left queued by a dead process', () => {
     const ctx = { ...h.ctx, deps: { ...deps, timers }, log } as unknown as Parameters<typeof recoverPendingCallbacks>[0];
     await recoverPendingCallbacks(ctx);
     await until(async () => h.fake.sentTexts('u8').length === 1 && h.fake.sentTexts('u9').length === 1);
+    await settled();
     expect(h.fake.sentTexts('u8')[0]).toContain('车库');
     expect(await readQueue(deps, SHOP, 'u8')).toEqual([]);
   });
