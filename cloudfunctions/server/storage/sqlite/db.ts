@@ -52,8 +52,27 @@ const MAX_CACHED_STATEMENTS = 500;
  */
 function cacheStatements(db: Db): Db {
   const prepare = db.prepare.bind(db);
+  const exec = db.exec.bind(db);
+  const close = db.close.bind(db);
   const cache = new Map<string, ReturnType<Db['prepare']>>();
+  // libsql aborts the whole process (a Rust panic) when a statement runs on a closed connection;
+  // work still in flight when the storage is closed (a callback being followed, a shutdown) gets
+  // a JavaScript error instead, which its caller logs and the sweep retries
+  let closed = false;
+  const open = () => {
+    if (closed) throw new Error('storage is closed');
+  };
+  db.close = (() => {
+    closed = true;
+    cache.clear();
+    return close();
+  }) as Db['close'];
+  db.exec = ((sql: string) => {
+    open();
+    return exec(sql);
+  }) as Db['exec'];
   db.prepare = ((sql: string) => {
+    open();
     let st = cache.get(sql);
     if (!st) {
       st = prepare(sql);

@@ -97,3 +97,12 @@ describe('sqlite storage', () => {
     });
   });
 });
+
+it('work still in flight after the storage is closed gets an error, not a process abort', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-closed-'));
+  const s = openSqliteStorage(path.join(dir, 'db'));
+  await s.kv.set('m1', 'ns', 'k', { a: 1 }, null, 1);
+  await s.close();
+  await expect(s.kv.get('m1', 'ns', 'k')).rejects.toThrow('storage is closed');
+  await expect(s.inbox.listPending(Date.now(), 10)).rejects.toThrow('storage is closed');
+});

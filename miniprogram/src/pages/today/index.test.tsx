@@ -138,7 +138,9 @@ describe('今日 trend card', () => {
     const fetch = mockFetch(backend());
     const { container } = render(<TodayPage />);
 
-    await waitFor(() => expect(ctx.ops.some((o) => o.op === 'stroke')).toBe(true));
+    // the card draws after the page's own reads (numbers, trend, the set-up checks): on a busy CI
+    // machine that took over the default 1 s
+    await waitFor(() => expect(ctx.ops.some((o) => o.op === 'stroke')).toBe(true), { timeout: 5_000 });
     expect(text(container, '.trend-title')).toBe('近 7 天');
     expect(text(container, '.trend-sum')).toBe('7 天里 28 人次来问，AI 回复了 21 个问题');
     expect(ctx.ops.filter((o) => o.op === 'fillText').map((o) => o.args[0])).toContain('11/22');
