@@ -120,6 +120,8 @@ export interface KnowledgeRepo {
   faqsVersion(merchantId: string): Promise<number>;
   upsertProduct(product: StoredProduct): Promise<void>;
   listProducts(merchantId: string): Promise<StoredProduct[]>;
+  /** The listed products among `skus` (any order; unknown skus left out): an order reads only what it sells. */
+  getProducts(merchantId: string, skus: string[]): Promise<StoredProduct[]>;
   setFacts(merchantId: string, facts: Record<string, unknown>, now: number): Promise<void>;
   getFacts(merchantId: string): Promise<Record<string, unknown>>;
 }

@@ -52,6 +52,12 @@ export class CloudbaseKnowledge implements KnowledgeRepo {
   async listProducts(merchantId: string) {
     return (await readAll(this.db.collection('products').where({ merchantId }).orderBy('sku', 'asc'))).map((d) => fromDoc<StoredProduct>(d)!);
   }
+  async getProducts(merchantId: string, skus: string[]) {
+    if (!skus.length) return [];
+    const _ = this.db.command;
+    const ids = [...new Set(skus)].map((sku) => `${merchantId}:${sku}`);
+    return (await readAll(this.db.collection('products').where({ _id: _.in(ids) }))).map((d) => fromDoc<StoredProduct>(d)!);
+  }
   async setFacts(merchantId: string, facts: Record<string, unknown>, now: number) {
     await put(this.db, 'shop_facts', merchantId, { merchantId, facts, updatedAt: now });
   }

@@ -71,6 +71,10 @@ export function knowledgeRepoContract(make: MakeStorage) {
       await ctx.s.knowledge.upsertProduct({ sku: 'T1', name: '珍珠奶茶', priceFen: 1500, stock: 2, merchantId: 'a', updatedAt: 2, lowStockAt: 5, redStockAt: 1 });
       expect(await ctx.s.knowledge.listProducts('a')).toMatchObject([{ stock: 2, lowStockAt: 5, redStockAt: 1 }]);
       expect(await ctx.s.knowledge.listProducts('b')).toEqual([]);
+      await ctx.s.knowledge.upsertProduct({ sku: 'T2', name: '椰果', priceFen: 300, stock: 9, merchantId: 'a', updatedAt: 3, lowStockAt: 5 });
+      expect((await ctx.s.knowledge.getProducts('a', ['T2', 'T9', 'T1', 'T2'])).map((p) => p.sku).sort()).toEqual(['T1', 'T2']);
+      expect(await ctx.s.knowledge.getProducts('b', ['T1'])).toEqual([]);
+      expect(await ctx.s.knowledge.getProducts('a', [])).toEqual([]);
       await ctx.s.knowledge.setFacts('a', { hours: '9:00-21:00' }, 1);
       expect(await ctx.s.knowledge.getFacts('a')).toEqual({ hours: '9:00-21:00' });
       expect(await ctx.s.knowledge.getFacts('b')).toEqual({});

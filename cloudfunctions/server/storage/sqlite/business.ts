@@ -48,6 +48,12 @@ export class SqliteKnowledge implements KnowledgeRepo {
   async listProducts(merchantId: string) {
     return parseAll<StoredProduct>(this.db.prepare('SELECT doc FROM products WHERE merchant_id = ? ORDER BY sku').all(merchantId));
   }
+  async getProducts(merchantId: string, skus: string[]) {
+    if (!skus.length) return [];
+    // one statement per list length: orders carry a handful of items, so few SQL texts are cached
+    const marks = skus.map(() => '?').join(', ');
+    return parseAll<StoredProduct>(this.db.prepare(`SELECT doc FROM products WHERE merchant_id = ? AND sku IN (${marks})`).all(merchantId, ...skus));
+  }
   async setFacts(merchantId: string, facts: Record<string, unknown>, now: number) {
     this.db
       .prepare('INSERT INTO shop_facts (merchant_id, doc, updated_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at')

@@ -26,7 +26,7 @@ interface StockRecord {
 export type StockChange = { take: number; orderNo: string } | { set: number };
 
 async function productOf(deps: Deps, merchantId: string, sku: string): Promise<StoredProduct | null> {
-  return (await deps.storage.knowledge.listProducts(merchantId)).find((p) => p.sku === sku) ?? null;
+  return (await deps.storage.knowledge.getProducts(merchantId, [sku]))[0] ?? null;
 }
 
 /**
@@ -72,8 +72,8 @@ export async function takeOrderStock(deps: Deps, merchantId: string, orderNo: st
   const bySku = new Map<string, number>();
   for (const it of items) bySku.set(it.sku, (bySku.get(it.sku) ?? 0) + it.qty);
   if (!bySku.size) return;
-  // one read finds what the shop lists: orders mostly sell things without a stock count
-  const listed = new Set((await deps.storage.knowledge.listProducts(merchantId)).map((p) => p.sku));
+  // one read of just these skus finds what the shop lists: orders mostly sell things without a stock count
+  const listed = new Set((await deps.storage.knowledge.getProducts(merchantId, [...bySku.keys()])).map((p) => p.sku));
   for (const [sku, qty] of bySku) if (listed.has(sku)) await changeStock(deps, merchantId, sku, { take: qty, orderNo });
 }
 
