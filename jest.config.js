@@ -25,6 +25,7 @@ const INTEGRATION = [
   'test/host-edges.test.ts', // in-process hosts (one with a cloudbase-mode sandbox)
   'test/kf-e2e.test.ts', // in-process host, the kf loop through the sandbox
   'test/kf-faults.test.ts', // in-process host, a fault per WeCom call (≈ 90 s, mostly waiting)
+  'test/resume-ai-host.test.ts', // in-process host: the AI-resume timer through the host's scheduler jobs and the sandbox
   'test/kb-limits.test.ts', // in-process host polled while hostile knowledge-base files are parsed
   'test/order-webhook.test.ts', // in-process host: the signed order webhook, a CLI rotation, 1,000 randomized deliveries
   'test/secrets.test.ts', // in-process host
@@ -32,6 +33,7 @@ const INTEGRATION = [
   'test/wecom-callback.test.ts', // in-process host
   'test/wecom-sandbox.test.ts', // in-process host
   'test/subscribe-sandbox.test.ts', // in-process host: the subscribe message through the sandbox, and the CLI's sandbox sent
+  'test/tags-cli.test.ts', // in-process host with the demo shop: tags preview / apply from the CLI, mark_tag in the sandbox
 ];
 
 const common = {

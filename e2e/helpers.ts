@@ -86,3 +86,19 @@ export async function phone(): Promise<BrowserContext> {
     timezoneId: 'Asia/Shanghai',
   });
 }
+
+/**
+ * Serves another H5 build (`XIAOER_H5_DIR`, written with `XIAOER_APP_OUT`) for everything but the
+ * host's own routes, so a change can be tried in the browser without rebuilding the shared
+ * miniprogram/dist/h5. A redirected navigation is not routed: sign in with the page's request
+ * client (maxRedirects 0) and then open the app, not by opening the login link in the page.
+ */
+export async function serveH5Build(c: BrowserContext, hostUrl: string, dir: string): Promise<void> {
+  await c.route(`${hostUrl}/**`, async (route) => {
+    const p = new URL(route.request().url()).pathname;
+    if (/^\/(fn|login|logout|sandbox|wecom|webhook|healthz)\b/.test(p)) return route.continue();
+    const file = path.join(dir, p === '/' ? 'index.html' : p);
+    if (fs.existsSync(file) && fs.statSync(file).isFile()) return route.fulfill({ path: file });
+    return route.continue();
+  });
+}

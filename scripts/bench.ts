@@ -24,6 +24,8 @@ import { checkReply } from '@xiaoer/shared/usecases/answer/safety';
 import type { Message } from '@xiaoer/shared/domain/conversation';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { chartRender, dailyReportBuild } from './bench-reports';
+import { tagRulesBench } from './bench-tags';
+import { firstStartBench } from './bench-start';
 
 interface Entry {
   name: string;
@@ -612,6 +614,9 @@ async function main() {
   out.push(...(await chartRender(Boolean(values.quick), machine)));
   // the quick run builds a much smaller shop's report (seeding 1M messages takes minutes)
   out.push(...(await dailyReportBuild(Boolean(values.quick), machine)));
+  out.push(...(await tagRulesBench(Boolean(values.quick), machine)));
+  // full run only: a cold H5 build takes about a minute
+  out.push(...(await firstStartBench(Boolean(values.quick), machine)));
 
   const size = spawnSync(process.execPath, [path.join(ROOT, 'scripts/weapp-size.mjs')], { encoding: 'utf8' });
   if (size.status === 0) {

@@ -27,6 +27,9 @@ const invitePool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
 const teachPool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
 /** Staff of shop A an owner may remove (one per call); shop B is asked for A's ids, never found. */
 const removablePool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
+/** Tag rules of shop A an owner may remove (one per call); shop B is asked for A's ids, never found. */
+const rulePool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
+const ANY_SPEND = { name: '都算', tags: ['VIP'], when: { field: 'totalSpentFen' as const, op: '>=' as const, value: 0 } };
 const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = {
   'me.get': () => ({ action: 'me.get' }),
   'me.join': (merchantId) => ({ action: 'me.join', code: invitePool[merchantId].shift()! }),
@@ -103,6 +106,19 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   // A's saved replies carry the mark; B's list is its own
   'quickReplies.list': (merchantId) => ({ action: 'quickReplies.list', merchantId }),
   'quickReplies.save': (merchantId) => ({ action: 'quickReplies.save', merchantId, items: ['您好，马上为您查'] }),
+  // A's rules and tags carry the mark; B naming A's rule ids finds nothing, B's previews count only B's customers
+  'tags.list': (merchantId) => ({ action: 'tags.list', merchantId }),
+  'tags.rules.list': (merchantId) => ({ action: 'tags.rules.list', merchantId }),
+  'tags.rules.save': (merchantId) => ({ action: 'tags.rules.save', merchantId, rule: { ...ANY_SPEND, name: '新规则' } }),
+  'tags.rules.setEnabled': (merchantId) => ({ action: 'tags.rules.setEnabled', merchantId, id: 'rule-a-keep', enabled: true }),
+  'tags.rules.remove': (merchantId) => ({ action: 'tags.rules.remove', merchantId, id: rulePool[merchantId].shift() ?? 'none' }),
+  'tags.preview': (merchantId) => ({ action: 'tags.preview', merchantId, rule: ANY_SPEND }),
+  'tags.templates.list': (merchantId) => ({ action: 'tags.templates.list', merchantId }),
+  'tags.templates.preview': (merchantId) => ({ action: 'tags.templates.preview', merchantId, templateId: 'general:spend' }),
+  'tags.templates.enable': (merchantId) => ({ action: 'tags.templates.enable', merchantId, templateId: 'general:frequency' }),
+  'tags.apply': (merchantId) => ({ action: 'tags.apply', merchantId }),
+  'customers.tag': (merchantId) => ({ action: 'customers.tag', merchantId, externalUserId: 'wm-a', add: ['熟客'] }),
+  'customers.update': (merchantId) => ({ action: 'customers.update', merchantId, externalUserId: 'wm-a', note: '爱喝少糖', birthday: { month: 3, day: 8 } }),
 };
 
 let deps: Deps;
@@ -212,11 +228,15 @@ beforeAll(async () => {
     null,
   );
   await saveQuickReplies(deps, 'shop-a', [`${MARK}您好，马上为您查`]);
+  for (const id of ['rule-a-keep', 'rule-a-0', 'rule-a-1', 'rule-a-2', 'rule-a-3', 'rule-a-4']) {
+    await deps.storage.tagRules.upsert({ ...ANY_SPEND, id, merchantId: 'shop-a', name: `${MARK}规则`, tags: [MARK], enabled: true, createdAt: now, updatedAt: now });
+    if (id !== 'rule-a-keep') for (const m of ['shop-a', 'shop-b']) rulePool[m].push(id);
+  }
   await raiseAlert(deps, 'shop-a', { key: 'stock:P-A', kind: 'stockYellow', day: '2026-11-21', text: MARK, at: now, pushed: false });
   // a stored daily report of A (its text names the shop, so it carries the mark)
   await ensureDailyReport(deps, (await deps.storage.merchants.get('shop-a'))!, '2026-11-21');
   for (let i = 0; i < 8; i++) {
-    await recordUnanswered(deps, { merchantId: 'shop-a', conversationId: `tq${i}`, externalUserId: 'wm-a', question: `${MARK}问题${i}`, reason: 'handoff:person', askedAt: now });
+    await recordUnanswered(deps, { merchantId: 'shop-a', conversationId: `tq${i}`, externalUserId: 'wm-a', question: `${MARK}问题${i}`, reason: 'handoff:unsure', askedAt: now });
     teachPool['shop-a'].push(`tq${i}`);
     teachPool['shop-b'].push(`tq${i}`); // A's ids, asked as B: never found
   }
@@ -281,6 +301,7 @@ describe('api authorization', () => {
         'NOT_FOUND.MEMBER',
         'NOT_FOUND.ORDER',
         'NOT_FOUND.PRODUCT',
+        'NOT_FOUND.TAG_RULE',
       ]).toContain(own);
       // a stranger with no membership at all is refused too
       expect(await code(callApi(deps, { openid: 'stranger' }, make('shop-a')))).toBe('AUTH.FORBIDDEN');

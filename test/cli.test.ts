@@ -28,6 +28,21 @@ describe('admin CLI', () => {
     expect((await runCli(['login-link', '--merchant', 'cli-shop'])).stdout).toMatch(/^http/);
   });
 
+  it('login links point at the host running on this DATA_DIR, whatever PORT it was started on', async () => {
+    // what a host writes once it listens (cloudfunctions/server/host/running.ts)
+    const file = path.join(process.env.DATA_DIR!, 'host.json');
+    const link = async () => JSON.parse((await runCli(['login-link', '--merchant', 'cli-shop', '--json'])).stdout).url as string;
+    try {
+      fs.writeFileSync(file, JSON.stringify({ url: 'http://127.0.0.1:9123', pid: process.pid }));
+      expect(await link()).toMatch(/^http:\/\/127\.0\.0\.1:9123\/login\?token=/);
+      // a killed host's file names a process that is gone (above Linux's largest pid): PORT again
+      fs.writeFileSync(file, JSON.stringify({ url: 'http://127.0.0.1:9123', pid: 2 ** 22 + 1 }));
+      expect(await link()).toMatch(/^http:\/\/127\.0\.0\.1:8787\/login\?token=/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('imports a knowledge base file and exports it again', async () => {
     const sample = path.join(__dirname, 'fixtures', 'samples', 'kb-bakery.json');
     const imported = await runCli(['kb', 'import', '--merchant', 'cli-shop', '--file', sample, '--json']);

@@ -143,7 +143,7 @@ describe('the customer writes again while a person holds the conversation', () =
     deps.clock.advance(14 * MIN); // 9 minutes after the shop's reply
     expect((await followUpCustomerMessage(ctx(), merchant, c, 'msg1', '好了吗')).state).toBe('waiting_human');
     const quiet = await api({ action: 'conversations.get', conversationId: 'c1' });
-    expect(quiet.silence).toBe('店员接手了，AI 先不说话；店员 10 分钟没回的话，客户再发消息时 AI 会先答有把握的问题。');
+    expect(quiet.silence).toBe('店员接手了，AI 先不说话；客户等了 10 分钟店员还没回的话，AI 会先答有把握的问题。');
     deps.clock.advance(MIN);
     expect((await followUpCustomerMessage(ctx(), merchant, c, 'msg2', '好了吗')).state).toBe('ai');
     const thread = await api({ action: 'conversations.get', conversationId: 'c1' });

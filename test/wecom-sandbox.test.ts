@@ -681,7 +681,11 @@ describe('CLI: sandbox sent, simulate', () => {
     try {
       const out = await runCli(['simulate', '--merchant', SHOP, '--text', '在吗', '--json']);
       expect(out.code).toBe(1);
-      expect(JSON.parse(out.stdout)).toEqual({ ok: false, code: 'SANDBOX.NO_HOST', message: '没找到正在运行的店小二（先 npm start）' });
+      // where it looked, and the settings that point it at a host started elsewhere
+      const body = JSON.parse(out.stdout);
+      expect(body).toMatchObject({ ok: false, code: 'SANDBOX.NO_HOST' });
+      expect(body.message).toContain(`没找到正在运行的店小二（http://127.0.0.1:${port} 没有回应）`);
+      expect(body.message).toMatch(/npm start.*DATA_DIR.*PORT=/);
     } finally {
       process.env.PUBLIC_URL = h.url;
     }

@@ -10,11 +10,13 @@ import { loadConfig } from '../config';
 import { createHostRuntime } from '../runtime-host';
 import type { Runtime } from '../composition';
 import { createLogger } from '../logger';
-import { baseUrlOf, makeLoginLink } from '../host/login';
+import { makeLoginLink } from '../host/login';
+import { linkBaseForCli } from '../host/running';
 import { merchantListing } from './listing';
 import { runKbExport, runKbImport } from '../kb/formats';
 import { runOrdersImport, runWebhookSchema, runWebhookSecret } from '../orders/cli';
 import { runStockImport } from '../stock/cli';
+import { runTagsApply, runTagsPreview } from '../tags/cli';
 import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
 import { evalAnswers, evalText } from './eval';
 import { EvalModelFlags } from './eval-model';
@@ -48,6 +50,8 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
                                                 把这份报表导出成 Excel（数字、每天的明细、商品等）
   counters rebuild --merchant <id> [--from <YYYY-MM-DD>]
                                                 按存下的消息和订单重算计数，和现在的计数逐天、逐小时对一遍（只核对，不改数）
+  tags preview --merchant <id> --rule '<规则 JSON>'  这条标签规则现在符合多少客户、前 10 位是谁（不保存）
+  tags apply --merchant <id>                    现在就按所有开着的标签规则给客户打标签，并同步到企业微信
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
                                                 经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
@@ -70,6 +74,8 @@ const commands: Record<string, Command> = {
   'report show': (rt, f) => runReportShow(rt, f),
   'report export': (rt, f) => runReportExport(rt, f),
   'counters rebuild': (rt, f) => runCountersRebuild(rt, f),
+  'tags preview': (rt, f) => runTagsPreview(rt, f),
+  'tags apply': (rt, f) => runTagsApply(rt, f),
   'eval answers': async (_rt, f) => {
     const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }).merge(EvalModelFlags), f);
     const out = await evalAnswers({ kbFile: a.kb, casesFile: a.cases, model: a });
@@ -111,7 +117,8 @@ const commands: Record<string, Command> = {
   },
   'login-link': async (rt, f) => {
     const a = validate(z.object({ merchant: MerchantId, role: Role.default('owner') }), f);
-    const url = await makeLoginLink(rt, a.merchant, a.role, baseUrlOf(rt, rt.config.port));
+    // the host running on this DATA_DIR, whatever PORT it was started on (host/running.ts)
+    const url = await makeLoginLink(rt, a.merchant, a.role, linkBaseForCli(rt));
     return { json: { url }, text: url };
   },
   'sandbox sent': async (rt, f) => {
@@ -167,6 +174,7 @@ const FLAG_NAMES = [
   'kind',
   'date',
   'from',
+  'rule',
 ];
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string }> {
@@ -185,7 +193,7 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
       }
     })();
     json = Boolean(values.json);
-    const name = ['merchant', 'sandbox', 'eval', 'kb', 'orders', 'stock', 'webhook', 'jobs', 'report', 'counters'].includes(positionals[0] ?? '')
+    const name = ['merchant', 'sandbox', 'eval', 'kb', 'orders', 'stock', 'webhook', 'jobs', 'report', 'counters', 'tags'].includes(positionals[0] ?? '')
       ? `${positionals[0]} ${positionals[1] ?? ''}`.trim()
       : positionals[0];
     const cmd = name ? commands[name] : undefined;

@@ -9,6 +9,7 @@ import { demoAlerts } from './alerts';
 import { ChatLog } from './chats';
 import { CounterLog } from './counters';
 import { createPeople, customerRows } from './customers';
+import { earlierOrders } from './earlier';
 import { playHistory } from './history';
 import { knowledgeRows } from './knowledge';
 import { OrderBook } from './orders';
@@ -49,7 +50,9 @@ export function buildDemoShop(anchor: number): DemoShopData {
   playRecentHours(world);
   playHistory(world);
 
-  const orders = world.orders.rows(anchor, counters, world.reserved);
+  const month = world.orders.rows(anchor, counters, world.reserved);
+  // the best customers' months before: every spend tier has someone (own PRNG: the month is unchanged)
+  const orders = [...earlierOrders(people, cal, anchor, counters, new Set(month.map((o) => o.id))), ...month];
   const { conversations, messages, lastCustomerMsg } = world.chats.rows(people, anchor);
   const customers = customerRows(people, orders, world.chats.threads, lastCustomerMsg, counters, anchor);
   const kb = knowledgeRows(anchor);

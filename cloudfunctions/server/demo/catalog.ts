@@ -19,6 +19,8 @@ export const DEMO_WECOM = {
   /** The self-built app: handoff notices to the owner go through it (message/send). */
   appSecret: 'Qm9zc0RlbW9BcHBTZWNyZXQyMDI2LXhpYW9lci1kZW1v',
   agentId: 1000002,
+  /** 客户联系: the tag rules mark customers at WeCom with it (mark_tag, corp tags). */
+  contactSecret: 'RGVtb0NvbnRhY3RTZWNyZXQyMDI2LXhpYW9lci10YWdz',
   /** The demo owner's WeCom userid, where handoff notices go. */
   ownerUserId: 'XiaoMan',
 } as const;

@@ -22,6 +22,7 @@ export async function createDemoMerchant(deps: Deps): Promise<boolean> {
       aesKey: DEMO_WECOM.aesKey,
       kfSecret: DEMO_WECOM.kfSecret,
       appSecret: DEMO_WECOM.appSecret,
+      contactSecret: DEMO_WECOM.contactSecret,
       agentId: DEMO_WECOM.agentId,
     });
     return true;

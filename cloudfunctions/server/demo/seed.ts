@@ -5,6 +5,7 @@ import { recordUnanswered } from '@xiaoer/shared/usecases/knowledge/teach';
 import { buildDemoShop, type DemoShopData } from './build';
 import { DEMO_MERCHANT_ID } from './catalog';
 import { createDemoMerchant, finishMerchant } from './merchant';
+import { seedDemoTags } from './tags';
 
 const SEED_AUDIT_ID = 'demo-seed';
 
@@ -69,6 +70,7 @@ async function writeShopData(deps: Deps, data: DemoShopData): Promise<void> {
   await queueHandedOffQuestions(deps, data, byConv);
   for (let i = 0; i < data.counters.length; i += 500) await s.counters.increment(DEMO_MERCHANT_ID, data.counters.slice(i, i + 500));
   for (const a of data.alerts) await raiseAlert(deps, DEMO_MERCHANT_ID, a);
+  await seedDemoTags(deps, data.conversations, data.messages, data.anchor);
 }
 
 /** The question the AI handed over waits in "AI 没答上来" too, as the channel would have put it there. */

@@ -11,6 +11,7 @@ import { createHostServer } from './server';
 import { readTimerTriggers, startTimers } from './timers';
 import { ensureH5Built, h5Dir } from './h5-build';
 import { baseUrlOf, makeLoginLink } from './login';
+import { announceHost, withdrawHost } from './running';
 
 /** `npm start`: the local host (ARCHITECTURE §5). */
 async function main() {
@@ -30,6 +31,8 @@ async function main() {
   rt.setHostBaseUrl(base);
   console.log(`店小二 host listening on ${base} (GET /healthz)`);
   for (const line of describeConfig(config, base)) console.log(`  ${line}`);
+  // the CLI finds this host through DATA_DIR, whatever PORT it listens on (running.ts)
+  announceHost(config.dataDir, `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`);
 
   await recoverPendingCallbacks(rt.inbox);
   void warmAnswerIndexes(rt);
@@ -47,6 +50,7 @@ async function main() {
     await new Promise((r) => server.close(r));
     clearTimeout(force);
     await rt.close();
+    withdrawHost(config.dataDir);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -54,12 +58,19 @@ async function main() {
 
   building = true;
   const [build, seed] = await Promise.allSettled([
-    ensureH5Built(root, rt.logger).finally(() => (building = false)),
+    ensureH5Built(root, rt.logger, (line) => console.log(`  ${line}`)).finally(() => (building = false)),
     config.seedDemo ? seedDemoShop(rt.deps) : Promise.resolve(null),
   ]);
   if (build.status === 'rejected') rt.logger.error({ err: build.reason }, 'H5 build failed: the app page will not load until `npm run build:h5 -w miniprogram` succeeds');
   if (seed.status === 'rejected') throw seed.reason;
-  if (seed.value?.created) console.log(`  demo shop ${DEMO_MERCHANT_ID} seeded`);
+  if (seed.value) {
+    const demo = await rt.storage.merchants.get(DEMO_MERCHANT_ID);
+    console.log(
+      seed.value.created
+        ? `  demo shop ${DEMO_MERCHANT_ID} (${demo?.name ?? ''}) seeded: products, customers and 30 days of chats, orders and reports`
+        : `  demo shop ${DEMO_MERCHANT_ID} (${demo?.name ?? ''}) kept from an earlier start (${config.dataDir})`,
+    );
+  }
 
   const merchants = await rt.storage.merchants.listAll();
   const target = merchants.find((m) => m.id === DEMO_MERCHANT_ID) ?? merchants[0];
@@ -69,6 +80,9 @@ async function main() {
     console.log(`Owner app: ${base}/ (login links: npm run cli -- login-link --merchant <id>)`);
   } else if (target) {
     console.log(`Owner app: ${await makeLoginLink(rt, target.id, 'owner', base)}`);
+    const env = config.dataDir === path.resolve(root, '.data') ? '' : `DATA_DIR=${config.dataDir} `;
+    console.log('Next: open that link in a browser (a phone-sized window looks best), or write to the shop as a customer would:');
+    console.log(`  ${env}npm run cli -- simulate --merchant ${target.id} --text "你们几点开门？"`);
   } else {
     console.log(`Owner app: ${base}/ (no shop yet: npm run cli -- merchant create …, then npm run cli -- login-link --merchant <id>)`);
   }

@@ -133,6 +133,14 @@ function describe(api: string, body: Record<string, unknown>): Omit<SentRecord, 
       const to = ids.length > 20 ? `${ids.slice(0, 20).join('|')}|…(+${ids.length - 20})` : ids.join('|') || str(body.sender);
       return { ...base, to, msgtype: str(obj(body.text).content) ? 'text' : 'attachments', text: str(obj(body.text).content) };
     }
+    case 'externalcontact/mark_tag':
+      // tags put on a customer (through the member who follows them): ids as WeCom got them
+      return {
+        ...base,
+        to: str(body.external_userid),
+        msgtype: 'tags',
+        text: [`by ${str(body.userid)}`, ...['add_tag', 'remove_tag'].map((k) => `${k}: ${(strList(body[k]) ?? []).join(',')}`)].join(' '),
+      };
     case 'message/send':
       return { ...base, to: [str(body.touser), str(body.toparty) && `party:${str(body.toparty)}`, str(body.totag) && `tag:${str(body.totag)}`].filter(Boolean).join(' ') };
     default:

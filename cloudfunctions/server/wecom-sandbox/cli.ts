@@ -1,6 +1,6 @@
 import { AppError } from '@xiaoer/shared/domain/errors';
 import type { Runtime } from '../composition';
-import { baseUrlOf } from '../host/login';
+import { hostUrlForCli } from '../host/running';
 import { robotKeyOf } from '@xiaoer/shared/usecases/reports/robot';
 import { NS, PLATFORM, sessionKey, type KfSession, type SentRecord, SandboxStore } from './store';
 import { mask, randomId } from './util';
@@ -63,7 +63,13 @@ export interface SimulateOptions {
   pollMs?: number;
 }
 
-const NO_HOST = () => new AppError('SANDBOX.NO_HOST', '没找到正在运行的店小二（先 npm start）', 503);
+/** Nobody answered at `base`: what to do, naming the setting that points the CLI at the host. */
+const NO_HOST = (base: string) =>
+  new AppError(
+    'SANDBOX.NO_HOST',
+    `没找到正在运行的店小二（${base} 没有回应）。先 npm start；已经在运行的话，用和它相同的 DATA_DIR 运行命令行（会自动找到它的端口），或者加上它用的端口，例如 PORT=9000 npm run cli -- simulate …`,
+    503,
+  );
 
 interface Posted {
   openKfId: string;
@@ -81,7 +87,8 @@ interface Posted {
  */
 export async function simulateCustomer(rt: Runtime, o: SimulateOptions): Promise<SimulateResult> {
   await requireMerchant(rt.deps, o.merchantId);
-  const base = baseUrlOf(rt, rt.config.port);
+  // the host running on this DATA_DIR, whatever PORT it was started on (host/running.ts)
+  const base = hostUrlForCli(rt);
   const customer = o.customer ?? `wmSIM${randomId(12)}`;
   const waitMs = o.waitMs ?? 10_000;
   const pollMs = o.pollMs ?? 150;
@@ -96,10 +103,10 @@ export async function simulateCustomer(rt: Runtime, o: SimulateOptions): Promise
       signal: AbortSignal.timeout(20_000),
     });
   } catch {
-    throw NO_HOST();
+    throw NO_HOST(base);
   }
   const env = (await res.json().catch(() => null)) as { ok: boolean; data?: Posted; code?: string; message?: string } | null;
-  if (!env) throw NO_HOST();
+  if (!env) throw NO_HOST(base);
   if (!env.ok || !env.data) {
     if (res.status === 404 && env.code === 'NOT_FOUND.SANDBOX') throw new AppError('SANDBOX.OFF', env.message ?? '企业微信沙箱没有开启');
     throw new AppError(env.code ?? 'SANDBOX.FAILED', env.message ?? `沙箱没有接受这条消息（HTTP ${res.status}）`);
@@ -131,7 +138,7 @@ export async function simulateCustomer(rt: Runtime, o: SimulateOptions): Promise
     const sent = await fetch(`${base}/sandbox/_control/sent?merchantId=${encodeURIComponent(o.merchantId)}&after=${after}`, { signal: AbortSignal.timeout(10_000) })
       .then((r) => r.json() as Promise<{ ok: boolean; data?: (SentRecord & { seq: number })[] }>)
       .catch(() => {
-        throw NO_HOST();
+        throw NO_HOST(base);
       });
     for (const r of sent.data ?? []) {
       after = Math.max(after, r.seq);

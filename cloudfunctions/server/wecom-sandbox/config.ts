@@ -132,4 +132,12 @@ export const E = {
 export type ErrName = keyof typeof E;
 
 /** The APIs whose calls are recorded in the sent list. */
-export const SEND_APIS = new Set(['kf/send_msg', 'kf/send_msg_on_event', 'externalcontact/send_welcome_msg', 'externalcontact/add_msg_template', 'message/send', 'webhook/send']);
+export const SEND_APIS = new Set([
+  'kf/send_msg',
+  'kf/send_msg_on_event',
+  'externalcontact/send_welcome_msg',
+  'externalcontact/add_msg_template',
+  'message/send',
+  'webhook/send',
+  'externalcontact/mark_tag',
+]);

@@ -7,6 +7,7 @@ import { stockActions } from './actions-stock';
 import { subscribeActions } from './actions-subscribe';
 import { inboxActions } from './actions-inbox';
 import { shopActions } from './actions-shop';
+import { tagActions } from './actions-tags';
 import type { Handlers } from './context';
 
 export type { CallContext, Handlers } from './context';
@@ -22,4 +23,5 @@ export const handlers: Handlers = {
   ...stockActions,
   ...subscribeActions,
   ...inboxActions,
+  ...tagActions,
 };

@@ -14,6 +14,7 @@ import { STOCK_POLICY, STOCK_REQUESTS, STOCK_RESULTS } from './api-stock';
 import { SUBSCRIBE_POLICY, SUBSCRIBE_REQUESTS, SUBSCRIBE_RESULTS } from './api-subscribe';
 import { CustomerOrdersView } from './api-customer-orders';
 import { INBOX_POLICY, INBOX_REQUESTS, INBOX_RESULTS, THREAD_FIELDS, WAIT_FIELDS } from './api-inbox';
+import { TAG_POLICY, TAG_REQUESTS, TAG_RESULTS } from './tags';
 
 /**
  * The `api` function's contract, shared by the owner app and the backend. Every action is one
@@ -125,6 +126,7 @@ export const ApiRequest = z.discriminatedUnion('action', [
   ...STOCK_REQUESTS,
   ...SUBSCRIBE_REQUESTS,
   ...INBOX_REQUESTS,
+  ...TAG_REQUESTS,
 ]);
 export type ApiRequest = z.infer<typeof ApiRequest>;
 export type ApiRequestInput = z.input<typeof ApiRequest>;
@@ -173,6 +175,7 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   ...STOCK_POLICY,
   ...SUBSCRIBE_POLICY,
   ...INBOX_POLICY,
+  ...TAG_POLICY,
 };
 
 // ---- results ----------------------------------------------------------------------------
@@ -383,6 +386,7 @@ export const ApiResults = {
   ...STOCK_RESULTS,
   ...SUBSCRIBE_RESULTS,
   ...INBOX_RESULTS,
+  ...TAG_RESULTS,
 } satisfies Record<ApiAction, z.ZodTypeAny>;
 export type ApiResult<A extends ApiAction> = z.infer<(typeof ApiResults)[A]>;
 export type ApiRequestOf<A extends ApiAction> = Extract<ApiRequestInput, { action: A }>;

@@ -17,9 +17,7 @@ export const DEFAULT_FOLLOW_UP: FollowUpSetting = { mode: 'notify', minutes: FOL
 
 /** Why the AI is quiet in a conversation a person holds, as the owner reads it in the thread. */
 export function silenceText(s: FollowUpSetting): string {
-  return s.mode === 'notify'
-    ? '店员接手了，AI 先不说话。客户再发消息会再提醒你们。'
-    : `店员接手了，AI 先不说话；店员 ${s.minutes} 分钟没回的话，客户再发消息时 AI 会先答有把握的问题。`;
+  return s.mode === 'notify' ? '店员接手了，AI 先不说话。客户再发消息会再提醒你们。' : `店员接手了，AI 先不说话；客户等了 ${s.minutes} 分钟店员还没回的话，AI 会先答有把握的问题。`;
 }
 
 /** The thread's line when the AI took over again after the shop stayed quiet. */

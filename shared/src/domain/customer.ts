@@ -25,6 +25,10 @@ export const Customer = z.object({
   firstOrderAt: Instant.optional(),
   categories: z.array(z.string()).optional(),
   lost: z.boolean().default(false),
+  /** The shop's own note about the customer (issue 15 §1). */
+  note: z.string().max(500).optional(),
+  /** Month and day, the year when known: the birthday-month tag rules read the month. */
+  birthday: z.object({ month: z.number().int().min(1).max(12), day: z.number().int().min(1).max(31), year: z.number().int().min(1900).max(2100).optional() }).optional(),
   createdAt: Instant,
   updatedAt: Instant,
 });

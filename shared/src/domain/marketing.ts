@@ -1,18 +1,8 @@
 import { z } from 'zod';
 import { Instant, MerchantId } from './ids';
 
-/** Minimal shapes; the marketing issue extends them. */
-export const TagRule = z.object({
-  id: z.string().min(1),
-  merchantId: MerchantId,
-  name: z.string().min(1).max(60),
-  tag: z.string().min(1).max(30),
-  when: z.object({ kind: z.enum(['source', 'keyword', 'spend_over_fen', 'orders_over']), value: z.string() }),
-  enabled: z.boolean().default(true),
-  createdAt: Instant,
-  updatedAt: Instant,
-});
-export type TagRule = z.infer<typeof TagRule>;
+/** Tag rules live in tag-rule.ts (issue 15); campaigns are still the minimal shape the marketing issue extends. */
+export { TagRule } from './tag-rule';
 
 export const Campaign = z.object({
   id: z.string().min(1),

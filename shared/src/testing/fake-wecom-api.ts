@@ -174,8 +174,21 @@ export class FakeWecomApi implements WecomApi {
     return this.call('externalcontact/get_corp_tag_list', merchantId, req, () => ({ tag_group: JSON.parse(JSON.stringify(this.corpTags)) as CorpTagGroup[] }));
   }
 
-  corpTagAdd(merchantId: string, req: { group_name?: string; tag: { name: string }[] }) {
-    return this.call('externalcontact/add_corp_tag', merchantId, req, () => ({ tag_group: { group_id: 'g', group_name: req.group_name ?? '', tag: [] } }));
+  /** Creates the tags (and the group, named or by id) in `corpTags`; answers with the group and only the new tags, like WeCom. */
+  corpTagAdd(merchantId: string, req: { group_id?: string; group_name?: string; tag: { name: string }[] }) {
+    return this.call('externalcontact/add_corp_tag', merchantId, req, () => {
+      let g = this.corpTags.find((x) => (req.group_id ? x.group_id === req.group_id : x.group_name === req.group_name));
+      if (!g) {
+        if (req.group_id) throw new WecomApiError('externalcontact/add_corp_tag', 40068, 'invalid tagid');
+        g = { group_id: `g${++this.seq}`, group_name: req.group_name ?? '', tag: [] };
+        this.corpTags.push(g);
+      }
+      const added = req.tag.map((t) => ({ id: `et${++this.seq}`, name: t.name }));
+      if (added.some((t) => [...t.name].length > 30 || g.tag.some((x) => x.name === t.name)))
+        throw new WecomApiError('externalcontact/add_corp_tag', 40071, 'tag name exists or too long');
+      g.tag.push(...added);
+      return { tag_group: { group_id: g.group_id, group_name: g.group_name, tag: added } };
+    });
   }
 
   corpTagEdit(merchantId: string, req: { id: string }) {

@@ -122,10 +122,20 @@ export function marketingRepoContract(make: MakeStorage) {
   describe('TagRuleRepo and CampaignRepo', () => {
     const ctx = withStorage(make);
     it('keep rules and campaigns per merchant', async () => {
-      const rule = { id: 'r1', merchantId: 'a', name: '门店码', tag: '到店', when: { kind: 'source' as const, value: 'qr' }, enabled: true, createdAt: 1, updatedAt: 1 };
+      const rule = {
+        id: 'r1',
+        merchantId: 'a',
+        name: '门店码',
+        tags: ['到店'],
+        when: { field: 'source' as const, op: '=' as const, value: 'qr' },
+        enabled: true,
+        createdAt: 1,
+        updatedAt: 1,
+      };
       await ctx.s.tagRules.upsert(rule);
       await ctx.s.tagRules.upsert({ ...rule, merchantId: 'b' });
-      expect(await ctx.s.tagRules.list('a')).toHaveLength(1);
+      // the rule comes back as stored, condition tree included
+      expect(await ctx.s.tagRules.list('a')).toEqual([rule]);
       await ctx.s.tagRules.remove('a', 'r1');
       expect(await ctx.s.tagRules.list('a')).toHaveLength(0);
       expect(await ctx.s.tagRules.list('b')).toHaveLength(1);

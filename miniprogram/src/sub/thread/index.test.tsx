@@ -144,6 +144,20 @@ describe('会话详情 page', () => {
     expect(container.querySelector('.teach-card')).toBeNull();
   });
 
+  it('counts the wait from the customer’s oldest unanswered message', async () => {
+    backend(() => thread({ conversation: conversation({ waitingSince: Date.now() - 30 * MIN, waitFrom: Date.now() - 3 * MIN - 1_000, replied: false }) }));
+    const { container } = render(<ThreadPage />);
+    await waitFor(() => expect(text(container, '.thread-waited')).toBe('等了 3 分钟'));
+    expect(container.querySelector('.thread-replied')).toBeNull();
+  });
+
+  it('stops the wait and shows 已回复 once the shop replied', async () => {
+    backend(() => thread({ conversation: conversation({ waitingSince: Date.now() - 30 * MIN, waitFrom: null, replied: true }) }));
+    const { container } = render(<ThreadPage />);
+    await waitFor(() => expect(text(container, '.thread-replied')).toBe('已回复'));
+    expect(container.querySelector('.thread-waited')).toBeNull();
+  });
+
   it('shows an image we kept from WeCom, fetched through media.get', async () => {
     const ref = `media:${'c'.repeat(64)}`;
     const fetch = backend(

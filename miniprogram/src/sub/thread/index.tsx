@@ -121,7 +121,7 @@ function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () =>
         <Text className="thread-name">{conv.customerName || '客户'}</Text>
         <View className="thread-status">
           <Text className={`thread-state badge-${conv.state}`}>{STATE_LABEL[conv.state]}</Text>
-          {conv.state === 'waiting_human' && conv.waitingSince !== null && <Text className="thread-waited">{waitedText(conv.waitingSince, now)}</Text>}
+          {conv.state === 'waiting_human' && <WaitLine conv={conv} now={now} />}
           {conv.handoffReasonText && <Text className="thread-reason">{conv.handoffReasonText}</Text>}
         </View>
         {thread.silence && <Text className="thread-silence">{thread.silence}</Text>}
@@ -144,6 +144,13 @@ function ThreadBody(props: { thread: Thread; shop: ShopSummary; onChanged: () =>
       <ActionBar thread={thread} shop={shop} onChanged={onChanged} />
     </View>
   );
+}
+
+/** Like the list's: the wait counts from the customer's oldest unanswered message and stops once the shop replied. */
+function WaitLine({ conv, now }: { conv: Thread['conversation']; now: number }) {
+  if (conv.replied) return <Text className="thread-replied">已回复</Text>;
+  const from = conv.waitFrom ?? conv.waitingSince;
+  return from !== null && from !== undefined ? <Text className="thread-waited">{waitedText(from, now)}</Text> : null;
 }
 
 function MessageRow(props: { m: Message; knowledge: Record<string, string>; now: number; merchantId: string; conversationId: string; onChanged: () => Promise<void> }) {

@@ -6,6 +6,7 @@ import { NS, TEXTS, optionsOf, type WecomContext } from './context';
 import { count } from '../reports/counters';
 import type { ExternalContactCallback, ExternalTagCallback, HandlerResult } from './events';
 import { updateKv } from '../lib/kv-cas';
+import { pullWecomTags, refreshGroup } from '../tags/sync';
 
 /** 41051: the welcome code was already used (another app welcomed first, or the member already chatted). */
 export const WELCOME_CODE_USED = 41051;
@@ -131,6 +132,8 @@ export async function onEditExternalContact(ctx: WecomContext, merchantId: strin
   const details = await fetchContact(ctx, merchantId, ev.externalUserId, ev.userId);
   if (details.error && !existing) throw new Error(details.error);
   await deps.storage.customers.upsert(merged(merchantId, ev, existing, details, deps.clock.now()));
+  // a member tagged the customer in the WeCom client (this event, not change_external_tag): our group's tags flow back
+  if (details.follow) await pullWecomTags(deps, merchantId, ev.externalUserId, details.follow);
   return { status: 'handled', detail: details.error ? { contactError: details.error } : {} };
 }
 
@@ -203,6 +206,7 @@ export interface CorpTagsValue {
 /** change_external_tag (any change type): the event names an id only, so resync the whole list. */
 export async function onExternalTagChange(ctx: WecomContext, merchantId: string, ev: ExternalTagCallback): Promise<HandlerResult> {
   const tags = await syncCorpTags(ctx, merchantId);
+  await refreshGroup(ctx.deps, merchantId, tags.tag_group);
   return { status: 'handled', detail: { changeType: ev.changeType, tagType: ev.tagType, groups: tags.tag_group.length } };
 }
 

@@ -5,6 +5,7 @@ import type { MediaStore } from '../../ports/media';
 import type { Answerer } from '../../ports/answerer';
 import type { SubscribeEnv } from '../reports/subscribe-data';
 import { SESSION_MS } from '../../domain/conversation-state';
+import { onNewCustomer } from '../tags/jobs';
 
 /** Tunables of the WeCom channel; every field has a default (DEFAULT_WECOM_OPTIONS). */
 export interface WecomOptions {
@@ -16,7 +17,7 @@ export interface WecomOptions {
   maxSyncPages: number;
   /** A kf callback Token is valid 10 min; older entries sync without it. */
   kfTokenTtlMs: number;
-  /** Called with a customer after 客户联系 adds them: the tag-rules hook (no rules engine yet). */
+  /** Called with a customer after 客户联系 adds them: the tag-rules hook (usecases/tags). */
   tagRules: (ctx: WecomContext, customer: Customer) => Promise<void>;
 }
 
@@ -25,7 +26,7 @@ export const DEFAULT_WECOM_OPTIONS: WecomOptions = {
   leaseMs: 10_000,
   maxSyncPages: 100,
   kfTokenTtlMs: 9 * 60_000,
-  tagRules: async () => {},
+  tagRules: (ctx, customer) => onNewCustomer(ctx, customer),
 };
 
 /** What every WeCom use case needs: storage & clock, the WeCom API, and the answer engine. */

@@ -11,7 +11,8 @@ import { waitOfConversation } from './waiting';
  * The owner's choice for a customer who writes again while a person holds the conversation
  * (店铺设置 · 客户再发消息时): tell the shop again, or let the AI answer what it is sure of once
  * the shop has been quiet for N minutes. Applied at the customer's next message (ingest), before
- * the AI decides whether to answer.
+ * the AI decides whether to answer, and by the scheduler's timer (resume-ai.ts) for a customer
+ * who wrote while the shop was busy and then waited N minutes without writing again.
  */
 const NS = 'conversation-settings';
 const KEY = 'follow-up';
@@ -45,20 +46,7 @@ export async function followUpCustomerMessage(ctx: WecomContext, merchant: Merch
   const now = deps.clock.now();
   if (setting.mode === 'ai_after') {
     const wait = await waitOfConversation(deps, conv);
-    const resumed = changedTo(resumeAiAfterSilence(conv, now, { minutes: setting.minutes, lastShopReplyAt: wait.lastShopReplyAt ?? undefined }));
-    if (!resumed) return conv;
-    await deps.storage.conversations.upsert(resumed);
-    await deps.storage.messages.add({
-      id: `resume:${msgid}`,
-      merchantId: merchant.id,
-      conversationId: conv.id,
-      sender: 'system',
-      at: now,
-      type: 'event',
-      event: 'ai_resumed',
-      detail: { minutes: setting.minutes, text: resumedText(setting.minutes) },
-    });
-    return resumed;
+    return (await resumeAi(deps, conv, setting.minutes, wait.lastShopReplyAt, msgid, now)) ?? conv;
   }
   const customerName = (await deps.storage.customers.get(merchant.id, conv.externalUserId))?.name || '客户';
   await queueHandoffNotice(
@@ -70,4 +58,34 @@ export async function followUpCustomerMessage(ctx: WecomContext, merchant: Merch
     now,
   );
   return conv;
+}
+
+/**
+ * resumeAiAfterSilence applied and stored, with the thread's line saying why (`resume:<msgid>`,
+ * named after the customer message it resumed for, so a re-run stores the line once). Null when
+ * the shop has not been quiet long enough. Shared by the customer's next message (above) and the
+ * scheduler's timer (resume-ai.ts).
+ */
+export async function resumeAi(
+  deps: Pick<Deps, 'storage'>,
+  conv: Conversation,
+  minutes: number,
+  lastShopReplyAt: number | null,
+  msgid: string,
+  now: number,
+): Promise<Conversation | null> {
+  const resumed = changedTo(resumeAiAfterSilence(conv, now, { minutes, lastShopReplyAt: lastShopReplyAt ?? undefined }));
+  if (!resumed) return null;
+  await deps.storage.conversations.upsert(resumed);
+  await deps.storage.messages.add({
+    id: `resume:${msgid}`,
+    merchantId: conv.merchantId,
+    conversationId: conv.id,
+    sender: 'system',
+    at: now,
+    type: 'event',
+    event: 'ai_resumed',
+    detail: { minutes, text: resumedText(minutes) },
+  });
+  return resumed;
 }

@@ -11,6 +11,7 @@ import type { QueueItem } from '../channel-wecom/kf-queue';
 import { resetSendBudget } from '../channel-wecom/outbox';
 import { count } from '../reports/counters';
 import { followUpCustomerMessage } from './follow-up';
+import { onCustomerMessage } from '../tags/jobs';
 
 /**
  * Origin 3: stores the customer's message (id from its msgid), creates or refreshes the customer
@@ -30,6 +31,8 @@ export async function ingestCustomerMessage(ctx: WecomContext, merchant: Merchan
     rulesOf(merchant).bannedWords,
   );
   await deps.storage.messages.add(message);
+  // keyword tag rules read the customer's recent texts; their rules run for this customer only
+  await onCustomerMessage(deps, merchant.id, ext, message);
 
   const last = conv.lastCustomerMessageAt;
   const alreadyApplied = last !== undefined && at <= last && !sessionOver(conv, at);

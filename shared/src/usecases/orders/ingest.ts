@@ -9,6 +9,7 @@ import { takeOrderStock } from '../stock/stock';
 import { orderAlerts } from '../alerts/raise';
 import { raiseAlert } from '../alerts/store';
 import { raiseReviewAlert } from '../alerts/review';
+import { onOrderForCustomer } from '../tags/jobs';
 
 /** A customer's orders read to recompute their totals; past this a customer is a wholesaler, not a shop's regular. */
 export const MAX_ORDERS_PER_CUSTOMER = 5_000;
@@ -60,6 +61,8 @@ export async function ingestOrderEvent(deps: Deps, merchant: Pick<Merchant, 'id'
     const rev = stored?.rev ?? 0;
     if (await deps.storage.orders.put({ ...next, rev: rev + 1 }, stored ? rev : null)) {
       if (touched) await settleCustomer(deps, merchant.id, touched);
+      // the customer's tag rules on their new totals (a customer crosses into VIP now, not at night)
+      if (touched) await onOrderForCustomer(deps, merchant.id, touched);
       return { orderNo: ev.orderNo, outcome: merged.outcome, customer: next.externalUserId ?? null };
     }
   }

@@ -3,6 +3,7 @@ import { createTokenRefreshJob, type TokenRefresher } from '../channel-wecom/tok
 import { createInboxSweepJob, type InboxContext } from '../channel-wecom/inbox';
 import { createHandoffNotifyJob } from '../conversations/handoff-notify';
 import { expireWaitingJob } from '../conversations/expire-waiting';
+import { createResumeAiJob } from '../conversations/resume-ai';
 import { kvPruneJob } from './kv-prune';
 import { createDailyReportJob } from '../reports/daily-job';
 import { createAlertJob } from '../alerts/jobs';
@@ -10,6 +11,7 @@ import { createMonthlyReportJob, createWeeklyReportJob } from '../reports/period
 import type { ChartRenderer } from '../../ports/chart';
 import { createRobotSendJob } from '../reports/robot';
 import type { SuggestionWriter } from '../reports/monthly-model';
+import { createTagNightlyJob, createTagSyncJob } from '../tags/jobs';
 
 /** What the jobs that talk to WeCom need from the composition root. */
 export interface JobsEnv extends Omit<InboxContext, 'deps'> {
@@ -29,10 +31,13 @@ export function allJobs(env: JobsEnv): JobDefinition[] {
     createTokenRefreshJob(tokens),
     createInboxSweepJob(inbox),
     createHandoffNotifyJob({ wecom: inbox.wecom, appUrl: inbox.appUrl }),
+    createResumeAiJob(inbox),
     createDailyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, subscribe: inbox.subscribe }),
     createAlertJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, subscribe: inbox.subscribe }),
     createWeeklyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, subscribe: inbox.subscribe, charts }),
     createMonthlyReportJob({ wecom: inbox.wecom, appUrl: inbox.appUrl, subscribe: inbox.subscribe, ...(suggestions ? { suggestions } : {}) }),
     createRobotSendJob(inbox.wecom),
+    createTagNightlyJob(inbox.wecom),
+    createTagSyncJob(inbox.wecom),
   ];
 }

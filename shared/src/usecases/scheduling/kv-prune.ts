@@ -3,6 +3,8 @@ import { slotStart, type JobDefinition } from './scheduler';
 import { NS } from '../channel-wecom/context';
 import { ALERT_KEEP_DAYS, ALERT_NS } from '../alerts/store';
 import { SENT_NS as SUBSCRIBE_SENT_NS } from '../reports/subscribe';
+import { TAG_NS } from '../tags/store';
+import { MAX_KEYWORD_DAYS } from '../../domain/tag-rule';
 
 const DAY = 24 * 3600_000;
 
@@ -29,6 +31,8 @@ export const KV_RETENTION: { ns: string; keepMs: number }[] = [
   { ns: NS.transferFail, keepMs: 30 * DAY },
   // a subscribe message's sent marker guards the retries of its push, which end within hours
   { ns: SUBSCRIBE_SENT_NS, keepMs: 7 * DAY },
+  // keyword rules look back at most this far: a customer silent longer has no words worth keeping
+  { ns: TAG_NS.words, keepMs: MAX_KEYWORD_DAYS * DAY },
 ];
 
 const BATCH = 500;

@@ -1,0 +1,166 @@
+import type { Customer } from '../../domain/customer';
+import type { Merchant } from '../../domain/merchant';
+import { fieldsOf, type TagRule, type TagRuleInput } from '../../domain/tag-rule';
+import type { Deps } from '../../ports/deps';
+import type { CustomerFacts } from '../../ports/storage';
+import { blankFacts, compile, compileRule, factsOf, fillFacts, monthIn, planTags, tagChanges, type CompiledRule, type EvalTime, type TextAt } from './evaluate';
+import { allTexts, enabledRules, TAG_NS, textsOf, WHOLE_NS } from './store';
+import { requestSync, syncable, syncTags, type Mirror, type SyncCustomer, type SyncEnv } from './sync';
+
+/**
+ * Running tag rules: for one customer on an event (new customer, order, message), over every
+ * customer in a batch (nightly, `tags apply`), and as a preview that writes nothing. Lost
+ * customers (they removed the shop) are left as they are: nothing can reach them.
+ */
+
+/** Customers read per page in a batch: 20 reads for 100k customers. */
+export const BATCH_PAGE = 5000;
+
+export interface ApplyResult {
+  customers: number;
+  /** Tags gained and lost, over all customers. */
+  added: number;
+  removed: number;
+  /** Customers whose tags changed. */
+  changed: number;
+  wecomCalls: number;
+  wecomFailed: number;
+}
+
+async function timeOf(deps: Deps, merchantId: string, merchant?: Pick<Merchant, 'timezone'>): Promise<EvalTime> {
+  const tz = merchant?.timezone ?? (await deps.storage.merchants.get(merchantId))?.timezone ?? 'Asia/Shanghai';
+  const now = deps.clock.now();
+  return { now, month: monthIn(now, tz) };
+}
+
+const needsWords = (rules: Pick<TagRule, 'when'>[]) => rules.some((r) => fieldsOf(r.when).has('keyword'));
+
+/** The merchant's enabled rules compiled, and whether any reads message words. */
+async function compiledRules(deps: Deps, merchantId: string): Promise<{ compiled: CompiledRule[]; words: boolean }> {
+  return enabledRules(deps, merchantId, (rules) => ({ compiled: rules.map(compileRule), words: needsWords(rules) }));
+}
+
+/** Writes a plan's changes onto the customer as stored now (the page read may be a moment old). */
+async function writeChange(deps: Deps, merchantId: string, ext: string, added: string[], removed: string[]): Promise<Customer | null> {
+  const fresh = await deps.storage.customers.get(merchantId, ext);
+  if (!fresh) return null;
+  const gone = new Set(removed);
+  const tags = [...fresh.tags.filter((t) => !gone.has(t)), ...added.filter((t) => !fresh.tags.includes(t))];
+  const next = { ...fresh, tags, updatedAt: Math.max(fresh.updatedAt, deps.clock.now()) };
+  await deps.storage.customers.upsert(next);
+  return next;
+}
+
+/**
+ * One customer's rules after an event: only this customer is read and written. The WeCom side
+ * goes through the ledger (`tags.sync` job, next minute) unless `wecom` is given.
+ */
+export async function evaluateCustomer(deps: Deps, merchantId: string, externalUserId: string, wecom?: SyncEnv['wecom']): Promise<{ added: string[]; removed: string[] } | null> {
+  const { compiled, words } = await compiledRules(deps, merchantId);
+  if (!compiled.length) return null;
+  const customer = await deps.storage.customers.get(merchantId, externalUserId);
+  if (!customer || customer.lost) return null;
+  const texts = words ? await textsOf(deps, merchantId, externalUserId) : [];
+  const plan = planTags(customer.tags, compiled, factsOf(customer, texts), await timeOf(deps, merchantId));
+  if (!plan.added.length && !plan.removed.length) return plan;
+  const next = await writeChange(deps, merchantId, externalUserId, plan.added, plan.removed);
+  if (next && syncable(next)) {
+    if (wecom) await syncTags({ deps, wecom }, merchantId, [next]);
+    else await requestSync(deps, merchantId, [externalUserId]);
+  }
+  return plan;
+}
+
+/** Every customer's rule facts (not whole documents), a page at a time, lost ones skipped. */
+export async function eachCustomer(deps: Pick<Deps, 'storage'>, merchantId: string, fn: (c: CustomerFacts) => void | Promise<void>): Promise<number> {
+  let cursor: string | undefined;
+  let n = 0;
+  for (;;) {
+    const page = await deps.storage.customers.listFacts(merchantId, { limit: BATCH_PAGE, cursor });
+    for (const c of page.items) {
+      if (c.lost) continue;
+      n++;
+      const pending = fn(c);
+      if (pending) await pending;
+    }
+    if (!page.nextCursor) return n;
+    cursor = page.nextCursor;
+  }
+}
+
+/**
+ * Every enabled rule over every customer, changes written; then WeCom brought in line for every
+ * customer whose tags differ from what WeCom has (changed now or earlier: a missed sync heals
+ * here), when `wecom` is given — `tags apply` and the nightly job make their calls before they
+ * return; without it the customers go to the ledger.
+ */
+export async function applyAllRules(deps: Deps, merchantId: string, wecom?: SyncEnv['wecom']): Promise<ApplyResult> {
+  const { compiled, words } = await compiledRules(deps, merchantId);
+  const t = await timeOf(deps, merchantId);
+  const texts = words ? await allTexts(deps, merchantId) : new Map<string, TextAt[]>();
+  const mirror = new Map((await deps.storage.kv.list<Mirror>(merchantId, TAG_NS.mirror, WHOLE_NS)).map((e) => [e.key, e.value]));
+  const result: ApplyResult = { customers: 0, added: 0, removed: 0, changed: 0, wecomCalls: 0, wecomFailed: 0 };
+  const toSync: SyncCustomer[] = [];
+  const queueSync = (now: SyncCustomer) => {
+    if (!syncable(now)) return;
+    const m = mirror.get(now.externalUserId);
+    const marked = m && m.userid === now.followUserId ? m.tags : [];
+    if (marked.length !== now.tags.length || now.tags.some((x) => !marked.includes(x))) toSync.push(now);
+  };
+  const facts = blankFacts();
+  // not async: a customer whose tags stay (most, most nights) costs no promise
+  result.customers = await eachCustomer(deps, merchantId, (c) => {
+    const plan = compiled.length ? tagChanges(c.tags, compiled, fillFacts(facts, c, texts.get(c.externalUserId)), t) : null;
+    if (!plan) return queueSync(c);
+    result.added += plan.added.length;
+    result.removed += plan.removed.length;
+    result.changed++;
+    return writeChange(deps, merchantId, c.externalUserId, plan.added, plan.removed).then((fresh) => queueSync(fresh ?? c));
+  });
+  if (wecom) {
+    const s = await syncTags({ deps, wecom }, merchantId, toSync, mirror);
+    result.wecomCalls = s.wecomCalls;
+    result.wecomFailed = s.failed;
+  } else {
+    await requestSync(
+      deps,
+      merchantId,
+      toSync.map((c) => c.externalUserId),
+    );
+  }
+  return result;
+}
+
+export interface PreviewSample {
+  externalUserId: string;
+  name: string;
+  tags: string[];
+  totalSpentFen: number;
+  orderCount: number;
+  lastOrderAt: number | null;
+}
+
+export const PREVIEW_SAMPLE = 10;
+
+/** How many customers a rule's condition matches now, and the first 10 (most recently active first). Writes nothing. */
+export async function previewRule(deps: Deps, merchantId: string, rule: Pick<TagRuleInput, 'when'>): Promise<{ count: number; sample: PreviewSample[] }> {
+  const test = compile(rule.when);
+  const t = await timeOf(deps, merchantId);
+  const texts = needsWords([rule]) ? await allTexts(deps, merchantId) : new Map<string, TextAt[]>();
+  let count = 0;
+  const sample: PreviewSample[] = [];
+  const facts = blankFacts();
+  await eachCustomer(deps, merchantId, (c) => {
+    if (!test(fillFacts(facts, c, texts.get(c.externalUserId)), t)) return;
+    count++;
+    if (sample.length < PREVIEW_SAMPLE) {
+      sample.push({ externalUserId: c.externalUserId, name: c.name, tags: c.tags, totalSpentFen: c.totalSpentFen, orderCount: c.orderCount, lastOrderAt: c.lastOrderAt ?? null });
+    }
+  });
+  return { count, sample };
+}
+
+/** Rules compiled once for many evaluations (the bench's event path). */
+export function compileRules(rules: TagRule[]): CompiledRule[] {
+  return rules.filter((r) => r.enabled).map(compileRule);
+}
