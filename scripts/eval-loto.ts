@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { addCounts, countCases, type Counts, scoresOf, type Scores } from '../cloudfunctions/server/cli/eval-score';
 import { createOfflineEngine } from '../shared/src/usecases/answer/engine';
 import { loadHandoffModel } from '../shared/src/usecases/answer/handoff-model';
+import { loadAnswerGate } from '../shared/src/usecases/answer/answer-gate';
+import { trainGateWithThreshold } from './handoff/gate';
 import { loadCorpus, type Trade } from './handoff/corpus';
 import { chooseThresholds, decide, outOfFold, probabilities, rulesOnly, type Thresholds } from './handoff/loto';
 import { DEFAULT_TRAIN, trainHandoffModel } from './handoff/train';
@@ -18,19 +20,31 @@ const { values } = parseArgs({ options: { inner: { type: 'string' }, out: { type
 const inner = Number(values.inner ?? 6);
 const corpus = loadCorpus();
 const only = values.trades ? new Set(values.trades.split(',')) : undefined;
-const bases = new Map(corpus.map((t) => [t.trade, rulesOnly(t)]));
 
 /** `needless`: answerable cases (no `accept` of a handoff) sent to a person, the owner's extra load. */
 /** `partial`: FAQs answered inside handoffs (two-part messages), and how many of them were right. */
-type Row = { batch: string; trade: string; counts: Counts; scores: Scores; needless: number; thresholds: Thresholds; mismatches: number; partial: { n: number; right: number } };
+type Row = {
+  batch: string;
+  trade: string;
+  counts: Counts;
+  scores: Scores;
+  needless: number;
+  thresholds: Thresholds;
+  gate: number;
+  mismatches: number;
+  partial: { n: number; right: number };
+};
 const rows: Row[] = [];
 for (const held of corpus) {
   if (only && !only.has(held.trade)) continue;
   const train: Trade[] = corpus.filter((t) => t !== held);
-  // thresholds from the training trades alone
+  // the answer gate from the training trades alone (its threshold from their out-of-fold scores)
+  const gate = trainGateWithThreshold(train, inner);
+  const bases = new Map(corpus.map((t) => [t.trade, rulesOnly(t, gate)]));
+  // the handoff thresholds from the training trades alone
   const thresholds = chooseThresholds(outOfFold(train, bases, inner, DEFAULT_TRAIN));
   const model = { ...trainHandoffModel(train, DEFAULT_TRAIN), thresholds };
-  const engine = createOfflineEngine(held.kb, { handoffModel: loadHandoffModel(model) });
+  const engine = createOfflineEngine(held.kb, { handoffModel: loadHandoffModel(model), answerGate: loadAnswerGate(gate) });
   const results = held.cases.map((c) => engine.answer(c.q));
   const got = results.map((r) => r.got);
   // the engine and the threshold search must agree on every decision
@@ -47,9 +61,9 @@ for (const held of corpus) {
       if ((c.answered ?? []).includes(id)) partial.right++;
     }
   });
-  const row = { batch: held.batch, trade: held.trade, counts, scores: scoresOf(counts), needless, thresholds, mismatches, partial };
+  const row = { batch: held.batch, trade: held.trade, counts, scores: scoresOf(counts), needless, thresholds, gate: gate.threshold, mismatches, partial };
   rows.push(row);
-  console.error(`${held.batch}/${held.trade}: ${JSON.stringify(row.scores)} ${JSON.stringify(thresholds)}${mismatches ? ` MISMATCHES ${mismatches}` : ''}`);
+  console.error(`${held.batch}/${held.trade}: ${JSON.stringify(row.scores)} ${JSON.stringify(thresholds)} gate ${gate.threshold}${mismatches ? ` MISMATCHES ${mismatches}` : ''}`);
 }
 
 const pool = (rs: Row[]) => {
@@ -68,8 +82,8 @@ for (const r of rows) out.push(line(`${r.batch}/${r.trade}`, r.scores, r.needles
 const groups: [string, Row[]][] = [
   ['**pooled, all trades**', rows],
   ['pooled, samples + heldout–heldout3', rows.filter((r) => !/heldout[4-9]/.test(r.batch))],
-  ['pooled, heldout4–heldout7', rows.filter((r) => /heldout[4-9]/.test(r.batch))],
-  ...['heldout4', 'heldout5', 'heldout6', 'heldout7'].map((b): [string, Row[]] => [`pooled, ${b}`, rows.filter((r) => r.batch === b)]),
+  ['pooled, heldout4–heldout9', rows.filter((r) => /heldout[4-9]/.test(r.batch))],
+  ...['heldout4', 'heldout5', 'heldout6', 'heldout7', 'heldout8', 'heldout9'].map((b): [string, Row[]] => [`pooled, ${b}`, rows.filter((r) => r.batch === b)]),
 ];
 for (const [name, rs] of groups) {
   if (!rs.length) continue;

@@ -125,6 +125,15 @@ describe('teach actions', () => {
     expect(await code(call({ action: 'teach.dismiss', itemId: 'c2' }))).toBe('NOT_FOUND.TEACH');
     expect((await call({ action: 'kb.ask', text: '可以带狗进店吗' })).reply).toBe('可以，要牵绳');
   });
+
+  it('refuses to teach what the shop must handle (a complaint), as a new answer or as another phrasing, and keeps it queued', async () => {
+    await recordUnanswered(deps, { merchantId: 'shop', conversationId: 'c3', externalUserId: 'u3', question: '奶茶里有根头发怎么回事', reason: 'handoff:complaint', askedAt: 3 });
+    expect(await code(call({ action: 'teach.save', itemId: 'c3', question: '奶茶里有头发', answer: '不好意思，下次注意' }))).toBe('TEACH.NEEDS_HANDLING');
+    const saved = await call({ action: 'kb.save', question: '奶茶里有什么', answer: '鲜奶、红茶和珍珠' });
+    expect(await code(call({ action: 'teach.save', itemId: 'c3', question: '奶茶里有头发', faqId: saved.faq.id }))).toBe('TEACH.NEEDS_HANDLING');
+    expect((await call({ action: 'kb.list' })).faqs.find((f: { id: string }) => f.id === saved.faq.id).alternatives).toEqual([]);
+    expect((await call({ action: 'teach.list' })).items.map((i: { id: string; teachable: boolean }) => [i.id, i.teachable])).toEqual([['c3', false]]);
+  });
 });
 
 describe('trends, badges, members, settings', () => {

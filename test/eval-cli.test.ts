@@ -87,21 +87,23 @@ describe('eval answers', () => {
     expect(out.code).toBe(0);
     const { summary } = JSON.parse(out.stdout.trim().split('\n').pop()!);
     console.log(`${shop}: ${JSON.stringify(summary)}`);
-    // measured at CALIBRATION 0.35: handoff recall 1 everywhere; precision ≥ 0.9375 (heldout3/cleaning
-    // 0.90); coverage ≥ 0.70, except the third batch (0.41–0.65: its wording is furthest from its FAQs)
+    // measured with the answer gate (answer-gate.json, session 6): handoff recall 1 everywhere;
+    // precision ≥ 0.94 (heldout3: ≥ 0.90); coverage ≥ 0.60, except the third batch (0.40–0.67: its
+    // wording is furthest from its FAQs). The gate answers less often than the old fixed threshold and
+    // is wrong less often (README: leave-one-trade-out figures).
     const third = set === 'heldout3';
     expect(summary.handoff_recall).toBe(1);
-    expect(summary.precision).toBeGreaterThanOrEqual(third ? 0.9 : 0.93);
-    expect(summary.coverage).toBeGreaterThanOrEqual(third ? 0.4 : 0.7);
+    expect(summary.precision).toBeGreaterThanOrEqual(third ? 0.9 : 0.94);
+    expect(summary.coverage).toBeGreaterThanOrEqual(third ? 0.4 : 0.6);
   });
 
   // Four batches written blind (test/fixtures/heldout4–7/README.md, first looks there), now part of
   // the corpus the handoff model is trained on: regression guards on seen data, not unseen
-  // measurements (`npm run eval:loto` gives those). Measured with the shipped model: handoff recall
-  // 1 everywhere, precision 0.83–1, coverage 0.66–0.92 (coverage as at the first look: the model
-  // hands off no answerable case here).
+  // measurements (`npm run eval:loto` gives those). Measured with the shipped model and answer gate
+  // (session 6): handoff recall 1 everywhere, precision 0.87–1, coverage 0.52–0.97 (the lowest on
+  // heldout9, added after its first look).
   it.each(
-    ['heldout4', 'heldout5', 'heldout6', 'heldout7'].flatMap((set) =>
+    ['heldout4', 'heldout5', 'heldout6', 'heldout7', 'heldout8', 'heldout9'].flatMap((set) =>
       fs
         .readdirSync(path.resolve(__dirname, 'fixtures', set))
         .filter((f) => f.startsWith('cases-'))
@@ -113,8 +115,8 @@ describe('eval answers', () => {
     expect(out.code).toBe(0);
     const { summary } = JSON.parse(out.stdout.trim().split('\n').pop()!);
     expect(summary.handoff_recall).toBeGreaterThanOrEqual(0.95);
-    expect(summary.precision).toBeGreaterThanOrEqual(0.83);
-    expect(summary.coverage).toBeGreaterThanOrEqual(0.65);
+    expect(summary.precision).toBeGreaterThanOrEqual(0.86);
+    expect(summary.coverage).toBeGreaterThanOrEqual(0.5);
   });
 
   it('ignores unknown keys in case files and honours accept', async () => {

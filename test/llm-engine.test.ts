@@ -7,6 +7,7 @@ import { createLogger } from '../cloudfunctions/server/logger';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Message } from '@xiaoer/shared/domain/conversation';
+import type { Answerer } from '@xiaoer/shared/ports/answerer';
 import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
 import { BUDGET_NS, buildPrompt, createModelAnswerer, type BudgetEntry } from '@xiaoer/shared/usecases/answer/model';
 import { createOpenAIChatModel } from '../cloudfunctions/server/llm/openai-model';
@@ -62,11 +63,11 @@ describe('model answer engine over a fake OpenAI-compatible server', () => {
   const deps = testDeps();
   const fake = fakeServer();
   let baseURL = '';
-  const make = (o: { timeoutMs?: number; monthlyBudgetFen?: number } = {}) =>
+  const make = (o: { timeoutMs?: number; monthlyBudgetFen?: number; offline?: Answerer } = {}) =>
     createModelAnswerer({
       knowledge: deps.storage.knowledge,
       model: createOpenAIChatModel({ apiKey: 'sk-test', baseURL, model: 'fake-model' }),
-      offline: createEngineAnswerer(deps.storage.knowledge),
+      offline: o.offline ?? createEngineAnswerer(deps.storage.knowledge),
       kv: deps.storage.kv,
       clock: deps.clock,
       timers: deps.timers,
@@ -122,9 +123,20 @@ describe('model answer engine over a fake OpenAI-compatible server', () => {
     expect(d).toMatchObject({ reply: null, handoff: true, reason: 'handoff:unsure', engine: 'model' });
   });
 
+  test('what the rules settle — a request for a commitment, a two-part message, a sure complaint — never reaches the model', async () => {
+    fake.state.next = { content: json({ answer: '可以的', knowledge_ids: ['delivery'], confidence: 0.9, handoff: false, reason: 'faq' }) };
+    const two = await make().answer(ask('明天下午3点能给公司送40个六寸蛋糕吗 送货上门吗'));
+    expect(two).toMatchObject({ handoff: true, reason: 'handoff:commit', engine: 'rules', costFen: 0, knowledgeIds: ['delivery'] });
+    expect(two.partial?.part).toContain('40');
+    expect(await make().answer(ask('蛋糕里吃出一根头发，怎么回事'))).toMatchObject({ handoff: true, engine: 'rules', costFen: 0 });
+    expect(fake.state.requests).toHaveLength(0);
+  });
+
   test('the model may hand off on its own with a reason, told what the handoff signals saw', async () => {
     fake.state.next = { content: json({ answer: null, knowledge_ids: [], confidence: 0.8, handoff: 'complaint', reason: 'customer unhappy with service' }) };
-    const d = await make().answer(ask('你们这服务也太敷衍了吧，等了一个多小时'));
+    // an offline engine that settles nothing, so the model decides what the rules would have
+    const unsure: Answerer = { answer: async () => ({ reply: null, handoff: true, reason: 'handoff:unsure', knowledgeIds: [], confidence: 0 }) };
+    const d = await make({ offline: unsure }).answer(ask('你们这服务也太敷衍了吧，等了一个多小时'));
     expect(d).toMatchObject({ reply: null, handoff: true, reason: 'handoff:complaint', engine: 'model' });
     const system: string = fake.state.requests.at(-1).messages[0].content;
     // after the cacheable prefix: the signals of this message in words, and the learned score
@@ -133,10 +145,10 @@ describe('model answer engine over a fake OpenAI-compatible server', () => {
     expect(system.lastIndexOf('【这条消息的信号】')).toBeGreaterThan(system.indexOf('[id: hours]'));
     // a commitment the shop would have to make
     fake.state.next = { content: json({ answer: null, knowledge_ids: [], confidence: 0.7, handoff: 'commit', reason: 'asks for 40 cups at 3pm' }) };
-    expect(await make().answer(ask('明天下午三点能给我留四十个蛋糕吗'))).toMatchObject({ handoff: true, reason: 'handoff:commit' });
+    expect(await make({ offline: unsure }).answer(ask('明天下午三点能给我留四十个蛋糕吗'))).toMatchObject({ handoff: true, reason: 'handoff:commit', engine: 'model' });
     // an unknown word, or the old true, reads as unsure
     fake.state.next = { content: json({ answer: null, knowledge_ids: [], confidence: 0.7, handoff: 'needs_manager_review', reason: 'x' }) };
-    expect(await make().answer(ask('这个怎么说'))).toMatchObject({ handoff: true, reason: 'handoff:unsure' });
+    expect(await make({ offline: unsure }).answer(ask('这个怎么说'))).toMatchObject({ handoff: true, reason: 'handoff:unsure' });
   });
 
   test('an answer citing a real FAQ but saying what it does not (a time, free parking) → offline, never sent', async () => {
@@ -444,19 +456,20 @@ describe('eval answers runs the engine as configured', () => {
     expect(lines.some((l) => l.answer === INVENTED || l.answer === '抱歉，我无法回答这个问题。' || l.answer === '可以')).toBe(false);
     expect(byQ['我要投诉'].got).toBe('handoff');
     expect(byQ['明天下午三点能给我留四十个蛋糕吗'].got).toBe('handoff');
-    expect(summary).toMatchObject({ n: 7, model: 'fake-13b', fallbacks: { ungrounded: 1, invalid: 1, refused: 1 }, engines: { rules: 1, model: 2, offline: 4 } });
+    expect(summary).toMatchObject({ n: 7, model: 'fake-13b', fallbacks: { ungrounded: 1, invalid: 1, refused: 1 }, engines: { rules: 2, model: 1, offline: 4 } });
     // the late reply: the SDK's own timeout reads as 'timeout' under Node, as a connection error under jest's fetch
     expect((summary.fallbacks.timeout ?? 0) + (summary.fallbacks.error ?? 0)).toBe(1);
     expect(summary).toHaveProperty('precision');
     expect(summary).toHaveProperty('handoff_recall');
-    // six questions reached the model; five answered in time, each 1000 prompt + 100 completion tokens
-    expect(fake.state.requests).toHaveLength(6);
-    expect(summary).toMatchObject({ model_calls: 5, tokens_in: 5000, tokens_out: 500, cost_estimated: false });
-    // (5000 × 2 元 + 500 × 8 元) / 1M over 7 questions, per 1,000 questions
-    expect(summary.cost_per_1000).toBeCloseTo(((5000 * 2 + 500 * 8) / 1e6 / 7) * 1000, 6);
+    // five questions reached the model (the complaint and the 40-cake booking are the rules' to settle);
+    // four answered in time, each 1000 prompt + 100 completion tokens
+    expect(fake.state.requests).toHaveLength(5);
+    expect(summary).toMatchObject({ model_calls: 4, tokens_in: 4000, tokens_out: 400, cost_estimated: false });
+    // (4000 × 2 元 + 400 × 8 元) / 1M over 7 questions, per 1,000 questions
+    expect(summary.cost_per_1000).toBeCloseTo(((4000 * 2 + 400 * 8) / 1e6 / 7) * 1000, 6);
     const text = await runCli([...args, '--price-in', '2', '--price-out', '8']);
     delete process.env.LLM_TIMEOUT_MS;
-    expect(text.stdout).toContain('模型 fake-13b：调用 5 次，每 1000 个问题约 2.00 元');
+    expect(text.stdout).toContain('模型 fake-13b：调用 4 次，每 1000 个问题约 1.60 元');
     // a price that is not a number is a clear input error
     const bad = await runCli([...args, '--price-in', 'cheap', '--json']);
     expect(bad.code).toBe(1);

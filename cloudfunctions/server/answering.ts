@@ -3,13 +3,15 @@ import type { Answerer } from '@xiaoer/shared/ports/answerer';
 import type { KnowledgeRepo, KvRepo } from '@xiaoer/shared/ports/storage';
 import type { Timers } from '@xiaoer/shared/ports/timers';
 import { createEngineAnswerer } from '@xiaoer/shared/usecases/answer/answerer';
-import { createKbIndexCache } from '@xiaoer/shared/usecases/answer/kb-index';
+import { createKbIndexCache, type KbSource, type TeamMember } from '@xiaoer/shared/usecases/answer/kb-index';
 import { createModelAnswerer } from '@xiaoer/shared/usecases/answer/model';
 import type { Config } from './config';
 import { createOpenAIChatModel } from './llm/openai-model';
 
 export interface AnsweringParts {
   knowledge: Pick<KnowledgeRepo, 'listFaqs'> & Partial<Pick<KnowledgeRepo, 'listProducts' | 'getFacts' | 'faqsVersion'>>;
+  /** The shop's team: customers ask for them by name (a handoff signal). */
+  members?: (merchantId: string) => Promise<TeamMember[]>;
   /** Where each shop's model spend is kept (the `eval` CLI passes one in memory). */
   kv: KvRepo;
   clock: Clock;
@@ -27,7 +29,14 @@ export interface AnsweringParts {
  */
 export function createAnswerer(config: Config, parts: AnsweringParts): Answerer {
   // one index per shop, shared by both answerers, built in slices that let other shops' work run
-  const index = createKbIndexCache(parts.knowledge, { yieldNow: () => new Promise<void>((r) => parts.timers.defer(r)), sleep: (ms) => parts.timers.sleep(ms) });
+  const kb = parts.knowledge;
+  // the repository is a class: its methods are bound here, not spread
+  const source: KbSource = {
+    listFaqs: (id) => kb.listFaqs(id),
+    ...(kb.faqsVersion ? { faqsVersion: (id: string) => kb.faqsVersion!(id) } : {}),
+    ...(parts.members ? { listMembers: parts.members } : {}),
+  };
+  const index = createKbIndexCache(source, { yieldNow: () => new Promise<void>((r) => parts.timers.defer(r)), sleep: (ms) => parts.timers.sleep(ms) });
   const offline: Answerer = { ...createEngineAnswerer(parts.knowledge, index), warm: (id) => index.warm(id) };
   if (!config.llm.enabled || !config.llm.apiKey) return offline;
   const model = createModelAnswerer({

@@ -76,6 +76,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, timeoutMs, logger: logger.child({ mod: 'wecom' }) });
   const answerer = createAnswerer(config, {
     knowledge: storage.knowledge,
+    members: (id) => storage.members.list(id),
     kv: storage.kv,
     clock: deps.clock,
     timers: deps.timers,

@@ -42,9 +42,9 @@ export function samplesOf(trades: Trade[], faqNegatives: boolean): Sample[] {
   return out;
 }
 
-type Vec = { idx: Int32Array; val: Float64Array };
+export type Vec = { idx: Int32Array; val: Float64Array };
 
-function fit(xs: Vec[], ys: number[], sw: number[], dim: number, o: TrainOptions): { w: Float64Array; b: number } {
+export function fit(xs: Vec[], ys: number[], sw: number[], dim: number, o: TrainOptions): { w: Float64Array; b: number } {
   const w = new Float64Array(dim);
   let b = 0;
   const m = new Float64Array(dim + 1);

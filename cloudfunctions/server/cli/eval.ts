@@ -127,7 +127,8 @@ export async function evalAnswers(a: { kbFile: string; casesFile: string; config
   const knowledge = { listFaqs: async () => faqs };
   // the same answering part as the product, with the model's budget kept in memory for the run
   const tally = modelTally(config);
-  const answerer = createAnswerer(config, { knowledge, kv: memoryKv(), clock: systemClock, timers: nodeTimers, monthlyBudgetFen: Number.MAX_SAFE_INTEGER });
+  const members = async () => kb.members ?? [];
+  const answerer = createAnswerer(config, { knowledge, members, kv: memoryKv(), clock: systemClock, timers: nodeTimers, monthlyBudgetFen: Number.MAX_SAFE_INTEGER });
   for (const c of cases) {
     const t0 = performance.now();
     const d = await answerer.answer({ merchantId: 'eval', externalUserId: 'eval', text: c.q, history: [] });

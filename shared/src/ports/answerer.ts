@@ -38,6 +38,12 @@ export interface AnswerDecision {
    * (`knowledgeIds` are its FAQs) and the `part` a person must handle, in the customer's words.
    */
   partial?: { answer: string; part: string };
+  /**
+   * Decided by the rules before any guess at the question (a handoff rule, a request for a
+   * commitment, a sure handoff signal, a message with a part for a person, a confirmed guess, a
+   * second miss): an answerer with a model returns it as it is, without calling the model.
+   */
+  settled?: boolean;
 }
 
 export interface Answerer {

@@ -31,24 +31,26 @@ export function createEngineAnswerer(knowledge: KbSource, index: KbIndexCache = 
     async answer(input) {
       // the index is rebuilt only when the shop's knowledge base changes (kb-index.ts)
       const { faqs, engine } = await index.get(input.merchantId);
-      if (shopHandoffWord(input.text, input.rules)) return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1 };
+      if (shopHandoffWord(input.text, input.rules)) return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1, settled: true };
       // "是的" to our "您是想问「营业时间」吗？": the customer confirmed, answer that FAQ
       const asked = lastSuggestion(input.history);
       const confirmed = asked && isYes(input.text) ? faqs.find((f) => f.id === asked) : undefined;
-      if (confirmed) return { reply: confirmed.answer, handoff: false, reason: 'confirmed', knowledgeIds: [confirmed.id], confidence: 0.9 };
+      if (confirmed) return { reply: confirmed.answer, handoff: false, reason: 'confirmed', knowledgeIds: [confirmed.id], confidence: 0.9, settled: true };
       const history = input.history.filter((m) => m.sender === 'customer' && m.type === 'text').map((m) => (m as { text: string }).text);
       // "不是，我是问…": what we offered is ruled out; a second miss goes to a person
       const rejected = rejectedIds(input.history, input.text);
-      if (rejected.length && earlierMisses(input.history) > 0) return { reply: null, handoff: true, reason: 'handoff:repeated_miss', knowledgeIds: [], confidence: 0 };
+      if (rejected.length && earlierMisses(input.history) > 0)
+        return { reply: null, handoff: true, reason: 'handoff:repeated_miss', knowledgeIds: [], confidence: 0, settled: true };
       const question = rejected.length ? withoutRejection(input.text) : input.text;
-      if (!question) return { reply: AGAIN, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: 0 };
+      if (!question) return { reply: AGAIN, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: 0, settled: true };
       const context = rejected.length ? { exclude: rejected, afterMiss: true } : {};
       const r = engine.answer(expandAliases(question, input.rules), history.slice(0, -1), context);
+      const settled = r.settled ? { settled: true } : {};
       if (r.got === 'handoff') {
         const partial = r.answered?.length && r.answers && r.part ? { partial: { answer: r.answers, part: r.part } } : {};
-        return { reply: null, handoff: true, reason: r.reason, knowledgeIds: r.answered ?? [], confidence: r.confidence, ...partial };
+        return { reply: null, handoff: true, reason: r.reason, knowledgeIds: r.answered ?? [], confidence: r.confidence, ...partial, ...settled };
       }
-      if (r.got === 'chitchat') return { reply: r.answer, handoff: false, reason: 'chitchat', knowledgeIds: [], confidence: r.confidence };
+      if (r.got === 'chitchat') return { reply: r.answer, handoff: false, reason: 'chitchat', knowledgeIds: [], confidence: r.confidence, ...settled };
       if (r.got === 'clarify')
         return { reply: r.answer, handoff: false, reason: 'clarify', knowledgeIds: [], confidence: r.confidence, ...(r.suggestion ? { suggestedId: r.suggestion } : {}) };
       return { reply: r.answer, handoff: false, reason: 'faq', knowledgeIds: [r.got], confidence: r.confidence };

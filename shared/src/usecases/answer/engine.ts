@@ -3,14 +3,19 @@
  * and a request for a commitment (commit.ts) first, then the learned handoff signal
  * (handoff-model.ts: sure enough, it hands off); a handed-off message with another request in it
  * answers that one too and names the rest (parts.ts). Then char uni+bigram BM25 with the synonym
- * lexicon over each FAQ's question, alternatives and answer; a confidence from the top score
- * (normalized by what the query could score at best) and its margin over the runner-up, held below
- * the threshold when the match rests on one character. Answers when confident; when not, hands off
+ * lexicon over each FAQ's question, alternatives and answer; the answer gate (answer-gate.ts: a
+ * learned probability that the best FAQ is the right one; without it, the hand-set confidence
+ * from the top score and its margin over the runner-up), held below the threshold when the match
+ * rests on single characters. Answers when confident; when not, hands off
  * an upset or problem message (problem.ts), one that leans towards a person, or a second miss in a
  * row (the customer rejected our last reply), else asks one short clarifying question. FAQs the
  * customer just rejected are left out. Synchronous, no I/O.
  */
+import { loadAnswerGate, type AnswerGate, type AnswerGateData, type GateFeatures } from './answer-gate';
+import SHIPPED_ANSWER_GATE from './answer-gate.json';
 import { buildBm25, type Bm25Index, type WeightedTokens } from './bm25';
+import { bestMatchOf, FORMULA } from './best-match';
+import { isEvidence } from './match-features';
 import { standardize } from './colloquial';
 import { asksForCommitment } from './commit';
 import { detectHandoff, type HandoffReason } from './handoff';
@@ -41,6 +46,8 @@ export type EngineResult = {
   answered?: string[];
   answers?: string;
   part?: string;
+  /** Decided before retrieval could matter (a greeting, a handoff rule or request for a commitment, a sure handoff signal): a model must not override it. */
+  settled?: boolean;
 };
 /**
  * What the conversation says about this turn: `exclude`, FAQs the customer just said were not what
@@ -51,6 +58,8 @@ export type OfflineEngine = {
   answer(text: string, history?: string[], context?: AnswerContext): EngineResult;
   /** The enabled FAQs, best match for `text` first (the model's prompt takes the top ones). */
   ranked(text: string): KbFaq[];
+  /** Retrieval's best FAQ for `text` with the answer gate's features (training); null when nothing matches. */
+  bestMatch(text: string): { id: string; features: GateFeatures } | null;
 };
 
 export type EngineOptions = {
@@ -60,7 +69,13 @@ export type EngineOptions = {
   weights?: { question: number; alternatives: number; answer: number; concept: number; answerConcept: number };
   /** The learned handoff signal; the shipped one by default, `null` for the rules alone (training, baselines). */
   handoffModel?: HandoffModel | null;
+  /** The learned answer gate; the shipped one by default, `null` for the hand-set confidence (training, baselines). */
+  answerGate?: AnswerGate | null;
 };
+
+let shippedGate: AnswerGate | undefined;
+/** The shipped answer gate (answer-gate.json, written by scripts/train-handoff.ts), loaded once. */
+export const shippedAnswerGate = (): AnswerGate => (shippedGate ??= loadAnswerGate(SHIPPED_ANSWER_GATE as AnswerGateData));
 
 let shipped: HandoffModel | undefined;
 /** The shipped handoff model (handoff-model.json, written by scripts/train-handoff.ts), loaded once. */
@@ -76,8 +91,8 @@ export const shippedHandoffModel = (): HandoffModel => (shipped ??= loadHandoffM
 export const CALIBRATION = {
   threshold: 0.35,
   /** confidence = min(1, top/ideal * normScale) * (1 - marginWeight + marginWeight * margin) */
-  marginWeight: 0.5,
-  normScale: 8,
+  marginWeight: FORMULA.marginWeight,
+  normScale: FORMULA.normScale,
   weights: { question: 1, alternatives: 1, answer: 0.7, concept: 3, answerConcept: 1 },
 } as const;
 
@@ -85,9 +100,6 @@ export const CALIBRATION = {
 export const SUGGEST_MIN = 0.1;
 
 export const HANDOFF_REPLY = '这个我帮您转给店里的同事处理，请稍等，马上有人来跟您说。';
-
-/** A token that is evidence on its own: a character pair, a lexicon concept or a word; not one character or a bare number. */
-const isEvidence = (t: string) => t.length >= 2 && !/^\d+$/.test(t);
 
 /** Tokens of a text for retrieval: uni+bigrams plus lexicon concept tokens. */
 export function queryTokens(text: string, conceptWeight = 1): string[] {
@@ -125,6 +137,10 @@ function indexOfDocs(docs: FaqDoc[], w: Weights) {
     },
     ideal: (q: string[]) => qIndex.ideal(q) + w.answer * aIndex.ideal(q),
     has: (t: string, doc: number) => qIndex.has(t, doc) || aIndex.has(t, doc),
+    /** Each side on its own (the answer gate's features). */
+    asks: qIndex,
+    answers: aIndex,
+    answerWeight: w.answer,
   };
 }
 type FaqIndex = ReturnType<typeof indexOfDocs>;
@@ -163,11 +179,22 @@ export async function buildOfflineEngine(kb: Kb, yieldNow: () => Promise<void>, 
 
 function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions, members: Kb['members'] = []): OfflineEngine {
   const w = opts.weights ?? CALIBRATION.weights;
-  const threshold = opts.threshold ?? CALIBRATION.threshold;
+  const gate = opts.answerGate === undefined ? shippedAnswerGate() : opts.answerGate;
+  const threshold = opts.threshold ?? gate?.threshold ?? CALIBRATION.threshold;
   const model = opts.handoffModel === undefined ? shippedHandoffModel() : opts.handoffModel;
   const team = memberTerms(members);
 
   const ids = new Map(faqs.map((f, i) => [f.id, i]));
+  // each way a FAQ is asked, as evidence tokens (the gate's faqCover), made on first use
+  const phraseCache = new Map<number, string[][]>();
+  const phrasesOf = (i: number): string[][] => {
+    let p = phraseCache.get(i);
+    if (!p) {
+      const f = faqs[i]!;
+      phraseCache.set(i, (p = [f.question, ...(f.alternatives ?? [])].map((x) => [...new Set([...tokenize(x), ...concepts(x)])].filter(isEvidence))));
+    }
+    return p;
+  };
   /** What the query shares with FAQ `i` rests on more than one character: a pair, a concept, a word, or two characters. */
   function hasEvidence(q: string[], i: number): boolean {
     const chars = new Set<string>();
@@ -179,33 +206,34 @@ function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions, members
     return chars.size >= 2;
   }
   function rank(text: string, exclude: readonly string[] = []) {
-    const q = queryTokens(text, w.concept);
-    const scores = index.score(q);
+    const found = concepts(text);
+    const q = tokenize(text);
+    for (const c of found) for (let i = 0; i < w.concept; i++) q.push(c);
+    const asks = index.asks.score(q);
+    const answers = index.answers.score(q);
+    const scores = asks.map((x, i) => x + w.answer * answers[i]!);
     for (const id of exclude) {
       const i = ids.get(id);
-      if (i !== undefined) scores[i] = 0;
+      if (i !== undefined) scores[i] = asks[i] = answers[i] = 0;
     }
-    let i1 = -1;
-    let i2 = -1;
-    for (let i = 0; i < scores.length; i++) {
-      if (i1 < 0 || scores[i]! > scores[i1]!) {
-        i2 = i1;
-        i1 = i;
-      } else if (i2 < 0 || scores[i]! > scores[i2]!) i2 = i;
-    }
-    const s1 = i1 >= 0 ? scores[i1]! : 0;
-    const s2 = i2 >= 0 ? scores[i2]! : 0;
-    const ideal = index.ideal(q);
-    const norm = ideal > 0 ? Math.min(1, (s1 / ideal) * CALIBRATION.normScale) : 0;
-    const margin = s1 > 0 ? (s1 - s2) / s1 : 0;
-    let confidence = s1 > 0 ? norm * (1 - CALIBRATION.marginWeight + CALIBRATION.marginWeight * margin) : 0;
-    // one character only ("招" of 招人 in 招牌, "车" of 车子 in 停车): never an answer, at most a guess to confirm
-    if (s1 > 0 && !hasEvidence(q, i1)) confidence = Math.min(confidence, threshold - 0.001);
+    const m = bestMatchOf(index, { q, concepts: found, chars: text.replace(/\s/g, '').length, asks, answers, scores, ideal: index.ideal(q) }, phrasesOf);
     // nothing in common with any FAQ: there is no "best" to suggest
-    return { best: i1 >= 0 && s1 > 0 ? faqs[i1] : undefined, confidence: round(confidence), norm, margin };
+    if (!m) return { best: undefined, confidence: 0, norm: 0, margin: 0, match: m };
+    // with the gate, confidence is its probability that the best FAQ is the right one
+    let confidence = gate ? gate.p(m.features) : m.formula;
+    // one character only ("招" of 招人 in 招牌, "车" of 车子 in 停车): never an answer, at most a guess to
+    // confirm; with the gate, single characters never answer at all — in a small knowledge base
+    // "店里养的猫叫什么名字" shares only 店 with the delivery FAQ and nothing else scores
+    // (and the hand-set confidence decides whether it is even worth naming as a guess)
+    if (!hasEvidence(q, m.i) || (gate && m.features.matched === 0)) confidence = Math.min(confidence, m.formula, threshold - 0.001);
+    return { best: faqs[m.i], confidence: round(confidence), norm: m.norm, margin: m.margin, match: m };
   }
 
   return {
+    bestMatch(raw) {
+      const { match } = rank(standardize(raw));
+      return match ? { id: faqs[match.i]!.id, features: match.features } : null;
+    },
     ranked(text) {
       const scores = index.score(queryTokens(text, w.concept));
       return faqs
@@ -218,10 +246,10 @@ function engineOver(faqs: KbFaq[], index: FaqIndex, opts: EngineOptions, members
       const history = rawHistory?.map(standardize);
       const exclude = context.exclude ?? [];
       const chat = chitchatReply(text) ?? (isPleasantry(text) ? chitchatReply('你好') : null);
-      if (chat) return { got: 'chitchat', answer: chat, confidence: 1, reason: 'chitchat' };
+      if (chat) return { got: 'chitchat', answer: chat, confidence: 1, reason: 'chitchat', settled: true };
       const p = model ? model.score(text, team) : 0;
       const sure = whoTakes(text) ?? (model && p >= model.thresholds.handoff ? 'model' : null);
-      if (sure) return answerParts(text, sure, sure === 'model' ? round(p) : 1, exclude);
+      if (sure) return { ...answerParts(text, sure, sure === 'model' ? round(p) : 1, exclude), settled: true };
       let r = rank(text, exclude);
       // A short follow-up ("那蛋糕呢") leans on the customer's previous message.
       if (r.confidence < threshold && history?.length) {

@@ -110,3 +110,20 @@ describe('the per-shop answer index', () => {
     expect((await createKbIndexCache(src.repo).get('m1')).faqs.map((f) => f.id)).toEqual(['hours']);
   });
 });
+
+describe("the shop's team in the index", () => {
+  it('hands off a customer who asks for a member by name, and a new member rebuilds the index', async () => {
+    const team: { name: string }[] = [];
+    const s = source([HOURS, PARKING]);
+    const cache = createKbIndexCache({ ...s.repo, listMembers: async () => team });
+    // 阿珍 is nobody yet: the engine cannot tell she is a person (at most it is unsure)
+    expect((await cache.get('m1')).engine.answer('找阿珍').reason).not.toBe('handoff:person');
+    team.push({ name: '阿珍' });
+    const rebuilt = await cache.get('m1');
+    expect(s.lists).toBe(2);
+    expect(rebuilt.engine.answer('找阿珍').reason).toBe('handoff:person');
+    // the same team again: no rebuild
+    await cache.get('m1');
+    expect(s.lists).toBe(2);
+  });
+});

@@ -22,7 +22,9 @@ export interface AskPreview {
  */
 export async function askAi(deps: Deps, input: { merchantId: string; memberId: string; text: string }, answerer?: Answerer): Promise<AskPreview> {
   const m = await requireMerchant(deps, input.merchantId);
-  const engine = answerer ?? createEngineAnswerer(deps.storage.knowledge);
+  const kb = deps.storage.knowledge;
+  const engine =
+    answerer ?? createEngineAnswerer({ listFaqs: (id) => kb.listFaqs(id), faqsVersion: (id) => kb.faqsVersion(id), listMembers: (id) => deps.storage.members.list(id) });
   const d = (await engine.answer({
     merchantId: m.id,
     // the member's own thread: a preview never mixes with a customer's history

@@ -130,14 +130,14 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
   async function offline(
     input: AnswerInput,
     why: NonNullable<ModelDecision['fallback']>,
-    extra: { costFen?: number; error?: unknown; usage?: ChatResponse['usage'] } = {},
+    extra: { costFen?: number; error?: unknown; usage?: ChatResponse['usage']; decided?: AnswerDecision } = {},
   ): Promise<ModelDecision> {
     try {
       opts.onFallback?.({ merchantId: input.merchantId, why, error: extra.error });
     } catch {
       /* logging must not break answering */
     }
-    const d = await opts.offline.answer(input);
+    const d = extra.decided ?? (await opts.offline.answer(input));
     return { ...d, engine: 'offline', fallback: why, costFen: extra.costFen ?? 0, ...(extra.usage ? { usage: extra.usage } : {}) };
   }
 
@@ -155,15 +155,19 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
       if (h) return { reply: null, handoff: true, reason: `handoff:${h.reason}`, knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
       if (shopHandoffWord(input.text, input.rules))
         return { reply: null, handoff: true, reason: 'handoff:merchant_word', knowledgeIds: [], confidence: 1, engine: 'rules', costFen: 0 };
+      // what the rules settle before any guess — a request for a commitment, a sure handoff signal,
+      // a message with a part for a person, a confirmed guess, a second miss — the model never overrides
+      const decided = await opts.offline.answer(input);
+      if (decided.settled) return { ...decided, engine: 'rules', costFen: 0 };
 
       // the model gets the time that is left in this invocation, keeping some for sending the reply
       // the deadline is wall-clock time (the platform's limit), whatever clock the product runs on
       const left = input.deadline !== undefined ? input.deadline - opts.timers.wallNow() - SEND_RESERVE_MS : Number.POSITIVE_INFINITY;
-      if (left < MIN_MODEL_MS) return offline(input, 'timeout');
+      if (left < MIN_MODEL_MS) return offline(input, 'timeout', { decided });
       const callMs = Math.min(timeoutMs, left);
 
       const month = await monthKey(input.merchantId);
-      if ((await spent(input.merchantId, month)) >= opts.monthlyBudgetFen) return offline(input, 'budget');
+      if ((await spent(input.merchantId, month)) >= opts.monthlyBudgetFen) return offline(input, 'budget', { decided });
 
       const indexed = await opts.index?.get(input.merchantId);
       const faqs = indexed?.faqs ?? (await opts.knowledge.listFaqs(input.merchantId)).filter((f) => f.enabled !== false);
@@ -189,7 +193,7 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
         res = await withTimeout(opts.model.complete({ system: prompt.system, messages: prompt.messages, timeoutMs: callMs }), callMs + 250);
       } catch (error) {
         const timedOut = error instanceof Timeout || /timed?\s?out/i.test(String((error as Error)?.name) + String((error as Error)?.message));
-        return offline(input, timedOut ? 'timeout' : 'error', { error });
+        return offline(input, timedOut ? 'timeout' : 'error', { error, decided });
       }
 
       const fen = costFen(res.usage, opts.pricePerMTokFen);
@@ -204,10 +208,10 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
       try {
         parsed = parseReply(res.content);
       } catch (error) {
-        return offline(input, 'invalid', { ...paid, error });
+        return offline(input, 'invalid', { ...paid, error, decided });
       }
       const known = new Set(prompt.citable);
-      if (parsed.knowledge_ids.some((id) => !known.has(id))) return offline(input, 'unknown_ids', paid);
+      if (parsed.knowledge_ids.some((id) => !known.has(id))) return offline(input, 'unknown_ids', { ...paid, decided });
 
       const confidence = Math.round(parsed.confidence * 1000) / 1000;
       const answer = parsed.answer?.trim() ?? '';
@@ -216,15 +220,15 @@ export function createModelAnswerer(opts: ModelAnswererOptions): ModelAnswerer {
         return { reply: null, handoff: true, reason: `handoff:${code}`, knowledgeIds: parsed.knowledge_ids, confidence, engine: 'model', ...paid };
       }
       // An answer must say where it came from: an uncited answer may be invented.
-      if (!parsed.knowledge_ids.length) return offline(input, 'invalid', paid);
+      if (!parsed.knowledge_ids.length) return offline(input, 'invalid', { ...paid, decided });
       // "不是，我是问…": the FAQ just rejected is not the answer (the offline engine rules it out)
       const rejected = rejectedAnswer(before(input.history), input.text);
-      if (rejected?.answer?.knowledgeIds.some((id) => parsed.knowledge_ids.includes(id))) return offline(input, 'rejected', paid);
+      if (rejected?.answer?.knowledgeIds.some((id) => parsed.knowledge_ids.includes(id))) return offline(input, 'rejected', { ...paid, decided });
       const problem = groundingProblem(
         answer,
         parsed.knowledge_ids.map((id) => prompt.sources[id] ?? ''),
       );
-      if (problem) return offline(input, problem === 'refused' ? 'refused' : 'ungrounded', { ...paid, error: new Error(`model answer ${problem}`) });
+      if (problem) return offline(input, problem === 'refused' ? 'refused' : 'ungrounded', { ...paid, error: new Error(`model answer ${problem}`), decided });
       return { reply: answer, handoff: false, reason: 'model', knowledgeIds: parsed.knowledge_ids, confidence, engine: 'model', ...paid };
     },
   };
