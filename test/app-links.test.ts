@@ -86,8 +86,10 @@ describe('links the product builds open pages of the app', () => {
     }
   });
 
-  it('an alert push opens 提醒', () => {
-    const { route } = pageOf(alertsPage('shop-a'));
+  it('an alert push opens 提醒, on the shop it is about', () => {
+    const { route, query } = pageOf(alertsPage('shop-a'));
     expect(ROUTES.has(route)).toBe(true);
+    expect(Object.fromEntries(query)).toEqual({ merchant: 'shop-a' });
+    for (const key of query.keys()) expect(reads(route, key)).toBe(true);
   });
 });

@@ -42,6 +42,18 @@ export function switchShop(id: string): void {
   for (const listener of [...listeners]) listener();
 }
 
+/**
+ * A link names the shop it is about (an alert push for one of several shops): work on that shop
+ * from now on, everywhere, when the person belongs to it — what they open next (商品, 会话) is
+ * about the same shop. A shop they are not in leaves them where they are. True when it switched.
+ */
+export async function followLinkedShop(id: string): Promise<boolean> {
+  const { shop, shops } = await currentShop();
+  if (shop?.id === id || !shops.some((s) => s.id === id)) return false;
+  switchShop(id);
+  return true;
+}
+
 /** Asks me.get again on the next read (pull-down refresh: a shop joined meanwhile shows up). */
 export function refreshSession(): void {
   current = null;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useDidShow } from '@tarojs/taro';
 import { ApiError } from './api';
-import { currentShop, onShopSwitch, type ShopSummary } from './session';
+import { currentShop, followLinkedShop, onShopSwitch, type ShopSummary } from './session';
 
 export type LoadState<T> = { status: 'loading' } | { status: 'noShop' } | { status: 'error'; error: ApiError } | { status: 'ready'; data: T; shop: ShopSummary };
 
@@ -12,19 +12,29 @@ export const asApiError = (err: unknown): ApiError => (err instanceof ApiError ?
  * shown after that (coming back from a thread, switching tabs) — never twice for one showing.
  * `reload(true)` keeps what is on screen while it loads (pull-to-refresh). Stale answers from an
  * older load are dropped. A shop switch anywhere in the app loads again (services/session).
+ * `linkedShop`: the shop the page's link names (a push); followed once, before the first load.
  */
-export function useShopLoad<T>(load: (shop: ShopSummary) => Promise<T>, opts: { refreshOnShow?: boolean } = {}) {
+export function useShopLoad<T>(load: (shop: ShopSummary) => Promise<T>, opts: { refreshOnShow?: boolean; linkedShop?: string } = {}) {
   const [state, setState] = useState<LoadState<T>>({ status: 'loading' });
   const seq = useRef(0);
   const shownOnce = useRef(false);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const linked = useRef(opts.linkedShop);
 
   const reload = useCallback(async (quiet = false) => {
     const mine = ++seq.current;
     if (!quiet) setState({ status: 'loading' });
     let next: LoadState<T>;
     try {
+      const wanted = linked.current;
+      if (wanted) {
+        await followLinkedShop(wanted);
+        // once: a switch made later elsewhere wins; kept after a failure, so 重试 follows it still
+        linked.current = undefined;
+      }
+      // a switch (the one just followed, or another page's) started a newer load: leave it to that one
+      if (mine !== seq.current) return;
       const { shop } = await currentShop();
       next = shop ? { status: 'ready', data: await loadRef.current(shop), shop } : { status: 'noShop' };
     } catch (err) {

@@ -24,9 +24,14 @@ export const formatAt = (ms: number) => {
   return `${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 };
 
-/** 提醒: the alerts of the last 30 days, newest first (staff see them without money). */
+const pageParams = (): Record<string, string | undefined> => Taro.getCurrentInstance()?.router?.params ?? {};
+
+/**
+ * 提醒: the alerts of the last 30 days, newest first (staff see them without money). An alert
+ * push opens it with ?merchant=<the shop it is about>: the app switches to that shop first.
+ */
 export default function AlertsPage() {
-  const { state, reload } = useShopLoad((shop) => call({ action: 'alerts.list', merchantId: shop.id, limit: 100 }));
+  const { state, reload } = useShopLoad((shop) => call({ action: 'alerts.list', merchantId: shop.id, limit: 100 }), { linkedShop: pageParams().merchant });
 
   usePullDownRefresh(() => {
     void reload(true).finally(() => Taro.stopPullDownRefresh());
