@@ -66,14 +66,15 @@ describe('the app route table', () => {
 });
 
 describe('links the product builds open pages of the app', () => {
-  it('the handoff notice links to the customer’s thread', () => {
-    const text = noticeText({ conversationId: 'kf-wm/1 2', customerName: '王小姐', question: '能退款吗', reason: 'handoff:person' }, `${BASE}/`);
+  it('the handoff notice links to the customer’s thread, on the shop it belongs to', () => {
+    const text = noticeText({ conversationId: 'kf-wm/1 2', customerName: '王小姐', question: '能退款吗', reason: 'handoff:person' }, `${BASE}/`, 'shop-a');
     const url = text.match(/https:\/\/\S+/)![0];
     const { route, query } = h5PageOf(url);
     expect(ROUTES.has(route)).toBe(true);
     expect(route).toContain('thread');
-    expect(query.get('id')).toBe('kf-wm/1 2');
-    expect(reads(route, 'id')).toBe(true);
+    // the shop too: an owner of several shops opens it under the one the customer wrote to
+    expect(Object.fromEntries(query)).toEqual({ id: 'kf-wm/1 2', merchant: 'shop-a' });
+    for (const key of query.keys()) expect(reads(route, key)).toBe(true);
   });
 
   it('a report push links to its report, the H5 link and the mini-program page alike', () => {

@@ -3,7 +3,7 @@ import Taro from '@tarojs/taro';
 import type { PeriodReportView, ReportView } from '@xiaoer/shared/contracts/api-reports';
 import ReportPage, { channelText, pushText } from './index';
 import { saveWorkbook } from './saveFile';
-import { resetSession } from '../../services/session';
+import { onShopSwitch, resetSession } from '../../services/session';
 import { fail, mockFetch, ok } from '../../../test/fetch-mock';
 import { me } from '../../../test/fixtures';
 
@@ -90,6 +90,42 @@ describe('日报 page (the push opens it)', () => {
       '微信订阅消息：没发，订阅次数用完了，点一下再订阅',
     ]);
     expect(channelText({ channel: 'robot', state: 'failed', detail: '群机器人地址不对' })).toBe('群机器人：没发出去，群机器人地址不对');
+  });
+});
+
+describe('日报 opened from a push for one of several shops (?merchant=)', () => {
+  const gets = (fetch: jest.Mock) =>
+    actions(fetch)
+      .filter((a) => a.action === 'reports.get')
+      .map((a) => a.merchantId as string);
+
+  it('switches the whole app to the shop the push is about, not only this report', async () => {
+    // the person last worked on their first shop; the report is the second's
+    Taro.setStorageSync('xiaoer.merchantId', 'demo-bakery');
+    params({ merchant: 'shop-b', kind: 'daily', date: '2026-12-05' });
+    const fetch = mockFetch((b) => (b.action === 'me.get' ? ok(me) : b.action === 'reports.get' ? ok(report()) : fail(400, 'INPUT.INVALID', b.action)));
+    const switched = jest.fn();
+    const off = onShopSwitch(switched); // an open tab (今日) hears of it too
+    const { container } = render(<ReportPage />);
+    await waitFor(() => expect(container.querySelector('.report-card')).not.toBeNull());
+    off();
+    expect(gets(fetch)).toEqual(['shop-b']);
+    expect(Taro.getStorageSync('xiaoer.merchantId')).toBe('shop-b');
+    expect(switched).toHaveBeenCalledTimes(1);
+  });
+
+  it('stays on the current shop when the push names one the person is not in', async () => {
+    Taro.setStorageSync('xiaoer.merchantId', 'shop-b');
+    params({ merchant: 'someone-elses-shop', kind: 'daily', date: '2026-12-05' });
+    const fetch = mockFetch((b) => (b.action === 'me.get' ? ok(me) : b.action === 'reports.get' ? ok(report()) : fail(400, 'INPUT.INVALID', b.action)));
+    const switched = jest.fn();
+    const off = onShopSwitch(switched);
+    const { container } = render(<ReportPage />);
+    await waitFor(() => expect(container.querySelector('.report-card')).not.toBeNull());
+    off();
+    expect(gets(fetch)).toEqual(['shop-b']);
+    expect(Taro.getStorageSync('xiaoer.merchantId')).toBe('shop-b');
+    expect(switched).not.toHaveBeenCalled();
   });
 });
 

@@ -3,7 +3,6 @@ import Taro, { usePullDownRefresh } from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import type { ApiResult } from '@xiaoer/shared/contracts/api';
 import { ApiError, call } from '../../services/api';
-import { currentShop } from '../../services/session';
 import { useShopLoad } from '../../services/useLoad';
 import { Failed, Loading, NoShop } from '../../components/StateView';
 import { formatCount, formatFen } from '../../pages/today/format';
@@ -61,12 +60,10 @@ export default function ReportPage() {
   useEffect(() => {
     Taro.setNavigationBarTitle({ title: KIND_NAME[kind] }).catch(() => undefined);
   }, [kind]);
-  const { state, reload } = useShopLoad(async (shop) => {
-    const p = pageParams();
-    // the push names its shop: open that one when the person belongs to it
-    const { shops } = await currentShop();
-    const target = shops.find((s) => s.id === p.merchant) ?? shop;
-    return { merchantId: target.id, report: await call({ action: 'reports.get', merchantId: target.id, kind, date: p.date ?? localDay() }) };
+  // the push names its shop: the whole app switches to it when the person belongs to it (what
+  // they open next is about the same shop); one they are not in leaves them on the current shop
+  const { state, reload } = useShopLoad((shop) => call({ action: 'reports.get', merchantId: shop.id, kind, date: pageParams().date ?? localDay() }), {
+    linkedShop: pageParams().merchant,
   });
 
   usePullDownRefresh(() => {
@@ -76,7 +73,7 @@ export default function ReportPage() {
   if (state.status === 'loading') return <Loading text={`正在加载${KIND_NAME[kind]}…`} />;
   if (state.status === 'noShop') return <NoShop />;
   if (state.status === 'error') return <Failed error={state.error} onRetry={() => void reload()} />;
-  const { report: r, merchantId } = state.data;
+  const r = state.data;
   const [title, ...lines] = r.text.split('\n');
   return (
     <View className={`page-report page-report-${r.kind}`}>
@@ -101,7 +98,7 @@ export default function ReportPage() {
           {channelText(c)}
         </Text>
       ))}
-      <ExportButton merchantId={merchantId} kind={r.kind} date={r.date} />
+      <ExportButton merchantId={state.shop.id} kind={r.kind} date={r.date} />
     </View>
   );
 }

@@ -4,7 +4,7 @@ import { Current } from '@tarojs/runtime';
 import type { ApiResult, ConversationView, TeachItemView } from '@xiaoer/shared/contracts/api';
 import type { Message } from '@xiaoer/shared/domain/conversation';
 import ThreadPage from './index';
-import { resetSession } from '../../services/session';
+import { onShopSwitch, resetSession } from '../../services/session';
 import { fail, mockFetch, ok, type Handler } from '../../../test/fetch-mock';
 import { me } from '../../../test/fixtures';
 
@@ -517,5 +517,49 @@ describe('会话详情 page', () => {
     await find(container, '.teach-card');
     expect(text(container, '.teach-title')).toBe('要店里处理（投诉）');
     expect(container.querySelector('.teach-btn')).toBeNull();
+  });
+});
+
+describe('会话详情 opened from a handoff notice (?id=&merchant=)', () => {
+  /** Each shop answers for its own conversation only, as the server does (another shop's id is a 404). */
+  const perShop = (): Handler => (b) => {
+    if (b.action === 'me.get') return ok(me);
+    if (b.action === 'inbox.changes') return ok(changes());
+    if (b.action === 'conversations.get')
+      return b.merchantId === 'shop-b' ? ok(thread({ conversation: conversation({ customerName: '花店的李先生' }) })) : fail(404, 'NOT_FOUND.CONVERSATION', '没找到这条记录');
+    return fail(500, 'TEST.UNEXPECTED', '没想到的调用');
+  };
+  const gets = (fetch: jest.Mock) =>
+    bodies(fetch)
+      .filter((b) => b.action === 'conversations.get')
+      .map((b) => b.merchantId as string);
+
+  it('switches the whole app to the shop the notice is about, then opens the thread there', async () => {
+    // the owner last worked on their first shop; the customer wrote to the second
+    Taro.setStorageSync('xiaoer.merchantId', 'demo-bakery');
+    Current.router = { params: { id: 'conv-1', merchant: 'shop-b' }, path: '/sub/thread/index' } as unknown as typeof Current.router;
+    const fetch = mockFetch(perShop());
+    const switched = jest.fn();
+    const off = onShopSwitch(switched); // an open tab (会话) hears of it too
+    const { container } = render(<ThreadPage />);
+    await waitFor(() => expect(text(container, '.thread-name')).toBe('花店的李先生'));
+    off();
+    expect(gets(fetch)).toEqual(['shop-b']);
+    expect(Taro.getStorageSync('xiaoer.merchantId')).toBe('shop-b');
+    expect(switched).toHaveBeenCalledTimes(1);
+  });
+
+  it('stays on the current shop when the notice names one the person is not in', async () => {
+    Taro.setStorageSync('xiaoer.merchantId', 'shop-b');
+    Current.router = { params: { id: 'conv-1', merchant: 'someone-elses-shop' }, path: '/sub/thread/index' } as unknown as typeof Current.router;
+    const fetch = mockFetch(perShop());
+    const switched = jest.fn();
+    const off = onShopSwitch(switched);
+    const { container } = render(<ThreadPage />);
+    await waitFor(() => expect(text(container, '.thread-name')).toBe('花店的李先生'));
+    off();
+    expect(gets(fetch)).toEqual(['shop-b']);
+    expect(Taro.getStorageSync('xiaoer.merchantId')).toBe('shop-b');
+    expect(switched).not.toHaveBeenCalled();
   });
 });

@@ -28,14 +28,20 @@ export function newClientMsgId(): string {
   return `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 }
 
+/**
+ * 会话详情. A handoff notice opens it with ?id=<conversation>&merchant=<the shop it belongs to>:
+ * the app switches to that shop first (an owner of several shops gets the thread, not 找不到).
+ * Links without merchant (in-app, or notices sent before it was added) stay on the current shop.
+ */
 export default function ThreadPage() {
   const router = useRouter();
   const id = router?.params?.id ? decodeURIComponent(router.params.id) : '';
-  return <View className="page-thread">{id ? <ThreadLoader id={id} /> : <Empty title="找不到这个会话" text="请回到会话列表重新打开。" />}</View>;
+  const merchant = router?.params?.merchant || undefined;
+  return <View className="page-thread">{id ? <ThreadLoader id={id} merchant={merchant} /> : <Empty title="找不到这个会话" text="请回到会话列表重新打开。" />}</View>;
 }
 
-function ThreadLoader({ id }: { id: string }) {
-  const { state, reload, setState } = useShopLoad<Thread>((shop) => call({ action: 'conversations.get', merchantId: shop.id, conversationId: id }));
+function ThreadLoader({ id, merchant }: { id: string; merchant?: string }) {
+  const { state, reload, setState } = useShopLoad<Thread>((shop) => call({ action: 'conversations.get', merchantId: shop.id, conversationId: id }), { linkedShop: merchant });
 
   usePullDownRefresh(() => {
     void reload(true).finally(() => Taro.stopPullDownRefresh());

@@ -32,9 +32,16 @@ export interface NotifyEnv {
   appUrl?: () => string | undefined;
 }
 
-export function noticeText(n: HandoffNotice, appUrl: string | undefined): string {
+/**
+ * The link names the shop too: an owner of several shops opens the thread under the shop it
+ * belongs to, not the one they last used. `merchantId` comes from the job, not the payload, so
+ * notices queued before it was added carry it as well.
+ */
+export function noticeText(n: HandoffNotice, appUrl: string | undefined, merchantId: string): string {
   const question = n.question.length > 60 ? `${n.question.slice(0, 60)}…` : n.question;
-  const link = appUrl ? `${appUrl.replace(/\/$/, '')}/#/sub/thread/index?id=${encodeURIComponent(n.conversationId)}` : '打开店小二 → 会话 → 待人工';
+  const link = appUrl
+    ? `${appUrl.replace(/\/$/, '')}/#/sub/thread/index?id=${encodeURIComponent(n.conversationId)}&merchant=${encodeURIComponent(merchantId)}`
+    : '打开店小二 → 会话 → 待人工';
   let text = `【店小二】有客户在等人回复\n客户：${n.customerName}\n问题：${question || '（图片或语音）'}\n原因：${n.reason === 'follow_up' ? '店员接手以后，客户又发来了消息' : reasonText(n.reason)}\n去回复：${link}`;
   while (utf8Length(text) > TEXT_MAX_BYTES) text = text.slice(0, -10);
   return text;
@@ -53,7 +60,7 @@ export async function sendNotice(env: NotifyEnv, merchantId: string, notice: Han
   if (!merchant.wecom.agentId || !merchant.wecom.secrets.app) return { sent: 0, skipped: 'no_app' };
   const to = await noticeRecipients(env.deps, merchantId);
   if (!to.length) return { sent: 0, skipped: 'no_recipients' };
-  const res = await env.wecom.messageSend(merchantId, { touser: to.join('|'), msgtype: 'text', text: { content: noticeText(notice, env.appUrl?.()) } });
+  const res = await env.wecom.messageSend(merchantId, { touser: to.join('|'), msgtype: 'text', text: { content: noticeText(notice, env.appUrl?.(), merchantId) } });
   return { sent: to.length, ...(res.invaliduser ? { invalid: res.invaliduser } : {}) };
 }
 

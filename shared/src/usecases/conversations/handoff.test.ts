@@ -56,7 +56,8 @@ describe('handoff', () => {
     expect(sent[0].touser).toBe('LaoBan');
     expect(sent[0].text.content).toContain('我要找老板');
     expect(sent[0].text.content).toContain('客户要找人工');
-    expect(sent[0].text.content).toContain(`https://xiaoer.example.com/#/sub/thread/index?id=${encodeURIComponent((await conv('u1'))!.id)}`);
+    // the link names the shop, so an owner of several shops opens it under this one
+    expect(sent[0].text.content).toContain(`https://xiaoer.example.com/#/sub/thread/index?id=${encodeURIComponent((await conv('u1'))!.id)}&merchant=${SHOP}`);
     const item = await getTeachItem(deps, SHOP, (await conv('u1'))!.id);
     expect(item).toMatchObject({ question: '我要找老板', reason: 'handoff:person' });
     // the ledger has it done: the scheduler does not send it again
@@ -77,9 +78,11 @@ describe('handoff', () => {
     await schedulerTick(deps, [createHandoffNotifyJob({ wecom: h.fake })]);
     expect(notices()).toHaveLength(0);
     deps.clock.set(sh('2026-11-24T10:00:30'));
-    await schedulerTick(deps, [createHandoffNotifyJob({ wecom: h.fake })]);
+    await schedulerTick(deps, [createHandoffNotifyJob({ wecom: h.fake, appUrl: h.ctx.appUrl })]);
     expect(notices()).toHaveLength(1);
     expect(notices()[0].text.content).toContain('客户在投诉或不高兴');
+    // the queued payload has no shop: the link takes it from the job
+    expect(notices()[0].text.content).toContain(`/#/sub/thread/index?id=${encodeURIComponent((await conv('u2'))!.id)}&merchant=${SHOP}`);
   });
 
   it('does not announce a conversation someone already picked up before opening', async () => {
