@@ -125,11 +125,14 @@ async function routes(merchantId: string): Promise<string[]> {
   const customers = await api({ action: 'customers.list', merchantId, limit: 5 });
   const kb = await api({ action: 'kb.list', merchantId, limit: 1 });
   const reports = await api({ action: 'reports.list', merchantId, kind: 'daily', limit: 1 });
-  const first = <T>(r: { ok: boolean; data?: { items?: T[]; faqs?: T[] } }) => (r.ok ? (r.data?.items ?? r.data?.faqs ?? [])[0] : undefined);
+  // owners only: staff are refused, and walk the rule page without an id
+  const rules = await api({ action: 'tags.rules.list', merchantId });
+  const first = <T>(r: { ok: boolean; data?: { items?: T[]; faqs?: T[]; rules?: T[] } }) => (r.ok ? (r.data?.items ?? r.data?.faqs ?? r.data?.rules ?? [])[0] : undefined);
   const c = first<{ id: string }>(conv);
   const cu = first<{ externalUserId: string }>(customers);
   const f = first<{ id: string }>(kb);
   const rep = first<{ kind: string; date: string }>(reports);
+  const rule = first<{ id: string }>(rules);
   return [
     '/pages/today/index',
     '/pages/conversations/index',
@@ -150,6 +153,9 @@ async function routes(merchantId: string): Promise<string[]> {
     rep && `/sub/report/index?merchant=${encodeURIComponent(merchantId)}&kind=${rep.kind}&date=${rep.date}`,
     '/sub/alerts/index',
     '/sub/products/index',
+    '/sub/tags/index',
+    '/sub/tag-rule/index',
+    rule && `/sub/tag-rule/index?id=${encodeURIComponent(rule.id)}`,
   ].filter((r): r is string => Boolean(r));
 }
 

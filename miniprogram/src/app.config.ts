@@ -19,6 +19,8 @@ export default defineAppConfig({
         'reports/index',
         'alerts/index',
         'products/index',
+        'tags/index',
+        'tag-rule/index',
       ],
     },
   ],

@@ -33,6 +33,7 @@ const customer = (shop: ShopId): CustomerView => ({
   name: SHOPS[shop].customer,
   phone: null,
   source: 'kf',
+  sourceText: '微信客服',
   tags: [],
   totalSpentFen: null,
   orderCount: 0,
@@ -55,7 +56,7 @@ function backend() {
       case 'conversations.list':
         return ok({ items: [conv(shop)], nextCursor: null });
       case 'customers.list':
-        return ok({ items: [customer(shop)], nextCursor: null });
+        return ok({ items: [customer(shop)], nextCursor: null, total: 1 });
       default:
         return fail(400, 'INPUT.INVALID', `not part of this test: ${body.action}`);
     }

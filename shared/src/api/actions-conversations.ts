@@ -11,7 +11,7 @@ import { transferToWecomHuman } from '../usecases/conversations/transfer';
 import { getFollowUp } from '../usecases/conversations/follow-up';
 import { silenceText } from '../domain/conversation-state-follow-up';
 import { channelOf, type CallContext, type Handlers } from './context';
-import { customerOrdersView, customerView, namedView, teachView } from './views';
+import { customerOrdersView, customerProfileView, customerView, namedView, teachView } from './views';
 
 const shown = async (ctx: CallContext, c: Conversation) => ({ conversation: namedView(await named(ctx.deps, c)) });
 const byMember = (ctx: CallContext, req: { merchantId: string; conversationId: string }) => ({
@@ -24,13 +24,13 @@ const byMember = (ctx: CallContext, req: { merchantId: string; conversationId: s
 export const conversationActions = {
   'customers.list': async (ctx, req) => {
     const page = await listCustomers(ctx.deps, req.merchantId, req);
-    return { items: page.items.map((c) => customerView(c, ctx.member.role)), nextCursor: page.nextCursor };
+    return { items: page.items.map((c) => customerView(c, ctx.member.role)), nextCursor: page.nextCursor, total: page.total };
   },
 
   'customers.get': async (ctx, req) => {
-    const { customer, recentMessages } = await getCustomer(ctx.deps, req.merchantId, req.externalUserId);
+    const { customer, recentMessages, storeName } = await getCustomer(ctx.deps, req.merchantId, req.externalUserId);
     const orders = customerOrdersView(await customerOrders(ctx.deps, customer), ctx.member.role);
-    return { customer: customerView(customer, ctx.member.role), recentMessages, orders };
+    return { customer: customerProfileView(customer, ctx.member.role, storeName), recentMessages, orders };
   },
 
   'conversations.list': async (ctx, req) => {

@@ -5,7 +5,8 @@ import { HANDOFF_REASON_LABEL, handoffReasonOf, isTeachable } from '../domain/ha
 import type { StoredFaq } from '../domain/knowledge';
 import type { Merchant } from '../domain/merchant';
 import type { Member, Role } from '../domain/member';
-import type { ConversationView, CustomerView, FaqView, MemberView, SettingsView, TeachItemView } from '../contracts/api';
+import type { ConversationView, CustomerProfileView, CustomerView, FaqView, MemberView, SettingsView, TeachItemView } from '../contracts/api';
+import { sourceText } from '../domain/customer-source';
 import type { CustomerOrdersView } from '../contracts/api-customer-orders';
 import type { SecretBox } from '../ports/secrets';
 import { orderSummary, type CustomerOrders } from '../usecases/customers/orders';
@@ -32,11 +33,27 @@ export function customerView(c: Customer, role: Role): CustomerView {
     name: c.name,
     phone: c.phone ? (role === 'owner' ? c.phone : maskPhone(c.phone)) : null,
     source: c.source,
+    sourceText: sourceText(c.source),
     tags: c.tags,
     totalSpentFen: role === 'owner' ? c.totalSpentFen : null,
     orderCount: c.orderCount,
     lastMessageAt: c.lastMessageAt ?? null,
     createdAt: c.createdAt,
+    note: c.note ?? null,
+    birthday: c.birthday ?? null,
+  };
+}
+
+/** 客户资料: the list's view and the store, first contact and last order. */
+export function customerProfileView(c: Customer, role: Role, storeName: string | null): CustomerProfileView {
+  return {
+    ...customerView(c, role),
+    note: c.note ?? null,
+    birthday: c.birthday ?? null,
+    storeId: c.storeId ?? null,
+    storeName,
+    firstContactAt: c.createdAt,
+    lastOrderAt: c.lastOrderAt ?? null,
   };
 }
 

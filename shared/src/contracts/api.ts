@@ -12,9 +12,11 @@ import { REPORT_POLICY, REPORT_REQUESTS, REPORT_RESULTS, ReportSettingsChange, R
 import { ALERT_POLICY, ALERT_REQUESTS, ALERT_RESULTS } from './api-alerts';
 import { STOCK_POLICY, STOCK_REQUESTS, STOCK_RESULTS } from './api-stock';
 import { SUBSCRIBE_POLICY, SUBSCRIBE_REQUESTS, SUBSCRIBE_RESULTS } from './api-subscribe';
-import { CustomerOrdersView } from './api-customer-orders';
+import { CUSTOMER_POLICY, CUSTOMER_REQUESTS, CUSTOMER_RESULTS } from './customers';
 import { INBOX_POLICY, INBOX_REQUESTS, INBOX_RESULTS, THREAD_FIELDS, WAIT_FIELDS } from './api-inbox';
 import { TAG_POLICY, TAG_REQUESTS, TAG_RESULTS } from './tags';
+
+export { CustomerProfileView, CustomerView } from './customers';
 
 /**
  * The `api` function's contract, shared by the owner app and the backend. Every action is one
@@ -36,8 +38,6 @@ export const ApiRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('dashboard.trends'), ...m, days: z.union([z.literal(7), z.literal(30)]).default(7) }),
   /** What needs a person: for the tab bar badge and the 今日 queue link. */
   z.object({ action: z.literal('badges.get'), ...m }),
-  z.object({ action: z.literal('customers.list'), ...m, search: z.string().max(40).optional(), tag: z.string().max(30).optional(), limit: Limit, cursor: Cursor }),
-  z.object({ action: z.literal('customers.get'), ...m, externalUserId: z.string().min(1).max(128) }),
   /** `undelivered`: conversations with a message that did not go out (没发出去), newest first, one page. */
   z.object({ action: z.literal('conversations.list'), ...m, filter: z.enum(['waiting', 'ai', 'all', 'undelivered']).default('all'), limit: Limit, cursor: Cursor }),
   z.object({ action: z.literal('conversations.get'), ...m, conversationId: z.string().min(1).max(128), before: z.string().max(200).optional() }),
@@ -127,6 +127,7 @@ export const ApiRequest = z.discriminatedUnion('action', [
   ...SUBSCRIBE_REQUESTS,
   ...INBOX_REQUESTS,
   ...TAG_REQUESTS,
+  ...CUSTOMER_REQUESTS,
 ]);
 export type ApiRequest = z.infer<typeof ApiRequest>;
 export type ApiRequestInput = z.input<typeof ApiRequest>;
@@ -142,8 +143,6 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   'dashboard.today': { role: 'staff', scope: 'merchant' },
   'dashboard.trends': { role: 'staff', scope: 'merchant' },
   'badges.get': { role: 'staff', scope: 'merchant' },
-  'customers.list': { role: 'staff', scope: 'merchant' },
-  'customers.get': { role: 'staff', scope: 'merchant' },
   'conversations.list': { role: 'staff', scope: 'merchant' },
   'conversations.get': { role: 'staff', scope: 'merchant' },
   'conversations.reply': { role: 'staff', scope: 'merchant' },
@@ -176,6 +175,7 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   ...SUBSCRIBE_POLICY,
   ...INBOX_POLICY,
   ...TAG_POLICY,
+  ...CUSTOMER_POLICY,
 };
 
 // ---- results ----------------------------------------------------------------------------
@@ -215,20 +215,6 @@ export const DashboardToday = z.object({
   wecomProblems: z.array(WecomProblemView).default([]),
 });
 export type DashboardToday = z.infer<typeof DashboardToday>;
-
-export const CustomerView = z.object({
-  externalUserId: z.string(),
-  name: z.string(),
-  /** Masked (138****5678) for staff. */
-  phone: z.string().nullable(),
-  source: z.string(),
-  tags: z.array(z.string()),
-  totalSpentFen: z.number().int().nullable(),
-  orderCount: z.number().int(),
-  lastMessageAt: z.number().nullable(),
-  createdAt: z.number(),
-});
-export type CustomerView = z.infer<typeof CustomerView>;
 
 export const ConversationView = z.object({
   id: z.string(),
@@ -342,8 +328,6 @@ export const ApiResults = {
     revenueShown: z.boolean(),
   }),
   'badges.get': z.object({ waitingHuman: z.number().int().nonnegative(), unanswered: z.number().int().nonnegative() }),
-  'customers.list': Page(CustomerView),
-  'customers.get': z.object({ customer: CustomerView, recentMessages: z.array(Message), orders: CustomerOrdersView }),
   'conversations.list': Page(ConversationView),
   'conversations.get': z.object({
     conversation: ConversationView,
@@ -387,6 +371,7 @@ export const ApiResults = {
   ...SUBSCRIBE_RESULTS,
   ...INBOX_RESULTS,
   ...TAG_RESULTS,
+  ...CUSTOMER_RESULTS,
 } satisfies Record<ApiAction, z.ZodTypeAny>;
 export type ApiResult<A extends ApiAction> = z.infer<(typeof ApiResults)[A]>;
 export type ApiRequestOf<A extends ApiAction> = Extract<ApiRequestInput, { action: A }>;

@@ -64,10 +64,42 @@ export interface InviteRepo {
 }
 
 export interface CustomerQuery {
+  /** Part of the name or phone number. */
   search?: string;
+  /** One tag (older callers); joins `tags`. */
   tag?: string;
+  tags?: string[];
+  /** `all` (default): every tag given; `any`: at least one. */
+  tagMode?: 'all' | 'any';
+  /** Newest or highest first: last activity (default), total spend, when added. Ties by id. */
+  sort?: CustomerSort;
   limit: number;
+  /** From a page of the same query (sort included). */
   cursor?: string;
+}
+export type CustomerSort = 'lastVisit' | 'spend' | 'added';
+
+/**
+ * What tag rules (and tag counts) read of a customer: the nightly batch reads only this for every
+ * customer, not whole documents. Fields as on `Customer`; the birthday by its month only.
+ */
+export interface CustomerFacts {
+  externalUserId: string;
+  name: string;
+  tags: string[];
+  totalSpentFen: number;
+  orderCount: number;
+  lastOrderAt?: number;
+  /** With lastOrderAt and createdAt, how recently they were active (previews show the most recent). */
+  lastMessageAt?: number;
+  createdAt: number;
+  categories?: string[];
+  source: string;
+  sourceState?: string;
+  birthdayMonth?: number;
+  storeId?: string;
+  followUserId?: string;
+  lost: boolean;
 }
 
 export interface CustomerRepo {
@@ -75,8 +107,10 @@ export interface CustomerRepo {
   get(merchantId: string, externalUserId: string): Promise<Customer | null>;
   /** The customer with exactly this phone number (as stored); the most recently active if several. */
   findByPhone(merchantId: string, phone: string): Promise<Customer | null>;
-  /** Most recently active first. */
-  list(merchantId: string, query: CustomerQuery): Promise<Page<Customer>>;
+  /** Filtered and sorted as the query says (most recently active first by default); `total` counts every match. */
+  list(merchantId: string, query: CustomerQuery): Promise<Page<Customer> & { total: number }>;
+  /** Every customer's rule facts (lost ones included), a page at a time, in no promised order. */
+  listFacts(merchantId: string, page: { limit: number; cursor?: string }): Promise<Page<CustomerFacts>>;
   count(merchantId: string): Promise<number>;
   remove(merchantId: string, externalUserId: string): Promise<void>;
 }

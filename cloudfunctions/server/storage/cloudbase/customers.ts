@@ -1,11 +1,57 @@
 import type { Customer } from '@xiaoer/shared/domain/customer';
 import type { Conversation, Message } from '@xiaoer/shared/domain/conversation';
-import type { ConversationQuery, ConversationRepo, CustomerQuery, CustomerRepo, MessageRepo } from '@xiaoer/shared/ports/storage';
+import type { ConversationQuery, ConversationRepo, CustomerFacts, CustomerQuery, CustomerRepo, CustomerSort, MessageRepo } from '@xiaoer/shared/ports/storage';
 import { call, type CloudbaseDb, escapeRegExp, fromDoc, getById, insertOnce, readAll, toDoc } from './sdk';
 import { withoutId } from './people';
 import { decodeCursor, encodeCursor } from '../cursor';
 
 const activity = (c: Customer) => c.lastMessageAt ?? c.lastOrderAt ?? c.createdAt;
+
+/** The field each sort orders by (indexes in ./index.ts). */
+const SORT_FIELD: Record<CustomerSort, string> = { lastVisit: 'idx_lastActive', spend: 'totalSpentFen', added: 'createdAt' };
+
+/** Only what tag rules read comes back from the database (a projection), not whole documents. */
+const FACT_FIELDS = Object.fromEntries(
+  [
+    'externalUserId',
+    'name',
+    'tags',
+    'totalSpentFen',
+    'orderCount',
+    'lastOrderAt',
+    'lastMessageAt',
+    'createdAt',
+    'categories',
+    'source',
+    'sourceState',
+    'birthday',
+    'storeId',
+    'followUserId',
+    'lost',
+  ].map((k) => [k, true]),
+);
+
+function factsOf(d: Record<string, unknown>): CustomerFacts {
+  const out: CustomerFacts = {
+    externalUserId: String(d.externalUserId),
+    name: (d.name as string | undefined) ?? '',
+    tags: (d.tags as string[] | undefined) ?? [],
+    totalSpentFen: (d.totalSpentFen as number | undefined) ?? 0,
+    orderCount: (d.orderCount as number | undefined) ?? 0,
+    createdAt: d.createdAt as number,
+    source: (d.source as string | undefined) ?? 'other',
+    lost: d.lost === true,
+  };
+  const birthday = d.birthday as { month?: number } | undefined;
+  if (typeof d.lastOrderAt === 'number') out.lastOrderAt = d.lastOrderAt;
+  if (typeof d.lastMessageAt === 'number') out.lastMessageAt = d.lastMessageAt;
+  if (Array.isArray(d.categories)) out.categories = d.categories as string[];
+  if (typeof d.sourceState === 'string') out.sourceState = d.sourceState;
+  if (typeof birthday?.month === 'number') out.birthdayMonth = birthday.month;
+  if (typeof d.storeId === 'string') out.storeId = d.storeId;
+  if (typeof d.followUserId === 'string') out.followUserId = d.followUserId;
+  return out;
+}
 
 /** Keyset paging on (sortField desc, _id asc): the next page starts after the cursor. */
 function after(db: CloudbaseDb, field: string, cursor: string | undefined, merchantId: string) {
@@ -34,20 +80,34 @@ export class CloudbaseCustomers implements CustomerRepo {
   async list(merchantId: string, q: CustomerQuery) {
     const _ = this.db.command;
     const conds: object[] = [{ merchantId }];
-    if (q.tag) conds.push({ tags: q.tag });
+    const tags = [...new Set([...(q.tag ? [q.tag] : []), ...(q.tags ?? [])])];
+    if (tags.length) conds.push({ tags: q.tagMode === 'any' ? _.in(tags) : _.all(tags) });
     if (q.search) {
       const re = this.db.RegExp({ regexp: escapeRegExp(q.search), options: 'i' });
       conds.push(_.or([{ name: re }, { phone: re }]));
     }
-    const cur = after(this.db, 'idx_lastActive', q.cursor, merchantId);
+    const total = (await call(this.c.where(_.and(conds)).count())).total;
+    const field = SORT_FIELD[q.sort ?? 'lastVisit'];
+    const cur = after(this.db, field, q.cursor, merchantId);
     if (cur) conds.push(cur);
-    const rows = await readAll(this.c.where(_.and(conds)).orderBy('idx_lastActive', 'desc').orderBy('_id', 'asc'), q.limit + 1);
+    const rows = await readAll(this.c.where(_.and(conds)).orderBy(field, 'desc').orderBy('_id', 'asc'), q.limit + 1);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
       items: page.map((d) => fromDoc<Customer>(d)!),
-      nextCursor: rows.length > q.limit && last ? encodeCursor(last.idx_lastActive as number, String(last.externalUserId)) : null,
+      nextCursor: rows.length > q.limit && last ? encodeCursor(Number(last[field] ?? 0), String(last.externalUserId)) : null,
+      total,
     };
+  }
+  async listFacts(merchantId: string, q: { limit: number; cursor?: string }) {
+    const _ = this.db.command;
+    const from = decodeCursor(q.cursor);
+    // _id is `<merchantId>:<externalUserId>`: within one merchant it orders as the id does
+    const where = from ? { merchantId, _id: _.gt(`${merchantId}:${from.id}`) } : { merchantId };
+    const rows = await readAll(this.c.where(where).field(FACT_FIELDS).orderBy('_id', 'asc'), q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return { items: page.map(factsOf), nextCursor: rows.length > q.limit && last ? encodeCursor(0, String(last.externalUserId)) : null };
   }
   async count(merchantId: string) {
     return (await call(this.c.where({ merchantId }).count())).total;

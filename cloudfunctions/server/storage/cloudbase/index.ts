@@ -51,6 +51,9 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
     ['merchantId', 'idx_lastActive'],
     ['merchantId', 'tags'],
     ['merchantId', 'phone', 'idx_lastActive'],
+    // customers.list sorted by spend or by when added (the tags filter narrows by the index above)
+    ['merchantId', 'totalSpentFen'],
+    ['merchantId', 'createdAt'],
   ],
   conversations: [
     ['merchantId', 'updatedAt'],

@@ -1,4 +1,5 @@
 import { conversation, customer, text } from './fixtures';
+import type { CustomerFacts, CustomerQuery } from '@xiaoer/shared/ports/storage';
 import { type MakeStorage, withStorage } from './harness';
 
 export function customerRepoContract(make: MakeStorage) {
@@ -42,6 +43,111 @@ export function customerRepoContract(make: MakeStorage) {
       expect(wang.items).toHaveLength(12);
       const pct = await ctx.s.customers.list('a', { search: '%', limit: 100 });
       expect(pct.items).toHaveLength(0);
+    });
+
+    /** Every page of a query, in order, and the totals each page reported. */
+    async function all(merchantId: string, q: Omit<CustomerQuery, 'limit' | 'cursor'>, limit = 2) {
+      const ids: string[] = [];
+      const totals = new Set<number>();
+      let cursor: string | undefined;
+      do {
+        const page = await ctx.s.customers.list(merchantId, { ...q, limit, cursor });
+        ids.push(...page.items.map((c) => c.externalUserId));
+        totals.add(page.total);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return { ids, totals: [...totals] };
+    }
+
+    it('filters by several tags (all or any), sorts by spend or added date, and counts every match', async () => {
+      const rows: [string, string[], number, number][] = [
+        // id, tags, spent, added
+        ['wm1', ['VIP', '复购'], 50_000, 5],
+        ['wm2', ['VIP'], 90_000, 3],
+        ['wm3', ['复购'], 50_000, 9],
+        ['wm4', ['VIP', '复购', '沉睡'], 10_000, 1],
+        ['wm5', [], 70_000, 7],
+        ['wm6', ['沉睡'], 50_000, 5],
+      ];
+      for (const [id, tags, totalSpentFen, createdAt] of rows) await ctx.s.customers.upsert(customer('a', id, { tags, totalSpentFen, createdAt, lastMessageAt: 100 + createdAt }));
+      await ctx.s.customers.upsert(customer('b', 'wm9', { tags: ['VIP', '复购'], totalSpentFen: 999_999, createdAt: 99 }));
+
+      expect(await all('a', { tags: ['VIP', '复购'] })).toEqual({ ids: ['wm1', 'wm4'], totals: [2] });
+      expect(await all('a', { tags: ['VIP', '复购'], tagMode: 'any', sort: 'spend' })).toEqual({ ids: ['wm2', 'wm1', 'wm3', 'wm4'], totals: [4] });
+      // the single `tag` of older callers joins the list
+      expect(await all('a', { tag: '沉睡', tags: ['VIP'] })).toEqual({ ids: ['wm4'], totals: [1] });
+      // equal spend (50,000 three times) pages by id: none skipped or repeated across page ends
+      expect(await all('a', { sort: 'spend' })).toEqual({ ids: ['wm2', 'wm5', 'wm1', 'wm3', 'wm6', 'wm4'], totals: [6] });
+      expect(await all('a', { sort: 'spend' }, 1)).toEqual({ ids: ['wm2', 'wm5', 'wm1', 'wm3', 'wm6', 'wm4'], totals: [6] });
+      expect(await all('a', { sort: 'added' })).toEqual({ ids: ['wm3', 'wm5', 'wm1', 'wm6', 'wm2', 'wm4'], totals: [6] });
+      expect(await all('a', { sort: 'lastVisit', tags: ['沉睡'] })).toEqual({ ids: ['wm6', 'wm4'], totals: [2] });
+      expect(await all('a', { tags: ['没人有'] })).toEqual({ ids: [], totals: [0] });
+      expect(await all('a', { search: '客户wm', tags: ['VIP'], tagMode: 'any', sort: 'added' }, 10)).toEqual({ ids: ['wm1', 'wm2', 'wm4'], totals: [3] });
+
+      // a new spend moves the customer in the spend order
+      await ctx.s.customers.upsert(customer('a', 'wm4', { tags: ['VIP', '复购', '沉睡'], totalSpentFen: 100_000, createdAt: 1 }));
+      expect((await ctx.s.customers.list('a', { sort: 'spend', limit: 1 })).items.map((c) => c.externalUserId)).toEqual(['wm4']);
+    });
+
+    it('reads only the rule facts of every customer, a page at a time', async () => {
+      const full = customer('a', 'wm1', {
+        name: '王姐',
+        phone: '13812345678',
+        note: '只喝少冰',
+        tags: ['VIP'],
+        totalSpentFen: 123_400,
+        orderCount: 7,
+        lastOrderAt: 2000,
+        firstOrderAt: 1500,
+        categories: ['奶茶', '果茶'],
+        source: 'contact_way',
+        sourceState: 'table-qr',
+        birthday: { month: 6, day: 18, year: 1990 },
+        storeId: 's1',
+        followUserId: 'zhangsan',
+        lastMessageAt: 3000,
+        createdAt: 1000,
+      });
+      await ctx.s.customers.upsert(full);
+      await ctx.s.customers.upsert(customer('a', 'wm2', { lost: true, createdAt: 1100 }));
+      for (let i = 3; i <= 7; i++) await ctx.s.customers.upsert(customer('a', `wm${i}`, { createdAt: 1000 + i }));
+      await ctx.s.customers.upsert(customer('b', 'wm1', { name: '别家的' }));
+
+      const seen: CustomerFacts[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ctx.s.customers.listFacts('a', { limit: 2, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen.map((f) => f.externalUserId).sort()).toEqual(['wm1', 'wm2', 'wm3', 'wm4', 'wm5', 'wm6', 'wm7']);
+      expect(seen.find((f) => f.externalUserId === 'wm1')).toEqual({
+        externalUserId: 'wm1',
+        name: '王姐',
+        tags: ['VIP'],
+        totalSpentFen: 123_400,
+        orderCount: 7,
+        lastOrderAt: 2000,
+        lastMessageAt: 3000,
+        createdAt: 1000,
+        categories: ['奶茶', '果茶'],
+        source: 'contact_way',
+        sourceState: 'table-qr',
+        birthdayMonth: 6,
+        storeId: 's1',
+        followUserId: 'zhangsan',
+        lost: false,
+      });
+      // absent facts stay absent (a rule on them matches nobody), not zero or empty
+      const bare = seen.find((f) => f.externalUserId === 'wm3')!;
+      expect(Object.keys(bare).sort()).toEqual(['createdAt', 'externalUserId', 'lost', 'name', 'orderCount', 'source', 'tags', 'totalSpentFen']);
+      expect(seen.find((f) => f.externalUserId === 'wm2')?.lost).toBe(true);
+      // facts follow the document: a change is read back at once
+      await ctx.s.customers.upsert({ ...full, tags: ['VIP', '沉睡'], birthday: undefined });
+      const again = (await ctx.s.customers.listFacts('a', { limit: 100 })).items.find((f) => f.externalUserId === 'wm1')!;
+      expect(again.tags).toEqual(['VIP', '沉睡']);
+      expect(again.birthdayMonth).toBeUndefined();
     });
   });
 }

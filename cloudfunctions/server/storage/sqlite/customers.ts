@@ -1,10 +1,40 @@
 import type { Customer } from '@xiaoer/shared/domain/customer';
 import type { Conversation, Message } from '@xiaoer/shared/domain/conversation';
-import type { ConversationQuery, ConversationRepo, CustomerQuery, CustomerRepo, MessageRepo } from '@xiaoer/shared/ports/storage';
+import type { ConversationQuery, ConversationRepo, CustomerFacts, CustomerQuery, CustomerRepo, CustomerSort, MessageRepo } from '@xiaoer/shared/ports/storage';
 import { type Db, decodeCursor, encodeCursor, parse, parseAll, tx } from './db';
 
 const activity = (c: Customer) => c.lastMessageAt ?? c.lastOrderAt ?? c.createdAt;
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+/** The column each sort reads (migration 9 generates `spent` and `added_at` from the document). */
+const SORT_COLUMN: Record<CustomerSort, string> = { lastVisit: 'last_active', spend: 'spent', added: 'added_at' };
+
+type FactsRow = [id: string, facts: string];
+/**
+ * The `facts` column (migration 9) is a JSON array in this order: name, tags, totalSpentFen,
+ * orderCount, lastOrderAt, createdAt, categories, source, sourceState, birthday month, storeId,
+ * followUserId, lost, lastMessageAt — null where the document has nothing.
+ */
+function factsOf(id: string, f: unknown[]): CustomerFacts {
+  const out: CustomerFacts = {
+    externalUserId: id,
+    name: (f[0] as string | null) ?? '',
+    tags: (f[1] as string[] | null) ?? [],
+    totalSpentFen: (f[2] as number | null) ?? 0,
+    orderCount: (f[3] as number | null) ?? 0,
+    createdAt: f[5] as number,
+    source: (f[7] as string | null) ?? 'other',
+    lost: f[12] === 1,
+  };
+  if (f[4] != null) out.lastOrderAt = f[4] as number;
+  if (f[6] != null) out.categories = f[6] as string[];
+  if (f[8] != null) out.sourceState = f[8] as string;
+  if (f[9] != null) out.birthdayMonth = f[9] as number;
+  if (f[10] != null) out.storeId = f[10] as string;
+  if (f[11] != null) out.followUserId = f[11] as string;
+  if (f[13] != null) out.lastMessageAt = f[13] as number;
+  return out;
+}
 
 export class SqliteCustomers implements CustomerRepo {
   constructor(private db: Db) {}
@@ -32,26 +62,46 @@ export class SqliteCustomers implements CustomerRepo {
   async list(merchantId: string, q: CustomerQuery) {
     const where = ['c.merchant_id = ?'];
     const args: unknown[] = [merchantId];
-    if (q.tag) {
-      where.push('EXISTS (SELECT 1 FROM customer_tags t WHERE t.merchant_id = c.merchant_id AND t.customer_id = c.id AND t.tag = ?)');
-      args.push(q.tag);
+    const tags = [...new Set([...(q.tag ? [q.tag] : []), ...(q.tags ?? [])])];
+    const hasTag = 'EXISTS (SELECT 1 FROM customer_tags t WHERE t.merchant_id = c.merchant_id AND t.customer_id = c.id AND t.tag';
+    if (tags.length && q.tagMode === 'any') {
+      where.push(`${hasTag} IN (${tags.map(() => '?').join(',')}))`);
+      args.push(...tags);
+    } else {
+      for (const t of tags) {
+        where.push(`${hasTag} = ?)`);
+        args.push(t);
+      }
     }
     if (q.search) {
       where.push("(c.name LIKE ? ESCAPE '\\' OR c.phone LIKE ? ESCAPE '\\')");
       const pat = `%${likeEscape(q.search)}%`;
       args.push(pat, pat);
     }
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM customers c WHERE ${where.join(' AND ')}`).get(...args) as { n: number }).n;
+    const col = `c.${SORT_COLUMN[q.sort ?? 'lastVisit']}`;
     const cur = decodeCursor(q.cursor);
     if (cur) {
-      where.push('(c.last_active < ? OR (c.last_active = ? AND c.id > ?))');
+      // the first term bounds the index range; the second skips the rows of the cursor's value already shown
+      where.push(`${col} <= ? AND (${col} < ? OR c.id > ?)`);
       args.push(cur.sort, cur.sort, cur.id);
     }
     const rows = this.db
-      .prepare(`SELECT c.doc, c.last_active, c.id FROM customers c WHERE ${where.join(' AND ')} ORDER BY c.last_active DESC, c.id LIMIT ?`)
-      .all(...args, q.limit + 1) as { doc: string; last_active: number; id: string }[];
+      .prepare(`SELECT c.doc, ${col} AS sort, c.id FROM customers c WHERE ${where.join(' AND ')} ORDER BY ${col} DESC, c.id LIMIT ?`)
+      .all(...args, q.limit + 1) as { doc: string; sort: number; id: string }[];
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { items: parseAll<Customer>(page), nextCursor: rows.length > q.limit && last ? encodeCursor(last.last_active, last.id) : null };
+    return { items: parseAll<Customer>(page), nextCursor: rows.length > q.limit && last ? encodeCursor(last.sort, last.id) : null, total };
+  }
+  async listFacts(merchantId: string, q: { limit: number; cursor?: string }) {
+    const after = decodeCursor(q.cursor)?.id ?? '';
+    // raw rows (arrays): no per-row object for what is parsed at once
+    const st = this.db.prepare('SELECT id, facts FROM customers WHERE merchant_id = ? AND id > ? ORDER BY id LIMIT ?');
+    const rows = st.raw(true).all(merchantId, after, q.limit + 1) as FactsRow[];
+    const page = rows.length > q.limit ? rows.slice(0, q.limit) : rows;
+    const items = page.map(([id, facts]) => factsOf(id, JSON.parse(facts) as unknown[]));
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(0, last[0]) : null };
   }
   async count(merchantId: string) {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM customers WHERE merchant_id = ?').get(merchantId) as { n: number }).n;

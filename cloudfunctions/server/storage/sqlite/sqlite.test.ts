@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'libsql';
 import { runStorageContracts } from '../contract';
 import { openSqliteStorage } from '.';
 import { openDb } from './db';
@@ -23,6 +24,51 @@ describe('sqlite storage', () => {
     const versions = (again.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version);
     expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
     again.close();
+  });
+
+  it('gives customers stored before migration 9 their sort columns and rule facts', async () => {
+    const file = path.join(dir, 'before-v9.db');
+    const old = new Database(file);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version < 9)) {
+      old.exec(m.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(m.version, m.name);
+    }
+    const doc = (id: string, totalSpentFen: number, createdAt: number) =>
+      JSON.stringify({
+        merchantId: 'm',
+        externalUserId: id,
+        name: id,
+        source: 'qr',
+        sourceState: 'poster',
+        tags: ['VIP'],
+        totalSpentFen,
+        orderCount: 1,
+        birthday: { month: 3, day: 1 },
+        lost: false,
+        createdAt,
+        updatedAt: createdAt,
+      });
+    const ins = old.prepare('INSERT INTO customers (merchant_id, id, name, phone, last_active, doc) VALUES (?, ?, ?, NULL, ?, ?)');
+    ins.run('m', 'old1', 'old1', 10, doc('old1', 500, 2));
+    ins.run('m', 'old2', 'old2', 20, doc('old2', 900, 1));
+    old.close();
+    const s = openSqliteStorage(file);
+    expect((await s.customers.list('m', { sort: 'spend', limit: 10 })).items.map((c) => c.externalUserId)).toEqual(['old2', 'old1']);
+    expect((await s.customers.list('m', { sort: 'added', limit: 10 })).items.map((c) => c.externalUserId)).toEqual(['old1', 'old2']);
+    expect((await s.customers.listFacts('m', { limit: 10 })).items[0]).toEqual({
+      externalUserId: 'old1',
+      name: 'old1',
+      tags: ['VIP'],
+      totalSpentFen: 500,
+      orderCount: 1,
+      createdAt: 2,
+      source: 'qr',
+      sourceState: 'poster',
+      birthdayMonth: 3,
+      lost: false,
+    });
+    await s.close();
   });
 
   it('creates the file and its -wal/-shm readable by the owner only (0600)', () => {

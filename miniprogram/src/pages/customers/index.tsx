@@ -5,51 +5,78 @@ import type { CustomerView } from '@xiaoer/shared/contracts/api';
 import { call } from '../../services/api';
 import { refreshBadges } from '../../services/badge';
 import { currentShop, type ShopSummary } from '../../services/session';
+import { takePendingTag } from '../../services/customer-filter';
 import { asApiError, useShopLoad } from '../../services/useLoad';
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
 import { formatFen, shortTime, useNow } from '../conversations/format';
 import './index.scss';
 import { LoadMore } from '../../components/LoadMore';
 
-type Query = { search: string; tag: string };
-type ListData = { query: Query; items: CustomerView[]; nextCursor: string | null };
+type Sort = 'lastVisit' | 'spend' | 'added';
+type Query = { search: string; tags: string[]; mode: 'all' | 'any'; sort: Sort };
+type TagCount = { tag: string; count: number };
+type ListData = { query: Query; items: CustomerView[]; nextCursor: string | null; total: number; tagCounts: TagCount[] | null };
 
 const PAGE = 20;
 /** Wait this long after the last keystroke before searching: one request per word, not per letter. */
 export const SEARCH_DELAY_MS = 500;
 
-const sameQuery = (a: Query, b: Query) => a.search === b.search && a.tag === b.tag;
+const SORTS: { id: Sort; label: string; ownerOnly?: boolean }[] = [
+  { id: 'lastVisit', label: '最近来过' },
+  // staff see no money, so no ranking by it either
+  { id: 'spend', label: '消费最多', ownerOnly: true },
+  { id: 'added', label: '最新加的' },
+];
+
+const EMPTY: Query = { search: '', tags: [], mode: 'all', sort: 'lastVisit' };
+const sameQuery = (a: Query, b: Query) => a.search === b.search && a.mode === b.mode && a.sort === b.sort && a.tags.join('\u0000') === b.tags.join('\u0000');
+const queryKey = (q: Query) => [q.search, q.mode, q.sort, ...q.tags].join('\u0000');
+const filtered = (q: Query) => q.search !== '' || q.tags.length > 0;
 
 function listRequest(shop: ShopSummary, q: Query, cursor?: string) {
   return call({
     action: 'customers.list',
     merchantId: shop.id,
     limit: PAGE,
+    sort: q.sort,
+    tagMode: q.mode,
     ...(q.search ? { search: q.search } : {}),
-    ...(q.tag ? { tag: q.tag } : {}),
+    ...(q.tags.length ? { tags: q.tags } : {}),
     ...(cursor ? { cursor } : {}),
   });
 }
 
+/** Every tag with its customers (for the chips); null when it cannot be had, and the chips fall back to the tags seen. */
+const tagCounts = (shop: ShopSummary): Promise<TagCount[] | null> =>
+  call({ action: 'tags.list', merchantId: shop.id }).then(
+    (r) => r.tags.filter((t) => t.count > 0),
+    () => null,
+  );
+
 export default function CustomersPage() {
-  const [query, setQuery] = useState<Query>({ search: '', tag: '' });
+  // a tag picked on 标签和规则 waits in storage for this page
+  const [initial] = useState<Query>(() => {
+    const tag = takePendingTag();
+    return tag ? { ...EMPTY, tags: [tag] } : EMPTY;
+  });
+  const [query, setQuery] = useState<Query>(initial);
   // the load reads the query from a ref: a search reloads before React re-renders
-  const queryRef = useRef<Query>({ search: '', tag: '' });
+  const queryRef = useRef<Query>(initial);
   const [draft, setDraft] = useState('');
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  // chips come from every tag seen so far, so picking one tag does not hide the others
-  const [tags, setTags] = useState<string[]>([]);
+  // without the server's tag list, chips come from every tag seen so far, so picking one tag does not hide the others
+  const [seenTags, setSeenTags] = useState<string[]>([]);
 
   const { state, reload, setState } = useShopLoad<ListData>(async (shop) => {
     const q = queryRef.current;
-    const page = await listRequest(shop, q);
-    return { query: q, items: page.items, nextCursor: page.nextCursor };
+    const [page, counts] = await Promise.all([listRequest(shop, q), tagCounts(shop)]);
+    return { query: q, items: page.items, nextCursor: page.nextCursor, total: page.total, tagCounts: counts };
   });
 
   const items = state.status === 'ready' ? state.data.items : null;
   useEffect(() => {
     if (!items) return;
-    setTags((seen) => {
+    setSeenTags((seen) => {
       const next = [...seen];
       for (const c of items) for (const t of c.tags) if (!next.includes(t)) next.push(t);
       return next.length === seen.length ? seen : next;
@@ -63,16 +90,6 @@ export default function CustomersPage() {
     [],
   );
 
-  useDidShow(() => {
-    void currentShop()
-      .then(({ shop }) => shop && refreshBadges(shop.id))
-      .catch(() => undefined);
-  });
-
-  usePullDownRefresh(() => {
-    void reload(true).finally(() => Taro.stopPullDownRefresh());
-  });
-
   const apply = (next: Query) => {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
@@ -82,6 +99,21 @@ export default function CustomersPage() {
     void reload();
   };
 
+  useDidShow(() => {
+    const tag = takePendingTag();
+    if (tag) {
+      setDraft('');
+      apply({ ...EMPTY, sort: queryRef.current.sort, tags: [tag] });
+    }
+    void currentShop()
+      .then(({ shop }) => shop && refreshBadges(shop.id))
+      .catch(() => undefined);
+  });
+
+  usePullDownRefresh(() => {
+    void reload(true).finally(() => Taro.stopPullDownRefresh());
+  });
+
   const onType = (value: string) => {
     setDraft(value);
     if (timer.current) clearTimeout(timer.current);
@@ -89,11 +121,21 @@ export default function CustomersPage() {
   };
 
   const searchNow = () => apply({ ...queryRef.current, search: draft.trim() });
-  const pickTag = (tag: string) => apply({ ...queryRef.current, tag: queryRef.current.tag === tag ? '' : tag });
+  const pickTag = (tag: string) => {
+    const q = queryRef.current;
+    apply({ ...q, tags: q.tags.includes(tag) ? q.tags.filter((t) => t !== tag) : [...q.tags, tag] });
+  };
   const clearAll = () => {
     setDraft('');
-    apply({ search: '', tag: '' });
+    apply({ ...EMPTY, sort: queryRef.current.sort });
   };
+
+  const shop = state.status === 'ready' ? state.shop : null;
+  const counts = state.status === 'ready' ? state.data.tagCounts : null;
+  // the chips: the server's tags with their counts; a picked tag stays even when it has none left
+  const chips: TagCount[] = counts
+    ? [...counts, ...query.tags.filter((t) => !counts.some((c) => c.tag === t)).map((tag) => ({ tag, count: 0 }))]
+    : [...seenTags, ...query.tags.filter((t) => !seenTags.includes(t))].map((tag) => ({ tag, count: -1 }));
 
   return (
     <View className="page-customers">
@@ -113,17 +155,45 @@ export default function CustomersPage() {
         </Button>
       </View>
 
-      {tags.length > 0 && (
-        <View className="tags">
-          <Text className={`tag-all ${query.tag === '' ? 'tag-on' : ''}`} onClick={() => apply({ ...queryRef.current, tag: '' })}>
-            全部
-          </Text>
-          {tags.map((t) => (
-            <Text key={t} className={`tag-chip ${query.tag === t ? 'tag-on tag-chip-on' : ''}`} onClick={() => pickTag(t)}>
-              {t}
+      <View className="list-tools">
+        <View className="sorts">
+          {SORTS.filter((s) => !s.ownerOnly || shop?.role === 'owner').map((s) => (
+            <Text key={s.id} className={`sort sort-${s.id} ${query.sort === s.id ? 'sort-on' : ''}`} onClick={() => apply({ ...queryRef.current, sort: s.id })}>
+              {s.label}
             </Text>
           ))}
         </View>
+        <Text className="tags-link" onClick={() => void Taro.navigateTo({ url: '/sub/tags/index' })}>
+          标签和规则
+        </Text>
+      </View>
+
+      {chips.length > 0 && (
+        <View className="tags">
+          <Text className={`tag-all ${query.tags.length === 0 ? 'tag-on' : ''}`} onClick={() => apply({ ...queryRef.current, tags: [] })}>
+            全部
+          </Text>
+          {chips.map(({ tag, count }) => (
+            <Text key={tag} className={`tag-chip ${query.tags.includes(tag) ? 'tag-on tag-chip-on' : ''}`} onClick={() => pickTag(tag)}>
+              {count >= 0 ? `${tag} ${count}` : tag}
+            </Text>
+          ))}
+        </View>
+      )}
+
+      {query.tags.length > 1 && (
+        <View className="tag-mode">
+          <Text className={`mode mode-all ${query.mode === 'all' ? 'mode-on' : ''}`} onClick={() => apply({ ...queryRef.current, mode: 'all' })}>
+            这些标签都有
+          </Text>
+          <Text className={`mode mode-any ${query.mode === 'any' ? 'mode-on' : ''}`} onClick={() => apply({ ...queryRef.current, mode: 'any' })}>
+            有其中一个就行
+          </Text>
+        </View>
+      )}
+
+      {state.status === 'ready' && state.data.items.length > 0 && (
+        <Text className="customer-total">{filtered(state.data.query) ? `符合的客户共 ${state.data.total} 位` : `共 ${state.data.total} 位客户`}</Text>
       )}
 
       {state.status === 'loading' && <Loading text="正在加载客户…" />}
@@ -131,7 +201,7 @@ export default function CustomersPage() {
       {state.status === 'error' && <Failed error={state.error} onRetry={() => void reload()} />}
       {state.status === 'ready' && (
         <CustomerList
-          key={`${state.data.query.search}\u0000${state.data.query.tag}`}
+          key={queryKey(state.data.query)}
           data={state.data}
           shop={state.shop}
           onClear={clearAll}
@@ -155,7 +225,7 @@ function CustomerList(props: { data: ListData; shop: ShopSummary; onClear: () =>
     try {
       const page = await listRequest(shop, data.query, data.nextCursor);
       const seen = new Set(data.items.map((c) => c.externalUserId));
-      onMore({ query: data.query, items: [...data.items, ...page.items.filter((c) => !seen.has(c.externalUserId))], nextCursor: page.nextCursor });
+      onMore({ ...data, items: [...data.items, ...page.items.filter((c) => !seen.has(c.externalUserId))], nextCursor: page.nextCursor, total: page.total });
       setMore({ loading: false, error: null });
     } catch (err) {
       setMore({ loading: false, error: asApiError(err).message });
@@ -165,8 +235,7 @@ function CustomerList(props: { data: ListData; shop: ShopSummary; onClear: () =>
   };
 
   if (data.items.length === 0) {
-    const filtered = data.query.search !== '' || data.query.tag !== '';
-    return filtered ? (
+    return filtered(data.query) ? (
       <View className="customers-empty">
         <Empty title="没找到符合条件的客户" text="换个名字、手机号或标签试试。" />
         <Button className="btn btn-plain clear-filter" onClick={onClear}>

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import { Current } from '@tarojs/runtime';
-import type { ApiResult, CustomerView } from '@xiaoer/shared/contracts/api';
+import type { ApiResult } from '@xiaoer/shared/contracts/api';
 import CustomerPage from './index';
 import { resetSession } from '../../services/session';
 import { fail, mockFetch, ok } from '../../../test/fetch-mock';
@@ -13,16 +13,24 @@ const bodies = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.par
 const joined = new Date(2026, 2, 8, 10, 0).getTime();
 const T = Date.now() - 3_600_000;
 
-const customer = (over: Partial<CustomerView> = {}): CustomerView => ({
+type Customer = ApiResult<'customers.get'>['customer'];
+const customer = (over: Partial<Customer> = {}): Customer => ({
   externalUserId: 'wm-alice',
   name: '王小姐',
   phone: '13812345678',
-  source: 'contact',
+  source: 'contact_way',
+  sourceText: '渠道活码',
   tags: ['老客'],
   totalSpentFen: 88800,
   orderCount: 3,
   lastMessageAt: T,
   createdAt: joined,
+  firstContactAt: joined,
+  lastOrderAt: null,
+  note: null,
+  birthday: null,
+  storeId: null,
+  storeName: null,
   ...over,
 });
 
@@ -70,11 +78,12 @@ describe('客户资料 page', () => {
 
     expect(bodies(fetch)).toEqual([{ action: 'me.get' }, { action: 'customers.get', merchantId: 'demo-bakery', externalUserId: 'wm-alice' }]);
     expect(text(container, '.row-phone .row-value')).toBe('13812345678');
-    expect(text(container, '.row-source .row-value')).toBe('企业微信好友');
+    expect(text(container, '.row-source .row-value')).toBe('渠道活码');
+    expect(container.querySelector('.row-store')).toBeNull();
     expect(text(container, '.row-spend .row-value')).toBe('¥888.00');
     expect(text(container, '.row-orders .row-value')).toBe('3 单');
     expect(text(container, '.row-joined .row-value')).toBe('2026年3月8日');
-    expect(text(container, '.customer-tag')).toBe('老客');
+    expect(text(container, '.customer-tag .tag-name')).toBe('老客');
 
     const msgs = Array.from(container.querySelectorAll('.recent-msg'));
     expect(msgs.map((m) => text(m, '.recent-who'))).toEqual(['客户', 'AI']);
@@ -82,7 +91,7 @@ describe('客户资料 page', () => {
   });
 
   it('shows staff the masked phone exactly as the server sends it, and hides spend when it is not given', async () => {
-    const { container } = page('wm-alice', () => ok(profile({ customer: customer({ phone: '138****5678', totalSpentFen: null, source: 'kf' }) })));
+    const { container } = page('wm-alice', () => ok(profile({ customer: customer({ phone: '138****5678', totalSpentFen: null, source: 'kf', sourceText: '微信客服' }) })));
     await waitFor(() => expect(text(container, '.row-phone .row-value')).toBe('138****5678'));
     expect(container.querySelector('.row-spend')).toBeNull();
     expect(text(container, '.row-source .row-value')).toBe('微信客服');
@@ -128,11 +137,13 @@ describe('客户资料 page', () => {
   });
 
   it('says so when there are no messages yet', async () => {
-    const { container } = page('wm-alice', () => ok(profile({ customer: customer({ lastMessageAt: null, phone: null, source: 'offline' }), recentMessages: [] })));
+    const { container } = page('wm-alice', () =>
+      ok(profile({ customer: customer({ lastMessageAt: null, phone: null, source: 'other', sourceText: '其他' }), recentMessages: [] })),
+    );
     await waitFor(() => expect(container.textContent).toContain('还没有聊天记录'));
     expect(text(container, '.row-last .row-value')).toBe('还没聊过');
     expect(text(container, '.row-phone .row-value')).toBe('没留');
-    expect(text(container, '.row-source .row-value')).toBe('offline');
+    expect(text(container, '.row-source .row-value')).toBe('其他');
     expect(container.querySelector('.open-thread')).toBeNull();
   });
 
@@ -153,5 +164,135 @@ describe('客户资料 page', () => {
     expect(container.textContent).toContain('找不到这个客户');
     await act(async () => undefined);
     expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('客户资料 page: tags, note and birthday by hand', () => {
+  type Saved = { tags: string[]; note: string | null; birthday: { month: number; day: number; year?: number } | null };
+
+  /** A customer the fake server keeps, changed by customers.tag / customers.update as the api does. */
+  function editable(start: Partial<Saved> & { extras?: Partial<Customer> } = {}) {
+    const { extras, ...fields } = start;
+    const saved: Saved = { tags: ['老客'], note: null, birthday: null, ...fields };
+    Current.router = { params: { id: 'wm-alice' }, path: '/sub/customer/index' } as unknown as typeof Current.router;
+    const ref = () => ({ externalUserId: 'wm-alice', name: '王小姐', ...saved });
+    const fetch = mockFetch((b) => {
+      if (b.action === 'me.get') return ok(me);
+      if (b.action === 'customers.get') return ok({ ...profile({ customer: customer({ tags: saved.tags, ...extras }) }) });
+      if (b.action === 'tags.list')
+        return ok({
+          tags: [
+            { tag: '老客', count: 9, byRule: false },
+            { tag: 'VIP', count: 2, byRule: true },
+          ],
+        });
+      if (b.action === 'customers.tag') {
+        const add = b.add as string[];
+        saved.tags = [...saved.tags.filter((t) => !(b.remove as string[]).includes(t)), ...add.filter((t) => !saved.tags.includes(t))];
+        return ok({ customer: ref() });
+      }
+      if (b.action === 'customers.update') {
+        if (b.note !== undefined) saved.note = b.note as string | null;
+        if (b.birthday !== undefined) saved.birthday = b.birthday as Saved['birthday'];
+        return ok({ customer: ref() });
+      }
+      return fail(400, 'INPUT.INVALID', `unexpected ${b.action}`);
+    });
+    return { fetch, saved, ...render(<CustomerPage />) };
+  }
+
+  const tagNames = (root: ParentNode) => Array.from(root.querySelectorAll('.tag-removable .tag-name')).map((t) => t.textContent);
+
+  async function typeInto(root: ParentNode, sel: string, value: string) {
+    const el = await waitFor(() => {
+      const e = root.querySelector(sel) as HTMLInputElement | HTMLTextAreaElement | null;
+      expect(e).not.toBeNull();
+      return e!;
+    });
+    await act(async () => {
+      el.value = value;
+      fireEvent.input(el, { target: { value } });
+    });
+  }
+
+  async function tap(el: Element | null | undefined) {
+    expect(el).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(el!);
+    });
+  }
+
+  it('adds a typed tag, picks one the shop already uses, and takes one off with a tap', async () => {
+    const { container, fetch } = editable();
+    await waitFor(() => expect(tagNames(container)).toEqual(['老客']));
+    await tap(container.querySelector('.tag-add'));
+    await typeInto(container, '.tag-input input', ' 爱喝果茶 ');
+    await tap(container.querySelector('.tag-add-btn'));
+    await waitFor(() => expect(tagNames(container)).toEqual(['老客', '爱喝果茶']));
+    expect(bodies(fetch).at(-1)).toEqual({ action: 'customers.tag', merchantId: 'demo-bakery', externalUserId: 'wm-alice', add: ['爱喝果茶'], remove: [] });
+
+    // the shop's other tags, minus the ones the customer has
+    await waitFor(() => expect(Array.from(container.querySelectorAll('.tag-pick')).map((t) => t.textContent)).toEqual(['+ VIP']));
+    await tap(container.querySelector('.tag-pick'));
+    await waitFor(() => expect(tagNames(container)).toEqual(['老客', '爱喝果茶', 'VIP']));
+
+    await tap(container.querySelector('.tag-removable'));
+    await waitFor(() => expect(tagNames(container)).toEqual(['爱喝果茶', 'VIP']));
+    expect(bodies(fetch).at(-1)).toEqual({ action: 'customers.tag', merchantId: 'demo-bakery', externalUserId: 'wm-alice', add: [], remove: ['老客'] });
+  });
+
+  it('says so when a typed tag is empty or too long, without asking the server', async () => {
+    const { container, fetch } = editable();
+    await waitFor(() => expect(container.querySelector('.tag-add')).not.toBeNull());
+    await tap(container.querySelector('.tag-add'));
+    await tap(container.querySelector('.tag-add-btn'));
+    expect(text(container, '.tag-error')).toBe('先写上标签的名字');
+    await typeInto(container, '.tag-input input', '一'.repeat(31));
+    await tap(container.querySelector('.tag-add-btn'));
+    expect(text(container, '.tag-error')).toBe('标签名最多 30 个字');
+    expect(bodies(fetch).some((b) => b.action === 'customers.tag')).toBe(false);
+  });
+
+  it('saves the note and the birthday (year optional), and clears them again', async () => {
+    const { container, fetch, saved } = editable();
+    await waitFor(() => expect(container.querySelector('.note-save')).not.toBeNull());
+    await typeInto(container, '.note-input textarea', '  不要香菜 ');
+    await typeInto(container, '.birthday-month input', '3');
+    await typeInto(container, '.birthday-day input', '8');
+    await tap(container.querySelector('.note-save'));
+    await waitFor(() => expect(text(container, '.save-ok')).toBe('存好了'));
+    expect(bodies(fetch).at(-1)).toEqual({ action: 'customers.update', merchantId: 'demo-bakery', externalUserId: 'wm-alice', note: '不要香菜', birthday: { month: 3, day: 8 } });
+    expect(saved).toMatchObject({ note: '不要香菜', birthday: { month: 3, day: 8 } });
+
+    await typeInto(container, '.birthday-year input', '1990');
+    await tap(container.querySelector('.note-save'));
+    await waitFor(() => expect(bodies(fetch).at(-1)).toMatchObject({ birthday: { month: 3, day: 8, year: 1990 } }));
+
+    await typeInto(container, '.note-input textarea', '');
+    for (const f of ['month', 'day', 'year']) await typeInto(container, `.birthday-${f} input`, '');
+    await tap(container.querySelector('.note-save'));
+    await waitFor(() => expect(bodies(fetch).at(-1)).toEqual({ action: 'customers.update', merchantId: 'demo-bakery', externalUserId: 'wm-alice', note: null, birthday: null }));
+  });
+
+  it('refuses a birthday that does not exist, in words', async () => {
+    const { container, fetch } = editable();
+    await waitFor(() => expect(container.querySelector('.note-save')).not.toBeNull());
+    await typeInto(container, '.birthday-month input', '2');
+    await typeInto(container, '.birthday-day input', '30');
+    await tap(container.querySelector('.note-save'));
+    expect(text(container, '.note-card .form-error')).toBe('2 月的日子要填 1 到 29');
+    await typeInto(container, '.birthday-month input', '13');
+    await tap(container.querySelector('.note-save'));
+    expect(text(container, '.note-card .form-error')).toBe('生日的月份要填 1 到 12');
+    expect(bodies(fetch).some((b) => b.action === 'customers.update')).toBe(false);
+  });
+
+  it('shows the saved note and birthday in the form, and the store by its name', async () => {
+    const { container } = editable({ extras: { note: '每周五来', birthday: { month: 12, day: 1 }, storeId: 'store-1', storeName: '人民路店' } });
+    await waitFor(() => expect(text(container, '.row-source .row-value')).toBe('渠道活码'));
+    expect(text(container, '.row-store .row-value')).toBe('人民路店');
+    expect(container.textContent).not.toContain('store-1');
+    await waitFor(() => expect((container.querySelector('.note-input textarea') as HTMLTextAreaElement | null)?.value).toBe('每周五来'));
+    expect((container.querySelector('.birthday-month input') as HTMLInputElement).value).toBe('12');
   });
 });

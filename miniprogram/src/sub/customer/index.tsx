@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import Taro, { usePullDownRefresh, useRouter } from '@tarojs/taro';
 import { Button, Text, View } from '@tarojs/components';
 import type { ApiResult } from '@xiaoer/shared/contracts/api';
@@ -5,7 +6,8 @@ import type { OrderStatus } from '@xiaoer/shared/domain/commerce';
 import { call } from '../../services/api';
 import { useShopLoad } from '../../services/useLoad';
 import { Empty, Failed, Loading, NoShop } from '../../components/StateView';
-import { SENDER_LABEL, describeMessage, formatDate, formatFen, formatTime, sourceLabel, useNow } from '../../pages/conversations/format';
+import { SENDER_LABEL, describeMessage, formatDate, formatFen, formatTime, useNow } from '../../pages/conversations/format';
+import { NoteBirthdayCard, TagEditor, type Editable } from './ProfileEdit';
 import './index.scss';
 
 type Profile = ApiResult<'customers.get'>;
@@ -32,7 +34,7 @@ function CustomerLoader({ id }: { id: string }) {
   if (state.status === 'loading') return <Loading text="正在加载客户资料…" />;
   if (state.status === 'noShop') return <NoShop />;
   if (state.status === 'error') return <Failed error={state.error} onRetry={() => void reload()} />;
-  return <ProfileBody profile={state.data} />;
+  return <ProfileBody profile={state.data} merchantId={state.shop.id} />;
 }
 
 function Row({ name, label, value }: { name: string; label: string; value: string }) {
@@ -46,9 +48,13 @@ function Row({ name, label, value }: { name: string; label: string; value: strin
   );
 }
 
-function ProfileBody({ profile }: { profile: Profile }) {
+function ProfileBody({ profile, merchantId }: { profile: Profile; merchantId: string }) {
   const { customer: c, recentMessages, orders } = profile;
   const now = useNow();
+  // what the shop changed by hand on this page, as the server saved it
+  const [edit, setEdit] = useState<Editable>({ tags: c.tags, note: c.note, birthday: c.birthday });
+  // a pull-to-refresh brings the server's latest
+  useEffect(() => setEdit({ tags: profile.customer.tags, note: profile.customer.note, birthday: profile.customer.birthday }), [profile]);
   const recent = recentMessages.slice(-RECENT);
   const lastConversation = recentMessages.length > 0 ? recentMessages[recentMessages.length - 1]!.conversationId : null;
 
@@ -60,20 +66,13 @@ function ProfileBody({ profile }: { profile: Profile }) {
     <View className="profile">
       <View className="card">
         <Text className="customer-name">{c.name || '客户'}</Text>
-        {c.tags.length > 0 && (
-          <View className="customer-tags">
-            {c.tags.map((t) => (
-              <Text key={t} className="customer-tag">
-                {t}
-              </Text>
-            ))}
-          </View>
-        )}
+        <TagEditor merchantId={merchantId} externalUserId={c.externalUserId} tags={edit.tags} onSaved={setEdit} />
       </View>
 
       <View className="card rows">
         <Row name="phone" label="手机号" value={c.phone ?? '没留'} />
-        <Row name="source" label="来源" value={sourceLabel(c.source)} />
+        <Row name="source" label="来源" value={c.sourceText} />
+        {c.storeName && <Row name="store" label="门店" value={c.storeName} />}
         {c.totalSpentFen !== null && <Row name="spend" label="累计消费" value={formatFen(c.totalSpentFen)} />}
         <Row name="orders" label="订单" value={`${c.orderCount} 单`} />
         {orders.firstOrderAt !== null && <Row name="first-order" label="第一次下单" value={formatDate(orders.firstOrderAt)} />}
@@ -82,6 +81,8 @@ function ProfileBody({ profile }: { profile: Profile }) {
         <Row name="joined" label="成为客户" value={formatDate(c.createdAt)} />
         <Row name="last" label="最近聊天" value={c.lastMessageAt !== null ? formatTime(c.lastMessageAt, now) : '还没聊过'} />
       </View>
+
+      <NoteBirthdayCard merchantId={merchantId} externalUserId={c.externalUserId} note={edit.note} birthday={edit.birthday} onSaved={setEdit} />
 
       <OrdersCard orders={orders.recent} now={now} />
 

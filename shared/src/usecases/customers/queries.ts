@@ -9,16 +9,17 @@ export async function customerName(deps: Pick<Deps, 'storage'>, merchantId: stri
   return (await deps.storage.customers.get(merchantId, externalUserId))?.name || '客户';
 }
 
-/** Most recently active first; `q` may carry more than the query (a whole request): only the query goes to storage. */
+/** Filtered and sorted as asked (most recently active first by default), with the count of every match; `q` may be a whole request: only the query goes to storage. */
 export function listCustomers(deps: Deps, merchantId: string, q: CustomerQuery) {
-  return deps.storage.customers.list(merchantId, { search: q.search, tag: q.tag, limit: q.limit, cursor: q.cursor });
+  return deps.storage.customers.list(merchantId, { search: q.search, tag: q.tag, tags: q.tags, tagMode: q.tagMode, sort: q.sort, limit: q.limit, cursor: q.cursor });
 }
 
-/** One customer with the last messages of their kf conversation. */
-export async function getCustomer(deps: Deps, merchantId: string, externalUserId: string): Promise<{ customer: Customer; recentMessages: Message[] }> {
+/** One customer with the last messages of their kf conversation and their store's name. */
+export async function getCustomer(deps: Deps, merchantId: string, externalUserId: string): Promise<{ customer: Customer; recentMessages: Message[]; storeName: string | null }> {
   const customer = await deps.storage.customers.get(merchantId, externalUserId);
   if (!customer) throw notFound('customer');
   const conv = await deps.storage.conversations.findByCustomer(merchantId, externalUserId, 'kf');
   const recentMessages = conv ? await deps.storage.messages.listByConversation(merchantId, conv.id, 10) : [];
-  return { customer, recentMessages };
+  const storeName = customer.storeId ? ((await deps.storage.stores.list(merchantId)).find((s) => s.id === customer.storeId)?.name ?? null) : null;
+  return { customer, recentMessages, storeName };
 }

@@ -13,8 +13,8 @@ import { requestSync, syncable, syncTags, type Mirror, type SyncCustomer, type S
  * customers (they removed the shop) are left as they are: nothing can reach them.
  */
 
-/** Customers read per page in a batch: 20 reads for 100k customers. */
-export const BATCH_PAGE = 5000;
+/** Customers' rule facts read per page in a batch: one CloudBase get (its cap), 100 reads for 100k customers; a small page is also little for the garbage collector to copy. */
+export const BATCH_PAGE = 1000;
 
 export interface ApplyResult {
   customers: number;
@@ -148,15 +148,28 @@ export async function previewRule(deps: Deps, merchantId: string, rule: Pick<Tag
   const t = await timeOf(deps, merchantId);
   const texts = needsWords([rule]) ? await allTexts(deps, merchantId) : new Map<string, TextAt[]>();
   let count = 0;
-  const sample: PreviewSample[] = [];
+  // the most recently active matches so far, most recent first (ties by id, as the customer list)
+  const top: { at: number; c: CustomerFacts }[] = [];
+  const before = (a: { at: number; c: CustomerFacts }, b: { at: number; c: CustomerFacts }) => a.at > b.at || (a.at === b.at && a.c.externalUserId < b.c.externalUserId);
   const facts = blankFacts();
   await eachCustomer(deps, merchantId, (c) => {
     if (!test(fillFacts(facts, c, texts.get(c.externalUserId)), t)) return;
     count++;
-    if (sample.length < PREVIEW_SAMPLE) {
-      sample.push({ externalUserId: c.externalUserId, name: c.name, tags: c.tags, totalSpentFen: c.totalSpentFen, orderCount: c.orderCount, lastOrderAt: c.lastOrderAt ?? null });
-    }
+    const e = { at: c.lastMessageAt ?? c.lastOrderAt ?? c.createdAt, c };
+    if (top.length === PREVIEW_SAMPLE && !before(e, top[PREVIEW_SAMPLE - 1]!)) return;
+    let i = top.length;
+    while (i > 0 && before(e, top[i - 1]!)) i--;
+    top.splice(i, 0, e);
+    if (top.length > PREVIEW_SAMPLE) top.pop();
   });
+  const sample = top.map(({ c }) => ({
+    externalUserId: c.externalUserId,
+    name: c.name,
+    tags: c.tags,
+    totalSpentFen: c.totalSpentFen,
+    orderCount: c.orderCount,
+    lastOrderAt: c.lastOrderAt ?? null,
+  }));
   return { count, sample };
 }
 

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '标签和规则',
+  enablePullDownRefresh: true,
+});
