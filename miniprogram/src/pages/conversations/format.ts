@@ -89,13 +89,6 @@ export function formatFen(fen: number): string {
   return `${sign}¥${yuan}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-/** Where a customer came from, as the owner calls it. */
-export function sourceLabel(source: string): string {
-  if (source === 'kf') return '微信客服';
-  if (source === 'contact') return '企业微信好友';
-  return source || '不清楚';
-}
-
 function eventText(m: Extract<Message, { type: 'event' }>): string {
   switch (m.event) {
     case 'enter_session':

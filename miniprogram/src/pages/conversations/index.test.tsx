@@ -2,7 +2,7 @@ import { act, fireEvent, render, waitFor } from '@testing-library/react';
 import Taro from '@tarojs/taro';
 import type { ConversationView } from '@xiaoer/shared/contracts/api';
 import ConversationsPage from './index';
-import { describeMessage, formatFen, formatTime, shortTime, sourceLabel, waitedText } from './format';
+import { describeMessage, formatFen, formatTime, shortTime, waitedText } from './format';
 import { resetSession } from '../../services/session';
 import { fail, mockFetch, ok, type Handler } from '../../../test/fetch-mock';
 import { me } from '../../../test/fixtures';
@@ -284,11 +284,8 @@ describe('format helpers', () => {
     expect(shortTime(new Date(2025, 0, 3, 8, 0).getTime(), now)).toBe('2025/1/3');
   });
 
-  it('describes money, sources and non-text messages', () => {
+  it('describes money and non-text messages', () => {
     expect(formatFen(123450)).toBe('¥1,234.50');
-    expect(sourceLabel('kf')).toBe('微信客服');
-    expect(sourceLabel('contact')).toBe('企业微信好友');
-    expect(sourceLabel('offline')).toBe('offline');
     const base = { id: 'm', merchantId: 'demo-bakery', conversationId: 'c', sender: 'customer' as const, at: now };
     expect(describeMessage({ ...base, type: 'voice' })).toBe('[语音]');
     expect(describeMessage({ ...base, type: 'file', fileName: '菜单.pdf' })).toBe('[文件] 菜单.pdf');
