@@ -1,5 +1,6 @@
 import type { Runtime } from '../composition';
 import { contactHandlers } from './contact';
+import { contactWayHandlers } from './contact-way';
 import { E, SEND_APIS, type SandboxRules } from './config';
 import { groupMsgHandlers } from './groupmsg';
 import { hit, takeFault } from './guards';
@@ -38,6 +39,7 @@ export class SandboxApi {
       ...mediaHandlers(this.env),
       ...contactHandlers(this.env),
       ...tagHandlers(this.env),
+      ...contactWayHandlers(this.env),
       ...groupMsgHandlers(this.env),
       ...messageHandlers(),
     };
@@ -140,6 +142,25 @@ function describe(api: string, body: Record<string, unknown>): Omit<SentRecord, 
         to: str(body.external_userid),
         msgtype: 'tags',
         text: [`by ${str(body.userid)}`, ...['add_tag', 'remove_tag'].map((k) => `${k}: ${(strList(body[k]) ?? []).join(',')}`)].join(' '),
+      };
+    case 'externalcontact/add_corp_tag':
+    case 'externalcontact/edit_corp_tag':
+    case 'externalcontact/del_corp_tag': {
+      const names = Array.isArray(body.tag) ? body.tag.map((t) => str(obj(t).name)) : [];
+      const ids = [str(body.id), ...(strList(body.tag_id) ?? []), ...(strList(body.group_id) ?? [])].filter(Boolean);
+      return { ...base, msgtype: 'corp_tag', text: [str(body.group_name) && `group ${str(body.group_name)}`, str(body.name), ...names, ...ids].filter(Boolean).join(' ') };
+    }
+    case 'externalcontact/add_contact_way':
+    case 'externalcontact/get_contact_way':
+    case 'externalcontact/list_contact_way':
+    case 'externalcontact/update_contact_way':
+    case 'externalcontact/del_contact_way':
+      // the handler replaces text with the stored way once it knows it
+      return {
+        ...base,
+        to: (strList(body.user) ?? []).join('|'),
+        msgtype: 'contact_way',
+        text: [str(body.config_id), str(body.state) && `state ${str(body.state)}`].filter(Boolean).join(' '),
       };
     case 'message/send':
       return { ...base, to: [str(body.touser), str(body.toparty) && `party:${str(body.toparty)}`, str(body.totag) && `tag:${str(body.totag)}`].filter(Boolean).join(' ') };

@@ -29,6 +29,10 @@ export const RULE_NAMES = [
   'msgidDedupe',
   /** the callback Token passed to kf/sync_msg is valid 10 min → 95007 (UNVERIFIED code). */
   'syncTokenExpiry',
+  /** more than 5 calls of one tag API (mark_tag, add_corp_tag, …) in flight for one corp → 45033 (protocol doc §10). */
+  'tagConcurrency',
+  /** tag names and 联系我 `state` longer than 30 characters → 40058 (protocol doc §10; WeCom's exact code is not documented). */
+  'thirtyChars',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 export type SandboxRules = Record<RuleName, boolean>;
@@ -67,6 +71,10 @@ export const LIMITS = {
   robotMarkdownBytes: 4096,
   templateRecipients: 10_000,
   templateChats: 2000,
+  /** Calls of one tag API in flight per corp (protocol doc §10: mark_tag, 45033 beyond). */
+  tagConcurrency: 5,
+  /** Tag names and contact-way `state` (protocol doc §10). */
+  nameChars: 30,
   /** Request bodies (add_msg_template with 10 000+ ids, media uploads). */
   bodyBytes: 4 * 1024 * 1024,
 };
@@ -109,6 +117,8 @@ export const E = {
   /** 消息内容大小超过限制 (global error code list; the sandbox refuses where real WeCom may truncate). */
   contentTooLong: [45002, 'content size out of limit'],
   freqLimit: [45009, 'api freq out of limit'],
+  /** Too many calls of one API at once (protocol doc §10, mark_tag's limit of 5). */
+  concurrentLimit: [45033, 'api concurrent out of limit'],
   dataFormat: [47001, 'data format error, Warning: wrong json format.'],
   apiForbidden: [48002, 'api forbidden'],
   allRecipientsInvalid: [81013, 'user & party & tag all invalid'],
@@ -140,4 +150,13 @@ export const SEND_APIS = new Set([
   'message/send',
   'webhook/send',
   'externalcontact/mark_tag',
+  // not sends, but changes at WeCom a test wants to see made (issue 15: the tag and contact-way calls)
+  'externalcontact/add_corp_tag',
+  'externalcontact/edit_corp_tag',
+  'externalcontact/del_corp_tag',
+  'externalcontact/add_contact_way',
+  'externalcontact/get_contact_way',
+  'externalcontact/list_contact_way',
+  'externalcontact/update_contact_way',
+  'externalcontact/del_contact_way',
 ]);

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { AppError } from '@xiaoer/shared/domain/errors';
 import type { CallbackSender } from './callback';
 import { LIMITS } from './config';
-import type { ContactAdd } from './control-schemas';
+import type { ContactWay } from './contact-way';
+import type { ContactAdd, ContactWayAdd } from './control-schemas';
 import { findContact } from './customers';
 import { NS, type CodeRecord, type SandboxContact } from './store';
 import { cdata, randomId } from './util';
@@ -50,4 +52,27 @@ export async function contactAdd(env: SandboxEnv, callbacks: CallbackSender, b: 
     (welcomeCode ? `<WelcomeCode>${cdata(welcomeCode)}</WelcomeCode>` : '') +
     `</xml>`;
   return { welcomeCode, callback: b.notify ? await callbacks.deliver(m, xml, false, base) : null };
+}
+
+/**
+ * A customer adds a member through a 联系我 code (add_contact_way): the callback carries the
+ * way's `state` (WeCom leaves State out when the way has none) and a WelcomeCode, so the product's
+ * welcome text and channel tags can be tested end to end. skip_verify false would make WeCom wait
+ * for the member to accept; the sandbox plays the accepted case, the one that sends the callback.
+ */
+export async function contactWayAdd(env: SandboxEnv, callbacks: CallbackSender, b: z.infer<typeof ContactWayAdd>, base: string) {
+  const m = await env.registry.require(b.merchantId);
+  const way = await env.store.get<ContactWay>(m.id, NS.contactWay, b.configId);
+  if (!way) throw new AppError('NOT_FOUND.CONTACT_WAY', `沙箱里这家店没有 ${b.configId} 这个联系我二维码`, 404);
+  if (b.userId && !way.user.includes(b.userId)) throw new AppError('INPUT.INVALID', `${b.userId} 不在这个二维码的成员里（${way.user.join('、') || '只配了部门'}）`, 400);
+  // a way made of departments only: the sandbox knows no members of a department, so one must be named
+  const userId = b.userId ?? way.user[0];
+  if (!userId) throw new AppError('INPUT.INVALID', '这个二维码只配了部门，要给 userId', 400);
+  const out = await contactAdd(
+    env,
+    callbacks,
+    { merchantId: m.id, userId, externalUserId: b.externalUserId, name: b.name, state: way.state || undefined, welcome: b.welcome, notify: b.notify },
+    base,
+  );
+  return { userId, state: way.state, ...out };
 }

@@ -53,6 +53,17 @@ export const ContactAdd = z.object({
   /** false: only create the contact and code, send no callback (tests of the raw endpoints). */
   notify: z.boolean().default(true),
 });
+export const ContactWayAdd = z.object({
+  merchantId: MerchantId,
+  configId: z.string().regex(/^[0-9a-z]{1,64}$/, 'config_id 是 add_contact_way 给的'),
+  externalUserId: Id,
+  /** The member the customer reaches; default the way's first user (it must be one of them). */
+  userId: Id.optional(),
+  name: z.string().max(60).optional(),
+  welcome: z.boolean().default(true),
+  notify: z.boolean().default(true),
+});
+export const Hold = z.object({ merchantId: MerchantId, api: z.string().min(1).max(80), on: z.boolean() });
 export const RawCallback = z.object({ merchantId: MerchantId, xml: z.string().min(5).max(60_000), kf: z.boolean().default(false) });
 export const Clock = z.union([z.object({ advanceMs: z.number().int() }), z.object({ set: z.union([z.number().int().nonnegative(), z.string().datetime()]) })]);
 export const FaultBody = z.object({
@@ -88,6 +99,10 @@ export const ROUTES = {
     "{merchantId, externalUserId, openKfId?, serviceState?, servicerUserId?, lastCustomerMessageAt?, repliesSinceCustomer?} → sets WeCom's side of a session",
   'POST /sandbox/_control/contact-add':
     '{merchantId, userId, externalUserId, name?, state?, welcome=true, notify=true} → 客户联系 add_external_contact callback with a 20 s WelcomeCode',
+  'POST /sandbox/_control/contact-way-add':
+    "{merchantId, configId, externalUserId, userId?, name?, welcome=true, notify=true} → a customer adds a member through a 联系我 code: add_external_contact callback with the way's State and a 20 s WelcomeCode",
+  'GET|POST /sandbox/_control/hold':
+    '{merchantId, api, on} (GET: ?merchantId=&api=) → while on, calls of a tag API stay in flight until released (tests of the 5-at-once limit); returns {api, held, inFlight}',
   'POST /sandbox/_control/callback': '{merchantId, xml, kf=false} → encrypts, signs and delivers any callback XML',
   'GET|POST /sandbox/_control/clock': '{advanceMs} | {set: epoch ms or ISO} → moves the shared clock; returns {now, iso}',
   'GET|POST /sandbox/_control/fault':

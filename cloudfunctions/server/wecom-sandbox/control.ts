@@ -5,15 +5,18 @@ import { parseInput as parse } from '@xiaoer/shared/contracts/envelope';
 import type { Runtime } from '../composition';
 import { CallbackSender } from './callback';
 import type { SandboxConfig, SandboxRules } from './config';
-import { contactAdd } from './control-contact';
+import { contactAdd, contactWayAdd } from './control-contact';
+import { inFlightOf } from './inflight';
 import { KfSide } from './control-kf';
 import {
   Clock,
   ConfigBody,
   ContactAdd,
+  ContactWayAdd,
   CustomerMessage,
   FaultBody,
   GroupConfirm,
+  Hold,
   KfEvent,
   KfSessionBody,
   RawCallback,
@@ -61,6 +64,12 @@ export class SandboxControl {
         return this.kf.kfSession(parse(KfSessionBody, body));
       case 'POST /contact-add':
         return contactAdd(this.env, this.callbacks, parse(ContactAdd, body), base);
+      case 'POST /contact-way-add':
+        return contactWayAdd(this.env, this.callbacks, parse(ContactWayAdd, body), base);
+      case 'GET /hold':
+        return this.hold(parse(Hold.omit({ on: true }), { merchantId: query.get('merchantId'), api: query.get('api') }));
+      case 'POST /hold':
+        return this.hold(parse(Hold, body));
       case 'POST /callback': {
         const b = parse(RawCallback, body);
         return { callback: await this.callbacks.deliver(await this.env.registry.require(b.merchantId), b.xml, b.kf, base) };
@@ -132,7 +141,16 @@ export class SandboxControl {
     return (await this.store.list<SentRecord>(merchantId, NS.sent)).filter((e) => Number(e.key) > after).map((e) => ({ seq: Number(e.key), ...e.value }));
   }
 
+  private async hold(h: { merchantId: string; api: string; on?: boolean }) {
+    const m = await this.env.registry.require(h.merchantId);
+    const f = inFlightOf(this.store);
+    if (h.on === true) f.hold(m.wecom.corpId, h.api);
+    if (h.on === false) f.release(m.wecom.corpId, h.api);
+    return { api: h.api, held: f.held(m.wecom.corpId, h.api), inFlight: f.count(m.wecom.corpId, h.api) };
+  }
+
   private async reset(r: z.infer<typeof Reset>) {
+    inFlightOf(this.store).releaseAll(); // a held call must not outlive the test that held it
     const ids = r.merchantId ? [r.merchantId] : (await this.rt.storage.merchants.listAll()).map((m) => m.id);
     const removed = await this.store.clear(ids, !r.merchantId);
     return { removed };

@@ -4,6 +4,7 @@ import type { Runtime } from '../composition';
 import { parseJson, readBody, sendJson } from '../host/http-utils';
 import { SandboxApi } from './api';
 import { LIMITS, type SandboxRules } from './config';
+import { contactWayQr } from './contact-way';
 import { SandboxControl } from './control';
 import { MerchantRegistry } from './registry';
 import { SandboxStore } from './store';
@@ -90,6 +91,15 @@ export function createWecomSandbox(rt: Runtime, opts: WecomSandboxOptions = {}):
           'cache-control': 'no-store',
         });
         return void res.end(out.bytes);
+      }
+
+      // a 联系我 code's picture (the qr_code URL add_contact_way answers): public, like WeCom's image host
+      const qr = method === 'GET' ? /^\/qr\/([^/]+)\/([0-9a-z]+)\.png$/.exec(sub) : null;
+      if (qr) {
+        const png = await contactWayQr(store, decodeURIComponent(qr[1]), qr[2]);
+        if (!png) throw new AppError('NOT_FOUND.QR', '沙箱里没有这个二维码', 404);
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'no-store' });
+        return void res.end(png);
       }
 
       if (sub === '/_control' || sub.startsWith('/_control/')) {

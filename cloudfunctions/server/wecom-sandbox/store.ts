@@ -27,6 +27,8 @@ export const NS = {
   sentMsgid: 'sandbox.sentmsgid',
   groupmsg: 'sandbox.groupmsg',
   rate: 'sandbox.rate',
+  /** 联系我 configurations, by config_id. */
+  contactWay: 'sandbox.contactway',
   // PLATFORM-owned
   config: 'sandbox.config',
   fault: 'sandbox.fault',
@@ -53,6 +55,7 @@ const MERCHANT_NS = [
   NS.sentMsgid,
   NS.groupmsg,
   NS.rate,
+  NS.contactWay,
 ];
 const PLATFORM_NS = [NS.config, NS.fault, NS.webhook, NS.rate, NS.sent, NS.meta, NS.subscribe];
 const ALL = 1_000_000;

@@ -1,11 +1,16 @@
+import { LIMITS } from './config';
 import { NS, type ContactTag, type SandboxContact, type SandboxTagGroup } from './store';
 import { findContact } from './customers';
+import { limited } from './inflight';
 import { obj, randomId, str, strList } from './util';
 import { CONTACT, fail, need, type Ctx, type Handlers, type SandboxEnv } from './wx';
 
-/** 客户联系 corp tags: groups of tags per merchant, and the tags members put on their contacts. */
+/** Characters as WeCom counts them (code points, so an emoji is one). */
+export const chars = (s: string) => [...s].length;
+
+/** 客户联系 corp tags: groups of tags per merchant, and the tags members put on their contacts; each API at most 5 calls at once per corp. */
 export function tagHandlers(env: SandboxEnv): Handlers {
-  return {
+  const all: Handlers = {
     'externalcontact/get_corp_tag_list': {
       kinds: CONTACT,
       method: 'POST',
@@ -42,6 +47,7 @@ export function tagHandlers(env: SandboxEnv): Handlers {
     },
     'externalcontact/mark_tag': { kinds: CONTACT, method: 'POST', run: (ctx) => markTag(env, ctx) },
   };
+  return Object.fromEntries(Object.entries(all).map(([api, h]) => [api, limited(env.store, h)]));
 }
 
 async function tagGroups(env: SandboxEnv, merchantId: string): Promise<SandboxTagGroup[]> {
@@ -52,10 +58,12 @@ async function tagGroups(env: SandboxEnv, merchantId: string): Promise<SandboxTa
 async function addCorpTag(env: SandboxEnv, ctx: Ctx) {
   const b = ctx.body;
   const wanted = Array.isArray(b.tag) ? b.tag.map(obj) : [];
-  if (!wanted.length || wanted.some((t) => !str(t.name) || str(t.name).length > 30)) fail('invalidParam', 'tag needs 1+ names of ≤30 characters');
+  if (!wanted.length || wanted.some((t) => !str(t.name))) fail('invalidParam', 'tag needs 1+ names');
+  if (ctx.rules.thirtyChars && wanted.some((t) => chars(str(t.name)) > LIMITS.nameChars)) fail('invalidParam', `tag names are at most ${LIMITS.nameChars} characters`);
   const groupId = str(b.group_id);
   const groupName = str(b.group_name);
   if (!groupId && !groupName) fail('invalidParam', 'group_id or group_name is required');
+  if (ctx.rules.thirtyChars && chars(groupName) > LIMITS.nameChars) fail('invalidParam', `group_name is at most ${LIMITS.nameChars} characters`);
   let result: SandboxTagGroup | null = null;
   await env.store.update<SandboxTagGroup[]>(ctx.merchant.id, NS.tags, 'groups', (cur) => {
     const groups = structuredClone(cur ?? []);
@@ -82,6 +90,8 @@ async function editCorpTag(env: SandboxEnv, ctx: Ctx) {
   const id = need(ctx.body, 'id');
   const name = ctx.body.name === undefined ? undefined : str(ctx.body.name);
   const order = ctx.body.order === undefined ? undefined : Number(ctx.body.order);
+  // the documented limit is on tag names; a group name is held to it too (WeCom's doc is silent on groups)
+  if (name && ctx.rules.thirtyChars && chars(name) > LIMITS.nameChars) fail('invalidParam', `names are at most ${LIMITS.nameChars} characters`);
   await env.store.update<SandboxTagGroup[]>(ctx.merchant.id, NS.tags, 'groups', (cur) => {
     const groups = structuredClone(cur ?? []);
     const g = groups.find((x) => x.group_id === id);
