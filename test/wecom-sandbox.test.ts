@@ -478,11 +478,17 @@ describe('rules that bite (on → WeCom error, off → the same call succeeds)',
       return again.errcode;
     });
     await ctl('reset', {});
-    await ctl('fault', { api: 'kf/send_msg', errcode: -1, times: 1 });
     await says('wmDup', '你好');
-    expect((await send('wmDup', '您好', { msgid: 'retry-id' })).errcode).toBe(-1);
-    expect((await send('wmDup', '您好', { msgid: 'retry-id' })).errcode).toBe(0);
-    const r = await send('wmDup', '您好', { msgid: 'retry-id' });
+    // the injected failure goes to whichever send_msg comes first: the host answering 你好 may take
+    // it (then our send goes through), so try again with a fresh msgid until ours is the one refused
+    let failed = '';
+    for (let i = 0; i < 5 && !failed; i++) {
+      await ctl('fault', { api: 'kf/send_msg', errcode: -1, times: 1 });
+      if ((await send('wmDup', '您好', { msgid: `retry-id-${i}` })).errcode === -1) failed = `retry-id-${i}`;
+    }
+    expect(failed).not.toBe('');
+    expect((await send('wmDup', '您好', { msgid: failed })).errcode).toBe(0);
+    const r = await send('wmDup', '您好', { msgid: failed });
     expect(r).toMatchObject({ errcode: 95999, errmsg: expect.stringContaining('sandbox: msgid already sent') });
   });
 
