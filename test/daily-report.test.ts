@@ -1,7 +1,7 @@
 import { addDays, dayOf } from '@xiaoer/shared/domain/time';
-import { runCli } from '../cloudfunctions/server/cli/main';
-import { DEMO_MERCHANT_ID, DEMO_WECOM, seedDemoShop } from '../cloudfunctions/server/demo';
-import { startTestHost, type TestHost } from './helpers/host';
+import { DEMO_MERCHANT_ID, DEMO_WECOM } from '../cloudfunctions/server/demo';
+import type { TestHost } from './helpers/host';
+import { cliJson, useDemoHostForCli } from './helpers/demo-cli';
 
 /**
  * Issue 12's acceptance for the daily report, as a person would do it: a host on a fresh data
@@ -12,28 +12,8 @@ import { startTestHost, type TestHost } from './helpers/host';
  */
 const TZ = 'Asia/Shanghai';
 let h: TestHost;
-const saved = { DATA_DIR: process.env.DATA_DIR, PORT: process.env.PORT };
-
-beforeAll(async () => {
-  h = await startTestHost();
-  // the host's clock is wall-clock time here, as under `npm start`: the seed is "now"
-  h.clock.set(Date.now());
-  await seedDemoShop(h.rt.deps);
-  process.env.DATA_DIR = h.dataDir;
-  process.env.PORT = new URL(h.url).port;
-}, 120_000);
-afterAll(async () => {
-  for (const [k, v] of Object.entries(saved))
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  await h.close();
-});
-
-const cli = async (...args: string[]) => {
-  const out = await runCli([...args, '--json']);
-  expect(out).toMatchObject({ code: 0 });
-  return JSON.parse(out.stdout);
-};
+useDemoHostForCli((host) => (h = host));
+const cli = cliJson;
 /** The alert jobs (09:00 stock check, hourly order check) push to the same owner: not reports. */
 const isAlertPush = (text: string) => /^【[^】]*】提醒\n/.test(text);
 /** A later day's tick can also run that week's weekly report (its chart image, then its text). */

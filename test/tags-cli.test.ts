@@ -2,8 +2,9 @@ import { callApi } from '@xiaoer/shared/api/dispatch';
 import { loadRules } from '@xiaoer/shared/usecases/tags/store';
 import { findTemplate } from '@xiaoer/shared/usecases/tags/templates';
 import { runCli } from '../cloudfunctions/server/cli/main';
-import { DEMO_MERCHANT_ID, seedDemoShop } from '../cloudfunctions/server/demo';
-import { startTestHost, type TestHost } from './helpers/host';
+import { DEMO_MERCHANT_ID } from '../cloudfunctions/server/demo';
+import type { TestHost } from './helpers/host';
+import { cliJson, useDemoHostForCli } from './helpers/demo-cli';
 
 /**
  * Issue 15's acceptance for tag rules, as a person would check it: a host on a fresh data folder
@@ -12,28 +13,9 @@ import { startTestHost, type TestHost } from './helpers/host';
  * sandbox records the mark_tag calls (`sandbox sent`).
  */
 let h: TestHost;
-const saved = { DATA_DIR: process.env.DATA_DIR, PORT: process.env.PORT };
+useDemoHostForCli((host) => (h = host));
 const M = DEMO_MERCHANT_ID;
-
-beforeAll(async () => {
-  h = await startTestHost();
-  h.clock.set(Date.now());
-  await seedDemoShop(h.rt.deps);
-  process.env.DATA_DIR = h.dataDir;
-  process.env.PORT = new URL(h.url).port;
-}, 120_000);
-afterAll(async () => {
-  for (const [k, v] of Object.entries(saved))
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  await h.close();
-});
-
-const cli = async (...args: string[]) => {
-  const out = await runCli([...args, '--json']);
-  expect(out).toMatchObject({ code: 0 });
-  return JSON.parse(out.stdout);
-};
+const cli = cliJson;
 const refused = async (...args: string[]) => {
   const out = await runCli([...args, '--json']);
   expect(out.code).toBe(1);

@@ -1,7 +1,7 @@
 import { addDays, dayOf, weekStart } from '@xiaoer/shared/domain/time';
-import { runCli } from '../cloudfunctions/server/cli/main';
-import { DEMO_MERCHANT_ID, DEMO_WECOM, seedDemoShop } from '../cloudfunctions/server/demo';
-import { startTestHost, type TestHost } from './helpers/host';
+import { DEMO_MERCHANT_ID, DEMO_WECOM } from '../cloudfunctions/server/demo';
+import type { TestHost } from './helpers/host';
+import { cliJson, useDemoHostForCli } from './helpers/demo-cli';
 
 /**
  * Issue 12's acceptance for the weekly report, as a person would do it (like daily-report.test.ts):
@@ -11,27 +11,8 @@ import { startTestHost, type TestHost } from './helpers/host';
  */
 const TZ = 'Asia/Shanghai';
 let h: TestHost;
-const saved = { DATA_DIR: process.env.DATA_DIR, PORT: process.env.PORT };
-
-beforeAll(async () => {
-  h = await startTestHost();
-  h.clock.set(Date.now());
-  await seedDemoShop(h.rt.deps);
-  process.env.DATA_DIR = h.dataDir;
-  process.env.PORT = new URL(h.url).port;
-}, 120_000);
-afterAll(async () => {
-  for (const [k, v] of Object.entries(saved))
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  await h.close();
-});
-
-const cli = async (...args: string[]) => {
-  const out = await runCli([...args, '--json']);
-  expect(out).toMatchObject({ code: 0 });
-  return JSON.parse(out.stdout);
-};
+useDemoHostForCli((host) => (h = host));
+const cli = cliJson;
 type Sent = { api: string; msgtype: string; to: string; text: string };
 const appMessages = async () => ((await cli('sandbox', 'sent', '--merchant', DEMO_MERCHANT_ID)) as Sent[]).filter((r) => r.api === 'message/send');
 
