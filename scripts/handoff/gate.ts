@@ -6,7 +6,7 @@
  * out-of-fold scores: the most answers at a precision of at least GATE_PRECISION. Deterministic like the handoff model: fixed
  * order, zero start, full batch.
  */
-import { featureVector, GATE_FEATURES, type AnswerGateData, type GateFeatures } from '../../shared/src/usecases/answer/answer-gate';
+import { featureVector, GATE_FEATURES, loadAnswerGate, type AnswerGateData, type GateFeatures } from '../../shared/src/usecases/answer/answer-gate';
 import { createOfflineEngine } from '../../shared/src/usecases/answer/engine';
 import type { Trade } from './corpus';
 import { fit, type TrainOptions, type Vec } from './train';
@@ -15,8 +15,8 @@ import { fit, type TrainOptions, type Vec } from './train';
 export const GATE_PRECISION = 0.97;
 const GATE_TRAIN: Pick<TrainOptions, 'l2' | 'epochs' | 'lr'> = { l2: 1e-4, epochs: 600, lr: 0.05 };
 
-/** One answerable case: retrieval's best FAQ (as a one-element list), its features and whether it is the expected one. */
-export type GateCase = { trade: string; cands: { f: GateFeatures; y: 0 | 1 }[] };
+/** One answerable case: the features of retrieval's best FAQ and whether it is the expected one. */
+export type GateCase = { trade: string; f: GateFeatures; y: 0 | 1 };
 
 const cache = new Map<Trade, GateCase[]>();
 export function gateCases(trades: Trade[]): GateCase[] {
@@ -30,7 +30,7 @@ export function gateCases(trades: Trade[]): GateCase[] {
         if (c.expect === 'handoff') continue;
         const m = e.bestMatch(c.q);
         // nothing in common with any FAQ, or only single characters: the gate is never asked (engine.ts)
-        if (m && m.features.matched > 0) s.push({ trade: t.trade, cands: [{ f: m.features, y: m.id === c.expect ? 1 : 0 }] });
+        if (m && m.features.matched > 0) s.push({ trade: t.trade, f: m.features, y: m.id === c.expect ? 1 : 0 });
       }
       cache.set(t, s);
     }
@@ -42,7 +42,7 @@ export function gateCases(trades: Trade[]): GateCase[] {
 const vec = (f: GateFeatures): Vec => ({ idx: Int32Array.from(GATE_FEATURES.map((_, i) => i)), val: Float64Array.from(featureVector(f)) });
 
 export function trainGate(trades: Trade[]): AnswerGateData {
-  const samples = gateCases(trades).flatMap((c) => c.cands);
+  const samples = gateCases(trades);
   const { w, b } = fit(
     samples.map((s) => vec(s.f)),
     samples.map((s) => s.y),
@@ -53,30 +53,13 @@ export function trainGate(trades: Trade[]): AnswerGateData {
   return { version: 1, features: [...GATE_FEATURES], weights: Array.from(w, (x) => Number(x.toFixed(6))), bias: Number(b.toFixed(6)), threshold: 0.5 };
 }
 
-export const gateProbability = (g: AnswerGateData, f: GateFeatures) => {
-  const x = featureVector(f);
-  let z = g.bias;
-  for (let i = 0; i < x.length; i++) z += g.weights[i]! * x[i]!;
-  return 1 / (1 + Math.exp(-z));
-};
-
-/** The engine's choice for one case: the candidate with the highest probability (the first on a tie), and whether it is right. */
-export function pickOf(g: AnswerGateData, c: GateCase): { p: number; y: 0 | 1 } {
-  let best = { p: -1, y: 0 as 0 | 1 };
-  for (const x of c.cands) {
-    const p = gateProbability(g, x.f);
-    if (p > best.p) best = { p, y: x.y };
-  }
-  return best;
-}
-
-/** Out-of-fold picks: the trades in `folds` round-robin groups, each scored by a gate trained on the others. */
+/** Out-of-fold (probability, right) pairs: the trades in `folds` round-robin groups, each scored by a gate trained on the others. */
 export function gateOutOfFold(trades: Trade[], folds: number): { p: number; y: 0 | 1 }[] {
   const k = Math.min(folds, trades.length);
   const out: { p: number; y: 0 | 1 }[] = [];
   for (let f = 0; f < k; f++) {
-    const g = trainGate(trades.filter((_, i) => i % k !== f));
-    for (const c of gateCases(trades.filter((_, i) => i % k === f))) out.push(pickOf(g, c));
+    const g = loadAnswerGate(trainGate(trades.filter((_, i) => i % k !== f)));
+    for (const c of gateCases(trades.filter((_, i) => i % k === f))) out.push({ p: g.p(c.f), y: c.y });
   }
   return out;
 }
