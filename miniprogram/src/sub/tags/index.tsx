@@ -63,7 +63,7 @@ export default function TagsPage() {
         <TagsCard tags={data.tags} />
         {data.owner ? (
           <>
-            <RulesCard shop={shop} rules={data.owner.rules} onChanged={patchRule} onApplied={() => void reload(true)} />
+            <RulesCard shop={shop} rules={data.owner.rules} onChanged={patchRule} onApplied={() => reload(true)} />
             <TemplatesCard
               shop={shop}
               templates={data.owner.templates}
@@ -124,7 +124,7 @@ function appliedText(r: Applied): string {
   return head + wecom;
 }
 
-function RulesCard(props: { shop: ShopSummary; rules: TagRuleView[]; onChanged: (r: TagRuleView) => void; onApplied: () => void }) {
+function RulesCard(props: { shop: ShopSummary; rules: TagRuleView[]; onChanged: (r: TagRuleView) => void; onApplied: () => Promise<void> }) {
   const { shop, rules, onChanged, onApplied } = props;
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -148,8 +148,10 @@ function RulesCard(props: { shop: ShopSummary; rules: TagRuleView[]; onChanged: 
     setBusy('apply');
     setError(null);
     try {
-      setApplied(appliedText(await call({ action: 'tags.apply', merchantId: shop.id })));
-      onApplied();
+      const r = await call({ action: 'tags.apply', merchantId: shop.id });
+      // the counts above refresh first, so the hint never sits beside the old numbers
+      await onApplied();
+      setApplied(appliedText(r));
     } catch (err) {
       setError(asApiError(err).message);
     } finally {
