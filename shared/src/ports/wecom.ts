@@ -126,6 +126,21 @@ export interface CorpTagGroup {
   tag: { id: string; name: string; create_time?: number; order?: number; deleted?: boolean }[];
 }
 
+/** What a 联系我 way carries besides its type and scene (doc 96348). */
+export interface ContactWayInput {
+  remark?: string;
+  skip_verify?: boolean;
+  style?: number;
+  state?: string;
+  user?: string[];
+  party?: number[];
+}
+
+export type MsgTemplateAttachment =
+  | { msgtype: 'image'; image: { media_id?: string; pic_url?: string } }
+  | { msgtype: 'link'; link: { title: string; picurl?: string; desc?: string; url: string } }
+  | { msgtype: 'miniprogram'; miniprogram: { title: string; pic_media_id: string; appid: string; page: string } };
+
 export interface WecomApi {
   // 微信客服 (kf secret, or the app secret when the app has kf access)
   kfSyncMsg(
@@ -164,10 +179,33 @@ export interface WecomApi {
   corpTagDel(merchantId: string, req: { tag_id?: string[]; group_id?: string[]; agentid?: number }): Promise<Record<string, never>>;
   markTag(merchantId: string, req: { userid: string; external_userid: string; add_tag?: string[]; remove_tag?: string[] }): Promise<Record<string, never>>;
   sendWelcomeMsg(merchantId: string, req: { welcome_code: string; text?: { content: string } }): Promise<Record<string, never>>;
+  /** 联系我 (doc 96348): `state` ≤ 30 chars comes back as follow_user.state; keep `config_id` to edit or delete. */
+  addContactWay(merchantId: string, req: ContactWayInput & { type: 1 | 2; scene: 1 | 2 }): Promise<{ config_id: string; qr_code?: string }>;
+  getContactWay(merchantId: string, req: { config_id: string }): Promise<{ contact_way: ContactWayInput & { config_id: string; type: 1 | 2; scene: 1 | 2; qr_code?: string } }>;
+  updateContactWay(merchantId: string, req: ContactWayInput & { config_id: string }): Promise<Record<string, never>>;
+  delContactWay(merchantId: string, req: { config_id: string }): Promise<Record<string, never>>;
+  /** Only creates a task per sending member; each member confirms it in the WeCom client (doc 92135). */
   addMsgTemplate(
     merchantId: string,
-    req: { chat_type?: 'single' | 'group'; external_userid?: string[]; sender?: string; text?: { content: string } },
+    req: {
+      chat_type?: 'single' | 'group';
+      external_userid?: string[];
+      sender?: string;
+      allow_select?: boolean;
+      text?: { content: string };
+      /** ≤ 9. */
+      attachments?: MsgTemplateAttachment[];
+    },
   ): Promise<{ fail_list: string[]; msgid: string }>;
+  /** `start_time`/`end_time` in seconds, ≤ 1 month apart; limit ≤ 100. */
+  getGroupmsgListV2(
+    merchantId: string,
+    req: { chat_type: 'single' | 'group'; start_time: number; end_time: number; creator?: string; filter_type?: 0 | 1 | 2; limit?: number; cursor?: string },
+  ): Promise<{ group_msg_list: { msgid: string; creator?: string; create_time: number; create_type: number; text?: { content: string } }[]; next_cursor?: string }>;
+  /** At most 3 times per 24 h per task (doc 97610). */
+  remindGroupmsgSend(merchantId: string, req: { msgid: string }): Promise<Record<string, never>>;
+  /** Stops what members have not confirmed; what was sent stays sent (doc 97611). */
+  cancelGroupmsgSend(merchantId: string, req: { msgid: string }): Promise<Record<string, never>>;
   getGroupmsgTask(
     merchantId: string,
     req: { msgid: string; limit?: number; cursor?: string },

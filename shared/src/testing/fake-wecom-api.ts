@@ -215,6 +215,34 @@ export class FakeWecomApi implements WecomApi {
     return this.call('externalcontact/add_msg_template', merchantId, req, () => ({ fail_list: [], msgid: 'tpl' }));
   }
 
+  addContactWay(merchantId: string, req: unknown) {
+    return this.call('externalcontact/add_contact_way', merchantId, req, () => ({ config_id: `cw${++this.seq}`, qr_code: `https://fake.qr/cw${this.seq}` }));
+  }
+
+  getContactWay(merchantId: string, req: { config_id: string }) {
+    return this.call('externalcontact/get_contact_way', merchantId, req, () => ({ contact_way: { config_id: req.config_id, type: 1 as const, scene: 2 as const } }));
+  }
+
+  updateContactWay(merchantId: string, req: unknown) {
+    return this.call('externalcontact/update_contact_way', merchantId, req, () => ({}) as Record<string, never>);
+  }
+
+  delContactWay(merchantId: string, req: unknown) {
+    return this.call('externalcontact/del_contact_way', merchantId, req, () => ({}) as Record<string, never>);
+  }
+
+  getGroupmsgListV2(merchantId: string, req: unknown) {
+    return this.call('externalcontact/get_groupmsg_list_v2', merchantId, req, () => ({ group_msg_list: [] }));
+  }
+
+  remindGroupmsgSend(merchantId: string, req: unknown) {
+    return this.call('externalcontact/remind_groupmsg_send', merchantId, req, () => ({}) as Record<string, never>);
+  }
+
+  cancelGroupmsgSend(merchantId: string, req: unknown) {
+    return this.call('externalcontact/cancel_groupmsg_send', merchantId, req, () => ({}) as Record<string, never>);
+  }
+
   getGroupmsgTask(merchantId: string, req: unknown) {
     return this.call('externalcontact/get_groupmsg_task', merchantId, req, () => ({ task_list: [] }));
   }
