@@ -97,6 +97,11 @@ export interface CustomerFacts {
   source: string;
   sourceState?: string;
   birthdayMonth?: number;
+  birthdayDay?: number;
+  /** First paid order (channel stats: ordered within 30 days of being added). */
+  firstOrderAt?: number;
+  /** Asked for no more marketing: campaigns and follow-ups leave them out. */
+  optedOutAt?: number;
   storeId?: string;
   followUserId?: string;
   lost: boolean;

@@ -28,6 +28,8 @@ const FACT_FIELDS = Object.fromEntries(
     'storeId',
     'followUserId',
     'lost',
+    'firstOrderAt',
+    'optedOutAt',
   ].map((k) => [k, true]),
 );
 
@@ -42,12 +44,15 @@ function factsOf(d: Record<string, unknown>): CustomerFacts {
     source: (d.source as string | undefined) ?? 'other',
     lost: d.lost === true,
   };
-  const birthday = d.birthday as { month?: number } | undefined;
+  const birthday = d.birthday as { month?: number; day?: number } | undefined;
   if (typeof d.lastOrderAt === 'number') out.lastOrderAt = d.lastOrderAt;
   if (typeof d.lastMessageAt === 'number') out.lastMessageAt = d.lastMessageAt;
   if (Array.isArray(d.categories)) out.categories = d.categories as string[];
   if (typeof d.sourceState === 'string') out.sourceState = d.sourceState;
   if (typeof birthday?.month === 'number') out.birthdayMonth = birthday.month;
+  if (typeof birthday?.day === 'number') out.birthdayDay = birthday.day;
+  if (typeof d.firstOrderAt === 'number') out.firstOrderAt = d.firstOrderAt;
+  if (typeof d.optedOutAt === 'number') out.optedOutAt = d.optedOutAt;
   if (typeof d.storeId === 'string') out.storeId = d.storeId;
   if (typeof d.followUserId === 'string') out.followUserId = d.followUserId;
   return out;

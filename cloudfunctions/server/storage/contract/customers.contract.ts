@@ -106,6 +106,7 @@ export function customerRepoContract(make: MakeStorage) {
         storeId: 's1',
         followUserId: 'zhangsan',
         lastMessageAt: 3000,
+        optedOutAt: 2500,
         createdAt: 1000,
       });
       await ctx.s.customers.upsert(full);
@@ -135,6 +136,9 @@ export function customerRepoContract(make: MakeStorage) {
         source: 'contact_way',
         sourceState: 'table-qr',
         birthdayMonth: 6,
+        birthdayDay: 18,
+        firstOrderAt: 1500,
+        optedOutAt: 2500,
         storeId: 's1',
         followUserId: 'zhangsan',
         lost: false,
@@ -148,6 +152,7 @@ export function customerRepoContract(make: MakeStorage) {
       const again = (await ctx.s.customers.listFacts('a', { limit: 100 })).items.find((f) => f.externalUserId === 'wm1')!;
       expect(again.tags).toEqual(['VIP', '沉睡']);
       expect(again.birthdayMonth).toBeUndefined();
+      expect(again.birthdayDay).toBeUndefined();
     });
   });
 }

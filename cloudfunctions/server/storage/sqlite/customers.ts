@@ -33,6 +33,9 @@ function factsOf(id: string, f: unknown[]): CustomerFacts {
   if (f[10] != null) out.storeId = f[10] as string;
   if (f[11] != null) out.followUserId = f[11] as string;
   if (f[13] != null) out.lastMessageAt = f[13] as number;
+  if (f[14] != null) out.birthdayDay = f[14] as number;
+  if (f[15] != null) out.firstOrderAt = f[15] as number;
+  if (f[16] != null) out.optedOutAt = f[16] as number;
   return out;
 }
 

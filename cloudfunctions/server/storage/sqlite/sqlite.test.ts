@@ -26,7 +26,7 @@ describe('sqlite storage', () => {
     again.close();
   });
 
-  it('gives customers stored before migration 9 their sort columns and rule facts', async () => {
+  it('gives customers stored before migration 9 their sort columns and rule facts (through migration 10)', async () => {
     const file = path.join(dir, 'before-v9.db');
     const old = new Database(file);
     old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
@@ -66,6 +66,7 @@ describe('sqlite storage', () => {
       source: 'qr',
       sourceState: 'poster',
       birthdayMonth: 3,
+      birthdayDay: 1,
       lost: false,
     });
     await s.close();
