@@ -33,6 +33,7 @@ const INTEGRATION = [
   'test/wecom-callback.test.ts', // in-process host
   'test/wecom-sandbox.test.ts', // in-process host
   'test/wecom-sandbox-contact-way.test.ts', // in-process host: 联系我 endpoints, contact-way callbacks, tag concurrency
+  'test/wecom-sandbox-groupmsg.test.ts', // in-process host: mass sends, their statuses, quota, remind and cancel, the CLI's sandbox sent
   'test/subscribe-sandbox.test.ts', // in-process host: the subscribe message through the sandbox, and the CLI's sandbox sent
   'test/tags-cli.test.ts', // in-process host with the demo shop: tags preview / apply from the CLI, mark_tag in the sandbox
 ];

@@ -133,8 +133,15 @@ function describe(api: string, body: Record<string, unknown>): Omit<SentRecord, 
     case 'externalcontact/add_msg_template': {
       const ids = strList(body.chat_type === 'group' ? body.chat_id_list : body.external_userid) ?? [];
       const to = ids.length > 20 ? `${ids.slice(0, 20).join('|')}|…(+${ids.length - 20})` : ids.join('|') || str(body.sender);
-      return { ...base, to, msgtype: str(obj(body.text).content) ? 'text' : 'attachments', text: str(obj(body.text).content) };
+      const content = str(obj(body.text).content);
+      const withAttachments = Array.isArray(body.attachments) && body.attachments.length > 0;
+      // count: the recipients as the call names them (before WeCom splits them by member)
+      return { ...base, to, msgtype: content ? (withAttachments ? 'text+attachments' : 'text') : 'attachments', text: content, count: ids.length };
     }
+    case 'externalcontact/remind_groupmsg_send':
+    case 'externalcontact/cancel_groupmsg_send':
+      // the handler fills in `to` and `count`: the members reminded or stopped
+      return { ...base, msgtype: 'groupmsg', count: 0 };
     case 'externalcontact/mark_tag':
       // tags put on a customer (through the member who follows them): ids as WeCom got them
       return {

@@ -31,6 +31,8 @@ export async function sandboxSentList(rt: Runtime, merchantId: string): Promise<
       text: r.text,
       msgid: r.msgid,
       errcode: r.errcode,
+      // mass sends only (add_msg_template's recipients, the members a remind or cancel reached)
+      ...(r.count !== undefined ? { count: r.count } : {}),
     }));
 }
 
@@ -39,7 +41,7 @@ export function sentListText(list: SentRecord[]): string {
   return list
     .map(
       (r) =>
-        `${new Date(r.at).toISOString()}  ${r.api}  → ${r.to || '-'}  ${r.msgtype}  ${r.errcode === 0 ? 'ok' : `errcode ${r.errcode}`}${r.msgid ? `  msgid ${r.msgid}` : ''}\n    ${r.text.replace(/\s+/g, ' ').slice(0, 200)}`,
+        `${new Date(r.at).toISOString()}  ${r.api}  → ${r.to || '-'}${r.count !== undefined ? ` (${r.count})` : ''}  ${r.msgtype}  ${r.errcode === 0 ? 'ok' : `errcode ${r.errcode}`}${r.msgid ? `  msgid ${r.msgid}` : ''}\n    ${r.text.replace(/\s+/g, ' ').slice(0, 200)}`,
     )
     .join('\n');
 }

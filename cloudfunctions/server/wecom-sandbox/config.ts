@@ -33,6 +33,17 @@ export const RULE_NAMES = [
   'tagConcurrency',
   /** tag names and 联系我 `state` longer than 30 characters → 40058 (protocol doc §10; WeCom's exact code is not documented). */
   'thirtyChars',
+  /** add_msg_template attachments: more than 9, a link desc over 512 bytes, a mini-program title over 64 bytes → 40058 (protocol doc §5). */
+  'templateAttachments',
+  /** get_groupmsg_list_v2 with end_time more than a month (31 days) after start_time → 40058 (protocol doc §5, §10). */
+  'groupmsgListRange',
+  /**
+   * Per-customer mass-send quota (protocol doc §10, doc 92135): when a member confirms, a recipient
+   * already at the corp's quota this period gets send_result status 3 instead of the message.
+   */
+  'massSendQuota',
+  /** remind_groupmsg_send more than 3 times in 24 h for one msgid → 45011 (doc 97610; UNVERIFIED code). */
+  'remindThreePerDay',
 ] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 export type SandboxRules = Record<RuleName, boolean>;
@@ -75,6 +86,14 @@ export const LIMITS = {
   tagConcurrency: 5,
   /** Tag names and contact-way `state` (protocol doc §10). */
   nameChars: 30,
+  /** add_msg_template (protocol doc §5). */
+  templateAttachments: 9,
+  linkDescBytes: 512,
+  miniprogramTitleBytes: 64,
+  /** get_groupmsg_list_v2: start_time..end_time at most a month apart (31 days, the longest month). */
+  groupmsgListRangeS: 31 * 24 * 3600,
+  /** remind_groupmsg_send per msgid per rolling 24 h (doc 97610). */
+  remindsPerDay: 3,
   /** Request bodies (add_msg_template with 10 000+ ids, media uploads). */
   bodyBytes: 4 * 1024 * 1024,
 };
@@ -117,6 +136,12 @@ export const E = {
   /** 消息内容大小超过限制 (global error code list; the sandbox refuses where real WeCom may truncate). */
   contentTooLong: [45002, 'content size out of limit'],
   freqLimit: [45009, 'api freq out of limit'],
+  /**
+   * UNVERIFIED: a 4th remind_groupmsg_send of one msgid within 24 h. The doc states the limit
+   * but no code; 45011 is the global list's "API调用太频繁". Deliberately not 45009, which the
+   * product's client retries with backoff: a refused remind must not be retried.
+   */
+  remindLimit: [45011, 'remind groupmsg send count limit exceed'],
   /** Too many calls of one API at once (protocol doc §10, mark_tag's limit of 5). */
   concurrentLimit: [45033, 'api concurrent out of limit'],
   dataFormat: [47001, 'data format error, Warning: wrong json format.'],
@@ -147,6 +172,8 @@ export const SEND_APIS = new Set([
   'kf/send_msg_on_event',
   'externalcontact/send_welcome_msg',
   'externalcontact/add_msg_template',
+  'externalcontact/remind_groupmsg_send',
+  'externalcontact/cancel_groupmsg_send',
   'message/send',
   'webhook/send',
   'externalcontact/mark_tag',

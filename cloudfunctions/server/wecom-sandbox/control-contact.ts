@@ -3,7 +3,7 @@ import { AppError } from '@xiaoer/shared/domain/errors';
 import type { CallbackSender } from './callback';
 import { LIMITS } from './config';
 import type { ContactWay } from './contact-way';
-import type { ContactAdd, ContactWayAdd } from './control-schemas';
+import type { ContactAdd, ContactDelete, ContactWayAdd } from './control-schemas';
 import { findContact } from './customers';
 import { NS, type CodeRecord, type SandboxContact } from './store';
 import { cdata, randomId } from './util';
@@ -75,4 +75,28 @@ export async function contactWayAdd(env: SandboxEnv, callbacks: CallbackSender, 
     base,
   );
   return { userId, state: way.state, ...out };
+}
+
+/**
+ * A customer deletes a member (WeCom's del_follow_user): the sandbox's contact keeps the customer
+ * without that member — an empty follow_user when it was the last — so a mass send from them
+ * answers send_result status 2, whatever the product's own customer row still says. The product
+ * hears it through the callback, as from WeCom.
+ */
+export async function contactDelete(env: SandboxEnv, callbacks: CallbackSender, b: z.infer<typeof ContactDelete>, base: string) {
+  const m = await env.registry.require(b.merchantId);
+  const sec = Math.floor(env.rt.deps.clock.now() / 1000);
+  const existing = await findContact(env, m.id, b.externalUserId);
+  if (!existing?.follow_user.some((f) => f.userid === b.userId)) {
+    throw new AppError('NOT_FOUND.CONTACT', `沙箱里 ${b.externalUserId} 不是 ${b.userId} 的客户`, 404);
+  }
+  await env.store.update<SandboxContact>(m.id, NS.contact, b.externalUserId, (cur) => {
+    const c: SandboxContact = structuredClone(cur ?? existing);
+    return { ...c, follow_user: c.follow_user.filter((f) => f.userid !== b.userId) };
+  });
+  const xml =
+    `<xml><ToUserName>${cdata(m.wecom.corpId)}</ToUserName><FromUserName>${cdata('sys')}</FromUserName><CreateTime>${sec}</CreateTime>` +
+    `<MsgType>${cdata('event')}</MsgType><Event>${cdata('change_external_contact')}</Event><ChangeType>${cdata('del_follow_user')}</ChangeType>` +
+    `<UserID>${cdata(b.userId)}</UserID><ExternalUserID>${cdata(b.externalUserId)}</ExternalUserID></xml>`;
+  return { callback: b.notify ? await callbacks.deliver(m, xml, false, base) : null };
 }

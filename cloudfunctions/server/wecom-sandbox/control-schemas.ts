@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MerchantId } from '@xiaoer/shared/domain/ids';
 import { LIMITS, RULE_NAMES } from './config';
+import { QUOTA_PERIODS } from './groupmsg-quota';
 
 const Id = z
   .string()
@@ -85,7 +86,13 @@ export const ConfigBody = z
   })
   .strict();
 export const Reset = z.object({ merchantId: MerchantId.optional() });
-export const GroupConfirm = z.object({ merchantId: MerchantId, msgid: z.string().min(1), userid: z.string().optional() });
+/** Without userid: every member of the task confirms. */
+export const GroupConfirm = z.object({ merchantId: MerchantId, msgid: z.string().min(1).max(128), userid: Id.optional() });
+/** The corp admin's mass-send quota (群发助手 → 设置): as many per month as the month has days (default), 7 per week, 1 per day. */
+export const GroupQuota = z.object({ merchantId: MerchantId, period: z.enum(QUOTA_PERIODS) });
+export const GroupQuotaQuery = z.object({ merchantId: MerchantId, externalUserId: z.array(Id).max(100).default([]) });
+/** A customer deletes a member (del_follow_user): no longer that member's friend at WeCom. */
+export const ContactDelete = z.object({ merchantId: MerchantId, userId: Id, externalUserId: Id, notify: z.boolean().default(true) });
 export const WebhookKey = z.object({ merchantId: MerchantId, key: z.string().min(1).max(200) });
 
 /** GET /sandbox/_control: the route list (the README snippet says the same). */
@@ -99,6 +106,8 @@ export const ROUTES = {
     "{merchantId, externalUserId, openKfId?, serviceState?, servicerUserId?, lastCustomerMessageAt?, repliesSinceCustomer?} → sets WeCom's side of a session",
   'POST /sandbox/_control/contact-add':
     '{merchantId, userId, externalUserId, name?, state?, welcome=true, notify=true} → 客户联系 add_external_contact callback with a 20 s WelcomeCode',
+  'POST /sandbox/_control/contact-delete':
+    "{merchantId, userId, externalUserId, notify=true} → the customer deletes the member: WeCom's contact loses that member (a mass send from them answers status 2) + the del_follow_user callback",
   'POST /sandbox/_control/contact-way-add':
     "{merchantId, configId, externalUserId, userId?, name?, welcome=true, notify=true} → a customer adds a member through a 联系我 code: add_external_contact callback with the way's State and a 20 s WelcomeCode",
   'GET|POST /sandbox/_control/hold':
@@ -108,8 +117,12 @@ export const ROUTES = {
   'GET|POST /sandbox/_control/fault':
     '{api, mode="errcode"|"timeout"|"reset"|"http5xx"|"lost", errcode=-1, times=1, merchantId?} → the next `times` calls of api answer errcode, never answer, drop the connection, answer HTTP 503, or are carried out with the answer lost (times 0 clears)',
   'GET|POST /sandbox/_control/config': '{rules?:{<rule>:bool}, syncPageSize?, ratePerMinute?, webhookPerMinute?} → effective config',
-  'GET /sandbox/_control/sent?merchantId=&after=': 'the sent list, oldest first, each {seq, at, api, to, msgtype, text, msgid, errcode}',
+  'GET /sandbox/_control/sent?merchantId=&after=':
+    'the sent list, oldest first, each {seq, at, api, to, msgtype, text, msgid, errcode}; mass sends add count: add_msg_template its recipients, remind_groupmsg_send / cancel_groupmsg_send (msgid = the task) the members reminded or stopped, listed in to',
   'POST /sandbox/_control/reset': '{merchantId?} → forgets sandbox state (all merchants, config and faults when no merchantId)',
-  'POST /sandbox/_control/groupmsg-confirm': '{merchantId, msgid, userid?} → members confirm a mass message (task status 2, recipients status 1)',
+  'POST /sandbox/_control/groupmsg-confirm':
+    '{merchantId, msgid, userid?} → one member (or all) confirms a mass message in the WeCom client: task status 2; each recipient 1 sent, 2 not a friend of that member, 3 quota used up; returns {msgid, members:[{userid, result: sent|already_sent, sendTime, delivered, notFriend, quotaUsedUp}]}; 409 CONFLICT.GROUPMSG_CANCELLED for a member who had not confirmed a cancelled task',
+  'GET|POST /sandbox/_control/groupmsg-quota':
+    '{merchantId, period: "month"|"week"|"day"} (GET: ?merchantId=&externalUserId=a,b) → the corp\'s per-customer mass-send quota: as many per calendar month as the month has days (default), 7 per week (Mon–Sun), 1 per day, China time; returns {merchantId, period, cap, received?:{<id>: n this period}}',
   'POST /sandbox/_control/webhook-key': '{merchantId, key} → robot sends with this key are listed under that merchant',
 };

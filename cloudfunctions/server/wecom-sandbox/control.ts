@@ -5,17 +5,22 @@ import { parseInput as parse } from '@xiaoer/shared/contracts/envelope';
 import type { Runtime } from '../composition';
 import { CallbackSender } from './callback';
 import type { SandboxConfig, SandboxRules } from './config';
-import { contactAdd, contactWayAdd } from './control-contact';
+import { contactAdd, contactDelete, contactWayAdd } from './control-contact';
+import { confirmGroupMsg } from './groupmsg-confirm';
+import { quotaPeriodOf, quotaWindow, receivedThisPeriod, setQuotaPeriod } from './groupmsg-quota';
 import { inFlightOf } from './inflight';
 import { KfSide } from './control-kf';
 import {
   Clock,
   ConfigBody,
   ContactAdd,
+  ContactDelete,
   ContactWayAdd,
   CustomerMessage,
   FaultBody,
   GroupConfirm,
+  GroupQuota,
+  GroupQuotaQuery,
   Hold,
   KfEvent,
   KfSessionBody,
@@ -26,7 +31,7 @@ import {
   WebhookKey,
 } from './control-schemas';
 import type { MerchantRegistry } from './registry';
-import { NS, PLATFORM, type Fault, type GroupMsgTask, type SandboxStore, type SentRecord } from './store';
+import { NS, PLATFORM, type Fault, type SandboxStore, type SentRecord } from './store';
 import type { SandboxEnv } from './wx';
 
 export type { CallbackResult } from './callback';
@@ -64,6 +69,8 @@ export class SandboxControl {
         return this.kf.kfSession(parse(KfSessionBody, body));
       case 'POST /contact-add':
         return contactAdd(this.env, this.callbacks, parse(ContactAdd, body), base);
+      case 'POST /contact-delete':
+        return contactDelete(this.env, this.callbacks, parse(ContactDelete, body), base);
       case 'POST /contact-way-add':
         return contactWayAdd(this.env, this.callbacks, parse(ContactWayAdd, body), base);
       case 'GET /hold':
@@ -91,7 +98,14 @@ export class SandboxControl {
       case 'POST /reset':
         return this.reset(parse(Reset, body));
       case 'POST /groupmsg-confirm':
-        return this.confirmGroupMsg(parse(GroupConfirm, body));
+        return confirmGroupMsg(this.env, (await this.store.config(this.ruleOverrides)).rules, parse(GroupConfirm, body));
+      case 'GET /groupmsg-quota':
+        return this.groupMsgQuota(parse(GroupQuotaQuery, { merchantId: query.get('merchantId'), externalUserId: (query.get('externalUserId') ?? '').split(',').filter(Boolean) }));
+      case 'POST /groupmsg-quota': {
+        const q = parse(GroupQuota, body);
+        await setQuotaPeriod(this.store, (await this.env.registry.require(q.merchantId)).id, q.period);
+        return this.groupMsgQuota({ merchantId: q.merchantId, externalUserId: [] });
+      }
       case 'POST /webhook-key': {
         const w = parse(WebhookKey, body);
         await this.env.registry.require(w.merchantId);
@@ -156,12 +170,12 @@ export class SandboxControl {
     return { removed };
   }
 
-  private async confirmGroupMsg(g: z.infer<typeof GroupConfirm>) {
+  /** The merchant's quota setting, its cap in the period the clock is in, and what the named customers received in it. */
+  private async groupMsgQuota(q: z.infer<typeof GroupQuotaQuery>) {
+    const m = await this.env.registry.require(q.merchantId);
     const now = this.rt.deps.clock.now();
-    const { value } = await this.store.update<GroupMsgTask>(g.merchantId, NS.groupmsg, g.msgid, (t) => {
-      if (!t) throw new AppError('NOT_FOUND.GROUPMSG', `没有 ${g.msgid} 这条群发`, 404);
-      return { ...t, tasks: t.tasks.map((x) => (!g.userid || x.userid === g.userid ? { ...x, status: 2 as const, sendTime: now } : x)) };
-    });
-    return value;
+    const period = await quotaPeriodOf(this.store, m.id);
+    const received = q.externalUserId.length ? { received: await receivedThisPeriod(this.store, m.id, now, q.externalUserId) } : {};
+    return { merchantId: m.id, period, cap: quotaWindow(period, now).cap, ...received };
   }
 }

@@ -26,6 +26,8 @@ export const NS = {
   sent: 'sandbox.sent',
   sentMsgid: 'sandbox.sentmsgid',
   groupmsg: 'sandbox.groupmsg',
+  /** Mass-send quota: the corp's setting (`setting`) and what each customer received (`delivered`). */
+  groupmsgQuota: 'sandbox.gmquota',
   rate: 'sandbox.rate',
   /** 联系我 configurations, by config_id. */
   contactWay: 'sandbox.contactway',
@@ -54,6 +56,7 @@ const MERCHANT_NS = [
   NS.sent,
   NS.sentMsgid,
   NS.groupmsg,
+  NS.groupmsgQuota,
   NS.rate,
   NS.contactWay,
 ];
@@ -69,6 +72,11 @@ export interface SentRecord {
   text: string;
   msgid: string;
   errcode: number;
+  /**
+   * Mass sends only: add_msg_template's recipients (external_userid or chat_id_list length);
+   * remind / cancel: the members reminded or stopped. Absent on every other api.
+   */
+  count?: number;
 }
 
 export interface TokenRecord {
@@ -134,13 +142,28 @@ export interface MediaRecord {
   createdAt: number;
 }
 
+/** get_groupmsg_send_result status: 0 unsent, 1 sent, 2 not a friend (any more), 3 quota used up. */
+export type GroupMsgResult = 0 | 1 | 2 | 3;
+
 export interface GroupMsgTask {
   msgid: string;
   chatType: 'single' | 'group';
   createdAt: number;
   text: string;
-  /** userid → recipients (external_userid or chat_id) and confirmation time. */
-  tasks: { userid: string; status: 0 | 2; sendTime?: number; recipients: string[] }[];
+  /** The `sender` of add_msg_template, when it named one (get_groupmsg_list_v2 `creator`). */
+  creator?: string;
+  attachments?: Record<string, unknown>[];
+  allowSelect?: boolean;
+  /** cancel_groupmsg_send: members who had not confirmed by then never can. */
+  cancelledAt?: number;
+  /** Successful remind_groupmsg_send calls (≤ 3 per 24 h). */
+  remindedAt?: number[];
+  /**
+   * userid → recipients (external_userid or chat_id) and confirmation time; `results` (same order
+   * as `recipients`) is decided when the member confirms. Records from before it existed read as
+   * all sent once the task is.
+   */
+  tasks: { userid: string; status: 0 | 2; sendTime?: number; recipients: string[]; results?: GroupMsgResult[] }[];
 }
 
 /**
