@@ -155,6 +155,7 @@ async function routes(merchantId: string): Promise<string[]> {
     '/sub/products/index',
     '/sub/tags/index',
     '/sub/tag-rule/index',
+    '/sub/channels/index',
     rule && `/sub/tag-rule/index?id=${encodeURIComponent(rule.id)}`,
   ].filter((r): r is string => Boolean(r));
 }

@@ -15,6 +15,8 @@ import { parseOrderContent } from '../cloudfunctions/server/orders/files';
 import { writeXlsx } from '../cloudfunctions/server/reports/xlsx';
 import { ensureDailyReport } from '@xiaoer/shared/usecases/reports/daily-job';
 import { saveQuickReplies } from '@xiaoer/shared/usecases/conversations/quick-replies';
+import { createChannel } from '@xiaoer/shared/usecases/channels/manage';
+import { planDraft } from '@xiaoer/shared/usecases/campaigns/plan';
 
 /**
  * Every action of the api union, enumerated at run time: each one must refuse another
@@ -29,6 +31,12 @@ const teachPool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
 const removablePool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
 /** Tag rules of shop A an owner may remove (one per call); shop B is asked for A's ids, never found. */
 const rulePool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
+/** Channel QR codes of shop A: one kept for updates, the rest removed one per call; B is asked for A's ids. */
+const channelPool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
+let keptChannel = '';
+/** Campaign drafts of shop A: one kept to read, the rest scheduled or cancelled one per call; B is asked for A's ids. */
+const campaignPool: Record<string, string[]> = { 'shop-a': [], 'shop-b': [] };
+let keptCampaign = '';
 const ANY_SPEND = { name: '都算', tags: ['VIP'], when: { field: 'totalSpentFen' as const, op: '>=' as const, value: 0 } };
 const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = {
   'me.get': () => ({ action: 'me.get' }),
@@ -119,6 +127,20 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   'tags.apply': (merchantId) => ({ action: 'tags.apply', merchantId }),
   'customers.tag': (merchantId) => ({ action: 'customers.tag', merchantId, externalUserId: 'wm-a', add: ['熟客'] }),
   'customers.update': (merchantId) => ({ action: 'customers.update', merchantId, externalUserId: 'wm-a', note: '爱喝少糖', birthday: { month: 3, day: 8 } }),
+  // A's channels carry the mark; B naming A's channel ids finds nothing, B's codes route to B's own members
+  'channels.list': (merchantId) => ({ action: 'channels.list', merchantId }),
+  'channels.create': (merchantId) => ({ action: 'channels.create', merchantId, name: '门店柜台', members: ['zhangsan'], tags: ['到店'], welcome: '欢迎光临' }),
+  'channels.update': (merchantId) => ({ action: 'channels.update', merchantId, id: keptChannel, tags: ['外卖'] }),
+  'channels.remove': (merchantId) => ({ action: 'channels.remove', merchantId, id: channelPool[merchantId].shift() ?? 'none' }),
+  // A's campaigns carry the mark in their text; B naming A's campaign ids finds nothing
+  'campaigns.list': (merchantId) => ({ action: 'campaigns.list', merchantId }),
+  'campaigns.get': (merchantId) => ({ action: 'campaigns.get', merchantId, id: keptCampaign }),
+  'campaigns.forecast': (merchantId) => ({ action: 'campaigns.forecast', merchantId, audience: { any: ['VIP', MARK] }, texts: ['周末第二杯半价'] }),
+  'campaigns.save': (merchantId) => ({ action: 'campaigns.save', merchantId, name: '周末活动', audience: 'VIP', texts: ['周末第二杯半价'] }),
+  'campaigns.schedule': (merchantId) => ({ action: 'campaigns.schedule', merchantId, id: campaignPool[merchantId].shift() ?? 'none' }),
+  'campaigns.cancel': (merchantId) => ({ action: 'campaigns.cancel', merchantId, id: campaignPool[merchantId].shift() ?? 'none' }),
+  'marketing.settings.get': (merchantId) => ({ action: 'marketing.settings.get', merchantId }),
+  'marketing.settings.save': (merchantId) => ({ action: 'marketing.settings.save', merchantId, settings: { quota: 'week7', quietHours: { from: '22:00', to: '08:30' } } }),
 };
 
 let deps: Deps;
@@ -232,6 +254,34 @@ beforeAll(async () => {
     await deps.storage.tagRules.upsert({ ...ANY_SPEND, id, merchantId: 'shop-a', name: `${MARK}规则`, tags: [MARK], enabled: true, createdAt: now, updatedAt: now });
     if (id !== 'rule-a-keep') for (const m of ['shop-a', 'shop-b']) rulePool[m].push(id);
   }
+  // a member with a WeCom account in each shop (channel codes route to them), and A's codes
+  await deps.storage.members.add({ id: 'cw-a', merchantId: 'shop-a', openid: 'cw-a', name: '店员甲', role: 'staff', onDuty: true, wecomUserId: 'zhangsan', createdAt: now });
+  await deps.storage.members.add({ id: 'cw-b', merchantId: 'shop-b', openid: 'cw-b', name: '店员乙', role: 'staff', onDuty: true, wecomUserId: 'zhangsan', createdAt: now });
+  for (let i = 0; i < 6; i++) {
+    const c = await createChannel({ deps, wecom: channel.wecom }, 'shop-a', { name: `${MARK}码${i}`, members: ['zhangsan'], tags: [MARK], welcome: MARK });
+    if (i === 0) keptChannel = c.state;
+    else for (const m of ['shop-a', 'shop-b']) channelPool[m].push(c.state);
+  }
+  // a customer of A's WeCom member, so A's drafts have someone to send to
+  await deps.storage.customers.upsert({
+    merchantId: 'shop-a',
+    externalUserId: 'wm-camp',
+    name: MARK,
+    source: 'contact_way',
+    followUserId: 'zhangsan',
+    tags: ['VIP'],
+    totalSpentFen: 0,
+    orderCount: 0,
+    lost: false,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const merchantA = (await deps.storage.merchants.get('shop-a'))!;
+  for (let i = 0; i < 6; i++) {
+    const p = await planDraft(deps, merchantA, { name: `${MARK}活动${i}`, audience: 'VIP', texts: [`${MARK}上新啦`] });
+    if (i === 0) keptCampaign = p.campaignId;
+    else for (const m of ['shop-a', 'shop-b']) campaignPool[m].push(p.campaignId);
+  }
   await raiseAlert(deps, 'shop-a', { key: 'stock:P-A', kind: 'stockYellow', day: '2026-11-21', text: MARK, at: now, pushed: false });
   // a stored daily report of A (its text names the shop, so it carries the mark)
   await ensureDailyReport(deps, (await deps.storage.merchants.get('shop-a'))!, '2026-11-21');
@@ -302,6 +352,8 @@ describe('api authorization', () => {
         'NOT_FOUND.ORDER',
         'NOT_FOUND.PRODUCT',
         'NOT_FOUND.TAG_RULE',
+        'NOT_FOUND.CHANNEL',
+        'NOT_FOUND.CAMPAIGN',
       ]).toContain(own);
       // a stranger with no membership at all is refused too
       expect(await code(callApi(deps, { openid: 'stranger' }, make('shop-a')))).toBe('AUTH.FORBIDDEN');

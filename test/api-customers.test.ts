@@ -6,6 +6,8 @@ import type { Deps } from '@xiaoer/shared/ports/deps';
 import type { ManualClock } from '@xiaoer/shared/domain/time';
 import { VECTOR_A } from './helpers/host';
 import { testDeps } from './helpers/deps';
+import { FakeWecomApi } from '@xiaoer/shared/testing/fake-wecom-api';
+import { createChannel, removeChannel } from '@xiaoer/shared/usecases/channels/manage';
 
 /** 客户 through the api: the list's filters, sort, total and paging; the profile's fields; who sees what. */
 
@@ -143,6 +145,19 @@ describe('customers.get', () => {
     // a code from a newer writer reads as 其他, not as the code
     await deps.storage.customers.upsert({ ...customer('wmS', {}), source: 'mystery' as Customer['source'] });
     expect((await call({ action: 'customers.get', externalUserId: 'wmS' })).customer.sourceText).toBe('其他');
+  });
+
+  it('names the channel QR code that brought a customer in the list and the profile, until the code is deleted', async () => {
+    const owner = (await deps.storage.members.list('shop')).find((m) => m.role === 'owner')!;
+    await deps.storage.members.save({ ...owner, wecomUserId: 'LaoBan' });
+    const env = { deps, wecom: new FakeWecomApi() };
+    const bag = await createChannel(env, 'shop', { name: '外卖袋', members: ['LaoBan'] });
+    await deps.storage.customers.upsert(customer('wmA', { source: 'contact_way', sourceState: bag.state }));
+    const listed = (await call({ action: 'customers.list', limit: 10 })).items.find((c: { externalUserId: string }) => c.externalUserId === 'wmA');
+    expect(listed.sourceText).toBe('渠道活码 · 外卖袋');
+    expect((await call({ action: 'customers.get', externalUserId: 'wmA' }, STAFF)).customer.sourceText).toBe('渠道活码 · 外卖袋');
+    await removeChannel(env, 'shop', bag.state);
+    expect((await call({ action: 'customers.get', externalUserId: 'wmA' })).customer.sourceText).toBe('渠道活码');
   });
 
   it("keeps other shops' customers out", async () => {

@@ -51,6 +51,12 @@ describe('customer source labels', () => {
     for (const code of codes) expect(CustomerSource.options).toContain(code);
   });
 
+  it('names the channel QR code that brought a customer (渠道活码 · 门店柜台), and only for 渠道活码', () => {
+    expect(sourceText('contact_way', '门店柜台')).toBe('渠道活码 · 门店柜台');
+    expect(sourceText('contact_way', undefined)).toBe('渠道活码');
+    for (const code of CustomerSource.options.filter((c) => c !== 'contact_way')) expect(sourceText(code, '门店柜台')).toBe(SOURCE_LABEL[code]);
+  });
+
   it('reads a code it does not know as 其他, never as the code', () => {
     expect(sourceText('wechat_channels')).toBe('其他');
     expect(sourceText('toString')).toBe('其他');

@@ -21,6 +21,7 @@ export default defineAppConfig({
         'products/index',
         'tags/index',
         'tag-rule/index',
+        'channels/index',
       ],
     },
   ],

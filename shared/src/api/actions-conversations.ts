@@ -1,6 +1,7 @@
 import type { Conversation } from '../domain/conversation';
 import { getCustomer, listCustomers } from '../usecases/customers/queries';
 import { customerOrders } from '../usecases/customers/orders';
+import { channelNames } from '../usecases/channels/store';
 import { loadMedia } from '../usecases/conversations/media';
 import { getNamedConversation, getThread, listConversations, named } from '../usecases/conversations/queries';
 import { requireConversation } from '../usecases/conversations/require-conversation';
@@ -23,14 +24,15 @@ const byMember = (ctx: CallContext, req: { merchantId: string; conversationId: s
 /** Customers, threads and what people do in them. */
 export const conversationActions = {
   'customers.list': async (ctx, req) => {
-    const page = await listCustomers(ctx.deps, req.merchantId, req);
-    return { items: page.items.map((c) => customerView(c, ctx.member.role)), nextCursor: page.nextCursor, total: page.total };
+    const [page, channels] = await Promise.all([listCustomers(ctx.deps, req.merchantId, req), channelNames(ctx.deps, req.merchantId)]);
+    return { items: page.items.map((c) => customerView(c, ctx.member.role, channels)), nextCursor: page.nextCursor, total: page.total };
   },
 
   'customers.get': async (ctx, req) => {
     const { customer, recentMessages, storeName } = await getCustomer(ctx.deps, req.merchantId, req.externalUserId);
     const orders = customerOrdersView(await customerOrders(ctx.deps, customer), ctx.member.role);
-    return { customer: customerProfileView(customer, ctx.member.role, storeName), recentMessages, orders };
+    const channels = await channelNames(ctx.deps, req.merchantId);
+    return { customer: customerProfileView(customer, ctx.member.role, storeName, channels), recentMessages, orders };
   },
 
   'conversations.list': async (ctx, req) => {

@@ -8,6 +8,8 @@ import { subscribeActions } from './actions-subscribe';
 import { inboxActions } from './actions-inbox';
 import { shopActions } from './actions-shop';
 import { tagActions } from './actions-tags';
+import { campaignActions } from './actions-campaigns';
+import { channelActions } from './actions-channels';
 import type { Handlers } from './context';
 
 export type { CallContext, Handlers } from './context';
@@ -24,4 +26,6 @@ export const handlers: Handlers = {
   ...subscribeActions,
   ...inboxActions,
   ...tagActions,
+  ...campaignActions,
+  ...channelActions,
 };

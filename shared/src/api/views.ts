@@ -27,13 +27,14 @@ export function maskTail(plain: string): string {
   return plain.length < 12 ? '****' : `****${plain.slice(-4)}`;
 }
 
-export function customerView(c: Customer, role: Role): CustomerView {
+/** `channels`: the shop's channel QR codes by state, so a customer they brought reads 渠道活码 · <name>. */
+export function customerView(c: Customer, role: Role, channels?: ReadonlyMap<string, string>): CustomerView {
   return {
     externalUserId: c.externalUserId,
     name: c.name,
     phone: c.phone ? (role === 'owner' ? c.phone : maskPhone(c.phone)) : null,
     source: c.source,
-    sourceText: sourceText(c.source),
+    sourceText: sourceText(c.source, c.sourceState !== undefined ? channels?.get(c.sourceState) : undefined),
     tags: c.tags,
     totalSpentFen: role === 'owner' ? c.totalSpentFen : null,
     orderCount: c.orderCount,
@@ -45,9 +46,9 @@ export function customerView(c: Customer, role: Role): CustomerView {
 }
 
 /** 客户资料: the list's view and the store, first contact and last order. */
-export function customerProfileView(c: Customer, role: Role, storeName: string | null): CustomerProfileView {
+export function customerProfileView(c: Customer, role: Role, storeName: string | null, channels?: ReadonlyMap<string, string>): CustomerProfileView {
   return {
-    ...customerView(c, role),
+    ...customerView(c, role, channels),
     note: c.note ?? null,
     birthday: c.birthday ?? null,
     storeId: c.storeId ?? null,

@@ -15,6 +15,8 @@ import { SUBSCRIBE_POLICY, SUBSCRIBE_REQUESTS, SUBSCRIBE_RESULTS } from './api-s
 import { CUSTOMER_POLICY, CUSTOMER_REQUESTS, CUSTOMER_RESULTS } from './customers';
 import { INBOX_POLICY, INBOX_REQUESTS, INBOX_RESULTS, THREAD_FIELDS, WAIT_FIELDS } from './api-inbox';
 import { TAG_POLICY, TAG_REQUESTS, TAG_RESULTS } from './tags';
+import { CAMPAIGN_POLICY, CAMPAIGN_REQUESTS, CAMPAIGN_RESULTS } from './campaigns';
+import { CHANNEL_POLICY, CHANNEL_REQUESTS, CHANNEL_RESULTS } from './channels';
 
 export { CustomerProfileView, CustomerView } from './customers';
 
@@ -127,6 +129,8 @@ export const ApiRequest = z.discriminatedUnion('action', [
   ...SUBSCRIBE_REQUESTS,
   ...INBOX_REQUESTS,
   ...TAG_REQUESTS,
+  ...CAMPAIGN_REQUESTS,
+  ...CHANNEL_REQUESTS,
   ...CUSTOMER_REQUESTS,
 ]);
 export type ApiRequest = z.infer<typeof ApiRequest>;
@@ -175,6 +179,8 @@ export const ACTION_POLICY: Record<ApiAction, { role: 'owner' | 'staff'; scope: 
   ...SUBSCRIBE_POLICY,
   ...INBOX_POLICY,
   ...TAG_POLICY,
+  ...CAMPAIGN_POLICY,
+  ...CHANNEL_POLICY,
   ...CUSTOMER_POLICY,
 };
 
@@ -371,6 +377,8 @@ export const ApiResults = {
   ...SUBSCRIBE_RESULTS,
   ...INBOX_RESULTS,
   ...TAG_RESULTS,
+  ...CAMPAIGN_RESULTS,
+  ...CHANNEL_RESULTS,
   ...CUSTOMER_RESULTS,
 } satisfies Record<ApiAction, z.ZodTypeAny>;
 export type ApiResult<A extends ApiAction> = z.infer<(typeof ApiResults)[A]>;

@@ -17,7 +17,11 @@ export const SOURCE_LABEL: Record<CustomerSource, string> = {
   other: '其他',
 };
 
-/** The label of a stored source; a code this version does not know (a newer writer's) reads as 其他. */
-export function sourceText(source: string): string {
-  return Object.hasOwn(SOURCE_LABEL, source) ? SOURCE_LABEL[source as CustomerSource] : SOURCE_LABEL.other;
+/**
+ * The label of a stored source; a code this version does not know (a newer writer's) reads as 其他.
+ * A customer brought by one of the shop's channel QR codes also names it: 渠道活码 · 门店柜台.
+ */
+export function sourceText(source: string, channelName?: string): string {
+  const label = Object.hasOwn(SOURCE_LABEL, source) ? SOURCE_LABEL[source as CustomerSource] : SOURCE_LABEL.other;
+  return source === 'contact_way' && channelName ? `${label} · ${channelName}` : label;
 }

@@ -3,6 +3,7 @@ import { AnswerRules } from './answer-rules';
 import { Instant, MerchantId } from './ids';
 import { ReportSettings } from './report';
 import { AlertSettings } from './alert';
+import { MarketingSettings } from './marketing-settings';
 
 /** WeCom's CorpIDs are `ww…`; corps created before 2019 still have `wx…` ids. */
 export const CorpId = z.string().regex(/^(ww|wx)[0-9a-zA-Z]{6,30}$/, 'CorpID 格式不对（ww 或 wx 开头）');
@@ -56,6 +57,8 @@ export const Merchant = z.object({
   reports: ReportSettings.optional(),
   /** 提醒设置; absent for merchants stored before it existed: read through `alertSettingsOf`. */
   alerts: AlertSettings.optional(),
+  /** 营销设置 (issue 16); absent for merchants stored before it existed: read through `marketingSettingsOf`. */
+  marketing: MarketingSettings.partial().optional(),
   /** The group robot's webhook URL (its key is the credential): sealed, shown to the app only as a hint. */
   pushRobot: z.object({ url: SealedSecret, hint: z.string().max(40) }).optional(),
   wecom: WecomConnection,

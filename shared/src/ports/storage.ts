@@ -7,7 +7,7 @@ import type { CounterName, Counters } from '../domain/counters';
 import type { Job } from '../domain/job';
 import type { AuditEntry } from '../domain/audit';
 import type { Order } from '../domain/commerce';
-import type { Campaign, TagRule } from '../domain/marketing';
+import type { Campaign, CampaignRecipient, RecipientStatus, TagRule } from '../domain/marketing';
 import type { Day } from '../domain/ids';
 import type { InboxEntry } from '../domain/inbox';
 import type { Report, ReportKind } from '../domain/report';
@@ -263,10 +263,58 @@ export interface TagRuleRepo {
   remove(merchantId: string, id: string): Promise<void>;
 }
 
+/** A change to one recipient row (the campaign's tracking writes these in batches). */
+export interface RecipientChange {
+  externalUserId: string;
+  status?: RecipientStatus;
+  msgid?: string;
+  /** When the task holding them was created (a waiting recipient counts toward the quota from then). */
+  taskAt?: number;
+  sentAt?: number;
+  repliedAt?: number;
+  orderedAt?: number;
+  revenueFen?: number;
+}
+
+/** One customer's mass sends in a window: what the planner checks quotas and "recently messaged" against. */
+export interface DeliveryTally {
+  externalUserId: string;
+  /** Sent or waiting for a member to confirm, at or after `since`. */
+  used: number;
+  lastSentAt?: number;
+  /** WeCom answered "quota used up" (send result status 3) at or after `since`. */
+  quotaHit: boolean;
+}
+
+export interface RecipientCounts {
+  variant: number;
+  status: RecipientStatus;
+  count: number;
+  replied: number;
+  ordered: number;
+  revenueFen: number;
+}
+
 export interface CampaignRepo {
-  upsert(campaign: Campaign): Promise<void>;
+  /** Compare-and-set write, as `OrderRepo.put`: null inserts only if absent; false when another writer won. */
+  put(campaign: Campaign, expectedRev: number | null): Promise<boolean>;
   get(merchantId: string, id: string): Promise<Campaign | null>;
+  /** Most recently updated first. */
   list(merchantId: string, limit: number): Promise<Campaign[]>;
+  /** Inserts the rows not there yet (by campaign and customer): a plan stored twice is stored once. */
+  addRecipients(merchantId: string, campaignId: string, rows: CampaignRecipient[]): Promise<number>;
+  /** By customer id; `sender`/`status` filter. */
+  listRecipients(merchantId: string, campaignId: string, q: { limit: number; cursor?: string; sender?: string; status?: RecipientStatus }): Promise<Page<CampaignRecipient>>;
+  /** Applies each change to its row (absent rows ignored); how many rows changed. */
+  updateRecipients(merchantId: string, campaignId: string, changes: RecipientChange[]): Promise<number>;
+  /** Drops a draft's rows before it is planned again. */
+  removeRecipients(merchantId: string, campaignId: string): Promise<void>;
+  /** Counts per (variant, status), with replies, orders and revenue attributed. */
+  recipientCounts(merchantId: string, campaignId: string): Promise<RecipientCounts[]>;
+  /** Per customer with any mass send (sent or waiting) or quota answer at or after `since`, every campaign. */
+  deliveriesSince(merchantId: string, since: number): Promise<DeliveryTally[]>;
+  /** The customer's latest sent row at or after `since` (which campaign a reply or an order belongs to). */
+  latestDelivery(merchantId: string, externalUserId: string, since: number): Promise<CampaignRecipient | null>;
 }
 
 /** The durable inbox of verified callbacks (ARCHITECTURE §3): persisted first, processed after. */

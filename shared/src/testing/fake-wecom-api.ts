@@ -77,7 +77,7 @@ export class FakeWecomApi implements WecomApi {
     return msgs;
   }
 
-  private async call<T>(api: string, merchantId: string, req: unknown, fn: () => T | Promise<T>): Promise<T> {
+  protected async call<T>(api: string, merchantId: string, req: unknown, fn: () => T | Promise<T>): Promise<T> {
     const f = this.failures.find((x) => x.api === api && x.times > 0 && (!x.when || x.when(req)));
     if (f) {
       f.times--;
@@ -211,7 +211,7 @@ export class FakeWecomApi implements WecomApi {
     });
   }
 
-  addMsgTemplate(merchantId: string, req: unknown) {
+  addMsgTemplate(merchantId: string, req: Parameters<WecomApi['addMsgTemplate']>[1]): ReturnType<WecomApi['addMsgTemplate']> {
     return this.call('externalcontact/add_msg_template', merchantId, req, () => ({ fail_list: [], msgid: 'tpl' }));
   }
 
@@ -231,23 +231,23 @@ export class FakeWecomApi implements WecomApi {
     return this.call('externalcontact/del_contact_way', merchantId, req, () => ({}) as Record<string, never>);
   }
 
-  getGroupmsgListV2(merchantId: string, req: unknown) {
+  getGroupmsgListV2(merchantId: string, req: Parameters<WecomApi['getGroupmsgListV2']>[1]): ReturnType<WecomApi['getGroupmsgListV2']> {
     return this.call('externalcontact/get_groupmsg_list_v2', merchantId, req, () => ({ group_msg_list: [] }));
   }
 
-  remindGroupmsgSend(merchantId: string, req: unknown) {
+  remindGroupmsgSend(merchantId: string, req: Parameters<WecomApi['remindGroupmsgSend']>[1]): ReturnType<WecomApi['remindGroupmsgSend']> {
     return this.call('externalcontact/remind_groupmsg_send', merchantId, req, () => ({}) as Record<string, never>);
   }
 
-  cancelGroupmsgSend(merchantId: string, req: unknown) {
+  cancelGroupmsgSend(merchantId: string, req: Parameters<WecomApi['cancelGroupmsgSend']>[1]): ReturnType<WecomApi['cancelGroupmsgSend']> {
     return this.call('externalcontact/cancel_groupmsg_send', merchantId, req, () => ({}) as Record<string, never>);
   }
 
-  getGroupmsgTask(merchantId: string, req: unknown) {
+  getGroupmsgTask(merchantId: string, req: Parameters<WecomApi['getGroupmsgTask']>[1]): ReturnType<WecomApi['getGroupmsgTask']> {
     return this.call('externalcontact/get_groupmsg_task', merchantId, req, () => ({ task_list: [] }));
   }
 
-  getGroupmsgSendResult(merchantId: string, req: unknown) {
+  getGroupmsgSendResult(merchantId: string, req: Parameters<WecomApi['getGroupmsgSendResult']>[1]): ReturnType<WecomApi['getGroupmsgSendResult']> {
     return this.call('externalcontact/get_groupmsg_send_result', merchantId, req, () => ({ send_list: [] }));
   }
 

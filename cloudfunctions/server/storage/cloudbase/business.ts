@@ -2,10 +2,10 @@ import type { StoredFaq, StoredProduct } from '@xiaoer/shared/domain/knowledge';
 import { type Counters, zeroCounters, COUNTER_NAMES, type CounterName } from '@xiaoer/shared/domain/counters';
 import type { AuditEntry } from '@xiaoer/shared/domain/audit';
 import type { Order } from '@xiaoer/shared/domain/commerce';
-import type { Campaign, TagRule } from '@xiaoer/shared/domain/marketing';
+import type { TagRule } from '@xiaoer/shared/domain/marketing';
 import { addDays } from '@xiaoer/shared/domain/time';
 import type { Day } from '@xiaoer/shared/domain/ids';
-import type { AuditRepo, CampaignRepo, CounterIncrement, CounterRepo, HourlyCounters, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
+import type { AuditRepo, CounterIncrement, CounterRepo, HourlyCounters, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
 import { call, type CloudbaseDb, fromDoc, getById, insertOnce, readAll, toDoc } from './sdk';
 import { withoutId } from './people';
 import { customerTotals, revsOf } from '@xiaoer/shared/usecases/orders/facts';
@@ -196,18 +196,5 @@ export class CloudbaseTagRules implements TagRuleRepo {
   }
   async remove(merchantId: string, id: string) {
     await call(this.db.collection('tag_rules').doc(`${merchantId}:${id}`).remove());
-  }
-}
-
-export class CloudbaseCampaigns implements CampaignRepo {
-  constructor(private db: CloudbaseDb) {}
-  async upsert(c: Campaign) {
-    await put(this.db, 'campaigns', `${c.merchantId}:${c.id}`, c);
-  }
-  async get(merchantId: string, id: string) {
-    return fromDoc<Campaign>(await getById(this.db.collection('campaigns'), `${merchantId}:${id}`));
-  }
-  async list(merchantId: string, limit: number) {
-    return (await readAll(this.db.collection('campaigns').where({ merchantId }).orderBy('updatedAt', 'desc'), limit)).map((d) => fromDoc<Campaign>(d)!);
   }
 }

@@ -5,7 +5,8 @@ import type { Logger } from '../../logger';
 import { type CloudbaseDb, errorCode } from './sdk';
 import { CloudbaseInvites, CloudbaseMembers, CloudbaseMerchants, CloudbaseStores } from './people';
 import { CloudbaseConversations, CloudbaseCustomers, CloudbaseMessages } from './customers';
-import { CloudbaseAudit, CloudbaseCampaigns, CloudbaseCounters, CloudbaseKnowledge, CloudbaseOrders, CloudbaseTagRules } from './business';
+import { CloudbaseCampaigns } from './campaigns';
+import { CloudbaseAudit, CloudbaseCounters, CloudbaseKnowledge, CloudbaseOrders, CloudbaseTagRules } from './business';
 import { CloudbaseInbox, CloudbaseJobs } from './jobs';
 import { CloudbaseKv } from './kv';
 import { CloudbaseReports } from './reports';
@@ -31,6 +32,7 @@ export const COLLECTIONS = [
   'reports',
   'tag_rules',
   'campaigns',
+  'campaign_recipients',
   'inbox',
   'kv',
 ] as const;
@@ -80,6 +82,11 @@ export const INDEXES: Record<(typeof COLLECTIONS)[number], string[][]> = {
   reports: [['merchantId', 'kind', 'date']],
   tag_rules: [['merchantId', 'id']],
   campaigns: [['merchantId', 'updatedAt']],
+  campaign_recipients: [
+    ['merchantId', 'campaignId', 'externalUserId'],
+    ['merchantId', 'at'],
+    ['merchantId', 'externalUserId', 'sentAt'],
+  ],
   inbox: [['status', 'receivedAt']],
   kv: [
     ['merchantId', 'ns', 'key'],

@@ -6,6 +6,7 @@ import { inboxRepoContract, jobRepoContract, kvRepoContract } from './jobs.contr
 import { orderWriteContract } from './orders.contract';
 import { orderTotalsContract } from './order-totals.contract';
 import { reportRepoContract } from './reports.contract';
+import { campaignRepoContract } from './campaigns.contract';
 
 export type { MakeStorage };
 
@@ -27,6 +28,7 @@ export function runStorageContracts(make: MakeStorage) {
   orderTotalsContract(make);
   reportRepoContract(make);
   marketingRepoContract(make);
+  campaignRepoContract(make);
   inboxRepoContract(make);
   kvRepoContract(make);
 }

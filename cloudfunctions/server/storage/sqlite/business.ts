@@ -2,20 +2,10 @@ import type { StoredFaq, StoredProduct } from '@xiaoer/shared/domain/knowledge';
 import { type Counters, zeroCounters, COUNTER_NAMES, type CounterName } from '@xiaoer/shared/domain/counters';
 import type { AuditEntry } from '@xiaoer/shared/domain/audit';
 import type { Order } from '@xiaoer/shared/domain/commerce';
-import type { Campaign, TagRule } from '@xiaoer/shared/domain/marketing';
+import type { TagRule } from '@xiaoer/shared/domain/marketing';
 import { addDays } from '@xiaoer/shared/domain/time';
 import type { Day } from '@xiaoer/shared/domain/ids';
-import type {
-  AuditRepo,
-  CampaignRepo,
-  CounterIncrement,
-  CounterRepo,
-  CustomerOrderTotals,
-  HourlyCounters,
-  KnowledgeRepo,
-  OrderRepo,
-  TagRuleRepo,
-} from '@xiaoer/shared/ports/storage';
+import type { AuditRepo, CounterIncrement, CounterRepo, CustomerOrderTotals, HourlyCounters, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
 import { type Db, parse, parseAll, tx } from './db';
 import { GroupCommit } from './group-commit';
 
@@ -234,20 +224,5 @@ export class SqliteTagRules implements TagRuleRepo {
   }
   async remove(merchantId: string, id: string) {
     this.db.prepare('DELETE FROM tag_rules WHERE merchant_id = ? AND id = ?').run(merchantId, id);
-  }
-}
-
-export class SqliteCampaigns implements CampaignRepo {
-  constructor(private db: Db) {}
-  async upsert(c: Campaign) {
-    this.db
-      .prepare('INSERT INTO campaigns (merchant_id, id, updated_at, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc')
-      .run(c.merchantId, c.id, c.updatedAt, JSON.stringify(c));
-  }
-  async get(merchantId: string, id: string) {
-    return parse<Campaign>(this.db.prepare('SELECT doc FROM campaigns WHERE merchant_id = ? AND id = ?').get(merchantId, id) as { doc: string } | undefined);
-  }
-  async list(merchantId: string, limit: number) {
-    return parseAll<Campaign>(this.db.prepare('SELECT doc FROM campaigns WHERE merchant_id = ? ORDER BY updated_at DESC LIMIT ?').all(merchantId, limit));
   }
 }

@@ -142,4 +142,18 @@ CREATE INDEX customers_added ON customers (merchant_id, added_at DESC, id);
 CREATE INDEX customers_facts ON customers (merchant_id, id, facts);
 `,
   },
+  {
+    // One row per campaign recipient (issue 16): 100k of them do not fit the campaign document.
+    // `at` is when the send counts toward the customer's quota (task created, or delivered).
+    version: 11,
+    name: 'campaign recipients',
+    sql: `
+CREATE TABLE campaign_recipients (
+  merchant_id TEXT NOT NULL, campaign_id TEXT NOT NULL, customer_id TEXT NOT NULL, sender TEXT NOT NULL, variant INTEGER NOT NULL, status TEXT NOT NULL,
+  msgid TEXT, at INTEGER, sent_at INTEGER, replied_at INTEGER, ordered_at INTEGER, revenue_fen INTEGER,
+  PRIMARY KEY (merchant_id, campaign_id, customer_id));
+CREATE INDEX campaign_recipients_customer ON campaign_recipients (merchant_id, customer_id, at);
+CREATE INDEX campaign_recipients_at ON campaign_recipients (merchant_id, at) WHERE at IS NOT NULL;
+`,
+  },
 ];

@@ -166,6 +166,11 @@ export default function CustomersPage() {
         <Text className="tags-link" onClick={() => void Taro.navigateTo({ url: '/sub/tags/index' })}>
           标签和规则
         </Text>
+        {shop?.role === 'owner' && (
+          <Text className="channels-link" onClick={() => void Taro.navigateTo({ url: '/sub/channels/index' })}>
+            渠道活码
+          </Text>
+        )}
       </View>
 
       {chips.length > 0 && (

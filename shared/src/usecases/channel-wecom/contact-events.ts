@@ -6,7 +6,9 @@ import { NS, TEXTS, optionsOf, type WecomContext } from './context';
 import { count } from '../reports/counters';
 import type { ExternalContactCallback, ExternalTagCallback, HandlerResult } from './events';
 import { updateKv } from '../lib/kv-cas';
-import { pullWecomTags, refreshGroup } from '../tags/sync';
+import { pullWecomTags, refreshGroup, syncable, syncTags } from '../tags/sync';
+import type { Channel } from '../../domain/channel';
+import { readChannel } from '../channels/store';
 
 /** 41051: the welcome code was already used (another app welcomed first, or the member already chatted). */
 export const WELCOME_CODE_USED = 41051;
@@ -21,7 +23,9 @@ export function sourceFromState(state: string | undefined): CustomerSource {
   return 'contact_way';
 }
 
-async function contactWelcomeText(ctx: WecomContext, merchant: Merchant): Promise<string> {
+async function contactWelcomeText(ctx: WecomContext, merchant: Merchant, channel: Channel | null): Promise<string> {
+  // a channel QR code's own welcome; without one, the shop's
+  if (channel?.welcome?.trim()) return channel.welcome.trim();
   const facts = await ctx.deps.storage.knowledge.getFacts(merchant.id);
   const custom = facts.contactWelcome ?? facts.welcome;
   return typeof custom === 'string' && custom.trim() ? custom.trim() : TEXTS.contactWelcome(merchant.name);
@@ -30,13 +34,13 @@ async function contactWelcomeText(ctx: WecomContext, merchant: Merchant): Promis
 type WelcomeState = 'sent' | 'already_used' | 'failed' | 'skipped';
 
 /** The welcome first (WelcomeCode is valid 20 s, single use), once per code. */
-async function welcome(ctx: WecomContext, merchant: Merchant, code: string): Promise<{ state: WelcomeState; error?: string }> {
+async function welcome(ctx: WecomContext, merchant: Merchant, code: string, channel: Channel | null): Promise<{ state: WelcomeState; error?: string }> {
   const { deps } = ctx;
   const now = deps.clock.now();
   if (!(await deps.storage.kv.set(merchant.id, NS.contactWelcome, code, { state: 'sending', at: now }, null, now))) return { state: 'skipped' };
   let outcome: { state: WelcomeState; error?: string };
   try {
-    await ctx.wecom.sendWelcomeMsg(merchant.id, { welcome_code: code, text: { content: await contactWelcomeText(ctx, merchant) } });
+    await ctx.wecom.sendWelcomeMsg(merchant.id, { welcome_code: code, text: { content: await contactWelcomeText(ctx, merchant, channel) } });
     outcome = { state: 'sent' };
   } catch (err) {
     if (err instanceof WecomApiError && err.errcode === WELCOME_CODE_USED) outcome = { state: 'already_used' };
@@ -101,27 +105,47 @@ function merged(merchantId: string, ev: ExternalContactCallback, existing: Custo
   };
 }
 
+/** Through a channel QR code: its tags, and 渠道活码 as the source of someone new to the shop. */
+function withChannel(c: Customer, existing: Customer | null, channel: Channel | null): Customer {
+  if (!channel) return c;
+  const tags = [...c.tags, ...channel.tags.filter((t) => !c.tags.includes(t))];
+  return { ...c, tags, ...(!existing || existing.source === 'other' ? { source: 'contact_way' as const } : {}) };
+}
+
+/** The channel's tags at WeCom now (the tag rules may have synced already: then no call); failures wait in the ledger. */
+async function syncChannelTags(ctx: WecomContext, merchantId: string, externalUserId: string): Promise<void> {
+  const fresh = await ctx.deps.storage.customers.get(merchantId, externalUserId);
+  if (fresh && syncable(fresh)) await syncTags({ deps: ctx.deps, wecom: ctx.wecom }, merchantId, [fresh]);
+}
+
 /**
  * add_external_contact (and add_half_external_contact): welcome FIRST (within WelcomeCode's
  * 20 s, once; 41051 = someone else welcomed: fine), then the customer from externalcontact/get
  * (name, the member, remark mobiles), the source from State, the tag-rules hook, and a new
- * customer counted (unless we already had them and they were not lost).
+ * customer counted (unless we already had them and they were not lost). A State naming one of
+ * the shop's channel QR codes brings that channel's welcome text and tags.
  */
 export async function onAddExternalContact(ctx: WecomContext, merchantId: string, ev: ExternalContactCallback): Promise<HandlerResult> {
   const { deps } = ctx;
   const merchant = await requireMerchant(ctx.deps, merchantId);
   if (!ev.externalUserId) return { status: 'ignored', reason: 'no ExternalUserID' };
-  const welcomed = ev.welcomeCode ? await welcome(ctx, merchant, ev.welcomeCode) : { state: 'skipped' as const };
+  // one kv read before the welcome: a channel QR code's State picks its own welcome text
+  const channel = (await readChannel(deps, merchantId, ev.state ?? ''))?.channel ?? null;
+  const welcomed = ev.welcomeCode ? await welcome(ctx, merchant, ev.welcomeCode, channel) : { state: 'skipped' as const };
   const now = deps.clock.now();
   const existing = await deps.storage.customers.get(merchantId, ev.externalUserId);
   const details = await fetchContact(ctx, merchantId, ev.externalUserId, ev.userId);
-  const customer: Customer = { ...merged(merchantId, ev, existing, details, now), lost: false };
+  const customer: Customer = withChannel({ ...merged(merchantId, ev, existing, details, now), lost: false }, existing, channel);
   if (!existing || existing.lost) {
     await count(deps, merchant, [{ name: 'newCustomers', at: ev.createTime || now, eventId: `contact:add:${ev.externalUserId}:${ev.createTime}` }]);
   }
   await deps.storage.customers.upsert(customer);
   await optionsOf(ctx).tagRules(ctx, customer);
-  return { status: 'handled', detail: { welcome: welcomed.state, ...(details.error ? { contactError: details.error } : {}) } };
+  if (channel?.tags.length) await syncChannelTags(ctx, merchantId, ev.externalUserId);
+  return {
+    status: 'handled',
+    detail: { welcome: welcomed.state, ...(channel ? { channel: channel.name } : {}), ...(details.error ? { contactError: details.error } : {}) },
+  };
 }
 
 /** edit_external_contact: refresh what WeCom knows (name, remark mobiles, the member). */

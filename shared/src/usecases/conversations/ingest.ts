@@ -12,6 +12,7 @@ import { resetSendBudget } from '../channel-wecom/outbox';
 import { count } from '../reports/counters';
 import { followUpCustomerMessage } from './follow-up';
 import { onCustomerMessage } from '../tags/jobs';
+import { onCampaignCustomerMessage } from '../campaigns/attribution';
 
 /**
  * Origin 3: stores the customer's message (id from its msgid), creates or refreshes the customer
@@ -33,6 +34,8 @@ export async function ingestCustomerMessage(ctx: WecomContext, merchant: Merchan
   await deps.storage.messages.add(message);
   // keyword tag rules read the customer's recent texts; their rules run for this customer only
   await onCustomerMessage(deps, merchant.id, ext, message);
+  // 退订 marks them; any message is a reply to the campaign they got last
+  await onCampaignCustomerMessage(deps, merchant.id, ext, at, message.type === 'text' ? message.text : null);
 
   const last = conv.lastCustomerMessageAt;
   const alreadyApplied = last !== undefined && at <= last && !sessionOver(conv, at);

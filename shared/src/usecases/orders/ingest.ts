@@ -10,6 +10,7 @@ import { orderAlerts } from '../alerts/raise';
 import { raiseAlert } from '../alerts/store';
 import { raiseReviewAlert } from '../alerts/review';
 import { onOrderForCustomer } from '../tags/jobs';
+import { onCampaignOrder } from '../campaigns/attribution';
 
 /** A customer's orders read to recompute their totals; past this a customer is a wholesaler, not a shop's regular. */
 export const MAX_ORDERS_PER_CUSTOMER = 5_000;
@@ -63,6 +64,8 @@ export async function ingestOrderEvent(deps: Deps, merchant: Pick<Merchant, 'id'
       if (touched) await settleCustomer(deps, merchant.id, touched);
       // the customer's tag rules on their new totals (a customer crosses into VIP now, not at night)
       if (touched) await onOrderForCustomer(deps, merchant.id, touched);
+      // a campaign sent to them within 7 days gets the order (once per order, kv-marked)
+      if (touched && merged.newPaid) await onCampaignOrder(deps, merchant.id, touched, { id: next.id, placedAt: next.placedAt, paidFen: next.paidFen ?? next.amountFen });
       return { orderNo: ev.orderNo, outcome: merged.outcome, customer: next.externalUserId ?? null };
     }
   }

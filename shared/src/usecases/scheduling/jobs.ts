@@ -12,6 +12,7 @@ import type { ChartRenderer } from '../../ports/chart';
 import { createRobotSendJob } from '../reports/robot';
 import type { SuggestionWriter } from '../reports/monthly-model';
 import { createTagNightlyJob, createTagSyncJob } from '../tags/jobs';
+import { createCampaignSendJob, createCampaignTrackJob } from '../campaigns/jobs';
 
 /** What the jobs that talk to WeCom need from the composition root. */
 export interface JobsEnv extends Omit<InboxContext, 'deps'> {
@@ -39,5 +40,7 @@ export function allJobs(env: JobsEnv): JobDefinition[] {
     createRobotSendJob(inbox.wecom),
     createTagNightlyJob(inbox.wecom),
     createTagSyncJob(inbox.wecom),
+    createCampaignSendJob(inbox.wecom),
+    createCampaignTrackJob(inbox.wecom),
   ];
 }

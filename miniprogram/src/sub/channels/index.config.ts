@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '渠道活码',
+  enablePullDownRefresh: true,
+});
