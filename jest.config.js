@@ -36,6 +36,7 @@ const INTEGRATION = [
   'test/wecom-sandbox-groupmsg.test.ts', // in-process host: mass sends, their statuses, quota, remind and cancel, the CLI's sandbox sent
   'test/subscribe-sandbox.test.ts', // in-process host: the subscribe message through the sandbox, and the CLI's sandbox sent
   'test/tags-cli.test.ts', // in-process host with the demo shop: tags preview / apply from the CLI, mark_tag in the sandbox
+  'test/campaigns-cli.test.ts', // in-process host with the demo shop: campaign plan / send from the CLI, confirmations in the sandbox
 ];
 
 const common = {

@@ -17,6 +17,7 @@ import { runKbExport, runKbImport } from '../kb/formats';
 import { runOrdersImport, runWebhookSchema, runWebhookSecret } from '../orders/cli';
 import { runStockImport } from '../stock/cli';
 import { runTagsApply, runTagsPreview } from '../tags/cli';
+import { runCampaignPlan, runCampaignSend } from '../campaigns/cli';
 import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
 import { evalAnswers, evalText } from './eval';
 import { EvalModelFlags } from './eval-model';
@@ -52,6 +53,10 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
                                                 按存下的消息和订单重算计数，和现在的计数逐天、逐小时对一遍（只核对，不改数）
   tags preview --merchant <id> --rule '<规则 JSON>'  这条标签规则现在符合多少客户、前 10 位是谁（不保存）
   tags apply --merchant <id>                    现在就按所有开着的标签规则给客户打标签，并同步到企业微信
+  campaign plan --merchant <id> --audience '<标签表达式>' [--at <ISO>] [--exclude-messaged-days N] [--text 内容] [--text-b 第二版]
+                                                群发能发到多少人、每个店员发多少、谁收不到和原因（存成草稿）
+  campaign send --merchant <id> --campaign <草稿编号> [--text 内容]
+                                                确认发送：到时间就在企业微信建好群发，店员确认后客户收到
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
                                                 经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
@@ -76,6 +81,8 @@ const commands: Record<string, Command> = {
   'counters rebuild': (rt, f) => runCountersRebuild(rt, f),
   'tags preview': (rt, f) => runTagsPreview(rt, f),
   'tags apply': (rt, f) => runTagsApply(rt, f),
+  'campaign plan': (rt, f) => runCampaignPlan(rt, f),
+  'campaign send': (rt, f) => runCampaignSend(rt, f),
   'eval answers': async (_rt, f) => {
     const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }).merge(EvalModelFlags), f);
     const out = await evalAnswers({ kbFile: a.kb, casesFile: a.cases, model: a });
@@ -175,6 +182,10 @@ const FLAG_NAMES = [
   'date',
   'from',
   'rule',
+  'audience',
+  'exclude-messaged-days',
+  'text-b',
+  'campaign',
 ];
 
 export async function runCli(argv: string[]): Promise<{ code: number; stdout: string }> {
@@ -193,7 +204,7 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
       }
     })();
     json = Boolean(values.json);
-    const name = ['merchant', 'sandbox', 'eval', 'kb', 'orders', 'stock', 'webhook', 'jobs', 'report', 'counters', 'tags'].includes(positionals[0] ?? '')
+    const name = ['merchant', 'sandbox', 'eval', 'kb', 'orders', 'stock', 'webhook', 'jobs', 'report', 'counters', 'tags', 'campaign', 'followups'].includes(positionals[0] ?? '')
       ? `${positionals[0]} ${positionals[1] ?? ''}`.trim()
       : positionals[0];
     const cmd = name ? commands[name] : undefined;

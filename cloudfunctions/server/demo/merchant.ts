@@ -39,4 +39,11 @@ export async function finishMerchant(deps: Deps, merchant: Merchant): Promise<vo
   }
   const owner = await ensureLocalMember(deps, DEMO_MERCHANT_ID, 'owner');
   if (!owner.wecomUserId) await deps.storage.members.save({ ...owner, wecomUserId: DEMO_WECOM.ownerUserId });
+  // the other member the demo's 客户联系 customers belong to (people.ts STAFF_WECOM_USERIDS): a plan has two senders
+  if (!(await deps.storage.members.get(DEMO_MERCHANT_ID, DEMO_STAFF.id))) {
+    await deps.storage.members.add({ ...DEMO_STAFF, merchantId: DEMO_MERCHANT_ID, role: 'staff', onDuty: true, createdAt: deps.clock.now() });
+  }
 }
+
+/** 张宇, a member who works in WeCom only (no app login: the openid is not a WeChat one). */
+const DEMO_STAFF = { id: 'demo-zhangyu', openid: 'demo:ZhangYu', name: '张宇', wecomUserId: 'ZhangYu' };

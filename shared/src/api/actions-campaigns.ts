@@ -3,7 +3,7 @@ import { audienceText, parseAudience } from '../domain/audience';
 import { EXCLUSION_TEXT, type Campaign, type CampaignPlan } from '../domain/marketing';
 import { marketingSettingsOf, QUOTA_TEXT, QuotaRule } from '../domain/marketing-settings';
 import type { Merchant } from '../domain/merchant';
-import { dayOf, startOfDay } from '../domain/time';
+import { dayOf, localMinute } from '../domain/time';
 import type { Deps } from '../ports/deps';
 import { cancelCampaign, scheduleCampaign } from '../usecases/campaigns/lifecycle';
 import { forecast, planDraft } from '../usecases/campaigns/plan';
@@ -42,11 +42,7 @@ async function planView(deps: Deps, merchant: Merchant, p: Omit<CampaignPlan, 'p
   const names = new Map((await deps.storage.members.list(merchant.id)).flatMap((x) => (x.wecomUserId ? [[x.wecomUserId, x.name] as const] : [])));
   const moved = p.sendAt !== p.askedAt;
   const tz = merchant.timezone;
-  const when = (t: number) => {
-    const mins = Math.floor((t - startOfDay(dayOf(t, tz), tz)) / 60_000);
-    const hhmm = `${String(Math.floor(mins / 60)).padStart(2, '0')}:${String(mins % 60).padStart(2, '0')}`;
-    return `${dayOf(t, tz) === dayOf(p.askedAt, tz) ? '今天' : '第二天'} ${hhmm}`;
-  };
+  const when = (t: number) => `${dayOf(t, tz) === dayOf(p.askedAt, tz) ? '当天' : '第二天'} ${localMinute(t, tz).slice(11)}`;
   const quiet = marketingSettingsOf(merchant).quietHours;
   return {
     recipients: p.recipients,

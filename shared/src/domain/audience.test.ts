@@ -6,7 +6,7 @@ const refusal = (raw: unknown) => {
   try {
     parseAudience(raw);
   } catch (err) {
-    return { code: (err as AppError).code, path: ((err as AppError).details as { path: string }).path };
+    return { code: (err as AppError).code, path: ((err as AppError).details as { path: string }[])[0]!.path };
   }
   throw new Error('accepted');
 };

@@ -15,20 +15,20 @@ const TAG_CHARS = 30;
 export function parseAudience(raw: unknown, path = 'audience'): Audience {
   let tags = 0;
   const walk = (x: unknown, at: string, depth: number): Audience => {
-    if (depth > MAX_AUDIENCE_DEPTH) throw invalid(`人群条件最多套 ${MAX_AUDIENCE_DEPTH} 层`, { path: at });
+    if (depth > MAX_AUDIENCE_DEPTH) throw invalid(`人群条件最多套 ${MAX_AUDIENCE_DEPTH} 层`, [{ path: at }]);
     if (typeof x === 'string') {
       const tag = x.trim();
-      if (!tag || tag.length > TAG_CHARS) throw invalid(`标签名要 1–${TAG_CHARS} 个字`, { path: at });
-      if (++tags > MAX_AUDIENCE_TAGS) throw invalid(`人群条件最多用 ${MAX_AUDIENCE_TAGS} 个标签`, { path: at });
+      if (!tag || tag.length > TAG_CHARS) throw invalid(`标签名要 1–${TAG_CHARS} 个字`, [{ path: at }]);
+      if (++tags > MAX_AUDIENCE_TAGS) throw invalid(`人群条件最多用 ${MAX_AUDIENCE_TAGS} 个标签`, [{ path: at }]);
       return tag;
     }
-    if (!x || typeof x !== 'object' || Array.isArray(x)) throw invalid('人群条件要么是一个标签名，要么是 all / any / not', { path: at });
+    if (!x || typeof x !== 'object' || Array.isArray(x)) throw invalid('人群条件要么是一个标签名，要么是 all / any / not', [{ path: at }]);
     const keys = Object.keys(x);
     const key = keys[0];
-    if (keys.length !== 1 || (key !== 'all' && key !== 'any' && key !== 'not')) throw invalid('人群条件只认 all（都有）、any（有一个）、not（没有）', { path: at });
+    if (keys.length !== 1 || (key !== 'all' && key !== 'any' && key !== 'not')) throw invalid('人群条件只认 all（都有）、any（有一个）、not（没有）', [{ path: at }]);
     const v = (x as Record<string, unknown>)[key];
     if (key === 'not') return { not: walk(v, `${at}.not`, depth + 1) };
-    if (!Array.isArray(v) || v.length === 0) throw invalid(`${key} 后面要跟至少一个条件`, { path: `${at}.${key}` });
+    if (!Array.isArray(v) || v.length === 0) throw invalid(`${key} 后面要跟至少一个条件`, [{ path: `${at}.${key}` }]);
     const parts = v.map((p, i) => walk(p, `${at}.${key}.${i}`, depth + 1));
     return key === 'all' ? { all: parts } : { any: parts };
   };

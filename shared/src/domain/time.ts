@@ -105,3 +105,13 @@ export class OffsetClock implements Clock {
     return this.offsetMs;
   }
 }
+
+/** An instant on the merchant's clock as ISO 8601 with its offset (2026-12-08T09:00:00+08:00). */
+export function localIso(instant: number, tz: string): string {
+  return dayjs(instant).tz(tz).format();
+}
+
+/** An instant on the merchant's clock as the owner reads it: 2026-12-08 09:00. */
+export function localMinute(instant: number, tz: string): string {
+  return dayjs(instant).tz(tz).format('YYYY-MM-DD HH:mm');
+}

@@ -39,7 +39,7 @@ export function checkTexts(texts: string[]): void {
     checkVariables(t, `texts.${i}`);
     // a variable's value can be longer than its name: leave room for a long name or product
     if (utf8Length(t) > MAX_TEXT_BYTES - (isPersonal(t) ? 200 : 0))
-      throw invalid(`第 ${i + 1} 段内容太长了，群发最多 ${MAX_TEXT_BYTES} 字节（约 1300 个汉字）`, { path: `texts.${i}` });
+      throw invalid(`第 ${i + 1} 段内容太长了，群发最多 ${MAX_TEXT_BYTES} 字节（约 1300 个汉字）`, [{ path: `texts.${i}` }]);
   });
 }
 

@@ -22,7 +22,7 @@ export function checkVariables(text: string, path: string): void {
         `「{${m[1]}}」不是能用的变量，可以用：${Object.keys(VARIABLES)
           .map((v) => `{${v}}`)
           .join('、')}`,
-        { path },
+        [{ path }],
       );
   }
 }

@@ -11,6 +11,7 @@ import { sendText } from '../channel-wecom/outbox';
 import { recordUnanswered } from '../knowledge/teach';
 import { count } from '../reports/counters';
 import { handoff } from './handoff';
+import { isOptOut } from '../campaigns/attribution';
 
 /** Non-text messages at the end of the thread, counting only the customer's own messages. */
 function trailingNonText(history: Message[]): number {
@@ -50,6 +51,12 @@ export async function answerAndReply(ctx: WecomContext, merchant: Merchant, exte
   if (!text) {
     if (trailingNonText(history) >= 2) return handOver({ reason: 'non_text', knowledgeIds: [], confidence: 0 });
     const res = await sendText(ctx, { merchant, conversation: conv, sender: 'ai', text: TEXTS.askForText, sourceId: source, replyTo });
+    return res.status === 'retry' ? 'retry' : 'done';
+  }
+
+  // 退订 was recorded at ingest (campaigns/attribution.ts): the customer hears it took, not an answer engine's guess
+  if (isOptOut(text)) {
+    const res = await sendText(ctx, { merchant, conversation: conv, sender: 'ai', text: TEXTS.optedOut, sourceId: source, replyTo });
     return res.status === 'retry' ? 'retry' : 'done';
   }
 
