@@ -3,6 +3,8 @@ import { DEMO_MERCHANT_ID } from '../cloudfunctions/server/demo';
 import { inAudience, parseAudience } from '@xiaoer/shared/domain/audience';
 import { campaignStats } from '@xiaoer/shared/usecases/campaigns/stats';
 import type { TestHost } from './helpers/host';
+import { addDays, dayOf, startOfDay } from '@xiaoer/shared/domain/time';
+import { saveFollowup } from '@xiaoer/shared/usecases/followups/store';
 import { cliJson, useDemoHostForCli } from './helpers/demo-cli';
 
 /**
@@ -85,5 +87,52 @@ describe('campaigns on the demo shop (CLI)', () => {
     const again = await cliJson('campaign', 'plan', '--merchant', M, '--audience', JSON.stringify(AUDIENCE));
     expect(again.excluded).toContainEqual({ reason: 'optedOut', count: 1 });
     expect((await h.rt.storage.campaigns.listRecipients(M, again.campaignId, { limit: 1000 })).items.map((r) => r.externalUserId)).not.toContain(someone.externalUserId);
+  }, 60_000);
+
+  it('the dormant follow-up: previews the right people, sends only once turned on, and each of them once in its period', async () => {
+    const tz = 'Asia/Shanghai';
+    const today = dayOf(Date.now(), tz);
+    const lastDay = addDays(today, 6);
+    const before = (await cliJson('followups', 'preview', '--merchant', M)).followups.find((f: { kind: string }) => f.kind === 'dormant');
+    // the milk-tea default is no purchase in 30 days: who is (or becomes) that this week, counted here from the customers
+    const dormantOn = async (d: string) =>
+      (await h.rt.storage.customers.list(M, { limit: 1000 })).items.filter(
+        (c) => !c.lost && c.optedOutAt === undefined && c.orderCount > 0 && c.lastOrderAt !== undefined && c.lastOrderAt < startOfDay(d, tz) - 29 * 86_400_000,
+      );
+    const week = await dormantOn(lastDay);
+    expect(week.length).toBeGreaterThan(0);
+    expect(before).toMatchObject({ enabled: false, count: week.length });
+    const weekIds = new Set(week.map((c) => c.externalUserId));
+    expect(before.sample.every((x: { externalUserId: string }) => weekIds.has(x.externalUserId))).toBe(true);
+
+    const tasksBefore = (await templates()).length;
+    const at = (day: string) => new Date(startOfDay(day, tz) + 10 * 3_600_000 + 60_000).toISOString();
+    // off: its day comes and goes, nothing is sent
+    await cliJson('jobs', 'run-due', '--at', at(lastDay));
+    expect((await templates()).length).toBe(tasksBefore);
+    expect(await h.rt.storage.campaigns.get(M, `fu-dormant-${lastDay}`)).toBeNull();
+
+    await saveFollowup(h.rt.deps, M, 'dormant', { enabled: true });
+    const day = addDays(today, 7);
+    await cliJson('jobs', 'run-due', '--at', at(day));
+    const made = (await templates()).slice(tasksBefore);
+    expect(made.every((t) => t.count === 1)).toBe(true);
+    const run = (await h.rt.storage.campaigns.get(M, `fu-dormant-${day}`))!;
+    const firstIds = (await h.rt.storage.campaigns.listRecipients(M, run.id, { limit: 1000 })).items.map((r) => r.externalUserId);
+    expect(new Set(firstIds).size).toBe(firstIds.length);
+    // its first day on (its 10:00 today had passed while it was off): everyone dormant by then
+    const due = await dormantOn(day);
+    const viaMember = due.filter((c) => c.followUserId === 'XiaoMan' || c.followUserId === 'ZhangYu');
+    expect(made).toHaveLength(viaMember.length);
+    for (const c of viaMember) expect(firstIds).toContain(c.externalUserId);
+    expect(firstIds.every((id) => due.some((c) => c.externalUserId === id))).toBe(true);
+
+    // the next day, twice: nobody who got it gets it again for the same dormancy
+    const next = addDays(day, 1);
+    await cliJson('jobs', 'run-due', '--at', at(next));
+    await cliJson('jobs', 'run-due', '--at', at(next));
+    const second = await h.rt.storage.campaigns.get(M, `fu-dormant-${next}`);
+    const secondIds = second ? (await h.rt.storage.campaigns.listRecipients(M, second.id, { limit: 1000 })).items.map((r) => r.externalUserId) : [];
+    expect(secondIds.filter((id) => firstIds.includes(id))).toEqual([]);
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import { planDraft } from '@xiaoer/shared/usecases/campaigns/plan';
 import { scheduleCampaign } from '@xiaoer/shared/usecases/campaigns/lifecycle';
 import { sendCampaign } from '@xiaoer/shared/usecases/campaigns/send';
 import { loadCampaign } from '@xiaoer/shared/usecases/campaigns/store';
+import { previewFollowups } from '@xiaoer/shared/usecases/followups/preview';
 
 /**
  * `campaign plan --merchant <id> --audience '<tag expression>' [--at <ISO>] [--exclude-messaged-days N]
@@ -90,4 +91,23 @@ export async function runCampaignSend(rt: { deps: Deps; wecom: WecomApi }, flags
   };
   const text = due ? `已经建好 ${sent.created} 条群发，发给 ${sent.recipients} 人；店员在企业微信里确认后客户才会收到` : `已安排在 ${localMinute(sendAt, merchant.timezone)} 发送`;
   return { json, text };
+}
+
+/** `followups preview --merchant <id>`: every follow-up, on or off, and who it would message this week. */
+export async function runFollowupsPreview(rt: { deps: Deps }, flags: Record<string, unknown>) {
+  const a = parseInput(z.object({ merchant: MerchantId }), flags);
+  await requireMerchant(rt.deps, a.merchant);
+  const previews = await previewFollowups(rt.deps, a.merchant);
+  const lines = previews.map(
+    (p) =>
+      `${p.name}（${p.enabled ? '开着' : '没开'}）：这周会发给 ${p.count} 人${
+        p.sample.length
+          ? `，比如 ${p.sample
+              .map((s) => s.name || s.externalUserId)
+              .slice(0, 5)
+              .join('、')}`
+          : ''
+      }`,
+  );
+  return { json: { followups: previews }, text: lines.join('\n') };
 }

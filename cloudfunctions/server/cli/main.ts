@@ -17,7 +17,7 @@ import { runKbExport, runKbImport } from '../kb/formats';
 import { runOrdersImport, runWebhookSchema, runWebhookSecret } from '../orders/cli';
 import { runStockImport } from '../stock/cli';
 import { runTagsApply, runTagsPreview } from '../tags/cli';
-import { runCampaignPlan, runCampaignSend } from '../campaigns/cli';
+import { runCampaignPlan, runCampaignSend, runFollowupsPreview } from '../campaigns/cli';
 import { sandboxSentList, sentListText, simulateCustomer, simulateText } from '../wecom-sandbox/cli';
 import { evalAnswers, evalText } from './eval';
 import { EvalModelFlags } from './eval-model';
@@ -57,6 +57,7 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
                                                 群发能发到多少人、每个店员发多少、谁收不到和原因（存成草稿）
   campaign send --merchant <id> --campaign <草稿编号> [--text 内容]
                                                 确认发送：到时间就在企业微信建好群发，店员确认后客户收到
+  followups preview --merchant <id>             每个自动跟进（沉睡唤醒、生日、售后回访、复购提醒）这周会发给谁
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
                                                 经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
@@ -83,6 +84,7 @@ const commands: Record<string, Command> = {
   'tags apply': (rt, f) => runTagsApply(rt, f),
   'campaign plan': (rt, f) => runCampaignPlan(rt, f),
   'campaign send': (rt, f) => runCampaignSend(rt, f),
+  'followups preview': (rt, f) => runFollowupsPreview(rt, f),
   'eval answers': async (_rt, f) => {
     const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }).merge(EvalModelFlags), f);
     const out = await evalAnswers({ kbFile: a.kb, casesFile: a.cases, model: a });

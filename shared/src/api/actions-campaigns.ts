@@ -1,7 +1,7 @@
 import type { CampaignView } from '../contracts/campaigns';
 import { audienceText, parseAudience } from '../domain/audience';
 import { EXCLUSION_TEXT, type Campaign, type CampaignPlan } from '../domain/marketing';
-import { marketingSettingsOf, QUOTA_TEXT, QuotaRule } from '../domain/marketing-settings';
+import { afterQuietHours, marketingSettingsOf, QUOTA_TEXT, QuotaRule } from '../domain/marketing-settings';
 import type { Merchant } from '../domain/merchant';
 import { dayOf, localMinute } from '../domain/time';
 import type { Deps } from '../ports/deps';
@@ -40,10 +40,12 @@ function campaignView(c: Campaign): CampaignView {
 /** Members' names for the plan's senders (a userid the shop no longer has reads as itself). */
 async function planView(deps: Deps, merchant: Merchant, p: Omit<CampaignPlan, 'plannedAt'>) {
   const names = new Map((await deps.storage.members.list(merchant.id)).flatMap((x) => (x.wecomUserId ? [[x.wecomUserId, x.name] as const] : [])));
-  const moved = p.sendAt !== p.askedAt;
   const tz = merchant.timezone;
-  const when = (t: number) => `${dayOf(t, tz) === dayOf(p.askedAt, tz) ? '当天' : '第二天'} ${localMinute(t, tz).slice(11)}`;
   const quiet = marketingSettingsOf(merchant).quietHours;
+  // moved by quiet hours: the send sits at the end of a quiet stretch. Not merely sendAt ≠ askedAt —
+  // 确认发送 after a draft's time has passed sends now, which is no quiet-hours move.
+  const moved = p.sendAt > p.askedAt && afterQuietHours(p.sendAt - 60_000, quiet, tz) === p.sendAt;
+  const when = (t: number) => `${dayOf(t, tz) === dayOf(p.askedAt, tz) ? '当天' : '第二天'} ${localMinute(t, tz).slice(11)}`;
   return {
     recipients: p.recipients,
     bySender: p.bySender.map((s) => ({ ...s, name: names.get(s.userid) ?? s.userid })),
@@ -57,7 +59,8 @@ async function planView(deps: Deps, merchant: Merchant, p: Omit<CampaignPlan, 'p
 /** 营销 (issue 16): campaigns with their reach forecast, sending, numbers; the shop's marketing settings. */
 export const campaignActions = {
   'campaigns.list': async (ctx, req) => {
-    const list = await ctx.deps.storage.campaigns.list(req.merchantId, 50);
+    // a follow-up's daily runs are 自动跟进's numbers, not campaigns the owner wrote
+    const list = (await ctx.deps.storage.campaigns.list(req.merchantId, 300)).filter((c) => !c.followup).slice(0, 50);
     const campaigns = await Promise.all(
       list.map(async (c) => ({
         ...campaignView(c),

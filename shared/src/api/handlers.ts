@@ -9,6 +9,7 @@ import { inboxActions } from './actions-inbox';
 import { shopActions } from './actions-shop';
 import { tagActions } from './actions-tags';
 import { campaignActions } from './actions-campaigns';
+import { followupActions } from './actions-followups';
 import { channelActions } from './actions-channels';
 import type { Handlers } from './context';
 
@@ -27,5 +28,6 @@ export const handlers: Handlers = {
   ...inboxActions,
   ...tagActions,
   ...campaignActions,
+  ...followupActions,
   ...channelActions,
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Instant, MerchantId } from '../domain/ids';
 import { Attachment, CAMPAIGN_STATUSES, CampaignText, EXCLUSION_REASONS } from '../domain/marketing';
 import { MarketingSettings, QuotaRule } from '../domain/marketing-settings';
+import { FOLLOWUP_KINDS, FollowupParams } from '../domain/followup';
 
 /**
  * The 营销 actions of the `api` contract (issue 16; api.ts spreads them into its union, policy
@@ -38,6 +39,19 @@ export const CAMPAIGN_REQUESTS = [
   z.object({ action: z.literal('campaigns.cancel'), ...m, id: CampaignId }),
   z.object({ action: z.literal('marketing.settings.get'), ...m }),
   z.object({ action: z.literal('marketing.settings.save'), ...m, settings: MarketingSettings.partial() }),
+  /** 自动跟进: each follow-up with its switch, parameters, approved text(s) and numbers so far. */
+  z.object({ action: z.literal('followups.list'), ...m }),
+  /** Turning one on approves its text(s); nothing is sent that the owner has not approved. */
+  z.object({
+    action: z.literal('followups.save'),
+    ...m,
+    kind: z.enum(FOLLOWUP_KINDS),
+    enabled: z.boolean().optional(),
+    params: FollowupParams.optional(),
+    texts: z.array(CampaignText).min(1).max(2).optional(),
+  }),
+  /** Who each follow-up would message this week (with `params`, as if they were saved). Writes nothing. */
+  z.object({ action: z.literal('followups.preview'), ...m, kind: z.enum(FOLLOWUP_KINDS).optional(), params: FollowupParams.optional() }),
 ] as const;
 
 export const CAMPAIGN_POLICY = {
@@ -49,6 +63,9 @@ export const CAMPAIGN_POLICY = {
   'campaigns.cancel': { role: 'owner', scope: 'merchant' },
   'marketing.settings.get': { role: 'owner', scope: 'merchant' },
   'marketing.settings.save': { role: 'owner', scope: 'merchant' },
+  'followups.list': { role: 'owner', scope: 'merchant' },
+  'followups.save': { role: 'owner', scope: 'merchant' },
+  'followups.preview': { role: 'owner', scope: 'merchant' },
 } as const;
 
 export const ForecastView = z.object({
@@ -94,6 +111,24 @@ export const CampaignView = z.object({
 });
 export type CampaignView = z.infer<typeof CampaignView>;
 
+export const FollowupView = z.object({
+  kind: z.enum(FOLLOWUP_KINDS),
+  name: z.string(),
+  enabled: z.boolean(),
+  params: FollowupParams,
+  texts: z.array(z.string()),
+  /** Whether the texts shown are the ones the owner approved (turned on with). */
+  approved: z.boolean(),
+  stats: ArmView.extend({ runs: z.number().int() }),
+});
+const PreviewView = z.object({
+  kind: z.enum(FOLLOWUP_KINDS),
+  name: z.string(),
+  enabled: z.boolean(),
+  count: z.number().int(),
+  sample: z.array(z.object({ externalUserId: z.string(), name: z.string(), day: z.string() })),
+});
+
 export const CAMPAIGN_RESULTS = {
   'campaigns.list': z.object({ campaigns: z.array(CampaignView.extend({ delivered: z.number().int() })) }),
   'campaigns.get': z.object({
@@ -107,4 +142,7 @@ export const CAMPAIGN_RESULTS = {
   'campaigns.cancel': z.object({ campaign: CampaignView }),
   'marketing.settings.get': z.object({ settings: MarketingSettings, quotaText: z.string(), quotaOptions: z.array(z.object({ value: QuotaRule, text: z.string() })) }),
   'marketing.settings.save': z.object({ settings: MarketingSettings }),
+  'followups.list': z.object({ followups: z.array(FollowupView) }),
+  'followups.save': z.object({ followup: FollowupView }),
+  'followups.preview': z.object({ previews: z.array(PreviewView) }),
 } as const;

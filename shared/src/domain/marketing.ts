@@ -54,6 +54,9 @@ export const EXCLUSION_TEXT: Record<ExclusionReason, string> = {
 export const RECIPIENT_STATUSES = ['planned', 'waiting', 'sent', 'notFriend', 'quota', 'failed', 'cancelled'] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
+/** The `sender` of a follow-up that went through 微信客服 rather than a member's mass send (WeCom userids never contain ':'). */
+export const KF_SENDER = 'kf:';
+
 export const CampaignRecipient = z.object({
   merchantId: MerchantId,
   campaignId: z.string().min(1),

@@ -104,7 +104,7 @@ export async function forecast(deps: Deps, merchant: Merchant, raw: unknown): Pr
 export async function computePlan(
   deps: Deps,
   merchant: Merchant,
-  o: { audience: Audience; sendAt: number; excludeMessagedDays?: number; texts: string[]; seed: string; only?: (c: CustomerFacts) => boolean },
+  o: { audience: Audience | null; sendAt: number; excludeMessagedDays?: number; texts: string[]; seed: string; only?: (c: CustomerFacts) => boolean },
 ): Promise<Plan> {
   const settings = marketingSettingsOf(merchant);
   const period = quotaPeriod(settings.quota, o.sendAt, merchant.timezone);

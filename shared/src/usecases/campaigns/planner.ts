@@ -6,7 +6,8 @@ import type { CustomerFacts } from '../../ports/storage';
 export const MAX_PER_TASK = 10_000;
 
 export interface PlanInput {
-  audience: Audience;
+  /** null: everyone given (a follow-up has chosen its customers already). */
+  audience: Audience | null;
   /** Every customer's facts (lost ones included): the planner decides who is in and why not. */
   customers: Iterable<CustomerFacts>;
   /** Members who can send (their WeCom userid): a customer whose member is not here has no sender. */
@@ -48,7 +49,7 @@ export function planCampaign(input: PlanInput): Plan {
   const bySender = new Map<string, number[]>();
   const list: PlannedRecipient[] = [];
   for (const c of input.customers) {
-    if (!inAudience(input.audience, new Set(c.tags))) continue;
+    if (input.audience !== null && !inAudience(input.audience, new Set(c.tags))) continue;
     if (c.optedOutAt !== undefined) out('optedOut');
     else if (c.lost) out('lost');
     else if (!c.followUserId || !input.senders.has(c.followUserId)) out('noSender');

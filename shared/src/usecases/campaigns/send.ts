@@ -1,5 +1,5 @@
 import { AppError, notFound } from '../../domain/errors';
-import type { Attachment, Campaign, CampaignRecipient, CampaignTask } from '../../domain/marketing';
+import { KF_SENDER, type Attachment, type Campaign, type CampaignRecipient, type CampaignTask } from '../../domain/marketing';
 import type { Deps } from '../../ports/deps';
 import { isTransient, WecomApiError, type MsgTemplateAttachment, type WecomApi } from '../../ports/wecom';
 import { MAX_PER_TASK } from './planner';
@@ -120,6 +120,8 @@ async function taskPlans(deps: Deps, campaign: Campaign, gone: ReadonlySet<strin
   do {
     const page = await deps.storage.campaigns.listRecipients(campaign.merchantId, campaign.id, { limit: PAGE, ...(cursor ? { cursor } : {}) });
     for (const r of page.items) {
+      // a follow-up's 微信客服 rows went out already, through the customer's open window
+      if (r.sender === KF_SENDER) continue;
       const k = `${r.sender}\u0000${r.variant}`;
       const g = groups.get(k);
       if (g) g.push(r);
@@ -157,15 +159,18 @@ async function textFor(deps: Deps, campaign: Campaign, t: TaskPlan): Promise<str
   return renderText(text, await valuesFor(deps, campaign.merchantId, t.ids[0]!));
 }
 
-/** {称呼}, {上次买的}, {多少天没来} for one customer; blanks fall back to the words in variables.ts. */
-export async function valuesFor(deps: Deps, merchantId: string, externalUserId: string): Promise<VariableValues> {
+/**
+ * {称呼}, {上次买的}, {多少天没来} for one customer as of `at`; blanks fall back to the words in
+ * variables.ts. 多少天没来 counts from their last purchase (a visit is a purchase), else their last message.
+ */
+export async function valuesFor(deps: Deps, merchantId: string, externalUserId: string, at = deps.clock.now()): Promise<VariableValues> {
   const c = await deps.storage.customers.get(merchantId, externalUserId);
   const [last] = await deps.storage.orders.listByCustomer(merchantId, externalUserId, 1);
-  const seen = Math.max(c?.lastOrderAt ?? 0, c?.lastMessageAt ?? 0);
+  const seen = c?.lastOrderAt ?? c?.lastMessageAt;
   const values: VariableValues = {};
   if (c?.name && !/^顾客/.test(c.name)) values.称呼 = c.name;
   if (last?.items[0]?.name) values.上次买的 = last.items[0].name;
-  if (seen) values.多少天没来 = String(Math.max(1, Math.floor((deps.clock.now() - seen) / DAY)));
+  if (seen !== undefined && at > seen) values.多少天没来 = String(Math.max(1, Math.floor((at - seen) / DAY)));
   return values;
 }
 

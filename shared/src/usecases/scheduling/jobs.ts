@@ -13,6 +13,7 @@ import { createRobotSendJob } from '../reports/robot';
 import type { SuggestionWriter } from '../reports/monthly-model';
 import { createTagNightlyJob, createTagSyncJob } from '../tags/jobs';
 import { createCampaignSendJob, createCampaignTrackJob } from '../campaigns/jobs';
+import { createFollowupJob } from '../followups/jobs';
 
 /** What the jobs that talk to WeCom need from the composition root. */
 export interface JobsEnv extends Omit<InboxContext, 'deps'> {
@@ -42,5 +43,6 @@ export function allJobs(env: JobsEnv): JobDefinition[] {
     createTagSyncJob(inbox.wecom),
     createCampaignSendJob(inbox.wecom),
     createCampaignTrackJob(inbox.wecom),
+    createFollowupJob(inbox),
   ];
 }
