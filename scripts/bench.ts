@@ -25,6 +25,7 @@ import type { Message } from '@xiaoer/shared/domain/conversation';
 import { encrypt, getSignature } from '@wecom/crypto';
 import { chartRender, dailyReportBuild } from './bench-reports';
 import { tagRulesBench } from './bench-tags';
+import { campaignPlanBench } from './bench-campaigns';
 import { firstStartBench } from './bench-start';
 
 interface Entry {
@@ -615,6 +616,7 @@ async function main() {
   // the quick run builds a much smaller shop's report (seeding 1M messages takes minutes)
   out.push(...(await dailyReportBuild(Boolean(values.quick), machine)));
   out.push(...(await tagRulesBench(Boolean(values.quick), machine)));
+  out.push(...(await campaignPlanBench(Boolean(values.quick), machine)));
   // full run only: a cold H5 build takes about a minute
   out.push(...(await firstStartBench(Boolean(values.quick), machine)));
 

@@ -74,6 +74,8 @@ export const campaignActions = {
     const merchant = await requireMerchant(ctx.deps, req.merchantId);
     const c = await loadCampaign(ctx.deps, req.merchantId, req.id);
     const stats = campaignStats(await ctx.deps.storage.campaigns.recipientCounts(req.merchantId, c.id), c.content.texts.length);
+    // before it is sent its recipients are the plan's (their rows are written at the send)
+    if (c.materializedAt === undefined) stats.planned = c.plan?.recipients ?? 0;
     return { campaign: campaignView(c), plan: c.plan ? await planView(ctx.deps, merchant, c.plan) : null, stats: { ...stats, ab: stats.ab ?? null } };
   },
 

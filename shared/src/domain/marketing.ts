@@ -115,6 +115,8 @@ export const Campaign = z.object({
   status: z.enum(CAMPAIGN_STATUSES),
   plan: CampaignPlan.optional(),
   tasks: z.array(CampaignTask).default([]),
+  /** When its recipient rows were written (at the first send run; a follow-up writes its own). */
+  materializedAt: Instant.optional(),
   /** A follow-up's run (issue 16 §4) rather than a campaign the owner wrote. */
   followup: z.object({ id: z.string(), period: z.string() }).optional(),
   createdBy: z.string().optional(),

@@ -36,6 +36,8 @@ const COLUMN: Record<Exclude<keyof RecipientChange, 'externalUserId'>, string> =
   revenueFen: 'revenue_fen',
 };
 
+const INSERT_BATCH = 5_000;
+
 export class SqliteCampaigns implements CampaignRepo {
   constructor(private db: Db) {}
 
@@ -56,27 +58,21 @@ export class SqliteCampaigns implements CampaignRepo {
     return parseAll<Campaign>(this.db.prepare('SELECT doc FROM campaigns WHERE merchant_id = ? ORDER BY updated_at DESC, id LIMIT ?').all(merchantId, limit));
   }
 
+  /** One statement per batch (rows as a JSON array read by json_each): a 100k plan is 20 statements, not 100k. */
   async addRecipients(merchantId: string, campaignId: string, rows: CampaignRecipient[]) {
-    const ins = this.db.prepare(
+    const st = this.db.prepare(
       `INSERT OR IGNORE INTO campaign_recipients (merchant_id, campaign_id, customer_id, sender, variant, status, msgid, sent_at, replied_at, ordered_at, revenue_fen)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       SELECT ?, ?, r ->> '$[0]', r ->> '$[1]', r ->> '$[2]', r ->> '$[3]', r ->> '$[4]', r ->> '$[5]', r ->> '$[6]', r ->> '$[7]', r ->> '$[8]'
+       FROM (SELECT value AS r FROM json_each(?))`,
     );
     return tx(this.db, () => {
       let n = 0;
-      for (const r of rows)
-        n += ins.run(
-          merchantId,
-          campaignId,
-          r.externalUserId,
-          r.sender,
-          r.variant,
-          r.status,
-          r.msgid ?? null,
-          r.sentAt ?? null,
-          r.repliedAt ?? null,
-          r.orderedAt ?? null,
-          r.revenueFen ?? null,
-        ).changes;
+      for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+        const batch = rows
+          .slice(i, i + INSERT_BATCH)
+          .map((r) => [r.externalUserId, r.sender, r.variant, r.status, r.msgid ?? null, r.sentAt ?? null, r.repliedAt ?? null, r.orderedAt ?? null, r.revenueFen ?? null]);
+        n += st.run(merchantId, campaignId, JSON.stringify(batch)).changes;
+      }
       return n;
     });
   }

@@ -1,4 +1,5 @@
 import type { Customer } from '../../domain/customer';
+import { AppError } from '../../domain/errors';
 import type { Merchant } from '../../domain/merchant';
 import type { ManualClock } from '../../domain/time';
 import type { Deps } from '../../ports/deps';
@@ -152,7 +153,9 @@ describe('campaign life', () => {
     await scheduleCampaign(deps, merchant, p.campaignId);
     await sendCampaign({ deps, wecom }, M, p.campaignId);
     expect((adds()[0]!.req as { external_userid: string[] }).external_userid).not.toContain('c00002');
-    expect((await deps.storage.campaigns.listRecipients(M, p.campaignId, { limit: 10, status: 'cancelled' })).items.map((r) => r.externalUserId)).toEqual(['c00002']);
+    // the send plans again: the stored plan now says who dropped out and why
+    expect((await deps.storage.campaigns.get(M, p.campaignId))!.plan).toMatchObject({ recipients: 4, excluded: [{ reason: 'optedOut', count: 1 }] });
+    expect((await deps.storage.campaigns.listRecipients(M, p.campaignId, { limit: 10 })).items.map((r) => r.externalUserId)).not.toContain('c00002');
   });
 
   it('counts each customer’s quota across campaigns (1 per day), waiting tasks included', async () => {
@@ -212,15 +215,20 @@ describe('campaign life', () => {
   it('after a crash between WeCom’s answer and our write, finds the task at WeCom instead of making it twice', async () => {
     const p = await planDraft(deps, merchant, { audience: '会员', texts: ['上新啦'] });
     await scheduleCampaign(deps, merchant, p.campaignId);
-    // the crash: the task exists at WeCom, our document says only `creating`
-    const c = (await deps.storage.campaigns.get(M, p.campaignId))!;
-    const ids = (await deps.storage.campaigns.listRecipients(M, p.campaignId, { limit: 10 })).items.map((r) => r.externalUserId);
-    await wecom.addMsgTemplate(M, { external_userid: ids, sender: 'zhangsan', text: { content: '上新啦' } });
-    const task = { key: 'zhangsan:0:0', sender: 'zhangsan', variant: 0, count: 5, state: 'creating' as const, startedAt: deps.clock.now(), reminders: [] };
-    await deps.storage.campaigns.put({ ...c, status: 'sending', tasks: [task], rev: (c.rev ?? 0) + 1 }, c.rev ?? 0);
+    // WeCom makes the task, then the answer is lost (a timeout after the request got through)
+    const real = wecom.addMsgTemplate.bind(wecom);
+    let lost = 1;
+    wecom.addMsgTemplate = async (m, req) => {
+      const r = await real(m, req);
+      if (lost-- > 0) throw new AppError('WECOM.TIMEOUT', '超时', 504);
+      return r;
+    };
+    await expect(sendCampaign({ deps, wecom }, M, p.campaignId)).rejects.toThrow('超时');
+    expect((await deps.storage.campaigns.get(M, p.campaignId))!.tasks).toMatchObject([{ key: 'zhangsan:0:0', state: 'creating' }]);
     deps.clock.advance(60_000);
     await sendCampaign({ deps, wecom }, M, p.campaignId);
     expect(adds()).toHaveLength(1);
+    expect(wecom.tasks.size).toBe(1);
     const after = (await deps.storage.campaigns.get(M, p.campaignId))!;
     expect(after.tasks).toMatchObject([{ key: 'zhangsan:0:0', state: 'created', msgid: 'gm1' }]);
     expect((await deps.storage.campaigns.listRecipients(M, p.campaignId, { limit: 10, status: 'waiting' })).items).toHaveLength(5);

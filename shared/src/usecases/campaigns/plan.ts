@@ -44,9 +44,11 @@ export function checkTexts(texts: string[]): void {
 }
 
 /**
- * Plans a campaign and stores it as a draft with its recipients (issue 16 §2): who receives it,
- * grouped by the member who sends it, and why everyone else in the audience will not. Planning
- * an existing draft again replaces its plan; a campaign past draft cannot be re-planned.
+ * Plans a campaign and stores it as a draft (issue 16 §2): who receives it, grouped by the member
+ * who sends it, and why everyone else in the audience will not. The recipients themselves are
+ * written when it is sent (`materialize`), planned again then with the same seed, so whoever opted
+ * out or deleted us in between is left out and the A/B draw is the one shown. Planning an existing
+ * draft again replaces its plan; a campaign past draft cannot be re-planned.
  */
 export async function planDraft(deps: Deps, merchant: Merchant, raw: unknown, createdBy?: string): Promise<PlanView> {
   const input = parseInput(CampaignDraftInput, raw);
@@ -79,12 +81,6 @@ export async function planDraft(deps: Deps, merchant: Merchant, raw: unknown, cr
     updatedAt: now,
     rev: rev + 1,
   });
-  // rows first, the document last: a draft whose document says it was planned has its rows
-  await deps.storage.campaigns.removeRecipients(merchant.id, id);
-  for (let i = 0; i < plan.list.length; i += ROWS_PER_WRITE) {
-    const rows = plan.list.slice(i, i + ROWS_PER_WRITE).map((r) => ({ merchantId: merchant.id, campaignId: id, ...r, status: 'planned' as const }));
-    await deps.storage.campaigns.addRecipients(merchant.id, id, rows);
-  }
   if (!(await deps.storage.campaigns.put(campaign, existing ? rev : null))) throw new AppError('CONFLICT.CAMPAIGN_BUSY', '这个群发刚被别人改过，请刷新后再试', 409);
   return { campaignId: id, ...summary };
 }
@@ -146,4 +142,20 @@ async function allFacts(deps: Deps, merchantId: string): Promise<CustomerFacts[]
 function defaultName(texts: string[]): string {
   const first = texts[0]?.replace(/\s+/g, ' ').trim();
   return first ? first.slice(0, 20) : '新的群发';
+}
+
+/**
+ * The campaign's recipients as rows, planned at the send time: once per campaign (`materializedAt`
+ * marks it done; a run that died half way writes them again from scratch — no task exists yet).
+ */
+export async function materialize(deps: Deps, merchant: Merchant, campaign: Campaign): Promise<{ campaign: Campaign; plan: Plan }> {
+  const now = deps.clock.now();
+  const audience = parseAudience(campaign.audience);
+  const plan = await computePlan(deps, merchant, { audience, sendAt: now, excludeMessagedDays: campaign.excludeMessagedDays, texts: campaign.content.texts, seed: campaign.id });
+  await deps.storage.campaigns.removeRecipients(merchant.id, campaign.id);
+  for (let i = 0; i < plan.list.length; i += ROWS_PER_WRITE) {
+    const rows = plan.list.slice(i, i + ROWS_PER_WRITE).map((r) => ({ merchantId: merchant.id, campaignId: campaign.id, ...r, status: 'planned' as const }));
+    await deps.storage.campaigns.addRecipients(merchant.id, campaign.id, rows);
+  }
+  return { campaign, plan };
 }

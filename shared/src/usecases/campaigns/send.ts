@@ -5,6 +5,8 @@ import { isTransient, WecomApiError, type MsgTemplateAttachment, type WecomApi }
 import { MAX_PER_TASK } from './planner';
 import { isPersonal, renderText, type VariableValues } from './variables';
 import { saveCampaign, TRACK_KIND, trackKey } from './store';
+import { materialize } from './plan';
+import { requireMerchant } from '../shop/require-merchant';
 
 /** Tasks one campaign may create: with a per-customer text each customer is a task a member confirms. */
 export const MAX_TASKS = 2000;
@@ -37,6 +39,16 @@ export async function sendCampaign(env: SendEnv, merchantId: string, campaignId:
   if (!campaign) throw notFound('campaign');
   if (campaign.status === 'cancelled' || campaign.status === 'sent') return { tasks: campaign.tasks.length, created: 0, recipients: 0 };
   if (!campaign.content.texts.length) throw new AppError('CONFLICT.CAMPAIGN_NO_TEXT', '还没写群发内容', 409);
+  if (campaign.materializedAt === undefined) {
+    const merchant = await requireMerchant(deps, merchantId);
+    const { plan } = await materialize(deps, merchant, campaign);
+    const at = deps.clock.now();
+    campaign = await saveCampaign(deps, campaign, (c) => ({
+      ...c,
+      materializedAt: at,
+      ...(c.plan ? { plan: { ...c.plan, recipients: plan.recipients, bySender: plan.bySender, excluded: plan.excluded, plannedAt: at } } : {}),
+    }));
+  }
   const gone = await goneSincePlan(deps, campaign);
   const plans = await taskPlans(deps, campaign, gone);
   if (plans.length > MAX_TASKS)

@@ -126,6 +126,7 @@ async function deliver(ctx: WecomContext, merchant: Merchant, cfg: FollowupConfi
     status: 'scheduled',
     plan: { recipients: rows.length + kfSent.rows.length, bySender: plan.bySender, excluded: plan.excluded, sendAt: now, askedAt: now, plannedAt: now },
     tasks: [],
+    materializedAt: now,
     followup: { id: cfg.kind, period: day },
     createdAt: now,
     updatedAt: now,
