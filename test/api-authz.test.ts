@@ -141,6 +141,7 @@ const examples: { [A in ApiAction]: (merchantId: string) => ApiRequestOf<A> } = 
   'campaigns.cancel': (merchantId) => ({ action: 'campaigns.cancel', merchantId, id: campaignPool[merchantId].shift() ?? 'none' }),
   'marketing.settings.get': (merchantId) => ({ action: 'marketing.settings.get', merchantId }),
   'followups.list': (merchantId) => ({ action: 'followups.list', merchantId }),
+  'followups.draft': (merchantId) => ({ action: 'followups.draft', merchantId, kind: 'birthday' }),
   'followups.save': (merchantId) => ({ action: 'followups.save', merchantId, kind: 'dormant', enabled: true, params: { dormantDays: 45 } }),
   'followups.preview': (merchantId) => ({ action: 'followups.preview', merchantId, kind: 'dormant', params: { dormantDays: 30 } }),
   'marketing.settings.save': (merchantId) => ({ action: 'marketing.settings.save', merchantId, settings: { quota: 'week7', quietHours: { from: '22:00', to: '08:30' } } }),

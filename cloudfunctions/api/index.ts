@@ -9,5 +9,5 @@ import { writeXlsx } from '../server/reports/xlsx';
  * locally, getWXContext().OPENID on CloudBase) and this adapter runs the use case.
  */
 export function handleApi(rt: Runtime, caller: Caller, body: unknown) {
-  return callApiEnveloped(rt.deps, caller, body, (err) => rt.logger.error({ err }, 'api action failed'), rt.inbox, parseKbContent, parseOrderContent, writeXlsx);
+  return callApiEnveloped(rt.deps, caller, body, (err) => rt.logger.error({ err }, 'api action failed'), rt.inbox, parseKbContent, parseOrderContent, writeXlsx, rt.drafter);
 }

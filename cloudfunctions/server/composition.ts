@@ -21,7 +21,8 @@ import { parseWecomXml } from './wecom/xml';
 import path from 'node:path';
 import { createDbMediaStore, createFileMediaStore } from './media/media-stores';
 import { createAnswerer } from './answering';
-import { createMonthlyWriter } from './suggestions';
+import { createDrafter, createMonthlyWriter } from './suggestions';
+import type { FollowupDrafter } from '@xiaoer/shared/usecases/followups/draft';
 import type { ParseXml } from '@xiaoer/shared/usecases/channel-wecom/inbox';
 import { parseSubscribeFields, type SubscribeEnv } from '@xiaoer/shared/usecases/reports/subscribe-data';
 import { createCloudSubscribeSender, createSandboxSubscribeSender, wxServerOpenapi } from './wecom/subscribe-sender';
@@ -40,6 +41,8 @@ export interface Runtime {
   jobs: JobDefinition[];
   /** What receiving and processing WeCom callbacks needs: the client, the answer engine, the codec. */
   inbox: ReceiveContext;
+  /** Follow-up texts drafted by the model; absent without a model (the default texts stand). */
+  drafter?: FollowupDrafter;
   /** The local host tells the runtime where it listens (its sandbox is the local WeCom). */
   setHostBaseUrl(url: string): void;
   close(): Promise<void>;
@@ -89,6 +92,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     timers: deps.timers,
     onFallback: ({ merchantId, why, detail }) => logger.warn({ mod: 'llm', merchantId, why, detail }, 'monthly suggestions fell back to the rules'),
   });
+  const drafter = createDrafter(config, { kv: storage.kv, clock: deps.clock, timers: deps.timers });
   const media = config.runtime === 'local' ? createFileMediaStore(path.join(config.dataDir, 'media')) : createDbMediaStore(storage.kv, deps.clock);
   // links in handoff notices: the public address when set, else wherever this host listens
   const appUrl = () => config.publicUrl ?? (config.runtime === 'local' ? hostBase : undefined);
@@ -123,6 +127,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     wecom,
     jobs: allJobs({ wecom, answerer, media, parseXml, appUrl, subscribe, tokens, charts: opts.charts, ...(suggestions ? { suggestions } : {}) }),
     inbox,
+    ...(drafter ? { drafter } : {}),
     setHostBaseUrl: (url) => {
       hostBase = url.replace(/\/$/, '');
     },

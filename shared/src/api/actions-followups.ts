@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { FollowupView } from '../contracts/campaigns';
-import { FOLLOWUP_NAME, type FollowupConfig } from '../domain/followup';
+import { DEFAULT_TEXTS, FOLLOWUP_NAME, type FollowupConfig } from '../domain/followup';
+import { requireMerchant } from '../usecases/shop/require-merchant';
 import type { ArmStats } from '../usecases/campaigns/stats';
 import { followupStats, previewFollowups } from '../usecases/followups/preview';
 import { loadFollowups, saveFollowup } from '../usecases/followups/store';
@@ -35,5 +36,12 @@ export const followupActions = {
     const all = await loadFollowups(ctx.deps, req.merchantId);
     const chosen = all.filter((c) => !req.kind || c.kind === req.kind).map((c) => (req.params ? { ...c, params: { ...c.params, ...req.params } } : c));
     return { previews: await previewFollowups(ctx.deps, req.merchantId, chosen) };
+  },
+
+  'followups.draft': async (ctx, req) => {
+    if (!ctx.drafter) return { text: DEFAULT_TEXTS[req.kind], by: 'template' as const };
+    const merchant = await requireMerchant(ctx.deps, req.merchantId);
+    const d = await ctx.drafter.draft(merchant, req.kind);
+    return { text: d.text, by: d.by };
   },
 } satisfies Partial<Handlers>;

@@ -6,6 +6,7 @@ import type { KbFileParser } from '../ports/kb-files';
 import type { XlsxWriter } from '../ports/spreadsheet';
 import type { OrderTableParser } from '../usecases/orders/import';
 import type { WecomContext } from '../usecases/channel-wecom/context';
+import type { FollowupDrafter } from '../usecases/followups/draft';
 
 export interface CallContext {
   deps: Deps;
@@ -20,6 +21,8 @@ export interface CallContext {
   orderFiles?: OrderTableParser;
   /** Writes report workbooks for `reports.export` (server side, like kbFiles). */
   xlsx?: XlsxWriter;
+  /** Drafts follow-up texts with the model (`followups.draft`); absent without one. */
+  drafter?: FollowupDrafter;
 }
 
 type Handler<A extends ApiAction> = (ctx: CallContext, req: Extract<ApiRequest, { action: A }>) => Promise<ApiResult<A>>;

@@ -8,6 +8,7 @@ import type { KbFileParser } from '../ports/kb-files';
 import type { OrderTableParser } from '../usecases/orders/import';
 import type { XlsxWriter } from '../ports/spreadsheet';
 import { handlers } from './handlers';
+import type { FollowupDrafter } from '../usecases/followups/draft';
 
 /** Who is calling, as the transport proved it (session cookie locally, OPENID on CloudBase). */
 export interface Caller {
@@ -26,6 +27,7 @@ export async function callApi(
   kbFiles?: KbFileParser,
   orderFiles?: OrderTableParser,
   xlsx?: XlsxWriter,
+  drafter?: FollowupDrafter,
 ): Promise<{ action: ApiAction | null; result: unknown }> {
   const req = parseInput(ApiRequest, raw);
   const policy = ACTION_POLICY[req.action];
@@ -43,7 +45,7 @@ export async function callApi(
   }
   const handler = handlers[req.action] as (ctx: unknown, r: unknown) => Promise<ApiResult<ApiAction>>;
   // only `join` actions run without a membership; their handlers must not read ctx.member
-  return { action: req.action, result: await handler({ deps, channel, openid: caller.openid, member, kbFiles, orderFiles, xlsx }, req) };
+  return { action: req.action, result: await handler({ deps, channel, openid: caller.openid, member, kbFiles, orderFiles, xlsx, ...(drafter ? { drafter } : {}) }, req) };
 }
 
 /** Maps any outcome to the envelope; unexpected errors are reported to `onUnexpected` and hidden. */
@@ -56,9 +58,10 @@ export async function callApiEnveloped(
   kbFiles?: KbFileParser,
   orderFiles?: OrderTableParser,
   xlsx?: XlsxWriter,
+  drafter?: FollowupDrafter,
 ): Promise<{ status: number; body: Envelope<unknown> }> {
   try {
-    const { result } = await callApi(deps, caller, raw, channel, kbFiles, orderFiles, xlsx);
+    const { result } = await callApi(deps, caller, raw, channel, kbFiles, orderFiles, xlsx, drafter);
     return { status: 200, body: { ok: true, data: result } };
   } catch (err) {
     return errorEnvelope(err, onUnexpected);

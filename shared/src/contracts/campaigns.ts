@@ -52,6 +52,8 @@ export const CAMPAIGN_REQUESTS = [
   }),
   /** Who each follow-up would message this week (with `params`, as if they were saved). Writes nothing. */
   z.object({ action: z.literal('followups.preview'), ...m, kind: z.enum(FOLLOWUP_KINDS).optional(), params: FollowupParams.optional() }),
+  /** A text for one follow-up written by the model when one is set up (else the default). Only a draft: nothing is saved or sent. */
+  z.object({ action: z.literal('followups.draft'), ...m, kind: z.enum(FOLLOWUP_KINDS) }),
 ] as const;
 
 export const CAMPAIGN_POLICY = {
@@ -66,6 +68,7 @@ export const CAMPAIGN_POLICY = {
   'followups.list': { role: 'owner', scope: 'merchant' },
   'followups.save': { role: 'owner', scope: 'merchant' },
   'followups.preview': { role: 'owner', scope: 'merchant' },
+  'followups.draft': { role: 'owner', scope: 'merchant' },
 } as const;
 
 export const ForecastView = z.object({
@@ -145,4 +148,6 @@ export const CAMPAIGN_RESULTS = {
   'followups.list': z.object({ followups: z.array(FollowupView) }),
   'followups.save': z.object({ followup: FollowupView }),
   'followups.preview': z.object({ previews: z.array(PreviewView) }),
+  /** `model`: written by the model; `template`: the default (no model set up, or its draft broke the rules). */
+  'followups.draft': z.object({ text: z.string(), by: z.enum(['model', 'template']) }),
 } as const;
