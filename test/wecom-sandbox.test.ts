@@ -396,6 +396,23 @@ describe('rules that bite (on → WeCom error, off → the same call succeeds)',
     expect((await wx('kf/account/list', { token: t })).errcode).toBe(0);
   });
 
+  it('rateLimit: 45009 above the per-hour quota too (mark_tag at 3 an hour); a new clock hour clears it', async () => {
+    await ctl('reset', {});
+    const t = await tok('contact');
+    await ctl('config', { ratePerHour: 3 });
+    const mark = async () => (await wx('externalcontact/mark_tag', { token: t, body: { userid: 'zhangsan', external_userid: 'wmNOBODY', add_tag: [] } })).errcode;
+    const first = [await mark(), await mark(), await mark()];
+    // spread over minutes: the minute's cap is not what refuses the 4th
+    await advance(2 * 60_000);
+    expect(first.every((c) => c !== 45009)).toBe(true);
+    expect(await mark()).toBe(45009);
+    await advance(3_600_000);
+    expect(await mark()).not.toBe(45009);
+    await ctl('config', { rules: { rateLimit: false }, ratePerHour: 1 });
+    expect(await mark()).not.toBe(45009);
+    await ctl('reset', {});
+  });
+
   it("kfWindow48h: send_msg more than 48 h after the customer's last message → 95002", async () => {
     await onOff('kfWindow48h', 95002, async () => {
       await says('wmLate', '还在吗');

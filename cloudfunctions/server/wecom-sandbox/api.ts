@@ -108,6 +108,10 @@ export class SandboxApi {
     if (ctx.cfg.rules.rateLimit && !(await hit(this.store, this.rt.deps.clock.now(), ctx.merchant.id, ctx.api, ctx.cfg.ratePerMinute))) {
       fail('freqLimit', `more than ${ctx.cfg.ratePerMinute} calls of ${ctx.api} this minute`);
     }
+    // the hour's quota as well (doc 90454: 150 000 per corp per API per hour)
+    if (ctx.cfg.rules.rateLimit && !(await hit(this.store, this.rt.deps.clock.now(), ctx.merchant.id, ctx.api, ctx.cfg.ratePerHour, 3_600_000))) {
+      fail('freqLimit', `more than ${ctx.cfg.ratePerHour} calls of ${ctx.api} this hour`);
+    }
     return fault?.mode === 'lost';
   }
 

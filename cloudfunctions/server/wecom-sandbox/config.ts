@@ -11,7 +11,7 @@
 export const RULE_NAMES = [
   /** access_token stops working 7200 s (shared clock) after gettoken issued it → 42001. */
   'tokenExpiry',
-  /** per-minute caps: ratePerMinute per (merchant, api), webhookPerMinute per robot key → 45009. */
+  /** per-minute and per-hour caps: ratePerMinute and ratePerHour per (merchant, api), webhookPerMinute per robot key → 45009. */
   'rateLimit',
   /** kf/send_msg later than 48 h after the customer's last message → 95002 (UNVERIFIED code). */
   'kfWindow48h',
@@ -54,13 +54,15 @@ export interface SandboxConfig {
   syncPageSize: number;
   /** Calls per merchant per api per clock minute (protocol §7: ≤10 000/min per corp per API). */
   ratePerMinute: number;
+  /** Calls per merchant per api per clock hour (protocol §10, doc 90454: 150 000/h per corp per API). */
+  ratePerHour: number;
   /** Group robot messages per key per clock minute (protocol §5: 20/min). */
   webhookPerMinute: number;
 }
 
 export const DEFAULT_RULES: SandboxRules = Object.fromEntries(RULE_NAMES.map((r) => [r, true])) as SandboxRules;
 
-export const DEFAULT_CONFIG: SandboxConfig = { rules: DEFAULT_RULES, syncPageSize: 1000, ratePerMinute: 10_000, webhookPerMinute: 20 };
+export const DEFAULT_CONFIG: SandboxConfig = { rules: DEFAULT_RULES, syncPageSize: 1000, ratePerMinute: 10_000, ratePerHour: 150_000, webhookPerMinute: 20 };
 
 const S = 1000;
 export const LIMITS = {

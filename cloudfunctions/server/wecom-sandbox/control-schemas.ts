@@ -82,6 +82,7 @@ export const ConfigBody = z
       .optional(),
     syncPageSize: z.number().int().min(1).max(LIMITS.syncMaxLimit).optional(),
     ratePerMinute: z.number().int().min(1).optional(),
+    ratePerHour: z.number().int().min(1).optional(),
     webhookPerMinute: z.number().int().min(1).optional(),
   })
   .strict();
@@ -116,7 +117,7 @@ export const ROUTES = {
   'GET|POST /sandbox/_control/clock': '{advanceMs} | {set: epoch ms or ISO} → moves the shared clock; returns {now, iso}',
   'GET|POST /sandbox/_control/fault':
     '{api, mode="errcode"|"timeout"|"reset"|"http5xx"|"lost", errcode=-1, times=1, merchantId?} → the next `times` calls of api answer errcode, never answer, drop the connection, answer HTTP 503, or are carried out with the answer lost (times 0 clears)',
-  'GET|POST /sandbox/_control/config': '{rules?:{<rule>:bool}, syncPageSize?, ratePerMinute?, webhookPerMinute?} → effective config',
+  'GET|POST /sandbox/_control/config': '{rules?:{<rule>:bool}, syncPageSize?, ratePerMinute?, ratePerHour?, webhookPerMinute?} → effective config',
   'GET /sandbox/_control/sent?merchantId=&after=':
     'the sent list, oldest first, each {seq, at, api, to, msgtype, text, msgid, errcode}; mass sends add count: add_msg_template its recipients, remind_groupmsg_send / cancel_groupmsg_send (msgid = the task) the members reminded or stopped, listed in to',
   'POST /sandbox/_control/reset': '{merchantId?} → forgets sandbox state (all merchants, config and faults when no merchantId)',

@@ -11,8 +11,10 @@ export async function takeFault(store: SandboxStore, api: string, merchantId: st
 }
 
 /** Counts a call in the clock minute; false when over the cap. */
-export async function hit(store: SandboxStore, now: number, scope: string, key: string, cap: number): Promise<boolean> {
-  const minute = Math.floor(now / 60_000);
-  const { value } = await store.update<{ minute: number; n: number }>(scope, NS.rate, key, (c) => (c && c.minute === minute ? { minute, n: c.n + 1 } : { minute, n: 1 }));
+export async function hit(store: SandboxStore, now: number, scope: string, key: string, cap: number, windowMs = 60_000): Promise<boolean> {
+  const minute = Math.floor(now / windowMs);
+  const { value } = await store.update<{ minute: number; n: number }>(scope, NS.rate, windowMs === 60_000 ? key : `${key}@${windowMs}`, (c) =>
+    c && c.minute === minute ? { minute, n: c.n + 1 } : { minute, n: 1 },
+  );
   return (value?.n ?? 0) <= cap;
 }

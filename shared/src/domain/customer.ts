@@ -27,6 +27,8 @@ export const Customer = z.object({
   lost: z.boolean().default(false),
   /** When they asked for no more marketing (退订, 别发了): never in a campaign or follow-up again (issue 16). */
   optedOutAt: Instant.optional(),
+  /** Their latest reply to a campaign or follow-up (within 7 days of receiving it): the 回复过活动 tag rules read it. */
+  campaignReplyAt: Instant.optional(),
   /** The shop's own note about the customer (issue 15 §1). */
   note: z.string().max(500).optional(),
   /** Month and day, the year when known: the birthday-month tag rules read the month. */

@@ -102,6 +102,8 @@ export interface CustomerFacts {
   firstOrderAt?: number;
   /** Asked for no more marketing: campaigns and follow-ups leave them out. */
   optedOutAt?: number;
+  /** Replied to a campaign or follow-up (the 回复过活动 tag condition). */
+  campaignReplyAt?: number;
   storeId?: string;
   followUserId?: string;
   lost: boolean;

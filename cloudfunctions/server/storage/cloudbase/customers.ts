@@ -30,6 +30,7 @@ const FACT_FIELDS = Object.fromEntries(
     'lost',
     'firstOrderAt',
     'optedOutAt',
+    'campaignReplyAt',
   ].map((k) => [k, true]),
 );
 
@@ -53,6 +54,7 @@ function factsOf(d: Record<string, unknown>): CustomerFacts {
   if (typeof birthday?.day === 'number') out.birthdayDay = birthday.day;
   if (typeof d.firstOrderAt === 'number') out.firstOrderAt = d.firstOrderAt;
   if (typeof d.optedOutAt === 'number') out.optedOutAt = d.optedOutAt;
+  if (typeof d.campaignReplyAt === 'number') out.campaignReplyAt = d.campaignReplyAt;
   if (typeof d.storeId === 'string') out.storeId = d.storeId;
   if (typeof d.followUserId === 'string') out.followUserId = d.followUserId;
   return out;

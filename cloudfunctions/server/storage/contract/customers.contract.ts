@@ -107,6 +107,7 @@ export function customerRepoContract(make: MakeStorage) {
         followUserId: 'zhangsan',
         lastMessageAt: 3000,
         optedOutAt: 2500,
+        campaignReplyAt: 2600,
         createdAt: 1000,
       });
       await ctx.s.customers.upsert(full);
@@ -139,6 +140,7 @@ export function customerRepoContract(make: MakeStorage) {
         birthdayDay: 18,
         firstOrderAt: 1500,
         optedOutAt: 2500,
+        campaignReplyAt: 2600,
         storeId: 's1',
         followUserId: 'zhangsan',
         lost: false,

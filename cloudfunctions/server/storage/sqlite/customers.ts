@@ -36,6 +36,7 @@ function factsOf(id: string, f: unknown[]): CustomerFacts {
   if (f[14] != null) out.birthdayDay = f[14] as number;
   if (f[15] != null) out.firstOrderAt = f[15] as number;
   if (f[16] != null) out.optedOutAt = f[16] as number;
+  if (f[17] != null) out.campaignReplyAt = f[17] as number;
   return out;
 }
 

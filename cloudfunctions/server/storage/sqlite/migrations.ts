@@ -156,4 +156,27 @@ CREATE INDEX campaign_recipients_customer ON campaign_recipients (merchant_id, c
 CREATE INDEX campaign_recipients_at ON campaign_recipients (merchant_id, at) WHERE at IS NOT NULL;
 `,
   },
+  {
+    // Facts grow by the latest campaign reply (the 回复过活动 tag condition), rebuilt as in version 10.
+    version: 12,
+    name: 'customer facts: campaign reply',
+    sql: `
+CREATE TABLE customers_v12 (
+  merchant_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '', phone TEXT, last_active INTEGER NOT NULL, doc TEXT NOT NULL,
+  spent INTEGER GENERATED ALWAYS AS (coalesce(doc ->> '$.totalSpentFen', 0)) STORED,
+  added_at INTEGER GENERATED ALWAYS AS (coalesce(doc ->> '$.createdAt', 0)) STORED,
+  facts TEXT GENERATED ALWAYS AS (json_array(doc ->> '$.name', doc -> '$.tags', doc ->> '$.totalSpentFen', doc ->> '$.orderCount', doc ->> '$.lastOrderAt', doc ->> '$.createdAt',
+    doc -> '$.categories', doc ->> '$.source', doc ->> '$.sourceState', doc ->> '$.birthday.month', doc ->> '$.storeId', doc ->> '$.followUserId', doc ->> '$.lost',
+    doc ->> '$.lastMessageAt', doc ->> '$.birthday.day', doc ->> '$.firstOrderAt', doc ->> '$.optedOutAt', doc ->> '$.campaignReplyAt')) STORED,
+  PRIMARY KEY (merchant_id, id));
+INSERT INTO customers_v12 (merchant_id, id, name, phone, last_active, doc) SELECT merchant_id, id, name, phone, last_active, doc FROM customers;
+DROP TABLE customers;
+ALTER TABLE customers_v12 RENAME TO customers;
+CREATE INDEX customers_active ON customers (merchant_id, last_active DESC, id);
+CREATE INDEX customers_phone ON customers (merchant_id, phone) WHERE phone IS NOT NULL;
+CREATE INDEX customers_spent ON customers (merchant_id, spent DESC, id);
+CREATE INDEX customers_added ON customers (merchant_id, added_at DESC, id);
+CREATE INDEX customers_facts ON customers (merchant_id, id, facts);
+`,
+  },
 ];

@@ -24,6 +24,9 @@ export async function onCampaignCustomerMessage(deps: Deps, merchantId: string, 
   const d = await deps.storage.campaigns.latestDelivery(merchantId, externalUserId, at - ATTRIBUTION_MS);
   if (d && d.repliedAt === undefined && d.sentAt !== undefined && d.sentAt <= at) {
     await deps.storage.campaigns.updateRecipients(merchantId, d.campaignId, [{ externalUserId, repliedAt: at }]);
+    // the 回复过活动 tag condition reads it from the customer
+    const c = await deps.storage.customers.get(merchantId, externalUserId);
+    if (c && (c.campaignReplyAt ?? 0) < at) await deps.storage.customers.upsert({ ...c, campaignReplyAt: at, updatedAt: deps.clock.now() });
   }
 }
 

@@ -16,6 +16,7 @@ import { sendCampaign } from './send';
 import { campaignStats } from './stats';
 import { saveMarketingSettings } from './settings';
 import { REMIND_AFTER_MS, TRACK_EVERY_MS } from './track';
+import { previewRule } from '../tags/run';
 
 const M = 'shop-a';
 const HOUR = 3_600_000;
@@ -180,6 +181,9 @@ describe('campaign life', () => {
     // eight days later is not the campaign's any more
     await onCampaignOrder(deps, M, 'c00001', { id: 'o3', placedAt: NEXT_MORNING + 8 * 24 * HOUR, paidFen: 9900 });
     expect(campaignStats(await deps.storage.campaigns.recipientCounts(M, id), 1)).toMatchObject({ delivered: 5, replied: 1, ordered: 1, revenueFen: 3500 });
+    // the 回复过活动 tag condition now holds for the one who replied, and only for them
+    const replied = await previewRule(deps, M, { when: { field: 'repliedToCampaign', op: '=', value: true } });
+    expect(replied.sample.map((c) => c.externalUserId)).toEqual(['c00000']);
   });
 
   it('reminds a member who has not confirmed (WeCom and our own message), at most 3 times a day', async () => {

@@ -32,10 +32,10 @@ export async function ingestCustomerMessage(ctx: WecomContext, merchant: Merchan
     rulesOf(merchant).bannedWords,
   );
   await deps.storage.messages.add(message);
+  // 退订 marks them; any message is a reply to the campaign they got last (before the tag rules, which read that)
+  await onCampaignCustomerMessage(deps, merchant.id, ext, at, message.type === 'text' ? message.text : null);
   // keyword tag rules read the customer's recent texts; their rules run for this customer only
   await onCustomerMessage(deps, merchant.id, ext, message);
-  // 退订 marks them; any message is a reply to the campaign they got last
-  await onCampaignCustomerMessage(deps, merchant.id, ext, at, message.type === 'text' ? message.text : null);
 
   const last = conv.lastCustomerMessageAt;
   const alreadyApplied = last !== undefined && at <= last && !sessionOver(conv, at);

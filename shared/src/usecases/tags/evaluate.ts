@@ -9,7 +9,7 @@ import type { CustomerFacts } from '../../ports/storage';
  *
  * A fact that is missing (no order yet, no birthday, no store) makes every comparison on it false,
  * `!=` included: "not ordered in 30 days" does not match someone who never ordered (write
- * `{"not":…}` to say that). `repliedToCampaign` is false for everyone until campaigns exist.
+ * `{"not":…}` to say that). `repliedToCampaign`: they answered a campaign or follow-up within 7 days of getting it.
  */
 
 const DAY = 86_400_000;
@@ -76,7 +76,7 @@ export function fillFacts(into: TagFacts, c: Customer | CustomerFacts, texts: re
   into.sourceState = c.sourceState || undefined;
   into.birthdayMonth = (c as CustomerFacts).birthdayMonth ?? (c as Customer).birthday?.month;
   into.storeId = c.storeId || undefined;
-  into.repliedToCampaign = false;
+  into.repliedToCampaign = c.campaignReplyAt !== undefined;
   into.texts = texts;
   return into;
 }
