@@ -238,6 +238,24 @@ describe('campaign life', () => {
     expect((await deps.storage.campaigns.listRecipients(M, p.campaignId, { limit: 10, status: 'waiting' })).items).toHaveLength(5);
   });
 
+  it('a 取消 that lands while the tasks are being made stops the one in flight and makes no more', async () => {
+    await seed(3, 'l', { followUserId: 'lisi' });
+    const p = await planDraft(deps, merchant, { audience: '会员', texts: ['上新啦'] });
+    await scheduleCampaign(deps, merchant, p.campaignId);
+    const real = wecom.addMsgTemplate.bind(wecom);
+    wecom.addMsgTemplate = async (m, req) => {
+      const r = await real(m, req);
+      // the owner's 取消 while WeCom answers the first task
+      if (wecom.tasks.size === 1) await cancelCampaign({ deps, wecom }, M, p.campaignId);
+      return r;
+    };
+    await sendCampaign({ deps, wecom }, M, p.campaignId);
+    expect(adds()).toHaveLength(1);
+    expect(wecom.callsTo('externalcontact/cancel_groupmsg_send').map((c) => (c.req as { msgid: string }).msgid)).toEqual(['gm1']);
+    expect((await deps.storage.campaigns.get(M, p.campaignId))!.status).toBe('cancelled');
+    expect(campaignStats(await deps.storage.campaigns.recipientCounts(M, p.campaignId), 1)).toMatchObject({ waiting: 0, delivered: 0 });
+  });
+
   it('sends each customer their own text when it names them', async () => {
     await deps.storage.customers.upsert(customer('c00000', { name: '王姐' }));
     await sendNow(['{称呼}，新品到了']);

@@ -62,7 +62,9 @@ export async function sendCampaign(env: SendEnv, merchantId: string, campaignId:
     const text = await textFor(deps, campaign, t);
     const startedAt = done?.startedAt ?? deps.clock.now();
     let msgid = done ? await findAtWecom(env, campaign, t, text, startedAt) : null;
-    if (!done) campaign = await saveCampaign(deps, campaign, (c) => ({ ...c, status: 'sending', tasks: [...c.tasks, newTask(t, startedAt)] }));
+    // 取消 may land while this runs: a cancelled campaign stays cancelled and makes no more tasks
+    if (!done) campaign = await saveCampaign(deps, campaign, (c) => (c.status === 'cancelled' ? c : { ...c, status: 'sending', tasks: [...c.tasks, newTask(t, startedAt)] }));
+    if (campaign.status === 'cancelled') break;
     let failList: string[] = [];
     if (!msgid) {
       try {
@@ -85,6 +87,16 @@ export async function sendCampaign(env: SendEnv, merchantId: string, campaignId:
       }
     }
     campaign = await finishTask(deps, campaign, t, { state: 'created', msgid }, t.ids, failList);
+    if (campaign.status === 'cancelled') {
+      // 取消 came between our task and WeCom's answer: stop this one too, as the cancel did the others
+      await env.wecom.cancelGroupmsgSend(merchantId, { msgid: msgid! });
+      await deps.storage.campaigns.updateRecipients(
+        merchantId,
+        campaignId,
+        t.ids.map((id) => ({ externalUserId: id, status: 'cancelled' as const })),
+      );
+      break;
+    }
     created++;
     recipients += t.ids.length - failList.length;
   }

@@ -43,7 +43,8 @@ export async function trackCampaign(env: SendEnv, merchantId: string, campaignId
     }
     updates.set(t.key, patch);
   }
-  const settled = campaign.tasks.every((t) => t.state !== 'created' || (updates.get(t.key)?.memberStatus ?? t.memberStatus) === 2);
+  // a task still `creating` (its send job retrying) is not settled; a failed one is
+  const settled = campaign.tasks.every((t) => t.state === 'failed' || (t.state === 'created' && (updates.get(t.key)?.memberStatus ?? t.memberStatus) === 2));
   const over = now - (campaign.plan?.sendAt ?? campaign.createdAt) > TRACK_FOR_MS;
   campaign = await saveCampaign(deps, campaign, (c) => ({
     ...c,
