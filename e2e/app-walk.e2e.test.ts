@@ -133,6 +133,19 @@ async function routes(merchantId: string): Promise<string[]> {
   const f = first<{ id: string }>(kb);
   const rep = first<{ kind: string; date: string }>(reports);
   const rule = first<{ id: string }>(rules);
+  // owners only: a draft 群发 (made here when the shop has none) so its detail page is walked too
+  const listed = await api<{ ok: boolean; data?: { campaigns: { id: string }[] } }>({ action: 'campaigns.list', merchantId });
+  let campaign = listed.ok ? listed.data!.campaigns[0] : undefined;
+  if (listed.ok && !campaign) {
+    const saved = await api<{ ok: boolean; data?: { campaign: { id: string } } }>({
+      action: 'campaigns.save',
+      merchantId,
+      name: '会员日',
+      audience: '会员',
+      texts: ['{称呼}，周三会员日第二杯半价'],
+    });
+    campaign = saved.data?.campaign;
+  }
   return [
     '/pages/today/index',
     '/pages/conversations/index',
@@ -157,6 +170,10 @@ async function routes(merchantId: string): Promise<string[]> {
     '/sub/tag-rule/index',
     '/sub/channels/index',
     rule && `/sub/tag-rule/index?id=${encodeURIComponent(rule.id)}`,
+    '/sub/campaign-edit/index',
+    '/sub/followups/index',
+    campaign && `/sub/campaign/index?id=${encodeURIComponent(campaign.id)}`,
+    campaign && `/sub/campaign-edit/index?id=${encodeURIComponent(campaign.id)}`,
   ].filter((r): r is string => Boolean(r));
 }
 

@@ -21,7 +21,7 @@ export async function call<A extends ApiAction>(req: ApiRequestOf<A>): Promise<A
   if (isObject(body) && body.ok === false) {
     const code = typeof body.code === 'string' && body.code ? body.code : 'SERVER.ERROR';
     const message = typeof body.message === 'string' && body.message ? body.message : '出错了，请稍后重试';
-    throw new ApiError(code, message, status >= 400 ? status : undefined);
+    throw new ApiError(code, message, status >= 400 ? status : undefined, body.details);
   }
   if (isObject(body) && body.ok === true) {
     const schema: z.ZodTypeAny = ApiResults[parsed.data.action];

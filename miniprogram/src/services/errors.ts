@@ -8,12 +8,15 @@ import { statusFor } from '@xiaoer/shared/domain/errors';
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
+  /** What the backend adds to a refusal: INPUT.INVALID names the field (`{path}` or `[{path, message}]`). */
+  readonly details?: unknown;
 
-  constructor(code: string, message: string, status: number = statusFor(code)) {
+  constructor(code: string, message: string, status: number = statusFor(code), details?: unknown) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    if (details !== undefined) this.details = details;
   }
 }
 

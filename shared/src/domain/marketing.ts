@@ -12,20 +12,26 @@ export { TagRule } from './tag-rule';
  */
 
 /** Text ≤ 4000 bytes (WeCom), checked by the use case in bytes; the schema bounds characters. */
-export const CampaignText = z.string().trim().min(1, '内容不能为空').max(4000);
+export const CampaignText = z.string().trim().min(1, '内容不能为空').max(4000, '内容太长了，最多 4000 字节');
+
+/** An address WeCom opens for the customer: http(s) only (no javascript:, no ftp:). */
+const WebUrl = z
+  .string()
+  .max(1000, '链接地址太长了')
+  .regex(/^https?:\/\/[^\s]+$/i, '链接地址要以 https:// 或 http:// 开头');
 
 export const Attachment = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('image'), url: z.string().url().max(1000) }),
+  z.object({ type: z.literal('image'), url: WebUrl }),
   z.object({
     type: z.literal('link'),
-    title: z.string().min(1).max(60),
-    url: z.string().url().max(1000),
-    desc: z.string().max(170).optional(),
-    picUrl: z.string().url().max(1000).optional(),
+    title: z.string().trim().min(1, '链接要有标题').max(60, '链接标题最多 60 个字'),
+    url: WebUrl,
+    desc: z.string().max(170, '链接说明最多 170 个字').optional(),
+    picUrl: WebUrl.optional(),
   }),
   z.object({
     type: z.literal('miniprogram'),
-    title: z.string().min(1).max(21),
+    title: z.string().min(1, '小程序卡片要有标题').max(21, '小程序卡片标题最多 21 个字'),
     appid: z.string().min(1).max(40),
     page: z.string().min(1).max(200),
     picMediaId: z.string().min(1).max(200),

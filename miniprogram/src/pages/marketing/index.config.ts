@@ -1,1 +1,1 @@
-export default definePageConfig({ navigationBarTitleText: '营销' });
+export default definePageConfig({ navigationBarTitleText: '营销', enablePullDownRefresh: true });

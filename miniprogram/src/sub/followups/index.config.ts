@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '自动跟进',
+  enablePullDownRefresh: true,
+});
