@@ -37,6 +37,7 @@ const INTEGRATION = [
   'test/subscribe-sandbox.test.ts', // in-process host: the subscribe message through the sandbox, and the CLI's sandbox sent
   'test/tags-cli.test.ts', // in-process host with the demo shop: tags preview / apply from the CLI, mark_tag in the sandbox
   'test/campaigns-cli.test.ts', // in-process host with the demo shop: campaign plan / send from the CLI, confirmations in the sandbox
+  'test/campaigns-25k.test.ts', // in-process host, demo shop + 25,000 customers: chunked tasks, exclusions, quiet hours, sandbox confirmations
 ];
 
 const common = {
