@@ -3,13 +3,14 @@ import type { FollowupView } from '../contracts/campaigns';
 import { DEFAULT_TEXTS, FOLLOWUP_NAME, type FollowupConfig } from '../domain/followup';
 import { requireMerchant } from '../usecases/shop/require-merchant';
 import type { ArmStats } from '../usecases/campaigns/stats';
-import { followupStats, previewFollowups } from '../usecases/followups/preview';
+import { followupStats, previewFollowups, type FollowupStats } from '../usecases/followups/preview';
 import { loadFollowups, saveFollowup } from '../usecases/followups/store';
 import type { Handlers } from './context';
 
-const NO_RUNS: ArmStats & { runs: number } = { planned: 0, confirmed: 0, delivered: 0, failed: 0, waiting: 0, cancelled: 0, replied: 0, ordered: 0, revenueFen: 0, runs: 0 };
+const ZERO: ArmStats = { planned: 0, confirmed: 0, delivered: 0, failed: 0, waiting: 0, cancelled: 0, replied: 0, ordered: 0, revenueFen: 0 };
+const NO_RUNS: FollowupStats = { ...ZERO, runs: 0, arms: [], ab: null };
 
-const view = (c: FollowupConfig, stats: Partial<Record<string, ArmStats & { runs: number }>>): z.infer<typeof FollowupView> => ({
+const view = (c: FollowupConfig, stats: Partial<Record<string, FollowupStats>>): z.infer<typeof FollowupView> => ({
   kind: c.kind,
   name: FOLLOWUP_NAME[c.kind],
   enabled: c.enabled,

@@ -122,7 +122,8 @@ export const FollowupView = z.object({
   texts: z.array(z.string()),
   /** Whether the texts shown are the ones the owner approved (turned on with). */
   approved: z.boolean(),
-  stats: ArmView.extend({ runs: z.number().int() }),
+  /** Over its runs; per arm and with the verdict when it has two texts (A 版 / B 版). */
+  stats: ArmView.extend({ runs: z.number().int(), arms: z.array(ArmView), ab: z.object({ replied: Verdict, ordered: Verdict }).nullable() }),
 });
 const PreviewView = z.object({
   kind: z.enum(FOLLOWUP_KINDS),

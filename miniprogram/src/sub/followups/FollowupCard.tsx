@@ -317,6 +317,16 @@ function Numbers({ stats, enabled }: { stats: Followup['stats']; enabled: boolea
           </View>
         ))}
       </View>
+      {stats.ab && (
+        <View className="fu-ab">
+          <Text className="fu-label">A 版和 B 版</Text>
+          {stats.arms.map((a, i) => (
+            <Text key={i} className="fu-hint fu-ab-arm">{`${i === 0 ? 'A' : 'B'} 版：送达 ${a.delivered} 人，回复 ${a.replied} 人，下单 ${a.ordered} 人`}</Text>
+          ))}
+          <Text className="fu-hint fu-ab-verdict">{stats.ab.replied.text}</Text>
+          <Text className="fu-hint fu-ab-verdict">{stats.ab.ordered.text}</Text>
+        </View>
+      )}
     </View>
   );
 }

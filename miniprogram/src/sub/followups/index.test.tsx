@@ -13,7 +13,8 @@ const text = (root: ParentNode, sel: string) => root.querySelector(sel)?.textCon
 const texts = (root: ParentNode, sel: string) => Array.from(root.querySelectorAll(sel)).map((e) => e.textContent?.trim());
 const actions = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.parse((init as { body: string }).body));
 
-const NO_RUNS = { planned: 0, confirmed: 0, delivered: 0, failed: 0, waiting: 0, cancelled: 0, replied: 0, ordered: 0, revenueFen: 0, runs: 0 };
+const ZERO = { planned: 0, confirmed: 0, delivered: 0, failed: 0, waiting: 0, cancelled: 0, replied: 0, ordered: 0, revenueFen: 0 };
+const NO_RUNS = { ...ZERO, runs: 0, arms: [], ab: null };
 const DORMANT_TEXT = '{称呼}，好久不见～';
 
 function followups(): Followup[] {
@@ -27,7 +28,37 @@ function followups(): Followup[] {
       params: { afterDays: [1, 7, 30] },
       texts: ['{上次买的}还满意吗？', '用得怎么样？'],
       approved: true,
-      stats: { ...NO_RUNS, runs: 4, planned: 12, delivered: 10, replied: 3, ordered: 2, revenueFen: 12_800 },
+      stats: {
+        ...NO_RUNS,
+        runs: 4,
+        planned: 12,
+        delivered: 10,
+        replied: 3,
+        ordered: 2,
+        revenueFen: 12_800,
+        arms: [
+          { ...ZERO, planned: 6, delivered: 5, replied: 2, ordered: 1 },
+          { ...ZERO, planned: 6, delivered: 5, replied: 1, ordered: 1 },
+        ],
+        ab: {
+          replied: {
+            counts: [
+              { converted: 2, delivered: 5 },
+              { converted: 1, delivered: 5 },
+            ],
+            winner: null,
+            text: '回复：还看不出来，人数还太少。A 40%（2/5），B 20%（1/5）',
+          },
+          ordered: {
+            counts: [
+              { converted: 1, delivered: 5 },
+              { converted: 1, delivered: 5 },
+            ],
+            winner: null,
+            text: '下单：还看不出来，人数还太少。A 20%（1/5），B 20%（1/5）',
+          },
+        },
+      },
     },
     { kind: 'repurchase', name: '复购提醒', enabled: false, params: {}, texts: ['该补货了'], approved: false, stats: NO_RUNS },
   ];
@@ -249,6 +280,10 @@ describe('自动跟进 page', () => {
     expect(texts(container, '.fu-aftercare .fu-num-value')).toEqual(['4 天', '10 人', '3 人', '2 人', '¥128.00']);
     expect(container.querySelector('.fu-dormant .fu-grid')).toBeNull();
     expect(text(container, '.fu-dormant .fu-numbers-empty .fu-hint')).toContain('还没发过');
+    // two texts: each version's counts and the verdict as the backend says it
+    expect(texts(container, '.fu-aftercare .fu-ab-arm')).toEqual(['A 版：送达 5 人，回复 2 人，下单 1 人', 'B 版：送达 5 人，回复 1 人，下单 1 人']);
+    expect(texts(container, '.fu-aftercare .fu-ab-verdict')[0]).toContain('还看不出来');
+    expect(container.querySelector('.fu-dormant .fu-ab')).toBeNull();
   });
 
   it('turning one off saves it off without asking', async () => {

@@ -8,7 +8,7 @@ import type { WecomContext } from '../channel-wecom/context';
 import { createMerchant } from '../shop/merchants';
 import { saveMarketingSettings } from '../campaigns/settings';
 import { medianGap } from './due';
-import { previewFollowups } from './preview';
+import { followupStats, previewFollowups } from './preview';
 import { runFollowups } from './run';
 import { saveFollowup } from './store';
 
@@ -123,6 +123,21 @@ describe('follow-ups', () => {
     expect(r).toMatchObject({ viaKf: 1, viaMember: 2, skipped: 1 });
     expect(wecom.sentTexts('k1')).toEqual(['k1，好久不见']);
     expect(wecom.sentTexts('k2')).toEqual([]);
+  });
+
+  it('splits two texts between the customers and counts each version', async () => {
+    for (let i = 0; i < 40; i++) await deps.storage.customers.upsert(customer(`z${i}`, { orderCount: 1, lastOrderAt: NOW - 45 * DAY }));
+    await saveFollowup(deps, M, 'dormant', { enabled: true, texts: ['A：{称呼}，好久不见', 'B：{称呼}，想你啦'] });
+    const [r] = await runFollowups(ctx, M, TODAY);
+    const sent = texts();
+    expect(sent.length).toBe(r!.viaMember);
+    const a = sent.filter((t) => t.includes(':A：')).length;
+    expect(a).toBeGreaterThan(5);
+    expect(sent.length - a).toBeGreaterThan(5);
+    const stats = (await followupStats(deps, M)).dormant!;
+    expect(stats.runs).toBe(1);
+    expect(stats.arms.map((x) => x.planned)).toEqual([a, sent.length - a]);
+    expect(stats.ab?.replied.text).toContain('还看不出来');
   });
 
   it('finds a repurchase cycle by the median gap between orders', () => {

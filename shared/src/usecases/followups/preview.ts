@@ -4,7 +4,8 @@ import { addDays, dayOf } from '../../domain/time';
 import type { Day } from '../../domain/ids';
 import type { Deps } from '../../ports/deps';
 import { requireMerchant } from '../shop/require-merchant';
-import { campaignStats, type ArmStats } from '../campaigns/stats';
+import { campaignStats, type ArmStats, type CampaignStats } from '../campaigns/stats';
+import type { RecipientCounts } from '../../ports/storage';
 import { dueOn } from './due';
 import { allFacts } from './run';
 import { ledgerKey, LEDGER_NS, loadFollowups } from './store';
@@ -47,17 +48,27 @@ export async function previewFollowups(deps: Deps, merchantId: string, configs?:
   return out;
 }
 
-/** What each follow-up's runs did: the numbers of its daily campaigns over the last `limit` stored campaigns. */
-export async function followupStats(deps: Deps, merchantId: string, limit = 300): Promise<Record<FollowupKind, ArmStats & { runs: number }>> {
+export type FollowupStats = ArmStats & { runs: number; arms: ArmStats[]; ab: NonNullable<CampaignStats['ab']> | null };
+
+/**
+ * What each follow-up's runs did: the numbers of its daily campaigns over the last `limit` stored
+ * campaigns, per A/B arm when it has two texts, with the same verdict as a campaign's.
+ */
+export async function followupStats(deps: Deps, merchantId: string, limit = 300): Promise<Partial<Record<FollowupKind, FollowupStats>>> {
   const runs = (await deps.storage.campaigns.list(merchantId, limit)).filter((c) => c.followup);
-  const out = {} as Record<FollowupKind, ArmStats & { runs: number }>;
+  const rows = new Map<FollowupKind, { counts: RecipientCounts[]; runs: number; variants: number }>();
   for (const c of runs) {
     const kind = c.followup!.id as FollowupKind;
-    const s = campaignStats(await deps.storage.campaigns.recipientCounts(merchantId, c.id), c.content.texts.length);
-    const acc = out[kind] ?? { planned: 0, confirmed: 0, delivered: 0, failed: 0, waiting: 0, cancelled: 0, replied: 0, ordered: 0, revenueFen: 0, runs: 0 };
-    for (const k of ['planned', 'confirmed', 'delivered', 'failed', 'waiting', 'cancelled', 'replied', 'ordered', 'revenueFen'] as const) acc[k] += s[k];
+    const acc = rows.get(kind) ?? { counts: [], runs: 0, variants: 1 };
+    acc.counts.push(...(await deps.storage.campaigns.recipientCounts(merchantId, c.id)));
     acc.runs++;
-    out[kind] = acc;
+    acc.variants = Math.max(acc.variants, c.content.texts.length);
+    rows.set(kind, acc);
+  }
+  const out: Partial<Record<FollowupKind, FollowupStats>> = {};
+  for (const [kind, acc] of rows) {
+    const s = campaignStats(acc.counts, acc.variants);
+    out[kind] = { ...s, runs: acc.runs, ab: s.ab ?? null };
   }
   return out;
 }
