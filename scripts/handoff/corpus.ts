@@ -12,7 +12,7 @@ export type CorpusKb = {
 export type CorpusCase = { q: string; expect: string; reason?: string; accept?: string[]; answered?: string[] };
 export type Trade = { batch: string; trade: string; kb: CorpusKb; cases: CorpusCase[] };
 
-export const BATCHES = ['samples', 'heldout', 'heldout2', 'heldout3', 'heldout4', 'heldout5', 'heldout6', 'heldout7', 'heldout8', 'heldout9', 'heldout10', 'heldout11'] as const;
+export const BATCHES = ['samples', 'heldout', 'heldout2', 'heldout3', 'heldout4', 'heldout5', 'heldout6', 'heldout7', 'heldout8', 'heldout9'] as const;
 
 export function loadCorpus(root = path.resolve(__dirname, '../../test/fixtures')): Trade[] {
   const out: Trade[] = [];

@@ -90,7 +90,11 @@ describe('seedDemoShop', () => {
     expect(await counters(s)).toEqual(before.counters);
     expect((await s.audit.list(M, 100)).length).toBe(before.audit);
     expect(await s.invites.list(M)).toHaveLength(1);
-    expect(await s.members.list(M)).toEqual([expect.objectContaining({ role: 'owner', openid: `local:${M}:owner` })]);
+    // the owner, and 张宇: the second WeCom member the demo's 客户联系 customers belong to
+    expect((await s.members.list(M)).map((m) => [m.role, m.openid, m.wecomUserId]).sort()).toEqual([
+      ['owner', `local:${M}:owner`, 'XiaoMan'],
+      ['staff', 'demo:ZhangYu', 'ZhangYu'],
+    ]);
 
     // the shop itself
     const merchant = (await s.merchants.get(M))!;
