@@ -46,8 +46,16 @@ describe('a campaign to 25,000 customers across 3 members (CLI + sandbox)', () =
     // 30 of 王五's customers already had this month's 群发 (our own count: as many as the month has days)
     const full = Array.from({ length: 30 }, (_, i) => `wm25k-WangWu-${i}`);
     for (let k = 0; k < 31; k++) {
-      await h.rt.storage.campaigns.addRecipients(M, `old-${k}`, full.map((id) => ({ merchantId: M, campaignId: `old-${k}`, externalUserId: id, sender: 'WangWu', variant: 0, status: 'planned' as const })));
-      await h.rt.storage.campaigns.updateRecipients(M, `old-${k}`, full.map((id) => ({ externalUserId: id, status: 'sent' as const, taskAt: now - 60_000, sentAt: now - 60_000 })));
+      await h.rt.storage.campaigns.addRecipients(
+        M,
+        `old-${k}`,
+        full.map((id) => ({ merchantId: M, campaignId: `old-${k}`, externalUserId: id, sender: 'WangWu', variant: 0, status: 'planned' as const })),
+      );
+      await h.rt.storage.campaigns.updateRecipients(
+        M,
+        `old-${k}`,
+        full.map((id) => ({ externalUserId: id, status: 'sent' as const, taskAt: now - 60_000, sentAt: now - 60_000 })),
+      );
     }
 
     // asked for 22:30 tonight (Shanghai): quiet hours move it to 09:00 the next morning
