@@ -15,6 +15,8 @@ const actions = (fetch: jest.Mock) => fetch.mock.calls.map(([, init]) => JSON.pa
 const byText = (root: ParentNode, sel: string, t: string) => Array.from(root.querySelectorAll(sel)).find((e) => e.textContent?.trim().startsWith(t));
 // waits, not speed checks: the debounced forecast is slow to come back on a busy 2-core machine
 const SLOW = { timeout: 10_000 };
+// a test waits for one or two debounced forecasts: more than jest's 5 s default on a loaded machine
+jest.setTimeout(30_000);
 
 const TAGS = [
   { tag: '会员', count: 5, byRule: false },
