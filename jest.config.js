@@ -12,6 +12,7 @@
  */
 const INTEGRATION = [
   'test/bundles.test.ts', // builds the function bundles (scripts/build-functions.mjs) and runs them
+  'test/deploy-plan.test.ts', // npm run deploy -- --dry-run as a child process (builds the bundles)
   'test/cloudbase-host.test.ts', // host and CLI child processes on the CloudBase wire double
   'test/crash.test.ts', // kill -9 of host processes
   'test/daily-report.test.ts', // in-process host with the demo shop; the CLI's jobs run-due / report show / sandbox sent against it
@@ -38,6 +39,7 @@ const INTEGRATION = [
   'test/tags-cli.test.ts', // in-process host with the demo shop: tags preview / apply from the CLI, mark_tag in the sandbox
   'test/campaigns-cli.test.ts', // in-process host with the demo shop: campaign plan / send from the CLI, confirmations in the sandbox
   'test/campaigns-25k.test.ts', // in-process host, demo shop + 25,000 customers: chunked tasks, exclusions, quiet hours, sandbox confirmations
+  'test/doctor-cli.test.ts', // in-process host with the demo shop: the CLI's doctor against its sandbox, the demo shop and broken shops
 ];
 
 const common = {

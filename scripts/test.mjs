@@ -3,7 +3,7 @@
 //
 // `npm test` (no flag) runs everything:
 //   types (backend + app), the dependency rules (and their violating fixture, which must fail),
-//   the H5 and weapp builds, the weapp 2 MB main-package gate, backend jest (jest.config.js: the
+//   the H5 build and the release build (weapp + function bundles), the weapp 2 MB main-package gate, backend jest (jest.config.js: the
 //   `unit` and `integration` projects), app jest (miniprogram/jest.config.js) and browser jest
 //   (jest.e2e.config.js).
 // `npm run test:fast` (`--fast`) is the inner loop, under 90 s:
@@ -17,7 +17,7 @@
 //
 // Steps run concurrently where they don't depend on each other (2 cores here): each step's output
 // is kept in .test-results/logs/ and printed as one block when the step ends. In `npm test`:
-//   builds lane:  build h5 → build weapp → weapp size gate
+//   builds lane:  build h5 → build release (weapp + functions) → weapp size gate
 //   checks lane:  tsc backend → tsc app → dependency rules → violating fixture → jest unit + app → eslint → prettier --check
 //   host lane:    (after build h5: host processes look for miniprogram/dist/h5) jest integration
 //   then browser jest, after the builds lane (it needs the H5 build and all the CPU it can get).
@@ -145,7 +145,9 @@ if (fast) {
   const h5 = check('build: h5', 'npm', ['run', 'build:h5', '-w', 'miniprogram']);
   const builds = (async () => {
     await h5;
-    await check('build: weapp', 'npm', ['run', 'build:weapp', '-w', 'miniprogram']);
+    // the release build for a test environment: the weapp bound to it and the function bundles,
+    // checked as build:release checks a real one (the browser tests then read this weapp)
+    await check('build: release (weapp + functions for a test environment)', 'npm', ['run', 'build:release'], { env: { CLOUDBASE_ENV_ID: 'xiaoer-ci-release', WX_APPID: '' } });
     await check('weapp main package under 2 MB', node, ['scripts/weapp-size.mjs']);
   })();
   const checks = (async () => {

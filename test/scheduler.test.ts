@@ -28,6 +28,7 @@ function dailyAt9(runs: string[], failTimes = 0): JobDefinition {
   let failures = 0;
   return {
     kind: 'test.daily',
+    when: 'daily 09:00',
     plan: (now, merchants) =>
       merchants.map((m) => {
         const local = new Date(now + 8 * HOUR); // Asia/Shanghai has no DST
@@ -96,7 +97,7 @@ describe('scheduler', () => {
     await deps.storage.jobs.enqueue({ key: 'orphan', merchantId: 'shop-a', kind: 'test.orphan', runAt: 0 }, 0);
     await deps.storage.jobs.claimDue(clock.now(), 60_000, 10); // a runner claims it, then dies
     const runs: string[] = [];
-    const def: JobDefinition = { kind: 'test.orphan', plan: () => [], run: async (j) => runs.push(j.key) };
+    const def: JobDefinition = { kind: 'test.orphan', when: 'never planned', plan: () => [], run: async (j) => runs.push(j.key) };
     expect(await schedulerTick(deps, [def])).toMatchObject({ claimed: 0 });
     clock.advance(6 * 60_000);
     expect(await schedulerTick(deps, [def])).toMatchObject({ done: 1 });

@@ -50,6 +50,48 @@ const Env = z.object({
   WX_MINIPROGRAM_STATE: z.enum(['developer', 'trial', 'formal']).default('formal'),
 });
 
+/**
+ * Where each setting comes from on CloudBase, for `npm run deploy` (which lists names, never
+ * values): `deploy` — set by the deploy itself; `environment` — taken from the deploying shell when
+ * set there, else the value already in the CloudBase console is kept; `platform` — CloudBase gives
+ * each function its role's temporary keys; `local` — the local host only. Typed over every key, so
+ * a new setting cannot be left out of the plan.
+ */
+export const ENV_SOURCES: Record<keyof typeof Env.shape, 'deploy' | 'environment' | 'platform' | 'local'> = {
+  APP_RUNTIME: 'deploy',
+  CLOUDBASE_ENV_ID: 'deploy',
+  HOST: 'local',
+  PORT: 'local',
+  DATA_DIR: 'local',
+  SEED_DEMO: 'local',
+  CLOUDBASE_SERVICE_URL: 'local',
+  TENCENTCLOUD_SECRETID: 'platform',
+  TENCENTCLOUD_SECRETKEY: 'platform',
+  TENCENTCLOUD_SESSIONTOKEN: 'platform',
+  PUBLIC_URL: 'environment',
+  APP_MASTER_KEY: 'environment',
+  WECOM_API_BASE: 'environment',
+  WECOM_MAX_SKEW_S: 'environment',
+  WECOM_TIMEOUT_MS: 'environment',
+  LLM_BASE_URL: 'environment',
+  LLM_API_KEY: 'environment',
+  LLM_MODEL: 'environment',
+  LLM_PRICE_INPUT_FEN_PER_MTOK: 'environment',
+  LLM_PRICE_OUTPUT_FEN_PER_MTOK: 'environment',
+  LLM_MONTHLY_BUDGET_FEN: 'environment',
+  LLM_TIMEOUT_MS: 'environment',
+  LLM_STREAM: 'environment',
+  LOG_LEVEL: 'environment',
+  BODY_LIMIT_BYTES: 'environment',
+  WX_SUBSCRIBE_TEMPLATE_REPORT: 'environment',
+  WX_SUBSCRIBE_REPORT_FIELDS: 'environment',
+  WX_MINIPROGRAM_STATE: 'environment',
+};
+/** Values never printed, logged or written to a plan. */
+export const SECRET_ENV: ReadonlySet<string> = new Set(['APP_MASTER_KEY', 'LLM_API_KEY', 'TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY', 'TENCENTCLOUD_SESSIONTOKEN']);
+/** A CloudBase function cannot serve without these (links in pushes and callback URLs need PUBLIC_URL). */
+export const REQUIRED_CLOUD_ENV: readonly string[] = ['APP_MASTER_KEY', 'PUBLIC_URL'];
+
 export interface Config {
   runtime: 'local' | 'cloudbase';
   host: string;

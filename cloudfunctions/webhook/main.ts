@@ -3,6 +3,10 @@ import { errorEnvelope } from '@xiaoer/shared/api/dispatch';
 import { HttpTriggerEvent, type HttpTriggerResult } from '@xiaoer/shared/contracts/functions';
 import { cloudRuntime } from '../server/runtime-cloud';
 import { handleOrderWebhook, WEBHOOK_MAX_BYTES } from '.';
+import { DEPLOY } from './deploy';
+
+// the path the HTTP access service binds (deploy.ts), then the shop's id
+const ROUTE = new RegExp(`${DEPLOY.httpPath}/([^/?]+)/?$`);
 
 /** CloudBase entry of `webhook`, HTTP-triggered at `/webhook/orders/<merchantId>` (HTTP access service). */
 export async function main(raw: unknown): Promise<HttpTriggerResult> {
@@ -16,7 +20,7 @@ export async function main(raw: unknown): Promise<HttpTriggerResult> {
     const parsed = HttpTriggerEvent.safeParse(raw ?? {});
     if (!parsed.success) throw new AppError('INPUT.INVALID', '不是 HTTP 访问服务的事件', 400);
     const event = parsed.data;
-    const merchantId = /\/webhook\/orders\/([^/?]+)\/?$/.exec(event.path)?.[1];
+    const merchantId = ROUTE.exec(event.path)?.[1];
     if (!merchantId) throw new AppError('NOT_FOUND.ROUTE', '订单回调地址应为 /webhook/orders/<店铺 ID>', 404);
     // base64 is 4/3 of the bytes: refuse a body that cannot fit before decoding it
     const text = event.body ?? '';

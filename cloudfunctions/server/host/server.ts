@@ -145,6 +145,9 @@ export function createHostServer(rt: Runtime, opts: HostOptions) {
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  // Node's 5 s default races clients that reuse an idle socket at about that age (a request then
+  // meets ECONNRESET); idle sockets are closed at once on shutdown (main.ts), so longer costs nothing there
+  server.keepAliveTimeout = 30_000;
   // a request Node cannot parse (e.g. a URL past its 16 KiB header limit) still gets the envelope and a stable code
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;

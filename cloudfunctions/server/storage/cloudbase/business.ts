@@ -8,10 +8,11 @@ import type { Day } from '@xiaoer/shared/domain/ids';
 import type { AuditRepo, CounterIncrement, CounterRepo, HourlyCounters, KnowledgeRepo, OrderRepo, TagRuleRepo } from '@xiaoer/shared/ports/storage';
 import { call, type CloudbaseDb, fromDoc, getById, insertOnce, readAll, toDoc } from './sdk';
 import { withoutId } from './people';
+import type { CollectionName } from './collections';
 import { customerTotals, revsOf } from '@xiaoer/shared/usecases/orders/facts';
 
 /** Upsert by id with set() (replaces the whole document). */
-async function put(db: CloudbaseDb, coll: string, id: string, value: object, extra?: Record<string, unknown>) {
+async function put(db: CloudbaseDb, coll: CollectionName, id: string, value: object, extra?: Record<string, unknown>) {
   await call(
     db
       .collection(coll)

@@ -1,4 +1,5 @@
 import { AppError } from '@xiaoer/shared/domain/errors';
+import type { CollectionName } from './collections';
 
 /**
  * The part of the CloudBase database API (`app.database()` of @cloudbase/node-sdk) the adapter
@@ -28,7 +29,7 @@ export interface CloudbaseCollection extends CloudbaseQuery {
   add(data: object): Promise<{ id?: string }>;
 }
 export interface CloudbaseDb {
-  collection(name: string): CloudbaseCollection;
+  collection(name: CollectionName): CloudbaseCollection;
   // the SDK's command builders are untyped objects that only its serializer understands
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK ships no types for them
   command: any;
@@ -127,7 +128,8 @@ export function withPrefix(db: CloudbaseDb, prefix: string): CloudbaseDb {
   return {
     command: db.command,
     RegExp: (o) => db.RegExp(o),
-    collection: (name) => db.collection(prefix + name),
+    // prefixed names are test tenants of the same collections (the SDK takes any string)
+    collection: (name) => db.collection((prefix + name) as CollectionName),
     createCollection: (name) => db.createCollection(prefix + name),
   };
 }

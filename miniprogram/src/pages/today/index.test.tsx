@@ -128,6 +128,36 @@ describe('今日 page', () => {
     await waitFor(() => expect(container.querySelector('.today-empty')).not.toBeNull());
     expect(container.textContent).toContain('还没有店铺');
   });
+
+  it('joins a shop with an invite code from the empty state, then shows that shop', async () => {
+    let joined = false;
+    const fetch = mockFetch(
+      backend({
+        'me.get': () => ok(joined ? me : { memberId: 'mem-1', merchants: [] }),
+        'me.join': (body) => {
+          if (body.code !== 'AB12CD') return fail(404, 'NOT_FOUND.INVITE', '邀请码不对或已经用过了');
+          joined = true;
+          return ok({ merchant: me.merchants[0] });
+        },
+      }),
+    );
+    const { container } = render(<TodayPage />);
+    await waitFor(() => expect(container.querySelector('.join-code')).not.toBeNull());
+    const input = container.querySelector('.join-code input, input.join-code') as HTMLInputElement;
+    fireEvent.click(container.querySelector('.join-submit')!);
+    await waitFor(() => expect(text(container, '.join-error')).toBe('先填上邀请码'));
+    fireEvent.input(input, { target: { value: 'WRONG1' } });
+    fireEvent.click(container.querySelector('.join-submit')!);
+    await waitFor(() => expect(text(container, '.join-error')).toBe('邀请码不对或已经用过了'));
+    fireEvent.input(input, { target: { value: ' AB12CD ' } });
+    fireEvent.click(container.querySelector('.join-submit')!);
+    await waitFor(() => expect(text(container, '.shop-name')).toBe('小麦面包坊'));
+    expect(
+      actionsOf(fetch)
+        .filter((b) => b.action === 'me.join')
+        .map((b) => b.code),
+    ).toEqual(['WRONG1', 'AB12CD']);
+  });
 });
 
 describe('今日 trend card', () => {

@@ -9,6 +9,7 @@ import { SignedOut } from '../../components/StateView';
 import { formatCount, formatDay, formatFen, sameTimeNote } from './format';
 import { TrendCard } from './TrendCard';
 import { SetupChecklist } from './SetupChecklist';
+import { JoinShop } from './JoinShop';
 import { useToday, type Badges, type TodayState } from './useToday';
 import './index.scss';
 
@@ -31,12 +32,12 @@ export default function TodayPage() {
 
   return (
     <View className="today page-today">
-      <TodayBody state={state} onRetry={() => void reload()} onSwitch={switchShop} />
+      <TodayBody state={state} onRetry={() => void reload()} onSwitch={switchShop} onJoined={() => void reload({ fresh: true })} />
     </View>
   );
 }
 
-export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwitch: (merchantId: string) => void }) {
+export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwitch: (merchantId: string) => void; onJoined?: () => void }) {
   const { state, onRetry, onSwitch } = props;
   // while a new shop's checklist shows, "AI 都答上来了" would be an empty boast
   const [setupShown, setSetupShown] = useState(false);
@@ -53,7 +54,8 @@ export function TodayBody(props: { state: TodayState; onRetry: () => void; onSwi
     return (
       <View className="today-empty state">
         <Text className="state-title">还没有店铺</Text>
-        <Text className="state-text">你还没有加入任何店铺。请向老板要一个邀请码或登录链接。</Text>
+        <Text className="state-text">你还没有加入任何店铺。请向老板要一个邀请码，填在下面。</Text>
+        <JoinShop onJoined={props.onJoined ?? onRetry} />
       </View>
     );
   }

@@ -92,6 +92,7 @@ async function raiseAll(deps: Deps, merchant: Merchant, payload: z.infer<typeof 
 export function createAlertJob(env: PushEnv): JobDefinition {
   return {
     kind: ALERT_KIND,
+    when: "hourly (orders), mornings in each shop's time zone (stock, slow sellers)",
     plan: planAlerts,
     async run(job, deps) {
       const payload = Payload.parse(job.payload);

@@ -8,6 +8,7 @@ import { trackCampaign } from './track';
 export function createCampaignSendJob(wecom: WecomApi): JobDefinition {
   return {
     kind: SEND_KIND,
+    when: 'booked by a scheduled or started campaign',
     plan: () => [],
     run: (job, deps) => sendCampaign({ deps, wecom }, job.merchantId, campaignIdOf(job.key, 3)),
   };
@@ -17,6 +18,7 @@ export function createCampaignSendJob(wecom: WecomApi): JobDefinition {
 export function createCampaignTrackJob(wecom: WecomApi): JobDefinition {
   return {
     kind: TRACK_KIND,
+    when: 'booked every 10 minutes while a campaign is sending',
     plan: () => [],
     run: (job, deps) => {
       const parts = job.key.split(':');

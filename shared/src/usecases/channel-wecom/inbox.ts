@@ -107,6 +107,7 @@ export const INBOX_SWEEP_KIND = 'wecom.inbox-sweep';
 export function createInboxSweepJob(env: Omit<InboxContext, 'deps'>): JobDefinition {
   return {
     kind: INBOX_SWEEP_KIND,
+    when: 'every minute',
     plan(now) {
       const slot = slotStart(now, SWEEP_EVERY_MS);
       return [{ key: `${INBOX_SWEEP_KIND}:${slot}`, merchantId: PLATFORM, kind: INBOX_SWEEP_KIND, runAt: slot, maxAttempts: 2 }];

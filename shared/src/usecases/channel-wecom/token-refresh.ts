@@ -31,6 +31,7 @@ export interface TokenRefresher {
 export function createTokenRefreshJob(refresher: TokenRefresher): JobDefinition {
   return {
     kind: TOKEN_REFRESH_KIND,
+    when: 'every 5 minutes',
     plan(now) {
       const slot = slotStart(now, TOKEN_REFRESH_EVERY_MS);
       return [{ key: `${TOKEN_REFRESH_KIND}:${slot}`, merchantId: PLATFORM, kind: TOKEN_REFRESH_KIND, runAt: slot, maxAttempts: 2 }];

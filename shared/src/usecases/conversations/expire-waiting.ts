@@ -11,6 +11,7 @@ const EVERY_MS = 5 * 60_000;
  */
 export const expireWaitingJob: JobDefinition = {
   kind: 'conversations.expire-waiting',
+  when: 'every 5 minutes',
   plan(now) {
     const slot = slotStart(now, EVERY_MS);
     return [{ key: `conversations.expire-waiting:${slot}`, merchantId: PLATFORM, kind: 'conversations.expire-waiting', runAt: slot, maxAttempts: 3 }];

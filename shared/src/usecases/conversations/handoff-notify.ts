@@ -98,6 +98,7 @@ export async function queueHandoffNotice(
 export function createHandoffNotifyJob(env: Omit<NotifyEnv, 'deps'>): JobDefinition {
   return {
     kind: NOTIFY_KIND,
+    when: 'booked by each handoff (at once in business hours, else at opening)',
     plan: () => [],
     async run(job: Job, deps: Deps) {
       const p = job.payload as unknown as HandoffNotice;

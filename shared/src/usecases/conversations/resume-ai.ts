@@ -122,6 +122,7 @@ export async function resumeQuietConversations(ctx: WecomContext, merchant: Merc
 export function createResumeAiJob(env: Omit<WecomContext, 'deps'>): JobDefinition {
   return {
     kind: RESUME_AI_KIND,
+    when: 'every minute',
     plan(now) {
       const slot = slotStart(now, EVERY_MS);
       return [{ key: `${RESUME_AI_KIND}:${slot}`, merchantId: PLATFORM, kind: RESUME_AI_KIND, runAt: slot, maxAttempts: 1 }];

@@ -12,6 +12,7 @@ export const followupKey = (merchantId: string, day: string) => `followups:${mer
 export function createFollowupJob(ctx: Omit<InboxContext, 'deps'>): JobDefinition {
   return {
     kind: FOLLOWUP_KIND,
+    when: "daily 10:00 in each shop's time zone, after its quiet hours",
     plan(now, merchants) {
       const out: NewJob[] = [];
       for (const m of merchants) {

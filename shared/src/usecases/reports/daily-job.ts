@@ -73,6 +73,7 @@ export function composeDailyMessage(report: Report, merchant: Merchant, appUrl: 
 export function createDailyReportJob(env: PushEnv): JobDefinition {
   return {
     kind: DAILY_REPORT_KIND,
+    when: "daily at each shop's report time (default 21:00, its time zone)",
     plan: planDailyReports,
     async run(job, deps) {
       const day = Day.parse(job.payload.day);

@@ -108,6 +108,7 @@ export function composePeriodMessage(report: Report, merchant: Merchant, appUrl:
 function createPeriodJob(kind: PeriodKind, env: PeriodPushEnv): JobDefinition {
   return {
     kind: kind === 'weekly' ? WEEKLY_REPORT_KIND : MONTHLY_REPORT_KIND,
+    when: kind === 'weekly' ? "Mondays 09:00, each shop's time zone" : "the 5th of each month 09:00, each shop's time zone",
     plan: kind === 'weekly' ? planWeeklyReports : planMonthlyReports,
     async run(job, deps) {
       const date = kind === 'weekly' ? Day.parse(job.payload.week) : Day.parse(`${String(job.payload.month)}-01`);

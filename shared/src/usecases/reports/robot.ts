@@ -142,6 +142,7 @@ export async function sendToRobot(deps: Deps, wecom: WecomApi, merchant: Merchan
 export function createRobotSendJob(wecom: WecomApi): JobDefinition {
   return {
     kind: ROBOT_SEND_KIND,
+    when: 'booked by each report or alert pushed to a group robot',
     plan: () => [],
     async run(job, deps) {
       const merchant = await deps.storage.merchants.get(job.merchantId);

@@ -135,7 +135,7 @@ describe('daily report scheduling', () => {
     fake.failNext('message/send', -1);
     deps.clock.set(sh('2026-11-20T21:00:00'));
     const first = await schedulerTick(deps, [job]);
-    expect(first.ran).toEqual([{ key: 'report:daily:shop:2026-11-20', status: 'failed' }]);
+    expect(first.ran).toEqual([{ key: 'report:daily:shop:2026-11-20', status: 'failed', error: expect.any(String) }]);
     const report = await deps.storage.reports.get('shop', 'daily', '2026-11-20');
     expect(report?.push).toMatchObject({ state: 'failed', reason: 'wecom_-1', detail: '企业微信忙，稍后会自动再发', attempts: 1 });
     expect(await deps.storage.jobs.get('report:daily:shop:2026-11-20')).toMatchObject({ status: 'pending', runAt: sh('2026-11-20T21:00:30') });

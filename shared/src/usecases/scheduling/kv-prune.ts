@@ -45,6 +45,7 @@ export const INBOX_KEEP_MS = 7 * DAY;
 /** Every 6 hours: deletes expired bookkeeping in batches (bounded per run; the next run continues). */
 export const kvPruneJob: JobDefinition = {
   kind: 'kv.prune',
+  when: 'every 6 hours',
   plan(now) {
     const slot = slotStart(now, EVERY_MS);
     return [{ key: `kv.prune:${slot}`, merchantId: PLATFORM, kind: 'kv.prune', runAt: slot, maxAttempts: 3 }];

@@ -10,6 +10,8 @@ import type { Deps } from '../../ports/deps';
  */
 export interface JobDefinition {
   kind: string;
+  /** When it runs, in words: the deploy plan lists it under the scheduler function. */
+  when: string;
   plan(now: number, merchants: Merchant[]): NewJob[];
   run(job: Job, deps: Deps): Promise<unknown>;
 }
@@ -20,8 +22,8 @@ export interface TickReport {
   done: number;
   retried: number;
   failed: number;
-  /** The jobs this tick ran, in order: `done`, or `failed` (this attempt failed; retried later or given up). */
-  ran: { key: string; status: 'done' | 'failed' }[];
+  /** The jobs this tick ran, in order: `done`, or `failed` (this attempt failed; retried later or given up) with its error. */
+  ran: { key: string; status: 'done' | 'failed'; error?: string }[];
 }
 
 export interface TickOptions {
@@ -75,7 +77,7 @@ export async function schedulerTick(deps: Deps, defs: JobDefinition[], opts: Tic
       await deps.storage.jobs.fail(job.key, message.slice(0, 500), giveUp ? null : retryAt, deps.clock.now());
       if (giveUp) report.failed++;
       else report.retried++;
-      report.ran.push({ key: job.key, status: 'failed' });
+      report.ran.push({ key: job.key, status: 'failed', error: message.slice(0, 200) });
     }
   }
   return report;

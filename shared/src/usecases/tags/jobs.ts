@@ -43,6 +43,7 @@ export async function onCustomerMessage(deps: Deps, merchantId: string, external
 export function createTagSyncJob(wecom: WecomApi): JobDefinition {
   return {
     kind: SYNC_KIND,
+    when: 'booked by tag changes and their retries',
     // booked by requestSync and by failures, never planned
     plan: () => [],
     async run(job, deps) {
@@ -71,6 +72,7 @@ export function planNightly(now: number, merchants: { id: string; timezone: stri
 export function createTagNightlyJob(wecom: WecomApi): JobDefinition {
   return {
     kind: NIGHTLY_KIND,
+    when: "nightly 03:30 in each shop's time zone",
     plan: planNightly,
     async run(job, deps) {
       return applyAllRules(deps, job.merchantId, wecom);
