@@ -17,6 +17,8 @@ import { callbackCodec } from './wecom/callback-codec';
 import { nodeTimers } from './timers';
 import { createTokenStore } from './wecom/token-store';
 import { createWecomApi } from './wecom/api-client';
+import { createSetupProbe } from './wecom/setup-probe';
+import type { SetupProbe } from '@xiaoer/shared/ports/setup-probe';
 import { parseWecomXml } from './wecom/xml';
 import path from 'node:path';
 import { createDbMediaStore, createFileMediaStore } from './media/media-stores';
@@ -43,6 +45,8 @@ export interface Runtime {
   inbox: ReceiveContext;
   /** Follow-up texts drafted by the model; absent without a model (the default texts stand). */
   drafter?: FollowupDrafter;
+  /** The setup doctor's live probe (gettoken, the callback round trip), on the same WeCom base as `wecom`. */
+  probe: SetupProbe;
   /** The local host tells the runtime where it listens (its sandbox is the local WeCom). */
   setHostBaseUrl(url: string): void;
   close(): Promise<void>;
@@ -77,6 +81,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const timeoutMs = config.wecom.timeoutMs;
   const tokens = createTokenStore({ baseUrl: wecomBase, deps, timeoutMs });
   const wecom = createWecomApi({ baseUrl: wecomBase, deps, tokens, timeoutMs, logger: logger.child({ mod: 'wecom' }) });
+  const probe = createSetupProbe({ baseUrl: wecomBase, deps, timeoutMs, target: config.wecom.source === 'sandbox' ? 'sandbox' : 'wecom' });
   const answerer = createAnswerer(config, {
     knowledge: storage.knowledge,
     members: (id) => storage.members.list(id),
@@ -113,6 +118,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     appUrl,
     subscribe,
     codec: callbackCodec,
+    probe,
     log: logger.child({ mod: 'wecom-callback' }),
     maxSkewS: config.wecom.maxSkewS,
     // 8 of one shop's callbacks in work at once (answers include model calls of a few seconds)
@@ -127,6 +133,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     wecom,
     jobs: allJobs({ wecom, answerer, media, parseXml, appUrl, subscribe, tokens, charts: opts.charts, ...(suggestions ? { suggestions } : {}) }),
     inbox,
+    probe,
     ...(drafter ? { drafter } : {}),
     setHostBaseUrl: (url) => {
       hostBase = url.replace(/\/$/, '');

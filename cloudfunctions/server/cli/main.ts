@@ -24,6 +24,7 @@ import { EvalModelFlags } from './eval-model';
 import { runJobsDue, runReportShow } from './reports';
 import { runReportExport } from '../reports/xlsx';
 import { runCountersRebuild } from './counters';
+import { runDoctorCli } from './doctor';
 import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 
 /**
@@ -34,7 +35,7 @@ import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 const USAGE = `用法: npm run cli -- <命令> [--json]
   merchant create --id <id> --name <店名> --corp-id <CorpID> --token <Token> --aes-key <EncodingAESKey>
                   [--kf-token T --kf-aes-key K] [--agent-id N] [--app-secret S] [--contact-secret S] [--kf-secret S]
-                  [--industry 奶茶] [--timezone Asia/Shanghai]
+                  [--industry 奶茶] [--timezone Asia/Shanghai] [--callback-url <企业微信后台填的回调地址，不是本机 PUBLIC_URL 时>]
   merchant list
   invite --merchant <id> --role owner|staff
   login-link --merchant <id> [--role owner|staff]
@@ -58,6 +59,8 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
   campaign send --merchant <id> --campaign <草稿编号> [--text 内容]
                                                 确认发送：到时间就在企业微信建好群发，店员确认后客户收到
   followups preview --merchant <id>             每个自动跟进（沉睡唤醒、生日、售后回访、复购提醒）这周会发给谁
+  doctor --merchant <id> [--send-test]          企业微信连接检查（和小程序里的一样）：必填项、格式、回调地址，能连上时再真的试 gettoken、
+                                                客服账号、回调验证、群机器人；--send-test 还会真的给老板发一条企业微信消息。有一项不过就退出码 1
   sandbox sent --merchant <id>                  沙箱收到的发送记录（最早的在前）
   simulate --merchant <id> --text <问题> [--customer <externalUserId>] [--wait <秒，默认 10>]
                                                 经沙箱和真实加密回调，给正在运行的店小二发一条顾客消息
@@ -65,7 +68,8 @@ const USAGE = `用法: npm run cli -- <命令> [--json]
       [--base-url <https://…/v1>] [--model <名字>] [--api-key <key>] [--price-in <元/百万输入 token>] [--price-out <元/百万输出 token>]
                                                 用任何 OpenAI 兼容的模型评测，汇总里加每 1000 个问题的花费 cost_per_1000（元）`;
 
-type Out = { json: unknown; text: string };
+/** `code`: the exit code when the command ran but its answer is a failure (doctor: a check failed). */
+type Out = { json: unknown; text: string; code?: number };
 type Command = (rt: Runtime, flags: Record<string, string | boolean | undefined>) => Promise<Out>;
 
 const commands: Record<string, Command> = {
@@ -85,6 +89,7 @@ const commands: Record<string, Command> = {
   'campaign plan': (rt, f) => runCampaignPlan(rt, f),
   'campaign send': (rt, f) => runCampaignSend(rt, f),
   'followups preview': (rt, f) => runFollowupsPreview(rt, f),
+  doctor: (rt, f) => runDoctorCli(rt, f),
   'eval answers': async (_rt, f) => {
     const a = validate(z.object({ kb: z.string().min(1, '要给 --kb'), cases: z.string().min(1, '要给 --cases') }).merge(EvalModelFlags), f);
     const out = await evalAnswers({ kbFile: a.kb, casesFile: a.cases, model: a });
@@ -105,6 +110,7 @@ const commands: Record<string, Command> = {
       appSecret: f['app-secret'] as string | undefined,
       contactSecret: f['contact-secret'] as string | undefined,
       kfSecret: f['kf-secret'] as string | undefined,
+      callbackUrl: f['callback-url'] as string | undefined,
     });
     return {
       json: { id: merchant.id, name: merchant.name, ownerInvite: { code: ownerInvite.code, expiresAt: ownerInvite.expiresAt } },
@@ -162,6 +168,7 @@ const FLAG_NAMES = [
   'app-secret',
   'contact-secret',
   'kf-secret',
+  'callback-url',
   'industry',
   'timezone',
   'merchant',
@@ -199,7 +206,12 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
           args: argv,
           allowPositionals: true,
           strict: true,
-          options: { json: { type: 'boolean' }, help: { type: 'boolean' }, ...Object.fromEntries(FLAG_NAMES.map((n) => [n, { type: 'string' as const }])) },
+          options: {
+            json: { type: 'boolean' },
+            help: { type: 'boolean' },
+            'send-test': { type: 'boolean' },
+            ...Object.fromEntries(FLAG_NAMES.map((n) => [n, { type: 'string' as const }])),
+          },
         });
       } catch (err) {
         throw new AppError('INPUT.INVALID', `参数不对：${(err as Error).message}\n${USAGE}`);
@@ -219,7 +231,7 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
     const rt = await createHostRuntime({ config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)) });
     try {
       const out = await cmd(rt, values);
-      return { code: 0, stdout: json ? JSON.stringify(out.json) : out.text };
+      return { code: out.code ?? 0, stdout: json ? JSON.stringify(out.json) : out.text };
     } finally {
       await rt.close();
     }

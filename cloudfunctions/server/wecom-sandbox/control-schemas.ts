@@ -64,6 +64,11 @@ export const ContactWayAdd = z.object({
   welcome: z.boolean().default(true),
   notify: z.boolean().default(true),
 });
+/** The merchant's 微信客服 accounts as WeCom has them; `managePrivilege` false: not handed to the API. */
+export const KfAccountsBody = z.object({
+  merchantId: MerchantId,
+  accounts: z.array(z.object({ openKfId: KfId, name: z.string().min(1).max(60).optional(), managePrivilege: z.boolean().default(true) })).max(100),
+});
 export const Hold = z.object({ merchantId: MerchantId, api: z.string().min(1).max(80), on: z.boolean() });
 export const RawCallback = z.object({ merchantId: MerchantId, xml: z.string().min(5).max(60_000), kf: z.boolean().default(false) });
 export const Clock = z.union([z.object({ advanceMs: z.number().int() }), z.object({ set: z.union([z.number().int().nonnegative(), z.string().datetime()]) })]);
@@ -111,6 +116,8 @@ export const ROUTES = {
     "{merchantId, userId, externalUserId, notify=true} → the customer deletes the member: WeCom's contact loses that member (a mass send from them answers status 2) + the del_follow_user callback",
   'POST /sandbox/_control/contact-way-add':
     "{merchantId, configId, externalUserId, userId?, name?, welcome=true, notify=true} → a customer adds a member through a 联系我 code: add_external_contact callback with the way's State and a 20 s WelcomeCode",
+  'GET|POST /sandbox/_control/kf-accounts':
+    "{merchantId, accounts:[{openKfId, name?, managePrivilege=true}]} (GET: ?merchantId=) → replaces the merchant's 微信客服 accounts as kf/account/list answers them ([] = none; managePrivilege false = not handed to the API); returns {accounts}",
   'GET|POST /sandbox/_control/hold':
     '{merchantId, api, on} (GET: ?merchantId=&api=) → while on, calls of a tag API stay in flight until released (tests of the 5-at-once limit); returns {api, held, inFlight}',
   'POST /sandbox/_control/callback': '{merchantId, xml, kf=false} → encrypts, signs and delivers any callback XML',

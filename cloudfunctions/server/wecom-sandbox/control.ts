@@ -22,6 +22,7 @@ import {
   GroupQuota,
   GroupQuotaQuery,
   Hold,
+  KfAccountsBody,
   KfEvent,
   KfSessionBody,
   RawCallback,
@@ -73,6 +74,10 @@ export class SandboxControl {
         return contactDelete(this.env, this.callbacks, parse(ContactDelete, body), base);
       case 'POST /contact-way-add':
         return contactWayAdd(this.env, this.callbacks, parse(ContactWayAdd, body), base);
+      case 'GET /kf-accounts':
+        return this.kfAccounts(parse(MerchantId, query.get('merchantId')));
+      case 'POST /kf-accounts':
+        return this.setKfAccounts(parse(KfAccountsBody, body));
       case 'GET /hold':
         return this.hold(parse(Hold.omit({ on: true }), { merchantId: query.get('merchantId'), api: query.get('api') }));
       case 'POST /hold':
@@ -115,6 +120,20 @@ export class SandboxControl {
       default:
         throw new AppError('NOT_FOUND.ROUTE', `沙箱没有 ${key} 这个控制接口（GET /sandbox/_control 列出全部）`, 404);
     }
+  }
+
+  private async kfAccounts(merchantId: string) {
+    const m = await this.env.registry.require(merchantId);
+    return { accounts: await this.env.registry.accounts(m) };
+  }
+
+  /** WeCom's side of the shop's 微信客服 accounts, replaced (the doctor's "no kf account" case). */
+  private async setKfAccounts(b: z.infer<typeof KfAccountsBody>) {
+    // learnt first, so the first-use bootstrap can't add the default account back afterwards
+    const m = await this.env.registry.require(b.merchantId);
+    for (const e of await this.store.list(m.id, NS.kfAccount)) await this.store.delete(m.id, NS.kfAccount, e.key);
+    for (const a of b.accounts) await this.env.registry.addAccount(m, a.openKfId, a.name, a.managePrivilege);
+    return this.kfAccounts(m.id);
   }
 
   private clockNow() {

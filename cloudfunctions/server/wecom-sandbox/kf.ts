@@ -20,7 +20,9 @@ export function kfHandlers(env: SandboxEnv): Handlers {
         const offset = intIn(ctx.body.offset, 0, 1_000_000, 0, 'offset');
         const limit = intIn(ctx.body.limit, 1, 100, 100, 'limit');
         const all = await registry.accounts(ctx.merchant);
-        return { account_list: all.slice(offset, offset + limit).map((a) => ({ open_kfid: a.open_kfid, name: a.name, avatar: a.avatar, manage_privilege: true })) };
+        return {
+          account_list: all.slice(offset, offset + limit).map((a) => ({ open_kfid: a.open_kfid, name: a.name, avatar: a.avatar, manage_privilege: a.manage_privilege !== false })),
+        };
       },
     },
     'kf/sync_msg': { kinds: KF, method: 'POST', run: (ctx) => syncMsg(env, ctx) },

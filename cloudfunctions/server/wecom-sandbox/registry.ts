@@ -61,8 +61,14 @@ export class MerchantRegistry {
     return (await this.store.list<KfAccount>(m.id, NS.kfAccount)).map((e) => e.value);
   }
 
-  async addAccount(m: Merchant, openKfId: string, name?: string): Promise<void> {
-    await this.store.create<KfAccount>(m.id, NS.kfAccount, openKfId, { open_kfid: openKfId, name: name ?? m.name, avatar: '', createdAt: this.rt.deps.clock.now() });
+  async addAccount(m: Merchant, openKfId: string, name?: string, managePrivilege = true): Promise<void> {
+    await this.store.create<KfAccount>(m.id, NS.kfAccount, openKfId, {
+      open_kfid: openKfId,
+      name: name ?? m.name,
+      avatar: '',
+      createdAt: this.rt.deps.clock.now(),
+      ...(managePrivilege ? {} : { manage_privilege: false }),
+    });
   }
 
   /** The account a control request plays: the one it names (learnt if new), else the merchant's first. */

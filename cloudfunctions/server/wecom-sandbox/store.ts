@@ -90,6 +90,8 @@ export interface KfAccount {
   name: string;
   avatar: string;
   createdAt: number;
+  /** false: the account is not handed to the API (店小二) to receive; absent = true. */
+  manage_privilege?: boolean;
 }
 
 /** WeCom's view of one (kf account, customer) session. */

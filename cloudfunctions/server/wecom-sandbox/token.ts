@@ -15,16 +15,18 @@ export async function gettoken(env: SandboxEnv, ruleOverrides: Partial<SandboxRu
   const secret = req.query.get('corpsecret');
   if (!corpid) fail('missingCorpId');
   if (!secret) fail('missingSecret');
-  const fault = await takeFault(store, 'gettoken', null);
-  if (fault) raise(fault);
   const merchants = await registry.byCorpId(corpid);
-  if (!merchants.length) fail('invalidCorpId');
   let found: { m: Merchant; kind: SecretKind } | null = null;
   for (const m of merchants) {
     for (const kind of ['app', 'contact', 'kf'] as const) {
       if (!found && registry.secret(m, kind) === secret) found = { m, kind };
     }
   }
+  // a fault injected for one shop hits that shop's gettoken only (the shop whose secret this is,
+  // or the corp's only shop): the doctor's tests break one shop while others run beside it
+  const fault = await takeFault(store, 'gettoken', found?.m.id ?? (merchants.length === 1 ? merchants[0].id : null));
+  if (fault) raise(fault);
+  if (!merchants.length) fail('invalidCorpId');
   if (!found) fail('invalidSecret');
   const cfg = await store.config(ruleOverrides);
   if (cfg.rules.rateLimit && !(await hit(store, env.rt.deps.clock.now(), PLATFORM, `gettoken:${corpid}`, cfg.ratePerMinute))) fail('freqLimit');

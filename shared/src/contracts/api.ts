@@ -307,6 +307,8 @@ export const SetupItem = z.object({
   detail: z.string(),
   /** For a red item: what to do, in plain Chinese. */
   fix: z.string().nullable(),
+  /** Not run (not needed, not asked for, or waiting on a red item above); counts as ok. */
+  skipped: z.boolean().optional(),
 });
 export type SetupItem = z.infer<typeof SetupItem>;
 

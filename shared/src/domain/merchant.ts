@@ -11,6 +11,14 @@ export const CorpId = z.string().regex(/^(ww|wx)[0-9a-zA-Z]{6,30}$/, 'CorpID 格
 export const EncodingAESKey = z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'EncodingAESKey 应该是 43 位字母数字');
 export const CallbackToken = z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'Token 只能是 1–32 位英文或数字');
 
+/** A callback URL as typed into the WeCom console; whether WeCom can reach it is the setup doctor's question. */
+export const CallbackUrl = z
+  .string()
+  .trim()
+  .max(300)
+  .url('回调地址要是完整的网址，比如 https://你的域名/wecom/callback/店铺编号')
+  .refine((u) => /^https?:\/\//i.test(u), '回调地址要以 https:// 或 http:// 开头');
+
 /** Kinds of WeCom API secret; each gets its own access token. */
 export const SecretKind = z.enum(['app', 'contact', 'kf']);
 export type SecretKind = z.infer<typeof SecretKind>;
@@ -32,6 +40,11 @@ export const WecomConnection = z.object({
   /** The default pair, used by every callback unless the kf pair matches instead. */
   callback: CallbackPair,
   kfCallback: CallbackPair.optional(),
+  /**
+   * The callback URL as entered in the WeCom console, when it is not this server's own
+   * (PUBLIC_URL + /wecom/callback/<id>): a shop behind its own domain or proxy. The setup doctor checks it.
+   */
+  callbackUrl: CallbackUrl.optional(),
 });
 export type WecomConnection = z.infer<typeof WecomConnection>;
 

@@ -155,7 +155,11 @@ export interface WecomApi {
     merchantId: string,
     req: { external_userid_list: string[]; need_enter_session_context?: 0 | 1 },
   ): Promise<{ customer_list: { external_userid: string; nickname: string; avatar?: string; gender?: number; unionid?: string }[]; invalid_external_userid: string[] }>;
-  kfAccountList(merchantId: string, req?: { offset?: number; limit?: number }): Promise<{ account_list: { open_kfid: string; name: string; avatar?: string }[] }>;
+  /** `manage_privilege` false: the account is not handed to this app (API) to receive for. */
+  kfAccountList(
+    merchantId: string,
+    req?: { offset?: number; limit?: number },
+  ): Promise<{ account_list: { open_kfid: string; name: string; avatar?: string; manage_privilege?: boolean }[] }>;
   // media (kind decides the token)
   mediaGet(merchantId: string, kind: SecretKind, mediaId: string): Promise<{ bytes: Uint8Array; contentType: string; fileName?: string }>;
   mediaUpload(

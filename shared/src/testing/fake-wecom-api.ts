@@ -40,6 +40,8 @@ export class FakeWecomApi implements WecomApi {
   corpTags: CorpTagGroup[] = [];
   readonly usedWelcomeCodes = new Set<string>();
   readonly kfCustomers = new Map<string, { nickname: string; avatar?: string }>();
+  /** What kf/account/list answers (none by default). */
+  kfAccounts: { open_kfid: string; name: string; manage_privilege?: boolean }[] = [];
   private failures: Failure[] = [];
   private seq = 0;
 
@@ -142,8 +144,8 @@ export class FakeWecomApi implements WecomApi {
     }));
   }
 
-  kfAccountList(merchantId: string) {
-    return this.call('kf/account/list', merchantId, {}, () => ({ account_list: [] }));
+  kfAccountList(merchantId: string): ReturnType<WecomApi['kfAccountList']> {
+    return this.call('kf/account/list', merchantId, {}, () => ({ account_list: structuredCloneish(this.kfAccounts) }));
   }
 
   // ---- media ----

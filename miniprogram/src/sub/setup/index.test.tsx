@@ -12,6 +12,8 @@ const someBad: ApiResult<'setup.check'> = {
     { key: 'corp', ok: true, label: '企业 ID', detail: 'ww1234567890', fix: null },
     { key: 'kfSecret', ok: false, label: '微信客服的 Secret', detail: '还没填', fix: '到企业微信管理后台「微信客服」里复制 Secret，发给我们填上' },
     { key: 'kfCallback', ok: false, label: '客服消息的回调', detail: '还没收到过企业微信的验证', fix: '在「微信客服」→「API」里填回调地址，点保存' },
+    // the doctor's send test is never run from the app: skipped, neither green nor red
+    { key: 'message_send', ok: true, skipped: true, label: '给老板发企业微信消息', detail: '没有发测试消息（会真的发一条到老板的企业微信）', fix: null },
   ],
 };
 const allGood: ApiResult<'setup.check'> = {
@@ -31,7 +33,7 @@ describe('企业微信连接检查 page', () => {
   it('shows red items with their fixes and how many are left', async () => {
     const fetch = mockFetch(({ action }) => (action === 'me.get' ? ok(me) : ok(someBad)));
     const { container: c } = render(<SetupPage />);
-    await waitFor(() => expect(c.querySelectorAll('.setup-item')).toHaveLength(3));
+    await waitFor(() => expect(c.querySelectorAll('.setup-item')).toHaveLength(4));
     expect(c.querySelector('.page-setup')).not.toBeNull();
     expect(text(c, '.setup-summary-title')).toBe('还有 2 项要处理');
     expect(c.querySelectorAll('.setup-ok')).toHaveLength(1);
@@ -40,6 +42,11 @@ describe('企业微信连接检查 page', () => {
     expect(text(c, '.setup-item-kfSecret .setup-detail')).toBe('还没填');
     expect(text(c, '.setup-item-kfSecret .setup-fix')).toContain('复制 Secret');
     expect(c.querySelector('.setup-item-corp .setup-fix')).toBeNull();
+    // a skipped check shows a dash and what it did not do, and is not counted as left to do
+    expect(text(c, '.setup-item-message_send .setup-mark')).toBe('–');
+    expect(c.querySelector('.setup-item-message_send .setup-skip')).not.toBeNull();
+    expect(text(c, '.setup-item-message_send .setup-detail')).toContain('没有发测试消息');
+    expect(c.querySelector('.setup-item-message_send .setup-fix')).toBeNull();
     expect(actions(fetch)).toEqual(['me.get', 'setup.check']);
   });
 

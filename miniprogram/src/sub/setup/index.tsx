@@ -68,7 +68,8 @@ function SetupBody(props: { result: ApiResult<'setup.check'>; checking: boolean;
 function Row({ item }: { item: SetupItem }) {
   return (
     <View className={`setup-item setup-item-${item.key}`}>
-      <Text className={item.ok ? 'setup-mark setup-ok' : 'setup-mark setup-bad'}>{item.ok ? '✓' : '✗'}</Text>
+      {/* a skipped check (not needed, or one that sends a real message) is neither green nor red */}
+      <Text className={item.skipped ? 'setup-mark setup-skip' : item.ok ? 'setup-mark setup-ok' : 'setup-mark setup-bad'}>{item.skipped ? '–' : item.ok ? '✓' : '✗'}</Text>
       <View className="setup-item-main">
         <Text className="setup-label">{item.label}</Text>
         {item.detail && <Text className="setup-detail">{item.detail}</Text>}

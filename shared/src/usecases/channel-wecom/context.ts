@@ -3,6 +3,7 @@ import type { WecomApi } from '../../ports/wecom';
 import type { Deps } from '../../ports/deps';
 import type { MediaStore } from '../../ports/media';
 import type { Answerer } from '../../ports/answerer';
+import type { SetupProbe } from '../../ports/setup-probe';
 import type { SubscribeEnv } from '../reports/subscribe-data';
 import { SESSION_MS } from '../../domain/conversation-state';
 import { onNewCustomer } from '../tags/jobs';
@@ -46,6 +47,8 @@ export interface WecomContext {
   appUrl?: () => string | undefined;
   /** The mini-program subscribe-message channel of pushes (reports/subscribe.ts); absent: not set up. */
   subscribe?: SubscribeEnv;
+  /** The setup doctor's live checks (gettoken, the callback round trip); absent: 企业微信连接检查 shows what was recorded. */
+  probe?: SetupProbe;
 }
 
 export function optionsOf(ctx: WecomContext): WecomOptions {

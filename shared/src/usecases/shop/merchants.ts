@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MerchantId } from '../../domain/ids';
-import { CallbackToken, CorpId, EncodingAESKey, type Merchant } from '../../domain/merchant';
+import { CallbackToken, CallbackUrl, CorpId, EncodingAESKey, type Merchant } from '../../domain/merchant';
 import type { Invite, Role } from '../../domain/member';
 import { invalid } from '../../domain/errors';
 import { parseInput } from '../../domain/validation';
@@ -21,6 +21,7 @@ export const CreateMerchantInput = z
     appSecret: z.string().min(1).max(200).optional(),
     contactSecret: z.string().min(1).max(200).optional(),
     kfSecret: z.string().min(1).max(200).optional(),
+    callbackUrl: CallbackUrl.optional(),
   })
   .refine((v) => Boolean(v.kfToken) === Boolean(v.kfAesKey), { message: '微信客服的 Token 和 EncodingAESKey 要一起填', path: ['kfToken'] });
 export type CreateMerchantInput = z.input<typeof CreateMerchantInput>;
@@ -58,6 +59,7 @@ export async function createMerchant(deps: Deps, raw: CreateMerchantInput): Prom
       },
       callback: { token: s.seal(input.token), aesKey: s.seal(input.aesKey) },
       kfCallback: input.kfToken && input.kfAesKey ? { token: s.seal(input.kfToken), aesKey: s.seal(input.kfAesKey) } : undefined,
+      ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
     },
     createdAt: now,
     updatedAt: now,
