@@ -292,10 +292,30 @@ describe('setup doctor', () => {
     expect(live.items.find((i) => i.key === 'message_send')).toMatchObject({ skipped: true, detail: expect.stringContaining('发一条测试报表给我') });
     expect(wecom.callsTo('message/send')).toEqual([]);
     probe.tokenErrors.set('kf', new WecomApiError('gettoken', 40001, 'x'));
+    deps.clock.advance(61_000);
     await checkSetup(deps, SHOP, { wecom, probe, appUrl: () => PUBLIC });
     // without a channel: the recorded result of the last live check
     const recorded = await checkSetup(deps, SHOP);
     expect(recorded.items.find((i) => i.key === 'token_kf')).toMatchObject({ ok: false, detail: expect.stringContaining('错误码 40001') });
     expect(recorded.allOk).toBe(false);
+  });
+
+  it('the app asks WeCom at most once a minute per shop (gettoken is rate-limited), and at once after the settings change', async () => {
+    const channel = { wecom, probe, appUrl: () => PUBLIC };
+    await checkSetup(deps, SHOP, channel);
+    const once = probe.asked.length;
+    expect(once).toBeGreaterThan(0);
+    // 今日 and the check page load it again right away: what the first run recorded, no new gettoken
+    const again = await checkSetup(deps, SHOP, channel);
+    expect(probe.asked.length).toBe(once);
+    expect(again.items.find((i) => i.key === 'token_kf')).toMatchObject({ ok: true });
+    deps.clock.advance(61_000);
+    await checkSetup(deps, SHOP, channel);
+    expect(probe.asked.length).toBe(2 * once);
+    // the owner fixed a secret: the next check asks WeCom at once
+    const m = (await deps.storage.merchants.get(SHOP))!;
+    await deps.storage.merchants.save({ ...m, updatedAt: deps.clock.now() + 1 });
+    await checkSetup(deps, SHOP, channel);
+    expect(probe.asked.length).toBe(3 * once);
   });
 });
