@@ -7,6 +7,7 @@
 // metafile), which `npm run deploy` reads for its plan.
 import * as esbuild from 'esbuild';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -55,17 +56,48 @@ const resvgNative = {
   },
 };
 
+/**
+ * resvg's Linux x64 (glibc) binary, whatever machine builds: the installed optional package on
+ * Linux; elsewhere (npm installs only the host's platform package) the same version's npm tarball,
+ * fetched once with `npm pack` into build/.native/ and unpacked with tar.
+ */
+function linuxResvgBinary(fn) {
+  const req = createRequire(path.join(root, 'cloudfunctions/package.json'));
+  try {
+    // XIAOER_NATIVE_FROM_NPM=1: take the npm tarball path as a non-Linux machine would (tested that way)
+    if (process.env.XIAOER_NATIVE_FROM_NPM === '1') throw new Error('from npm');
+    return path.join(path.dirname(req.resolve('@resvg/resvg-js-linux-x64-gnu/package.json')), RESVG_NATIVE);
+  } catch {
+    const { version } = JSON.parse(fs.readFileSync(req.resolve('@resvg/resvg-js/package.json'), 'utf8'));
+    const cache = path.join(root, 'build/.native', `resvg-js-linux-x64-gnu-${version}`);
+    const file = path.join(cache, 'package', RESVG_NATIVE);
+    if (!fs.existsSync(file)) {
+      console.log(`${fn}: fetching resvg's Linux binary (@resvg/resvg-js-linux-x64-gnu@${version}) for the upload`);
+      fs.mkdirSync(cache, { recursive: true });
+      const tgz = execFileSync('npm', ['pack', `@resvg/resvg-js-linux-x64-gnu@${version}`, '--pack-destination', cache, '--silent'], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .pop();
+      execFileSync('tar', ['-xzf', path.join(cache, tgz), '-C', cache]);
+    }
+    return file;
+  }
+}
+
+/** An ELF x86-64 file (CloudBase runs Linux x64): the magic number and e_machine 0x3e. */
+function assertLinuxX64(fn, file) {
+  const head = fs.readFileSync(file).subarray(0, 20);
+  const elf = head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF';
+  if (!elf || head.readUInt16LE(18) !== 0x3e) throw new Error(`${fn}: ${file} is not a Linux x64 binary; the upload would not load it on CloudBase`);
+}
+
 /** What a bundle that draws charts needs beside index.js: resvg's Linux binary and the chart font (charts/renderer.ts). */
 function copyChartAssets(fn, dir, inputs) {
   const copied = [];
   if (inputs.some((i) => i.includes('node_modules/@resvg/resvg-js/'))) {
-    let pkgDir;
-    try {
-      pkgDir = path.dirname(createRequire(path.join(root, 'cloudfunctions/package.json')).resolve('@resvg/resvg-js-linux-x64-gnu/package.json'));
-    } catch {
-      throw new Error(`${fn}: @resvg/resvg-js-linux-x64-gnu is not installed; build the upload on Linux x64 (glibc) with optional dependencies (npm ci, never --no-optional)`);
-    }
-    fs.copyFileSync(path.join(pkgDir, RESVG_NATIVE), path.join(dir, RESVG_NATIVE));
+    const binary = linuxResvgBinary(fn);
+    assertLinuxX64(fn, binary);
+    fs.copyFileSync(binary, path.join(dir, RESVG_NATIVE));
     copied.push(RESVG_NATIVE);
   }
   if (inputs.includes('cloudfunctions/server/charts/renderer.ts')) {

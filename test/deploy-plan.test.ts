@@ -41,7 +41,8 @@ let tmp: string;
 beforeAll(() => {
   root = freshCopy();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xiaoer-plan-'));
-  const r = deploy(['--dry-run', '--json'], { ...SECRETS, CLOUDBASE_ENV_ID: 'xiaoer-test-env', PUBLIC_URL: 'https://xiaoer.example.cn' });
+  // XIAOER_NATIVE_FROM_NPM: resvg's Linux binary comes from its npm tarball, as on a Mac or Windows machine
+  const r = deploy(['--dry-run', '--json'], { ...SECRETS, CLOUDBASE_ENV_ID: 'xiaoer-test-env', PUBLIC_URL: 'https://xiaoer.example.cn', XIAOER_NATIVE_FROM_NPM: '1' });
   if (r.code !== 0) throw new Error(`dry run failed (${r.code}): ${r.stderr}`);
   raw = r.stdout;
   plan = JSON.parse(raw);
@@ -74,8 +75,13 @@ describe('npm run deploy -- --dry-run --json', () => {
     // the functions that send subscribe messages: the scheduler (report pushes), api (test pushes)
     expect(by.scheduler!.permissions.openapi).toContain('subscribeMessage.send');
     expect(by.api!.permissions.openapi).toContain('subscribeMessage.send');
-    // the resvg binary ships inside the scheduler's upload (Linux build, whatever machine deploys)
+    // the resvg binary ships inside the scheduler's upload (Linux build, whatever machine deploys):
+    // fetched from npm here, byte for byte the Linux package this machine has installed
     expect(by.scheduler!.bundle.files.map((x) => x.path)).toEqual(expect.arrayContaining(['resvgjs.linux-x64-gnu.node', 'fonts/wqy-microhei-chart.ttf', 'config.json']));
+    const shipped = fs.readFileSync(path.join(root, 'build/cloudfunctions/scheduler/resvgjs.linux-x64-gnu.node'));
+    const installed = fs.readFileSync(path.join(path.dirname(require.resolve('@resvg/resvg-js-linux-x64-gnu/package.json')), 'resvgjs.linux-x64-gnu.node'));
+    expect(shipped.equals(installed)).toBe(true);
+    expect(fs.existsSync(path.join(root, 'build/.native'))).toBe(true);
   });
 
   it('lists every scheduled job under the scheduler, from the job list itself', () => {
