@@ -27,6 +27,7 @@ import { chartRender, dailyReportBuild } from './bench-reports';
 import { tagRulesBench } from './bench-tags';
 import { campaignPlanBench } from './bench-campaigns';
 import { firstStartBench } from './bench-start';
+import { cloudCallsBench } from './bench-cloud-calls';
 
 interface Entry {
   name: string;
@@ -35,9 +36,10 @@ interface Entry {
   conditions: Record<string, unknown>;
 }
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, quick: { type: 'boolean' } } });
-if (!values.out) {
-  console.error(JSON.stringify({ ok: false, code: 'INPUT.INVALID', message: '用法: npm run bench -- --out <file.json> [--quick]' }));
+const { values } = parseArgs({ options: { out: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' } } });
+// `--only orders`: just the order webhook entries (a fresh host, no browser, no big seeds), for work on that path
+if (!values.out || (values.only !== undefined && values.only !== 'orders')) {
+  console.error(JSON.stringify({ ok: false, code: 'INPUT.INVALID', message: '用法: npm run bench -- --out <file.json> [--quick] [--only orders]' }));
   process.exit(1);
 }
 const seconds = values.quick ? 3 : 10;
@@ -383,6 +385,82 @@ async function h5FirstScreen(link: string): Promise<{ coldMs: number; warmMs: nu
   }
 }
 
+/**
+ * The order webhook beside a fresh echo measurement (same generator, same kind of requests): 32 in
+ * flight, then one at a time, then a steady open-loop rate; the host's CPU per delivery from /proc.
+ */
+async function orderWebhook(host: { url: string; child: { pid?: number } }, webhookSecret: string, warmup: number, perRun: number): Promise<Entry[]> {
+  const out: Entry[] = [];
+  const gen = { concurrency, seconds, warmup_requests: warmup, loadGenerator: 'scripts/bench-load.mjs, a separate process, keep-alive, loopback', ...machine };
+  const orderEcho = await echoServer();
+  const orderEchoLoad = await externalLoad(orderEcho.url, signedOrders('bench-shop', webhookSecret, perRun), warmup);
+  orderEcho.stop();
+  const cpuBefore = cpuMsOf(host.child.pid!);
+  const orders = await externalLoad(host.url, signedOrders('bench-shop', webhookSecret, perRun), warmup);
+  const cpuAfter = cpuMsOf(host.child.pid!);
+  // warm-up included: every delivery the host served in that window, errors too
+  const orderCpuMs = cpuBefore !== null && cpuAfter !== null ? Number(((cpuAfter - cpuBefore) / (orders.n + Math.min(warmup, perRun) + orders.errors)).toFixed(3)) : null;
+  // one order system posting its events one after another (how a shop's till or mall sends them):
+  // the latency of a delivery on its own, which the 32-in-flight p99 above mostly measures as queueing
+  const serialSecs = Math.max(2, Math.round(seconds / 3));
+  const serial = await externalLoad(host.url, signedOrders('bench-shop', webhookSecret, perRun), 20, serialSecs, 1);
+  // many tills at a steady 1,000 orders a second (open loop, latency from when each was due): the
+  // latency at a load far above any realistic host's, but below saturation, unlike the 32-in-flight run
+  const steady = await externalLoad(host.url, signedOrders('bench-shop', webhookSecret, 20 + serialSecs * ORDER_RATE + 100), 20, serialSecs, 64, ORDER_RATE);
+  const orderCond = {
+    ...gen,
+    requests: 'distinct signed order events (paid, 1–3 items, customer by phone) POSTed to /webhook/orders/<merchant>',
+    includes:
+      'HMAC-SHA256 check (the shop and its sealed secret read per delivery, from the SQLite read cache while no commit changed them; unsealed once per rotation) + zod + facts counted once + customer totals + order write (SQLite; counters and order writes group-committed with concurrent deliveries) + 200',
+  };
+  out.push({
+    name: 'orders.webhook.throughput',
+    unit: 'req/s',
+    value: orders.rps,
+    conditions: {
+      ...orderCond,
+      p50_ms: orders.p50,
+      errors: orders.errors,
+      n: orders.n,
+      exhausted: orders.exhausted,
+      echo_rps: orderEchoLoad.rps,
+      // the host's CPU over the orders window / deliveries served: the idle-machine cost of one (an upper bound: work left from the callback scenario runs then too)
+      host_cpu_ms_per_request: orderCpuMs,
+    },
+  });
+  out.push({ name: 'orders.webhook.p99_ms', unit: 'ms', value: orders.p99, conditions: { ...orderCond, p50_ms: orders.p50, target_ms: 20 } });
+  out.push({
+    name: 'orders.webhook.serial.p99_ms',
+    unit: 'ms',
+    value: serial.p99,
+    conditions: { ...orderCond, concurrency: 1, seconds: serialSecs, p50_ms: serial.p50, n: serial.n, errors: serial.errors, target_ms: 20 },
+  });
+  out.push({
+    name: 'orders.webhook.steady.p99_ms',
+    unit: 'ms',
+    value: steady.p99,
+    conditions: {
+      ...orderCond,
+      concurrency: undefined,
+      offered_rps: ORDER_RATE,
+      served_rps: steady.rps,
+      seconds: serialSecs,
+      p50_ms: steady.p50,
+      n: steady.n,
+      errors: steady.errors,
+      target_ms: 20,
+      note: 'open loop: each delivery due at a fixed rate, latency counted from when it was due (no coordinated omission), up to 64 connections',
+    },
+  });
+  out.push({
+    name: 'orders.webhook.vs_echo',
+    unit: 'ratio',
+    value: Number((orders.rps / Math.max(1, orderEchoLoad.rps)).toFixed(3)),
+    conditions: { ...orderCond, echo_rps: orderEchoLoad.rps, echo_p50_ms: orderEchoLoad.p50, echo_p99_ms: orderEchoLoad.p99, ingest_rps: orders.rps },
+  });
+  return out;
+}
+
 async function main() {
   const out: Entry[] = [];
   const cond = (extra: Record<string, unknown> = {}) => ({ concurrency, seconds, loadGenerator: 'node:http keep-alive, same machine', ...machine, ...extra });
@@ -440,6 +518,15 @@ async function main() {
   const browserLink = await makeLoginLink(setup, 'bench-shop', 'owner', host.url);
   const { secret: webhookSecret } = await rotateWebhookSecret(setup.deps, 'bench-shop', 'bench');
   await setup.close();
+  // callback ingest and the order webhook: a warm-up not counted, then a bounded list of distinct requests
+  const warmup = 500;
+  const perRun = warmup + seconds * 4_000;
+  if (values.only === 'orders') {
+    const entries = await orderWebhook(host, webhookSecret, warmup, perRun);
+    await host.stop();
+    proxy.stop();
+    return writeOut(entries);
+  }
   const cookie = ((await fetch(link, { redirect: 'manual' })).headers.get('set-cookie') ?? '').split(';')[0];
 
   const raw = await rawEcho();
@@ -454,30 +541,13 @@ async function main() {
   const h5 = await h5FirstScreen(browserLink).catch((err: Error) => ({ skipped: err.message }));
 
   // callback ingest beside a raw echo server: same generator process, same kind of requests, warmed up
-  const warmup = 500;
-  const perRun = warmup + seconds * 4_000;
   const echoSrv = await echoServer();
   const echoLoad = await externalLoad(echoSrv.url, signedCallbacks('bench-shop', perRun), warmup);
   echoSrv.stop();
   const rss = rssSampler(host.child.pid!);
   const ingest = await externalLoad(host.url, signedCallbacks('bench-shop', perRun), warmup);
   const kf = await kfSyncCalls(host.url, proxy, 'bench-kf', 100);
-  // order webhook beside a fresh echo measurement, same generator, same kind of requests
-  const orderEcho = await echoServer();
-  const orderEchoLoad = await externalLoad(orderEcho.url, signedOrders('bench-shop', webhookSecret, perRun), warmup);
-  orderEcho.stop();
-  const cpuBefore = cpuMsOf(host.child.pid!);
-  const orders = await externalLoad(host.url, signedOrders('bench-shop', webhookSecret, perRun), warmup);
-  const cpuAfter = cpuMsOf(host.child.pid!);
-  // warm-up included: every delivery the host served in that window, errors too
-  const orderCpuMs = cpuBefore !== null && cpuAfter !== null ? Number(((cpuAfter - cpuBefore) / (orders.n + Math.min(warmup, perRun) + orders.errors)).toFixed(3)) : null;
-  // one order system posting its events one after another (how a shop's till or mall sends them):
-  // the latency of a delivery on its own, which the 32-in-flight p99 above mostly measures as queueing
-  const serialSecs = Math.max(2, Math.round(seconds / 3));
-  const serial = await externalLoad(host.url, signedOrders('bench-shop', webhookSecret, perRun), 20, serialSecs, 1);
-  // many tills at a steady 1,000 orders a second (open loop, latency from when each was due): the
-  // latency at a load far above any realistic host's, but below saturation, unlike the 32-in-flight run
-  const steady = await externalLoad(host.url, signedOrders('bench-shop', webhookSecret, 20 + serialSecs * ORDER_RATE + 100), 20, serialSecs, 64, ORDER_RATE);
+  const orderEntries = await orderWebhook(host, webhookSecret, warmup, perRun);
   const rssMb = rss.stop();
   await host.stop();
   proxy.stop();
@@ -519,57 +589,7 @@ async function main() {
     requests: 'distinct signed + AES-encrypted WeCom callbacks (text messages) POSTed to /wecom/callback/<merchant>',
     includes: 'verify signature + decrypt + parse + dedupe + persist (SQLite) + 200; the processing after the ack runs in the same process meanwhile',
   };
-  const orderCond = {
-    ...gen,
-    requests: 'distinct signed order events (paid, 1–3 items, customer by phone) POSTed to /webhook/orders/<merchant>',
-    includes:
-      'HMAC-SHA256 check (the sealed secret read per delivery, unsealed once per rotation) + zod + facts counted once + customer totals + order write (SQLite; counters and order writes group-committed with concurrent deliveries) + 200',
-  };
-  out.push({
-    name: 'orders.webhook.throughput',
-    unit: 'req/s',
-    value: orders.rps,
-    conditions: {
-      ...orderCond,
-      p50_ms: orders.p50,
-      errors: orders.errors,
-      n: orders.n,
-      exhausted: orders.exhausted,
-      echo_rps: orderEchoLoad.rps,
-      // the host's CPU over the orders window / deliveries served: the idle-machine cost of one (an upper bound: work left from the callback scenario runs then too)
-      host_cpu_ms_per_request: orderCpuMs,
-    },
-  });
-  out.push({ name: 'orders.webhook.p99_ms', unit: 'ms', value: orders.p99, conditions: { ...orderCond, p50_ms: orders.p50, target_ms: 20 } });
-  out.push({
-    name: 'orders.webhook.serial.p99_ms',
-    unit: 'ms',
-    value: serial.p99,
-    conditions: { ...orderCond, concurrency: 1, seconds: serialSecs, p50_ms: serial.p50, n: serial.n, errors: serial.errors, target_ms: 20 },
-  });
-  out.push({
-    name: 'orders.webhook.steady.p99_ms',
-    unit: 'ms',
-    value: steady.p99,
-    conditions: {
-      ...orderCond,
-      concurrency: undefined,
-      offered_rps: ORDER_RATE,
-      served_rps: steady.rps,
-      seconds: serialSecs,
-      p50_ms: steady.p50,
-      n: steady.n,
-      errors: steady.errors,
-      target_ms: 20,
-      note: 'open loop: each delivery due at a fixed rate, latency counted from when it was due (no coordinated omission), up to 64 connections',
-    },
-  });
-  out.push({
-    name: 'orders.webhook.vs_echo',
-    unit: 'ratio',
-    value: Number((orders.rps / Math.max(1, orderEchoLoad.rps)).toFixed(3)),
-    conditions: { ...orderCond, echo_rps: orderEchoLoad.rps, ingest_rps: orders.rps },
-  });
+  out.push(...orderEntries);
   out.push({
     name: 'callback.ingest.raw_echo.throughput',
     unit: 'req/s',
@@ -617,6 +637,8 @@ async function main() {
   out.push(...(await dailyReportBuild(Boolean(values.quick), machine)));
   out.push(...(await tagRulesBench(Boolean(values.quick), machine)));
   out.push(...(await campaignPlanBench(Boolean(values.quick), machine)));
+  // what one customer message and the scheduler cost in CloudBase requests (issue 17: the monthly cost)
+  out.push(...(await cloudCallsBench(Boolean(values.quick), machine)));
   // full run only: a cold H5 build takes about a minute
   out.push(...(await firstStartBench(Boolean(values.quick), machine)));
 
@@ -625,6 +647,10 @@ async function main() {
     const s = JSON.parse(size.stdout.trim().split('\n').pop()!);
     out.push({ name: 'app.weapp.main_package', unit: 'bytes', value: s.mainBytes, conditions: { limit: 2 * 1024 * 1024, target: 0.6 * 1024 * 1024 } });
   }
+  writeOut(out);
+}
+
+function writeOut(out: Entry[]) {
   fs.mkdirSync(path.dirname(path.resolve(values.out!)), { recursive: true });
   fs.writeFileSync(values.out!, JSON.stringify(out, null, 2) + '\n');
   for (const e of out) console.log(`${e.name}: ${e.value} ${e.unit}`);

@@ -40,6 +40,11 @@ export class SqliteKnowledge implements KnowledgeRepo {
   }
   async getProducts(merchantId: string, skus: string[]) {
     if (!skus.length) return [];
+    // one sku (most orders): a primary-key `get`, one call into libsql where `all` makes two
+    if (skus.length === 1) {
+      const row = this.db.prepare('SELECT doc FROM products WHERE merchant_id = ? AND sku = ?').get(merchantId, skus[0]) as { doc: string } | undefined;
+      return row ? [JSON.parse(row.doc) as StoredProduct] : [];
+    }
     // one statement per list length: orders carry a handful of items, so few SQL texts are cached
     const marks = skus.map(() => '?').join(', ');
     return parseAll<StoredProduct>(this.db.prepare(`SELECT doc FROM products WHERE merchant_id = ? AND sku IN (${marks})`).all(merchantId, ...skus));

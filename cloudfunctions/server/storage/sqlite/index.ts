@@ -10,6 +10,7 @@ import { SqliteKv } from './kv';
 import { startCheckpointer } from './checkpointer';
 import { SqliteReports } from './reports';
 import { GroupCommit } from './group-commit';
+import { ReadCache } from './read-cache';
 
 export interface SqliteStorage extends Storage {
   db: Db;
@@ -26,9 +27,11 @@ export function openSqliteStorage(file: string, opts: SqliteOptions = {}): Sqlit
   // an order event's counters and its order write share commits with concurrent events' (one per turn)
   const orderWrites = new GroupCommit(db);
   const checkpointer = opts.checkpointInBackground && file !== ':memory:' ? startCheckpointer(db, file) : undefined;
+  // one look at the connection's data_version per turn serves every cached table
+  const cache = new ReadCache(db);
   return {
     db,
-    merchants: new SqliteMerchants(db),
+    merchants: new SqliteMerchants(db, cache),
     stores: new SqliteStores(db),
     members: new SqliteMembers(db),
     invites: new SqliteInvites(db),
@@ -44,7 +47,7 @@ export function openSqliteStorage(file: string, opts: SqliteOptions = {}): Sqlit
     tagRules: new SqliteTagRules(db),
     campaigns: new SqliteCampaigns(db),
     inbox: new SqliteInbox(db),
-    kv: new SqliteKv(db),
+    kv: new SqliteKv(db, cache),
     integrityCheck: () => integrityCheck(db),
     close: async () => {
       await checkpointer?.stop();

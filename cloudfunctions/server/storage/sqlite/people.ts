@@ -3,17 +3,25 @@ import type { Invite, Member } from '@xiaoer/shared/domain/member';
 import type { InviteRepo, MemberRepo, MerchantRepo, StoreRepo } from '@xiaoer/shared/ports/storage';
 import { AppError } from '@xiaoer/shared/domain/errors';
 import { type Db, parse, parseAll, tx } from './db';
+import { ReadCache } from './read-cache';
 
 export class SqliteMerchants implements MerchantRepo {
-  constructor(private db: Db) {}
+  /** `cache`: a shop is read on every callback and order delivery and rarely written (read-cache.ts). */
+  constructor(
+    private db: Db,
+    private cache = new ReadCache(db),
+  ) {}
   async create(m: Merchant) {
+    this.cache.forget('merchants', m.id);
     const r = this.db.prepare('INSERT OR IGNORE INTO merchants (id, doc, created_at) VALUES (?, ?, ?)').run(m.id, JSON.stringify(m), m.createdAt);
     if (r.changes === 0) throw new AppError('CONFLICT.MERCHANT_EXISTS', `店铺 ${m.id} 已经存在`);
   }
   async get(merchantId: string) {
-    return parse<Merchant>(this.db.prepare('SELECT doc FROM merchants WHERE id = ?').get(merchantId) as { doc: string } | undefined);
+    const read = () => this.db.prepare('SELECT doc FROM merchants WHERE id = ?').get(merchantId) as { doc: string } | undefined;
+    return parse<Merchant>(this.cache.row('merchants', merchantId, read, (r) => r.doc.length));
   }
   async save(m: Merchant) {
+    this.cache.forget('merchants', m.id);
     const r = this.db.prepare('UPDATE merchants SET doc = ? WHERE id = ?').run(JSON.stringify(m), m.id);
     if (r.changes === 0) throw new AppError('NOT_FOUND.MERCHANT', '没找到这家店');
   }
