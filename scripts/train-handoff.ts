@@ -1,6 +1,6 @@
 /**
- * `npm run train:handoff`: trains the shipped answer gate and handoff model on the whole blind
- * corpus (test/fixtures, every trade) and writes shared/src/usecases/answer/answer-gate.json and
+ * `npm run train:handoff`: trains the shipped answer gate and handoff model on the blind corpus
+ * (test/fixtures, the batches in SHIPPED_BATCHES) and writes shared/src/usecases/answer/answer-gate.json and
  * handoff-model.json. The gate's threshold: the most answers at GATE_PRECISION over
  * leave-one-trade-out scores (scripts/handoff/gate.ts); the handoff model is tuned over what the
  * engine does with that gate.
@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadCorpus } from './handoff/corpus';
+import { loadCorpus, SHIPPED_BATCHES } from './handoff/corpus';
 import { chooseThresholds, outOfFold, rulesOnly } from './handoff/loto';
 import { DEFAULT_TRAIN, trainHandoffModel } from './handoff/train';
 import { GATE_PRECISION, trainGateWithThreshold } from './handoff/gate';
@@ -18,7 +18,7 @@ import { GATE_PRECISION, trainGateWithThreshold } from './handoff/gate';
 const OUT = path.resolve(__dirname, '../shared/src/usecases/answer/handoff-model.json');
 const GATE_OUT = path.resolve(__dirname, '../shared/src/usecases/answer/answer-gate.json');
 
-const corpus = loadCorpus();
+const corpus = loadCorpus(undefined, SHIPPED_BATCHES);
 const gate = trainGateWithThreshold(corpus, corpus.length);
 gate.trainedOn = {
   trades: corpus.length,

@@ -12,11 +12,32 @@ export type CorpusKb = {
 export type CorpusCase = { q: string; expect: string; reason?: string; accept?: string[]; answered?: string[] };
 export type Trade = { batch: string; trade: string; kb: CorpusKb; cases: CorpusCase[] };
 
-export const BATCHES = ['samples', 'heldout', 'heldout2', 'heldout3', 'heldout4', 'heldout5', 'heldout6', 'heldout7', 'heldout8', 'heldout9'] as const;
+/** Every batch already seen (its first look taken): what leave-one-trade-out runs over (scripts/eval-loto.ts). */
+export const BATCHES = [
+  'samples',
+  'heldout',
+  'heldout2',
+  'heldout3',
+  'heldout4',
+  'heldout5',
+  'heldout6',
+  'heldout7',
+  'heldout8',
+  'heldout9',
+  'heldout10',
+  'heldout11',
+  'heldout12',
+] as const;
+/**
+ * What the shipped answer gate and handoff model are trained on (scripts/train-handoff.ts). Retraining
+ * with heldout10–12 as well was measured under leave-one-trade-out and not kept (README "## Answers":
+ * no better, and its higher gate threshold cuts the pet sample below its test's coverage).
+ */
+export const SHIPPED_BATCHES: readonly (typeof BATCHES)[number][] = BATCHES.slice(0, BATCHES.indexOf('heldout9') + 1);
 
-export function loadCorpus(root = path.resolve(__dirname, '../../test/fixtures')): Trade[] {
+export function loadCorpus(root = path.resolve(__dirname, '../../test/fixtures'), batches: readonly string[] = BATCHES): Trade[] {
   const out: Trade[] = [];
-  for (const batch of BATCHES) {
+  for (const batch of batches) {
     const dir = path.join(root, batch);
     const trades = fs
       .readdirSync(dir)
