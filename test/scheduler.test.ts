@@ -49,6 +49,24 @@ function dailyAt9(runs: string[], failTimes = 0): JobDefinition {
 }
 
 describe('scheduler', () => {
+  it('asks the ledger for a planned key once per process: later ticks skip it (on CloudBase each refused insert is a billed request)', async () => {
+    const runs: string[] = [];
+    const def = dailyAt9(runs);
+    const jobs = deps.storage.jobs;
+    const enqueue = jest.spyOn(jobs, 'enqueue');
+    clock.set(Date.UTC(2026, 10, 22, 1, 0));
+    for (let i = 0; i < 5; i++) {
+      await schedulerTick(deps, [def]);
+      clock.advance(60_000);
+    }
+    expect(enqueue.mock.calls.map(([j]) => j.key)).toEqual(['test.daily:shop-a:2026-11-22']);
+    expect(runs).toEqual(['test.daily:shop-a:2026-11-22']);
+    // another process (a cold function instance) asks again, and the ledger's idempotent insert refuses it
+    const other = { ...deps, storage: { ...deps.storage, jobs: Object.create(jobs) as typeof jobs } };
+    expect(await schedulerTick(other, [def])).toMatchObject({ planned: 0, claimed: 0 });
+    expect(enqueue).toHaveBeenCalledTimes(2);
+  });
+
   it('runs a due job once even when ticked twice or concurrently', async () => {
     const runs: string[] = [];
     const def = dailyAt9(runs);

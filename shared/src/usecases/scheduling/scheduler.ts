@@ -49,13 +49,36 @@ export function slotStart(now: number, everyMs: number): number {
   return Math.floor(now / everyMs) * everyMs;
 }
 
+/**
+ * Keys this process has already put in the ledger (added, or refused as a duplicate): each tick
+ * plans the latest slot of every job again, and on CloudBase every refused insert is a billed
+ * database request (about half of an idle tick's). Per storage, so separate stores never share
+ * it; a cold process starts empty and the ledger's idempotent insert still decides.
+ */
+const KNOWN_TTL_MS = 36 * 3600_000;
+const KNOWN_MAX = 20_000;
+const knownByStore = new WeakMap<object, Map<string, number>>();
+function knownKeys(deps: Deps): Map<string, number> {
+  let m = knownByStore.get(deps.storage.jobs);
+  if (!m) knownByStore.set(deps.storage.jobs, (m = new Map<string, number>()));
+  return m;
+}
+function remember(known: Map<string, number>, key: string, now: number) {
+  known.set(key, now);
+  if (known.size <= KNOWN_MAX) return;
+  for (const [k, at] of known) if (now - at > KNOWN_TTL_MS || known.size > KNOWN_MAX) known.delete(k);
+}
+
 export async function schedulerTick(deps: Deps, defs: JobDefinition[], opts: TickOptions = {}): Promise<TickReport> {
   const now = opts.now ?? deps.clock.now();
   const report: TickReport = { planned: 0, claimed: 0, done: 0, retried: 0, failed: 0, ran: [] };
   const merchants = await deps.storage.merchants.listAll();
+  const known = knownKeys(deps);
   for (const def of defs) {
     for (const job of def.plan(now, merchants)) {
+      if (known.has(job.key)) continue;
       if (await deps.storage.jobs.enqueue(job, now)) report.planned++;
+      remember(known, job.key, now);
     }
   }
   const byKind = new Map(defs.map((d) => [d.kind, d]));
