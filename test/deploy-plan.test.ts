@@ -57,8 +57,10 @@ describe('npm run deploy -- --dry-run --json', () => {
     expect(plan.functions.map((f) => f.name)).toEqual(functionNames(repo));
     for (const f of plan.functions) {
       expect(f.runtime).toBe(RUNTIME);
-      expect(f.timeoutS).toBeGreaterThan(3); // never CloudBase's 3 s default
-      expect(f.timeoutS).toBeLessThanOrEqual(60);
+      expect(f.timeout).toBeGreaterThan(3); // never CloudBase's 3 s default
+      expect(f.timeout).toBeLessThanOrEqual(60);
+      expect(f.memory).toBeGreaterThanOrEqual(128);
+      expect(f.size).toBe(f.bundle.bytes);
       expect(f.bundle.bytes).toBe(
         fs.statSync(path.join(root, 'build/cloudfunctions', f.name, 'index.js')).size + f.bundle.files.filter((x) => x.path !== 'index.js').reduce((n, x) => n + x.bytes, 0),
       );
@@ -70,7 +72,7 @@ describe('npm run deploy -- --dry-run --json', () => {
       expect(f.permissions.openapi).toEqual(c.permissions?.openapi ?? []);
     }
     const by = Object.fromEntries(plan.functions.map((f) => [f.name, f]));
-    expect(by.wecom).toMatchObject({ httpPath: '/wecom/callback', timeoutS: 60 });
+    expect(by.wecom).toMatchObject({ httpPath: '/wecom/callback', timeout: 60 });
     expect(by.webhook).toMatchObject({ httpPath: '/webhook/orders' });
     // the functions that send subscribe messages: the scheduler (report pushes), api (test pushes)
     expect(by.scheduler!.permissions.openapi).toContain('subscribeMessage.send');
@@ -135,7 +137,7 @@ describe('npm run deploy -- --dry-run --json', () => {
     const kv = prev.collections.find((c) => c.name === 'kv')!;
     kv.indexes = kv.indexes.slice(1);
     prev.collections.push({ name: 'old_things', indexes: [] });
-    prev.functions.find((f) => f.name === 'wecom')!.timeoutS = 3;
+    prev.functions.find((f) => f.name === 'wecom')!.timeout = 3;
     const sched = prev.functions.find((f) => f.name === 'scheduler')!;
     sched.jobs = sched.jobs.filter((j) => j.kind !== 'followups.daily');
     const file = path.join(tmp, 'prev.json');
@@ -148,7 +150,7 @@ describe('npm run deploy -- --dry-run --json', () => {
         { kind: 'collection', name: 'campaigns', change: 'added', detail: expect.any(String) },
         { kind: 'index', name: 'kv.idx_merchantId_ns_key', change: 'added', detail: 'on merchantId, ns, key' },
         { kind: 'collection', name: 'old_things', change: 'removed', detail: expect.stringContaining('never dropped') },
-        { kind: 'function', name: 'wecom', change: 'changed', detail: expect.stringContaining('timeoutS: 3 → 60') },
+        { kind: 'function', name: 'wecom', change: 'changed', detail: expect.stringContaining('timeout: 3 → 60') },
         { kind: 'function', name: 'scheduler', change: 'changed', detail: expect.stringContaining('jobs added: followups.daily') },
       ]),
     );

@@ -110,15 +110,15 @@ export async function applyPlan(plan: DeployPlan, t: DeployTarget, o: { root: st
       name: fn.name,
       handler: fn.handler,
       runtime: fn.runtime,
-      timeout: fn.timeoutS,
-      memorySize: fn.memoryMB,
+      timeout: fn.timeout,
+      memorySize: fn.memory,
       installDependency: false,
       envVariables: env.vars,
       triggers: fn.trigger ? [{ name: fn.trigger.name, type: fn.trigger.type, config: fn.trigger.cron }] : [],
       ...(fn.httpPath ? { path: fn.httpPath } : {}),
       ...(fn.fixedEgressIp ? { publicNetConfig: { PublicNetStatus: 'ENABLE', EipConfig: { EipStatus: 'ENABLE' } } as const } : {}),
     };
-    log(`${before ? 'updating' : 'creating'} ${fn.name} (${fn.memoryMB} MB, ${fn.timeoutS} s${fn.httpPath ? `, ${fn.httpPath}` : ''}${fn.trigger ? `, ${fn.trigger.cron}` : ''})`);
+    log(`${before ? 'updating' : 'creating'} ${fn.name} (${fn.memory} MB, ${fn.timeout} s${fn.httpPath ? `, ${fn.httpPath}` : ''}${fn.trigger ? `, ${fn.trigger.cron}` : ''})`);
     await t.functions.createFunction({ func, functionRootPath: path.join(o.root, 'build/cloudfunctions'), force: true, deployMode: 'cos' });
     const kept = before?.Runtime && before.Runtime !== fn.runtime ? before.Runtime : null;
     report.functions.push({

@@ -9,7 +9,7 @@ export function describePlan(p: DeployPlan): string {
   for (const f of p.functions) {
     lines.push('');
     lines.push(`${f.name} — ${f.role}`);
-    lines.push(`  ${f.memoryMB} MB, timeout ${f.timeoutS} s, code ${kb(f.bundle.bytes)} (zip ${kb(f.bundle.zipBytes)})${f.fixedEgressIp ? ', fixed egress IP' : ''}`);
+    lines.push(`  ${f.memory} MB, timeout ${f.timeout} s, code ${kb(f.bundle.bytes)} (zip ${kb(f.bundle.zipBytes)})${f.fixedEgressIp ? ', fixed egress IP' : ''}`);
     if (f.httpPath) lines.push(`  HTTP access: ${f.httpPath}/<店铺 ID>`);
     if (f.trigger) lines.push(`  timer ${f.trigger.name}: ${f.trigger.cron} (${f.trigger.timeZone}); runs ${f.jobs.length} jobs: ${f.jobs.map((j) => j.kind).join(', ')}`);
     if (f.permissions.openapi.length) lines.push(`  cloud calls: ${f.permissions.openapi.join(', ')}`);

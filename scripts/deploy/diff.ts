@@ -8,7 +8,7 @@ export interface PlanChange {
   detail: string;
 }
 
-const SETTINGS: (keyof FunctionPlan)[] = ['runtime', 'memoryMB', 'timeoutS', 'httpPath', 'fixedEgressIp'];
+const SETTINGS: (keyof FunctionPlan)[] = ['runtime', 'memory', 'timeout', 'httpPath', 'fixedEgressIp'];
 
 function fnChanges(a: FunctionPlan, b: FunctionPlan): string[] {
   const out: string[] = [];
@@ -39,7 +39,7 @@ export function diffPlans(prev: DeployPlan, next: DeployPlan): PlanChange[] {
   const nextFns = new Map(next.functions.map((f) => [f.name, f]));
   for (const f of next.functions) {
     const p = prevFns.get(f.name);
-    if (!p) out.push({ kind: 'function', name: f.name, change: 'added', detail: `new function (${f.runtime}, ${f.memoryMB} MB, ${f.timeoutS} s)` });
+    if (!p) out.push({ kind: 'function', name: f.name, change: 'added', detail: `new function (${f.runtime}, ${f.memory} MB, ${f.timeout} s)` });
     else {
       const d = fnChanges(p, f);
       if (d.length) out.push({ kind: 'function', name: f.name, change: 'changed', detail: d.join('; ') });

@@ -41,8 +41,12 @@ export interface FunctionPlan {
   role: string;
   runtime: string;
   handler: 'index.main';
-  memoryMB: number;
-  timeoutS: number;
+  /** MB */
+  memory: number;
+  /** seconds */
+  timeout: number;
+  /** The upload's size in bytes, unzipped (files and zipped size in `bundle`). */
+  size: number;
   /** CloudBase's one timer trigger; its cron is read in UTC+8 (the jobs compute dates in each shop's zone). */
   trigger: { name: string; type: 'timer'; cron: string; timeZone: 'UTC+8' } | null;
   /** What the trigger runs, for the scheduler. */
@@ -175,8 +179,9 @@ export async function buildPlan(o: PlanOptions): Promise<DeployPlan> {
       role: DEPLOY.role,
       runtime: RUNTIME,
       handler: 'index.main',
-      memoryMB: DEPLOY.memoryMB,
-      timeoutS: DEPLOY.timeoutS,
+      memory: DEPLOY.memoryMB,
+      timeout: DEPLOY.timeoutS,
+      size: bundle.bytes,
       trigger: t ? { name: t.name, type: 'timer', cron: t.config, timeZone: 'UTC+8' } : null,
       jobs: t ? scheduledJobs() : [],
       httpPath: DEPLOY.httpPath,
