@@ -142,8 +142,12 @@ describe('今日 page', () => {
       }),
     );
     const { container } = render(<TodayPage />);
-    await waitFor(() => expect(container.querySelector('.join-code')).not.toBeNull());
-    const input = container.querySelector('.join-code input, input.join-code') as HTMLInputElement;
+    // Stencil renders the inner <input> a moment after React mounts the host
+    const input = await waitFor(() => {
+      const el = container.querySelector('.join-code input') as HTMLInputElement | null;
+      expect(el).not.toBeNull();
+      return el!;
+    });
     fireEvent.click(container.querySelector('.join-submit')!);
     await waitFor(() => expect(text(container, '.join-error')).toBe('先填上邀请码'));
     fireEvent.input(input, { target: { value: 'WRONG1' } });
