@@ -67,8 +67,10 @@ export class SqliteCounters implements CounterRepo {
   ) {}
   async increment(merchantId: string, incs: CounterIncrement[]) {
     // in a group commit's batch the batch's transaction holds the marks and the counts together;
-    // alone (a batch of one, or a retry after a failed batch) it takes its own
-    return this.group.write(() => (this.db.inTransaction ? this.apply(merchantId, incs) : tx(this.db, () => this.apply(merchantId, incs))));
+    // alone (a batch of one, or a retry after a failed batch) it takes its own. `open` first:
+    // libsql aborts the process when `inTransaction` is read on a closed connection (a flush that
+    // runs after shutdown closed the storage), where tx() throws a JavaScript error instead
+    return this.group.write(() => (this.db.open && this.db.inTransaction ? this.apply(merchantId, incs) : tx(this.db, () => this.apply(merchantId, incs))));
   }
   private apply(merchantId: string, incs: CounterIncrement[]) {
     let applied = 0;
