@@ -86,7 +86,16 @@ async function serveBuild(c: BrowserContext, dir: string) {
 
 /** Opens a route as a fresh app start and waits until it has loaded what it shows. */
 async function open(route: string) {
-  await page.goto(`${host.url}/#${route}`);
+  // the app may still have a navigation of its own in flight (a page it left after saving):
+  // that one wins the race and interrupts ours, so go again until ours is the one that lands
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(`${host.url}/#${route}`);
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !/interrupted by another navigation/.test(String(err))) throw err;
+    }
+  }
   await page.reload();
   await page.waitForLoadState('networkidle');
   await page.waitForFunction(
