@@ -91,12 +91,12 @@ async function open(route: string) {
   for (let attempt = 1; ; attempt++) {
     try {
       await page.goto(`${host.url}/#${route}`);
-      break;
+      await page.reload();
+      if (page.url().endsWith(`#${route}`) || attempt >= 3) break;
     } catch (err) {
       if (attempt >= 3 || !/interrupted by another navigation/.test(String(err))) throw err;
     }
   }
-  await page.reload();
   await page.waitForLoadState('networkidle');
   await page.waitForFunction(
     () => {
