@@ -714,7 +714,8 @@ describe('busy and broken WeCom', () => {
 
   it('a request that gets no answer in time fails with WECOM.TIMEOUT', async () => {
     stub.on(SEND, () => ({ hang: true }));
-    const err = await send(client({ timeoutMs: 150 })).catch((e: unknown) => e);
+    // long enough for gettoken and the request to reach the stub on a loaded CI machine (150 ms was not)
+    const err = await send(client({ timeoutMs: 1_500 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'WECOM.TIMEOUT', status: 504 });
     expect(stub.calls(SEND)).toHaveLength(1);
