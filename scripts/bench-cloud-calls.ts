@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { ManualClock } from '@xiaoer/shared/domain/time';
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import type { Deps } from '@xiaoer/shared/ports/deps';
-import { FakeDbError, FakeEngine } from '../test/cloudbase-fake/engine';
+import { startFakeCloudbase } from '../test/cloudbase-fake/server';
 import { loadConfig } from '../cloudfunctions/server/config';
 import { createRuntime, type Runtime } from '../cloudfunctions/server/composition';
 import { createHostRuntime } from '../cloudfunctions/server/runtime-host';
@@ -78,48 +78,25 @@ const QUESTIONS: [string, string][] = [
 type Op = { action: string; collection?: string; ns?: string; bare?: boolean };
 
 /**
- * The CloudBase double's engine behind the same wire protocol as test/cloudbase-fake/server.ts,
- * with one more thing kept per request: the kv namespace it touched (kv ids are
- * `<merchant>:<namespace>:<key>`), because kv is where most of a message's requests go.
+ * The CloudBase double (test/cloudbase-fake/server.ts), keeping one more thing per request: the
+ * kv namespace it touched (kv ids are `<merchant>:<namespace>:<key>`), because kv is where most of
+ * a message's requests go.
  */
 async function startCountingCloudbase() {
-  const engine = new FakeEngine();
   const ops: Op[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let out: unknown;
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-        const action = typeof body.action === 'string' ? body.action : '';
-        const collection = typeof body.collectionName === 'string' ? body.collectionName : undefined;
-        const text = [body.query, body.data]
-          .flat()
-          .filter((v) => typeof v === 'string')
-          .join(' ');
-        const ns = collection === 'kv' ? (/"_id":"[\w-]+:([^:"]+):/.exec(text)?.[1] ?? /"ns":"([^"]+)"/.exec(text)?.[1] ?? '?') : undefined;
-        const bare = action === 'database.getDocument' && (!body.query || body.query === '{}');
-        ops.push({ action, collection, ...(ns ? { ns } : {}), ...(bare ? { bare } : {}) });
-        out = engine.handle(action, body);
-      } catch (err) {
-        out = err instanceof FakeDbError ? { code: err.code, message: err.message } : { code: 'DATABASE_REQUEST_FAILED', message: String(err) };
-      }
-      const text = JSON.stringify(out);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`,
-    ops,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+  const onRequest = (body: Record<string, unknown>) => {
+    const action = typeof body.action === 'string' ? body.action : '';
+    const collection = typeof body.collectionName === 'string' ? body.collectionName : undefined;
+    const text = [body.query, body.data]
+      .flat()
+      .filter((v) => typeof v === 'string')
+      .join(' ');
+    const ns = collection === 'kv' ? (/"_id":"[\w-]+:([^:"]+):/.exec(text)?.[1] ?? /"ns":"([^"]+)"/.exec(text)?.[1] ?? '?') : undefined;
+    const bare = action === 'database.getDocument' && (!body.query || body.query === '{}');
+    ops.push({ action, collection, ...(ns ? { ns } : {}), ...(bare ? { bare } : {}) });
   };
+  const fake = await startFakeCloudbase({ onRequest });
+  return { url: fake.url, ops, close: fake.close };
 }
 const KIND: Record<string, 'read' | 'count' | 'write' | 'other'> = {
   'database.getDocument': 'read',

@@ -7,7 +7,7 @@ import { FakeDbError, FakeEngine, type EngineOptions } from './engine';
  * `serviceUrl` POSTs `{ action, collectionName, query, ... }` here and reads `{ data, requestId }`
  * or `{ code, message }` (which the SDK throws).
  */
-export async function startFakeCloudbase(opts: EngineOptions & { port?: number } = {}) {
+export async function startFakeCloudbase(opts: EngineOptions & { port?: number; onRequest?: (body: Record<string, unknown>) => void } = {}) {
   const engine = new FakeEngine(opts);
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -16,6 +16,7 @@ export async function startFakeCloudbase(opts: EngineOptions & { port?: number }
       let out: unknown;
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+        opts.onRequest?.(body);
         out = engine.handle(typeof body.action === 'string' ? body.action : '', body);
       } catch (err) {
         out = err instanceof FakeDbError ? { code: err.code, message: err.message } : { code: 'DATABASE_REQUEST_FAILED', message: String(err) };
