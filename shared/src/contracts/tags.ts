@@ -135,6 +135,8 @@ export const TAG_RESULTS = {
     wecomCalls: z.number().int(),
     /** Customers whose WeCom tags could not be set now: retried by the ledger. */
     wecomFailed: z.number().int(),
+    /** Customers whose WeCom tags are set over the next minutes (more than one run can mark). */
+    wecomLater: z.number().int(),
   }),
   'customers.tag': z.object({ customer: CustomerRef }),
   'customers.update': z.object({ customer: CustomerRef }),

@@ -120,8 +120,10 @@ function appliedText(r: Applied): string {
     r.changed === 0
       ? `查了 ${r.customers} 位客户，标签都是对的，没有要改的。`
       : `查了 ${r.customers} 位客户，${r.changed} 位的标签有变化：加上 ${r.added} 个，去掉 ${r.removed} 个。`;
-  const wecom = r.wecomFailed > 0 ? `有 ${r.wecomFailed} 位客户的企业微信标签这次没打上，稍后会自动再试。` : r.wecomCalls > 0 ? '已同步到企业微信。' : '';
-  return head + wecom;
+  const failed = r.wecomFailed > 0 ? `有 ${r.wecomFailed} 位客户的企业微信标签这次没打上，稍后会自动再试。` : '';
+  const later = r.wecomLater > 0 ? `还有 ${r.wecomLater} 位客户的企业微信标签会在接下来几分钟里陆续打上。` : '';
+  const done = !failed && !later && r.wecomCalls > 0 ? '已同步到企业微信。' : '';
+  return head + (failed || done) + later;
 }
 
 function RulesCard(props: { shop: ShopSummary; rules: TagRuleView[]; onChanged: (r: TagRuleView) => void; onApplied: () => Promise<void> }) {

@@ -6,9 +6,9 @@ import type { NewJob } from '../../ports/storage';
 import type { WecomApi } from '../../ports/wecom';
 import { localTimeAt } from '../reports/schedule';
 import type { JobDefinition } from '../scheduling/scheduler';
-import { applyAllRules, evaluateCustomer } from './run';
+import { applyAllRules, evaluateCustomer, sweepTags } from './run';
 import { recordText } from './store';
-import { syncTags, SYNC_KIND } from './sync';
+import { SWEEP_KIND, SYNC_KIND, syncWithin } from './sync';
 
 /**
  * When tag rules run: on events for the one customer concerned (these hooks), every night for
@@ -48,7 +48,19 @@ export function createTagSyncJob(wecom: WecomApi): JobDefinition {
     plan: () => [],
     async run(job, deps) {
       // failures book their own retry (syncTags): only they run again
-      return syncTags({ deps, wecom }, job.merchantId, []);
+      return syncWithin({ deps, wecom }, job.merchantId, []);
+    },
+  };
+}
+
+/** The rest of a batch too large for one run (SYNC_BATCH), a minute later, until WeCom matches. */
+export function createTagSweepJob(wecom: WecomApi): JobDefinition {
+  return {
+    kind: SWEEP_KIND,
+    when: 'booked a minute after a tag run that left customers for WeCom, until none are left',
+    plan: () => [],
+    async run(job, deps) {
+      return sweepTags({ deps, wecom }, job.merchantId);
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Deps } from '../../ports/deps';
 import type { CustomerFacts } from '../../ports/storage';
 import { blankFacts, compile, compileRule, factsOf, fillFacts, monthIn, planTags, tagChanges, type CompiledRule, type EvalTime, type TextAt } from './evaluate';
 import { allTexts, enabledRules, TAG_NS, textsOf, WHOLE_NS } from './store';
-import { requestSync, syncable, syncTags, type Mirror, type SyncCustomer, type SyncEnv } from './sync';
+import { differsAtWecom, requestSync, SYNC_BATCH, syncable, syncTags, syncWithin, type LedgerEntry, type Mirror, type SyncCustomer, type SyncEnv, type SyncResult } from './sync';
 
 /**
  * Running tag rules: for one customer on an event (new customer, order, message), over every
@@ -25,6 +25,8 @@ export interface ApplyResult {
   changed: number;
   wecomCalls: number;
   wecomFailed: number;
+  /** Customers whose WeCom tags a sweep sets in the next minutes (more than one run may mark). */
+  wecomLater: number;
 }
 
 async function timeOf(deps: Deps, merchantId: string, merchant?: Pick<Merchant, 'timezone'>): Promise<EvalTime> {
@@ -94,18 +96,15 @@ export async function eachCustomer(deps: Pick<Deps, 'storage'>, merchantId: stri
  * here), when `wecom` is given — `tags apply` and the nightly job make their calls before they
  * return; without it the customers go to the ledger.
  */
-export async function applyAllRules(deps: Deps, merchantId: string, wecom?: SyncEnv['wecom']): Promise<ApplyResult> {
+export async function applyAllRules(deps: Deps, merchantId: string, wecom?: SyncEnv['wecom'], syncLimit = SYNC_BATCH): Promise<ApplyResult> {
   const { compiled, words } = await compiledRules(deps, merchantId);
   const t = await timeOf(deps, merchantId);
   const texts = words ? await allTexts(deps, merchantId) : new Map<string, TextAt[]>();
   const mirror = new Map((await deps.storage.kv.list<Mirror>(merchantId, TAG_NS.mirror, WHOLE_NS)).map((e) => [e.key, e.value]));
-  const result: ApplyResult = { customers: 0, added: 0, removed: 0, changed: 0, wecomCalls: 0, wecomFailed: 0 };
+  const result: ApplyResult = { customers: 0, added: 0, removed: 0, changed: 0, wecomCalls: 0, wecomFailed: 0, wecomLater: 0 };
   const toSync: SyncCustomer[] = [];
   const queueSync = (now: SyncCustomer) => {
-    if (!syncable(now)) return;
-    const m = mirror.get(now.externalUserId);
-    const marked = m && m.userid === now.followUserId ? m.tags : [];
-    if (marked.length !== now.tags.length || now.tags.some((x) => !marked.includes(x))) toSync.push(now);
+    if (differsAtWecom(now, mirror)) toSync.push(now);
   };
   const facts = blankFacts();
   // not async: a customer whose tags stay (most, most nights) costs no promise
@@ -118,9 +117,10 @@ export async function applyAllRules(deps: Deps, merchantId: string, wecom?: Sync
     return writeChange(deps, merchantId, c.externalUserId, plan.added, plan.removed).then((fresh) => queueSync(fresh ?? c));
   });
   if (wecom) {
-    const s = await syncTags({ deps, wecom }, merchantId, toSync, mirror);
+    const s = await syncWithin({ deps, wecom }, merchantId, toSync, mirror, syncLimit);
     result.wecomCalls = s.wecomCalls;
     result.wecomFailed = s.failed;
+    result.wecomLater = s.deferred;
   } else {
     await requestSync(
       deps,
@@ -129,6 +129,22 @@ export async function applyAllRules(deps: Deps, merchantId: string, wecom?: Sync
     );
   }
   return result;
+}
+
+/**
+ * The customers whose tags WeCom does not have yet, brought there up to `limit` a run (booked
+ * again while more remain); customers waiting out a failure's backoff in the ledger are left to it.
+ */
+export async function sweepTags(env: SyncEnv, merchantId: string, limit = SYNC_BATCH): Promise<SyncResult> {
+  const { storage, clock } = env.deps;
+  const now = clock.now();
+  const mirror = new Map((await storage.kv.list<Mirror>(merchantId, TAG_NS.mirror, WHOLE_NS)).map((e) => [e.key, e.value]));
+  const waiting = new Set((await storage.kv.list<LedgerEntry>(merchantId, TAG_NS.ledger, WHOLE_NS)).filter((e) => e.value.nextAt > now).map((e) => e.key));
+  const differing: SyncCustomer[] = [];
+  await eachCustomer(env.deps, merchantId, (c) => {
+    if (!waiting.has(c.externalUserId) && differsAtWecom(c, mirror)) differing.push(c);
+  });
+  return syncWithin(env, merchantId, differing, mirror, limit);
 }
 
 export interface PreviewSample {

@@ -53,6 +53,8 @@ export interface SyncResult {
   wecomCalls: number;
   marked: number;
   failed: number;
+  /** Customers left for a later run: beyond this run's limit. */
+  deferred: number;
 }
 
 export const syncKey = (merchantId: string, at: number) => `tags:sync:${merchantId}:${new Date(at).toISOString().slice(0, 16)}`;
@@ -63,6 +65,39 @@ export const syncable = (c: Pick<Customer, 'followUserId' | 'lost'>) => Boolean(
 
 /** What syncing reads of a customer (a whole one, or the rule facts a batch read). */
 export type SyncCustomer = Pick<Customer, 'externalUserId' | 'tags' | 'followUserId' | 'lost'>;
+
+/** A customer WeCom can reach whose tags there (the mirror) are not ours. */
+export function differsAtWecom(c: SyncCustomer, mirror: Map<string, Mirror>): boolean {
+  if (!syncable(c)) return false;
+  const m = mirror.get(c.externalUserId);
+  const marked = m && m.userid === c.followUserId ? m.tags : [];
+  return marked.length !== c.tags.length || c.tags.some((x) => !marked.includes(x));
+}
+
+/**
+ * Customers one run brings to WeCom. A run must end inside the scheduler's 60 s tick, and
+ * mark_tag takes one customer per call, at most 5 in flight (45033 beyond), against WeCom's
+ * 10,000 calls a minute per API: 1,500 is 300 rounds of 5, about 15–30 s at 50–100 ms a call,
+ * and leaves the minute's quota for the shop's other tag calls. Past it, a `tags.sweep` run
+ * takes the rest a minute later, and again, until WeCom matches.
+ */
+export const SYNC_BATCH = 1_500;
+export const SWEEP_KIND = 'tags.sweep';
+export const sweepKey = (merchantId: string, at: number) => `tags:sweep:${merchantId}:${new Date(at).toISOString().slice(0, 16)}`;
+
+/** Books a `tags.sweep` run at the next minute. */
+export async function bookSweep(deps: Pick<Deps, 'storage' | 'clock'>, merchantId: string): Promise<void> {
+  const now = deps.clock.now();
+  const at = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+  await deps.storage.jobs.enqueue({ key: sweepKey(merchantId, at), merchantId, kind: SWEEP_KIND, runAt: at, maxAttempts: 3 }, now);
+}
+
+/** syncTags for at most `limit` customers; a sweep is booked for whoever it left. */
+export async function syncWithin(env: SyncEnv, merchantId: string, customers: SyncCustomer[], mirror?: Map<string, Mirror>, limit = SYNC_BATCH): Promise<SyncResult> {
+  const r = await syncTags(env, merchantId, customers, mirror, limit);
+  if (r.deferred) await bookSweep(env.deps, merchantId);
+  return r;
+}
 
 /**
  * Puts customers in the ledger and books a `tags.sync` job at the next minute: for the event
@@ -150,30 +185,42 @@ async function failed(env: SyncEnv, merchantId: string, ext: string, err: unknow
 
 /**
  * Brings these customers' WeCom tags in line with ours, plus every due ledger entry: mark_tag
- * only for customers whose tags differ from the mirror, at most 5 at a time. `mirror` may be
- * given whole (the batch read it once); otherwise each customer's is read.
+ * only for customers whose tags differ from the mirror, at most 5 at a time, and at most `limit`
+ * customers (due ledger entries first); the rest are counted as deferred, untouched. `mirror` may
+ * be given whole (the batch read it once); otherwise each customer's is read.
  */
-export async function syncTags(env: SyncEnv, merchantId: string, customers: SyncCustomer[], mirror?: Map<string, Mirror>): Promise<SyncResult> {
+export async function syncTags(env: SyncEnv, merchantId: string, customers: SyncCustomer[], mirror?: Map<string, Mirror>, limit = Number.POSITIVE_INFINITY): Promise<SyncResult> {
   const { storage, clock } = env.deps;
   const now = clock.now();
-  const byExt = new Map<string, SyncCustomer>(customers.map((c) => [c.externalUserId, c]));
+  const given = new Map<string, SyncCustomer>(customers.map((c) => [c.externalUserId, c]));
   const ledger = await storage.kv.list<LedgerEntry>(merchantId, TAG_NS.ledger, WHOLE_NS);
   const inLedger = new Set(ledger.map((e) => e.key));
+  const byExt = new Map<string, SyncCustomer>();
+  let deferred = 0;
   for (const e of ledger) {
-    if (byExt.has(e.key) || e.value.nextAt > now) continue;
-    const c = await storage.customers.get(merchantId, e.key);
+    if (e.value.nextAt > now) continue;
+    if (byExt.size >= limit) {
+      deferred++;
+      given.delete(e.key);
+      continue;
+    }
+    const c = given.get(e.key) ?? (await storage.customers.get(merchantId, e.key));
     if (c) byExt.set(e.key, c);
     else await storage.kv.delete(merchantId, TAG_NS.ledger, e.key);
   }
   const work: Work[] = [];
-  for (const c of byExt.values()) {
+  const consider = async (c: SyncCustomer) => {
     const m = mirror ? mirror.get(c.externalUserId) : (await storage.kv.get<Mirror>(merchantId, TAG_NS.mirror, c.externalUserId))?.value;
     const w = workFor(c, m);
-    if (w && (w.add.length || w.remove.length)) work.push(w);
-    else if (inLedger.has(c.externalUserId)) await storage.kv.delete(merchantId, TAG_NS.ledger, c.externalUserId);
-  }
+    if (w && (w.add.length || w.remove.length)) {
+      if (work.length < limit) work.push(w);
+      else deferred++;
+    } else if (inLedger.has(c.externalUserId)) await storage.kv.delete(merchantId, TAG_NS.ledger, c.externalUserId);
+  };
+  for (const c of byExt.values()) await consider(c);
+  for (const c of given.values()) if (!byExt.has(c.externalUserId)) await consider(c);
   const calls = { n: 0 };
-  const result: SyncResult = { wecomCalls: 0, marked: 0, failed: 0 };
+  const result: SyncResult = { wecomCalls: 0, marked: 0, failed: 0, deferred };
   if (!work.length) return result;
   let ids: Record<string, string>;
   try {
@@ -186,7 +233,7 @@ export async function syncTags(env: SyncEnv, merchantId: string, customers: Sync
   } catch (err) {
     for (const w of work) await failed(env, merchantId, w.ext, err);
     await bookRetry(env.deps, merchantId);
-    return { wecomCalls: calls.n, marked: 0, failed: work.length };
+    return { wecomCalls: calls.n, marked: 0, failed: work.length, deferred };
   }
   await pool(work, MARK_CONCURRENCY, async (w) => {
     const add = w.add.map((n) => ids[n]).filter((x): x is string => Boolean(x));

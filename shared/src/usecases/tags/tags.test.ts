@@ -8,11 +8,11 @@ import { SHOP, VECTOR_A, setupHarness } from '../../testing/wecom-harness';
 import { processInboxEntry } from '../channel-wecom/inbox';
 import { ingestOrderEvent } from '../orders/ingest';
 import { schedulerTick } from '../scheduling/scheduler';
-import { createTagNightlyJob, createTagSyncJob, NIGHTLY_KIND, planNightly } from './jobs';
+import { createTagNightlyJob, createTagSweepJob, createTagSyncJob, NIGHTLY_KIND, planNightly } from './jobs';
 import { enableTemplate, saveRule } from './rules';
-import { applyAllRules, previewRule } from './run';
+import { applyAllRules, previewRule, sweepTags } from './run';
 import { TAG_NS } from './store';
-import { GROUP_NAME, MARK_CONCURRENCY } from './sync';
+import { GROUP_NAME, MARK_CONCURRENCY, SWEEP_KIND } from './sync';
 import { tagCustomer } from './profile';
 
 const DAY = 86_400_000;
@@ -138,6 +138,43 @@ describe('tag rules over a shop (奶茶 spend tiers: VIP from ¥1000)', () => {
         .map((c) => (c.req as { external_userid: string }).external_userid),
     ).toEqual(['wm4']);
     expect(await deps.storage.kv.list(SHOP, TAG_NS.ledger, 10)).toEqual([]);
+  });
+
+  it('past one run’s limit, the rest reach WeCom a minute later through the sweep job', async () => {
+    const first = await applyAllRules(deps, SHOP, wecom, 3);
+    expect(first).toMatchObject({ changed: 7, wecomFailed: 0, wecomLater: 4 });
+    expect(wecom.marks()).toHaveLength(3);
+    const sweep = createTagSweepJob(wecom);
+    // booked for the next minute, not now
+    expect((await schedulerTick(deps, [sweep])).ran).toEqual([]);
+    deps.clock.advance(60_000);
+    const tick = await schedulerTick(deps, [sweep]);
+    expect(tick.ran).toEqual([expect.objectContaining({ key: expect.stringContaining('tags:sweep:'), status: 'done' })]);
+    expect(tick.ran[0]!.key.startsWith(`tags:sweep:${SHOP}:`)).toBe(true);
+    expect(sweep.kind).toBe(SWEEP_KIND);
+    // every followed customer marked exactly once, none twice
+    const marked = wecom.marks().map((c) => (c.req as { external_userid: string }).external_userid);
+    expect(marked.sort()).toEqual(['wm0', 'wm2', 'wm3', 'wm4', 'wm5', 'wm6', 'wm7']);
+    deps.clock.advance(60_000);
+    expect((await schedulerTick(deps, [sweep])).ran).toEqual([]);
+  });
+
+  it('a sweep takes at most its limit, books itself while more remain, and leaves a failure to its backoff', async () => {
+    await applyAllRules(deps, SHOP); // tags written, WeCom left to the ledger
+    await deps.storage.kv.list(SHOP, TAG_NS.ledger, 100).then((l) => Promise.all(l.map((e) => deps.storage.kv.delete(SHOP, TAG_NS.ledger, e.key))));
+    wecom.failNext('externalcontact/mark_tag', -1, { when: (req) => req.external_userid === 'wm7', times: 1 });
+    const env = { deps, wecom };
+    expect(await sweepTags(env, SHOP, 3)).toMatchObject({ marked: 3, failed: 0, deferred: 4 });
+    expect(await sweepTags(env, SHOP, 3)).toMatchObject({ marked: 3, failed: 0, deferred: 1 });
+    expect(await sweepTags(env, SHOP, 3)).toMatchObject({ marked: 0, failed: 1, deferred: 0 });
+    // wm7 waits out its backoff in the ledger: a sweep now does not call WeCom for it
+    const calls = wecom.marks().length;
+    expect(await sweepTags(env, SHOP, 3)).toMatchObject({ marked: 0, failed: 0, deferred: 0, wecomCalls: 0 });
+    expect(wecom.marks()).toHaveLength(calls);
+    deps.clock.advance(2 * 60_000);
+    expect(await sweepTags(env, SHOP, 3)).toMatchObject({ marked: 1, failed: 0, deferred: 0 });
+    expect(await deps.storage.kv.list(SHOP, TAG_NS.ledger, 10)).toEqual([]);
+    expect(wecom.marks('wm7')).toHaveLength(1);
   });
 
   it('a customer who orders crosses into VIP on the order event; WeCom follows through the ledger', async () => {
