@@ -67,6 +67,33 @@ export class CloudbaseKnowledge implements KnowledgeRepo {
   }
 }
 
+/** Counter documents this process has seen exist: a day's and an hour's, so a few thousand at most. */
+const KNOWN_DOCS = 5_000;
+
+/**
+ * "value += amount and remember the event, unless it is remembered". A document this process
+ * already knows exists costs one conditional update; otherwise it is inserted first (a no-op
+ * when it exists) and remembered — the insert-then-update every increment used to pay, now only
+ * the first time a warm instance meets a document. An update that matches nothing on a known
+ * document means the event was already counted (counter documents are never deleted).
+ */
+async function incrementOnce(
+  coll: ReturnType<CloudbaseDb['collection']>,
+  known: Set<string>,
+  id: string,
+  eventKey: string,
+  amount: number,
+  fresh: () => Record<string, unknown>,
+  _: CloudbaseDb['command'],
+): Promise<number> {
+  if (!known.has(id)) {
+    await insertOnce(coll, fresh());
+    if (known.size >= KNOWN_DOCS) known.delete(known.values().next().value!);
+    known.add(id);
+  }
+  return (await call(coll.where({ _id: id, events: _.neq(eventKey) }).update({ value: _.inc(amount), events: _.push([eventKey]) }))).updated;
+}
+
 /**
  * One document per (merchant, day, store, counter). An increment is a single-document
  * conditional update — "value += n and remember the event, unless the event is already
@@ -74,6 +101,7 @@ export class CloudbaseKnowledge implements KnowledgeRepo {
  * changes nothing. The remembered event ids stay on that day's document.
  */
 export class CloudbaseCounters implements CounterRepo {
+  private known = new Set<string>();
   constructor(private db: CloudbaseDb) {}
   private get c() {
     return this.db.collection('counters');
@@ -84,10 +112,8 @@ export class CloudbaseCounters implements CounterRepo {
     for (const i of incs) {
       const storeId = i.storeId ?? '';
       const id = `${merchantId}:${i.day}:${storeId}:${i.name}`;
-      await insertOnce(this.c, toDoc(id, { merchantId, day: i.day, storeId, name: i.name, value: 0, events: [] }));
       const eventKey = `${i.name}:${i.eventId}`;
-      const r = await call(this.c.where({ _id: id, events: _.neq(eventKey) }).update({ value: _.inc(i.amount), events: _.push([eventKey]) }));
-      applied += r.updated;
+      applied += await incrementOnce(this.c, this.known, id, eventKey, i.amount, () => toDoc(id, { merchantId, day: i.day, storeId, name: i.name, value: 0, events: [] }), _);
       // its own remembered events, and tried even when the day's total was already counted: a
       // retry after a crash between the two writes completes the hour instead of skipping it
       if (i.hour !== undefined) await this.incrementHour(merchantId, i, eventKey);
@@ -98,8 +124,7 @@ export class CloudbaseCounters implements CounterRepo {
     const _ = this.db.command;
     const hours = this.db.collection('counter_hours');
     const id = `${merchantId}:${i.day}:${i.hour}:${i.name}`;
-    await insertOnce(hours, toDoc(id, { merchantId, day: i.day, hour: i.hour, name: i.name, value: 0, events: [] }));
-    await call(hours.where({ _id: id, events: _.neq(eventKey) }).update({ value: _.inc(i.amount), events: _.push([eventKey]) }));
+    await incrementOnce(hours, this.known, id, eventKey, i.amount, () => toDoc(id, { merchantId, day: i.day, hour: i.hour, name: i.name, value: 0, events: [] }), _);
   }
   async hours(merchantId: string, from: Day, to: Day) {
     const _ = this.db.command;

@@ -37,6 +37,24 @@ describe('CloudBase storage (SDK database double, 3 documents per page)', () => 
     expect(engine.log.filter((l) => l.action === 'database.getDocument').length).toBeGreaterThanOrEqual(84);
   });
 
+  it('counts a new event on a counter document it has met with one request, a repeated event with none applied', async () => {
+    const { db, engine } = fakeDatabase({ maxPage: 3 });
+    await ensureCollections(db);
+    const s = createCloudbaseStorage(db);
+    const inc = (eventId: string) => ({ day: '2026-12-06', hour: 10, name: 'customerMessages' as const, amount: 1, eventId });
+    // first meeting: each document (day, hour) inserted then updated
+    expect(await s.counters.increment('m', [inc('e1')])).toBe(1);
+    engine.log.length = 0;
+    expect(await s.counters.increment('m', [inc('e2')])).toBe(1);
+    expect(engine.log).toHaveLength(2); // one update for the day, one for the hour
+    expect(await s.counters.increment('m', [inc('e2')])).toBe(0);
+    // another instance (cold) meets the same documents: inserts are no-ops, nothing counted twice
+    const other = createCloudbaseStorage(db);
+    expect(await other.counters.increment('m', [inc('e2'), inc('e3')])).toBe(1);
+    expect((await s.counters.days('m', '2026-12-06', '2026-12-06'))['2026-12-06']!.customerMessages).toBe(3);
+    expect((await s.counters.hours('m', '2026-12-06', '2026-12-06'))['2026-12-06']![10]!.customerMessages).toBe(3);
+  });
+
   it('creates every collection at start and tolerates ones that exist', async () => {
     const { db, engine } = fakeDatabase();
     expect(await ensureCollections(db)).toEqual([...COLLECTIONS]);
