@@ -7,7 +7,7 @@ import type { WecomApi } from '@xiaoer/shared/ports/wecom';
 import { requireMerchant } from '@xiaoer/shared/usecases/shop/require-merchant';
 import { parseRule } from '@xiaoer/shared/usecases/tags/rules';
 import { SYNC_BATCH } from '@xiaoer/shared/usecases/tags/sync';
-import { applyAllRules, previewRule, type ApplyResult, type PreviewSample } from '@xiaoer/shared/usecases/tags/run';
+import { applyAllRules, BATCH_WRITES, previewRule, type ApplyResult, type PreviewSample } from '@xiaoer/shared/usecases/tags/run';
 
 /**
  * `tags preview --merchant <id> --rule '<json>'`: how many customers the rule matches now and 10
@@ -38,6 +38,7 @@ export async function runTagsApply(rt: { deps: Deps; wecom: WecomApi }, flags: R
   await requireMerchant(rt.deps, a.merchant);
   const r = await applyAllRules(rt.deps, a.merchant, rt.wecom);
   const lines = [`看了 ${r.customers} 位客户：${r.changed} 位的标签变了（加上 ${r.added} 个，去掉 ${r.removed} 个）`, `企业微信调用 ${r.wecomCalls} 次`];
+  if (r.continuing) lines.push(`客户比较多，这次先改了 ${r.changed} 位，剩下的在接下来几分钟里分批接着改（每次最多约 ${BATCH_WRITES} 位）`);
   if (r.wecomFailed) lines.push(`${r.wecomFailed} 位客户的企业微信标签这次没打上，稍后会自动重试`);
   if (r.wecomLater) lines.push(`还有 ${r.wecomLater} 位客户的企业微信标签会在接下来几分钟里分批打上（每分钟最多 ${SYNC_BATCH} 位）`);
   return { json: r, text: lines.join('\n') };

@@ -137,6 +137,8 @@ export const TAG_RESULTS = {
     wecomFailed: z.number().int(),
     /** Customers whose WeCom tags are set over the next minutes (more than one run can mark). */
     wecomLater: z.number().int(),
+    /** More customers to change than one run may write: the rest go on over the next minutes. */
+    continuing: z.boolean(),
   }),
   'customers.tag': z.object({ customer: CustomerRef }),
   'customers.update': z.object({ customer: CustomerRef }),

@@ -82,7 +82,7 @@ function shop() {
         }
         case 'tags.apply':
           regulars++;
-          return ok({ customers: 40, added: 5, removed: 1, changed: 4, wecomCalls: 4, wecomFailed: 0, wecomLater: 0 });
+          return ok({ customers: 40, added: 5, removed: 1, changed: 4, wecomCalls: 4, wecomFailed: 0, wecomLater: 0, continuing: false });
         default:
           return fail(400, 'INPUT.INVALID', `unexpected ${b.action}`);
       }

@@ -123,7 +123,8 @@ function appliedText(r: Applied): string {
   const failed = r.wecomFailed > 0 ? `有 ${r.wecomFailed} 位客户的企业微信标签这次没打上，稍后会自动再试。` : '';
   const later = r.wecomLater > 0 ? `还有 ${r.wecomLater} 位客户的企业微信标签会在接下来几分钟里陆续打上。` : '';
   const done = !failed && !later && r.wecomCalls > 0 ? '已同步到企业微信。' : '';
-  return head + (failed || done) + later;
+  const rest = r.continuing ? '客户比较多，剩下的客户会在接下来几分钟里在后台接着打标签。' : '';
+  return head + rest + (failed || done) + later;
 }
 
 function RulesCard(props: { shop: ShopSummary; rules: TagRuleView[]; onChanged: (r: TagRuleView) => void; onApplied: () => Promise<void> }) {

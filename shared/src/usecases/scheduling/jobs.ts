@@ -11,7 +11,7 @@ import { createMonthlyReportJob, createWeeklyReportJob } from '../reports/period
 import type { ChartRenderer } from '../../ports/chart';
 import { createRobotSendJob } from '../reports/robot';
 import type { SuggestionWriter } from '../reports/monthly-model';
-import { createTagNightlyJob, createTagSweepJob, createTagSyncJob } from '../tags/jobs';
+import { createTagBatchJob, createTagNightlyJob, createTagSweepJob, createTagSyncJob } from '../tags/jobs';
 import { createCampaignSendJob, createCampaignTrackJob } from '../campaigns/jobs';
 import { createFollowupJob } from '../followups/jobs';
 
@@ -42,6 +42,7 @@ export function allJobs(env: JobsEnv): JobDefinition[] {
     createTagNightlyJob(inbox.wecom),
     createTagSyncJob(inbox.wecom),
     createTagSweepJob(inbox.wecom),
+    createTagBatchJob(inbox.wecom),
     createCampaignSendJob(inbox.wecom),
     createCampaignTrackJob(inbox.wecom),
     createFollowupJob(inbox),

@@ -6,7 +6,7 @@ import type { NewJob } from '../../ports/storage';
 import type { WecomApi } from '../../ports/wecom';
 import { localTimeAt } from '../reports/schedule';
 import type { JobDefinition } from '../scheduling/scheduler';
-import { applyAllRules, evaluateCustomer, sweepTags } from './run';
+import { applyAllRules, BATCH_KIND, continueBatch, evaluateCustomer, sweepTags } from './run';
 import { recordText } from './store';
 import { SWEEP_KIND, SYNC_KIND, syncWithin } from './sync';
 
@@ -49,6 +49,18 @@ export function createTagSyncJob(wecom: WecomApi): JobDefinition {
     async run(job, deps) {
       // failures book their own retry (syncTags): only they run again
       return syncWithin({ deps, wecom }, job.merchantId, []);
+    },
+  };
+}
+
+/** The rest of a rules batch that changed more customers than one run may write (BATCH_WRITES). */
+export function createTagBatchJob(wecom: WecomApi): JobDefinition {
+  return {
+    kind: BATCH_KIND,
+    when: 'booked a minute after a tag rules run that had more customers to change than one run may write, until all are done',
+    plan: () => [],
+    async run(job, deps) {
+      return continueBatch(deps, job.merchantId, wecom);
     },
   };
 }

@@ -5,7 +5,20 @@ import type { Deps } from '../../ports/deps';
 import type { CustomerFacts } from '../../ports/storage';
 import { blankFacts, compile, compileRule, factsOf, fillFacts, monthIn, planTags, tagChanges, type CompiledRule, type EvalTime, type TextAt } from './evaluate';
 import { allTexts, enabledRules, TAG_NS, textsOf, WHOLE_NS } from './store';
-import { differsAtWecom, requestSync, SYNC_BATCH, syncable, syncTags, syncWithin, type LedgerEntry, type Mirror, type SyncCustomer, type SyncEnv, type SyncResult } from './sync';
+import {
+  bookSweep,
+  differsAtWecom,
+  requestSync,
+  SYNC_BATCH,
+  syncable,
+  syncTags,
+  syncWithin,
+  type LedgerEntry,
+  type Mirror,
+  type SyncCustomer,
+  type SyncEnv,
+  type SyncResult,
+} from './sync';
 
 /**
  * Running tag rules: for one customer on an event (new customer, order, message), over every
@@ -27,6 +40,8 @@ export interface ApplyResult {
   wecomFailed: number;
   /** Customers whose WeCom tags a sweep sets in the next minutes (more than one run may mark). */
   wecomLater: number;
+  /** Too many customers changed for one run: the rest go on in `tags.batch` runs a minute apart. */
+  continuing: boolean;
 }
 
 async function timeOf(deps: Deps, merchantId: string, merchant?: Pick<Merchant, 'timezone'>): Promise<EvalTime> {
@@ -75,19 +90,63 @@ export async function evaluateCustomer(deps: Deps, merchantId: string, externalU
 
 /** Every customer's rule facts (not whole documents), a page at a time, lost ones skipped. */
 export async function eachCustomer(deps: Pick<Deps, 'storage'>, merchantId: string, fn: (c: CustomerFacts) => void | Promise<void>): Promise<number> {
-  let cursor: string | undefined;
+  return (await eachCustomerFrom(deps, merchantId, fn)).n;
+}
+
+/**
+ * eachCustomer from a cursor, asking `pageSize` before each page how many to read next (0: stop
+ * here); `next` is where a later run goes on, absent when every customer was seen.
+ */
+async function eachCustomerFrom(
+  deps: Pick<Deps, 'storage'>,
+  merchantId: string,
+  fn: (c: CustomerFacts) => void | Promise<void>,
+  from?: string,
+  pageSize: () => number = () => BATCH_PAGE,
+): Promise<{ n: number; next?: string }> {
+  let cursor = from;
   let n = 0;
   for (;;) {
-    const page = await deps.storage.customers.listFacts(merchantId, { limit: BATCH_PAGE, cursor });
+    const limit = pageSize();
+    if (limit <= 0) return { n, ...(cursor ? { next: cursor } : {}) };
+    const page = await deps.storage.customers.listFacts(merchantId, { limit, cursor });
     for (const c of page.items) {
       if (c.lost) continue;
       n++;
       const pending = fn(c);
       if (pending) await pending;
     }
-    if (!page.nextCursor) return n;
+    if (!page.nextCursor) return { n };
     cursor = page.nextCursor;
   }
+}
+
+/**
+ * Customers whose tags one batch run may rewrite: each is a read and a write (2–3 CloudBase
+ * requests, 5–20 ms each), and the run must end inside the scheduler's 60 s tick beside its
+ * WeCom calls. Pages shrink as the run nears it, so a run writes at most this many plus 99.
+ */
+export const BATCH_WRITES = 1_000;
+export const BATCH_KIND = 'tags.batch';
+export const batchKey = (merchantId: string, at: number) => `tags:batch:${merchantId}:${new Date(at).toISOString().slice(0, 16)}`;
+const MINUTE = 60_000;
+
+/** Where the batch goes on, and its run booked for the next minute. */
+async function bookRest(deps: Deps, merchantId: string, from: string): Promise<void> {
+  const now = deps.clock.now();
+  const cur = await deps.storage.kv.get<{ from: string }>(merchantId, TAG_NS.batch, 'cursor');
+  await deps.storage.kv.set(merchantId, TAG_NS.batch, 'cursor', { from }, cur?.version ?? null, now);
+  const at = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+  await deps.storage.jobs.enqueue({ key: batchKey(merchantId, at), merchantId, kind: BATCH_KIND, runAt: at, maxAttempts: 4 }, now);
+}
+
+/** The rest of a batch (`tags.batch`): from the stored cursor, booking itself again until done. */
+export async function continueBatch(deps: Deps, merchantId: string, wecom?: SyncEnv['wecom']): Promise<ApplyResult | null> {
+  const cur = await deps.storage.kv.get<{ from: string }>(merchantId, TAG_NS.batch, 'cursor');
+  if (!cur) return null;
+  const r = await applyAllRules(deps, merchantId, wecom, SYNC_BATCH, { from: cur.value.from });
+  if (!r.continuing) await deps.storage.kv.delete(merchantId, TAG_NS.batch, 'cursor');
+  return r;
 }
 
 /**
@@ -96,26 +155,51 @@ export async function eachCustomer(deps: Pick<Deps, 'storage'>, merchantId: stri
  * here), when `wecom` is given — `tags apply` and the nightly job make their calls before they
  * return; without it the customers go to the ledger.
  */
-export async function applyAllRules(deps: Deps, merchantId: string, wecom?: SyncEnv['wecom'], syncLimit = SYNC_BATCH): Promise<ApplyResult> {
+export async function applyAllRules(
+  deps: Deps,
+  merchantId: string,
+  wecom?: SyncEnv['wecom'],
+  syncLimit = SYNC_BATCH,
+  batch: { from?: string; maxWrites?: number } = {},
+): Promise<ApplyResult> {
+  const maxWrites = batch.maxWrites ?? BATCH_WRITES;
   const { compiled, words } = await compiledRules(deps, merchantId);
   const t = await timeOf(deps, merchantId);
   const texts = words ? await allTexts(deps, merchantId) : new Map<string, TextAt[]>();
   const mirror = new Map((await deps.storage.kv.list<Mirror>(merchantId, TAG_NS.mirror, WHOLE_NS)).map((e) => [e.key, e.value]));
-  const result: ApplyResult = { customers: 0, added: 0, removed: 0, changed: 0, wecomCalls: 0, wecomFailed: 0, wecomLater: 0 };
+  const result: ApplyResult = { customers: 0, added: 0, removed: 0, changed: 0, wecomCalls: 0, wecomFailed: 0, wecomLater: 0, continuing: false };
   const toSync: SyncCustomer[] = [];
   const queueSync = (now: SyncCustomer) => {
     if (differsAtWecom(now, mirror)) toSync.push(now);
   };
   const facts = blankFacts();
   // not async: a customer whose tags stay (most, most nights) costs no promise
-  result.customers = await eachCustomer(deps, merchantId, (c) => {
-    const plan = compiled.length ? tagChanges(c.tags, compiled, fillFacts(facts, c, texts.get(c.externalUserId)), t) : null;
-    if (!plan) return queueSync(c);
-    result.added += plan.added.length;
-    result.removed += plan.removed.length;
-    result.changed++;
-    return writeChange(deps, merchantId, c.externalUserId, plan.added, plan.removed).then((fresh) => queueSync(fresh ?? c));
-  });
+  const walk = await eachCustomerFrom(
+    deps,
+    merchantId,
+    (c) => {
+      const plan = compiled.length ? tagChanges(c.tags, compiled, fillFacts(facts, c, texts.get(c.externalUserId)), t) : null;
+      if (!plan) return queueSync(c);
+      result.added += plan.added.length;
+      result.removed += plan.removed.length;
+      result.changed++;
+      return writeChange(deps, merchantId, c.externalUserId, plan.added, plan.removed).then((fresh) => queueSync(fresh ?? c));
+    },
+    batch.from,
+    () => (result.changed >= maxWrites ? 0 : Math.min(BATCH_PAGE, Math.max(100, maxWrites - result.changed))),
+  );
+  result.customers = walk.n;
+  if (walk.next) {
+    // WeCom waits for the last run: its sweep compares every customer with the mirror
+    result.continuing = true;
+    await bookRest(deps, merchantId, walk.next);
+    return result;
+  }
+  if (batch.from) {
+    // the last of several runs: earlier runs' customers reach WeCom too
+    await bookSweep(deps, merchantId);
+    return result;
+  }
   if (wecom) {
     const s = await syncWithin({ deps, wecom }, merchantId, toSync, mirror, syncLimit);
     result.wecomCalls = s.wecomCalls;

@@ -14,6 +14,8 @@ export const TAG_NS = {
   ledger: 'tags.sync',
   /** 'group' → { groupId, ids: name → tag id }: our corp tag group 店小二. */
   group: 'tags.wecom.group',
+  /** 'cursor' → { from }: where a batch too large for one run goes on (`tags.batch`). */
+  batch: 'tags.batch',
 } as const;
 
 const DAY = 86_400_000;

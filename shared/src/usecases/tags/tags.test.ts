@@ -8,7 +8,7 @@ import { SHOP, VECTOR_A, setupHarness } from '../../testing/wecom-harness';
 import { processInboxEntry } from '../channel-wecom/inbox';
 import { ingestOrderEvent } from '../orders/ingest';
 import { schedulerTick } from '../scheduling/scheduler';
-import { createTagNightlyJob, createTagSweepJob, createTagSyncJob, NIGHTLY_KIND, planNightly } from './jobs';
+import { createTagBatchJob, createTagNightlyJob, createTagSweepJob, createTagSyncJob, NIGHTLY_KIND, planNightly } from './jobs';
 import { enableTemplate, saveRule } from './rules';
 import { applyAllRules, previewRule, sweepTags } from './run';
 import { TAG_NS } from './store';
@@ -175,6 +175,33 @@ describe('tag rules over a shop (奶茶 spend tiers: VIP from ¥1000)', () => {
     expect(await sweepTags(env, SHOP, 3)).toMatchObject({ marked: 1, failed: 0, deferred: 0 });
     expect(await deps.storage.kv.list(SHOP, TAG_NS.ledger, 10)).toEqual([]);
     expect(wecom.marks('wm7')).toHaveLength(1);
+  });
+
+  it('a batch with more changes than one run may write goes on in tags.batch runs, then WeCom gets everyone once', async () => {
+    for (let i = 0; i < 230; i++)
+      await deps.storage.customers.upsert(customer(`wmB${String(i).padStart(3, '0')}`, { totalSpentFen: 150_000, orderCount: 3, followUserId: 'staff0' }));
+    const first = await applyAllRules(deps, SHOP, wecom, undefined, { maxWrites: 50 });
+    // pages shrink to 100 near the limit: one page's changes, then it stops
+    expect(first).toMatchObject({ continuing: true, wecomCalls: 0 });
+    expect(first.changed).toBeGreaterThanOrEqual(50);
+    expect(first.changed).toBeLessThanOrEqual(100);
+    expect(wecom.marks()).toHaveLength(0);
+    const jobs = [createTagBatchJob(wecom), createTagSweepJob(wecom)];
+    deps.clock.advance(60_000);
+    const rest = await schedulerTick(deps, jobs);
+    expect(rest.ran.map((r) => [r.key.split(':').slice(0, 2).join(':'), r.status])).toEqual([['tags:batch', 'done']]);
+    const all = (await deps.storage.customers.list(SHOP, { limit: 1000 })).items.filter((c) => !c.lost);
+    expect(all.filter((c) => c.externalUserId.startsWith('wmB')).every((c) => c.tags.includes('VIP'))).toBe(true);
+    expect(await tagsOf('wm7')).toEqual(['会员', '超级VIP']);
+    expect(await deps.storage.kv.get(SHOP, TAG_NS.batch, 'cursor')).toBeNull();
+    // the last run booked the sweep: every followed customer marked at WeCom exactly once
+    deps.clock.advance(60_000);
+    expect((await schedulerTick(deps, jobs)).ran.map((r) => r.key.split(':').slice(0, 2).join(':'))).toEqual(['tags:sweep']);
+    const marked = wecom.marks().map((c) => (c.req as { external_userid: string }).external_userid);
+    expect(new Set(marked).size).toBe(marked.length);
+    expect(marked.length).toBe(all.filter((c) => c.followUserId).length);
+    deps.clock.advance(60_000);
+    expect((await schedulerTick(deps, jobs)).ran).toEqual([]);
   });
 
   it('a customer who orders crosses into VIP on the order event; WeCom follows through the ledger', async () => {
