@@ -31,9 +31,15 @@ describe('sends a dead process left half-way', () => {
     const entry1 = await h.kfCallback();
     deps.clock.advance(3_000);
     const send = h.fake.kfSendMsg.bind(h.fake);
-    h.fake.kfSendMsg = () => new Promise(() => {}); // the process dies while WeCom may have it
+    // the process dies while WeCom may have it; the test waits for that send, not a fixed time
+    let reached!: () => void;
+    const inSend = new Promise<void>((r) => (reached = r));
+    h.fake.kfSendMsg = () => {
+      reached();
+      return new Promise(() => {});
+    };
     void processInboxEntry(h.ctx, entry1);
-    await new Promise((r) => setTimeout(r, 200));
+    await inSend;
     expect((await thread('u1')).filter((m) => m.sender === 'ai').map((m) => m.delivery)).toEqual(['pending']);
 
     // meanwhile the customer typed on, within the fragment window of the first message by WeCom's

@@ -28,9 +28,15 @@ describe('outbox', () => {
     const entry = await h.kfCallback();
     // the first run's send never comes back (the process is gone while WeCom may have it)
     const send = h.fake.kfSendMsg.bind(h.fake);
-    h.fake.kfSendMsg = () => new Promise(() => {});
+    // waits for the send itself, not for a fixed time: on a loaded machine the first run can take longer to get there
+    let reached!: () => void;
+    const inSend = new Promise<void>((r) => (reached = r));
+    h.fake.kfSendMsg = () => {
+      reached();
+      return new Promise(() => {});
+    };
     void processInboxEntry(h.ctx, entry);
-    await new Promise((r) => setTimeout(r, 200));
+    await inSend;
     // the restart: a new run of the same entry, WeCom reachable again
     h.fake.kfSendMsg = send;
     deps.clock.advance(60_000);
