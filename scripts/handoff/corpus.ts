@@ -27,6 +27,8 @@ export const BATCHES = [
   'heldout10',
   'heldout11',
   'heldout12',
+  'heldout13',
+  'heldout14',
 ] as const;
 /**
  * What the shipped answer gate and handoff model are trained on (scripts/train-handoff.ts). Retraining
