@@ -152,8 +152,10 @@ export async function continueBatch(deps: Deps, merchantId: string, wecom?: Sync
 /**
  * Every enabled rule over every customer, changes written; then WeCom brought in line for every
  * customer whose tags differ from what WeCom has (changed now or earlier: a missed sync heals
- * here), when `wecom` is given — `tags apply` and the nightly job make their calls before they
- * return; without it the customers go to the ledger.
+ * here), when `wecom` is given — `tags apply` and the nightly job make their calls (up to
+ * `syncLimit`, the rest by sweeps) before they return; without it the customers go to the ledger.
+ * A run that would rewrite more than `maxWrites` customers stops at a page boundary and goes on
+ * in `tags.batch` runs; WeCom then follows the last of them through a sweep.
  */
 export async function applyAllRules(
   deps: Deps,
