@@ -1,9 +1,9 @@
 import type { Message } from '@xiaoer/shared/domain/conversation';
 import type { Order } from '@xiaoer/shared/domain/commerce';
-import type { Storage } from '@xiaoer/shared/ports/storage';
 import type { Deps } from '@xiaoer/shared/ports/deps';
 import { buildDailyReport } from '@xiaoer/shared/usecases/reports/daily-job';
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
+import { countingStorage } from './helpers/counting';
 import { testDeps } from './helpers/deps';
 
 /**
@@ -11,28 +11,6 @@ import { testDeps } from './helpers/deps';
  * orders (issue 12 "Performance"): the storage calls one build makes are counted through a proxy
  * around the storage port, for a small shop and one with 20× the data, and must be the same few.
  */
-
-/** Every repository method call, as `repo.method`, in call order. */
-function countingStorage(storage: Storage) {
-  const calls: string[] = [];
-  const proxy = new Proxy(storage, {
-    get(target, repo) {
-      const r = Reflect.get(target, repo) as unknown;
-      if (typeof r !== 'object' || r === null) return r;
-      return new Proxy(r, {
-        get(rt, method) {
-          const f = Reflect.get(rt, method) as unknown;
-          if (typeof f !== 'function') return f;
-          return (...args: unknown[]) => {
-            calls.push(`${String(repo)}.${String(method)}`);
-            return (f as (...a: unknown[]) => unknown).apply(rt, args);
-          };
-        },
-      });
-    },
-  });
-  return { storage: proxy, calls };
-}
 
 const sh = (local: string) => Date.parse(`${local}+08:00`);
 const DAY = '2026-11-21';

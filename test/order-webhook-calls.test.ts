@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
-import type { Storage } from '@xiaoer/shared/ports/storage';
 import { dayOf } from '@xiaoer/shared/domain/time';
 import { createMerchant } from '@xiaoer/shared/usecases/shop/merchants';
 import { receiveOrderWebhook, rotateWebhookSecret } from '@xiaoer/shared/usecases/orders/webhook';
 import type { SqliteStorage } from '../cloudfunctions/server/storage/sqlite';
+import { countingStorage, sqlStatements } from './helpers/counting';
 import { testDeps } from './helpers/deps';
 
 /**
@@ -17,52 +17,15 @@ import { testDeps } from './helpers/deps';
 const CORP = { corpId: 'wx5823bf96d3bd56c7', token: 'QDG6eK', aesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' };
 const nextTurn = () => new Promise((r) => setImmediate(r));
 
-/** Every repository method call, as `repo.method`. */
-function countingStorage(storage: Storage) {
-  const calls: string[] = [];
-  const proxy = new Proxy(storage, {
-    get(target, repo) {
-      const r = Reflect.get(target, repo) as unknown;
-      if (typeof r !== 'object' || r === null) return r;
-      return new Proxy(r, {
-        get(rt, method) {
-          const f = Reflect.get(rt, method) as unknown;
-          if (typeof f !== 'function') return f;
-          return (...args: unknown[]) => {
-            calls.push(`${String(repo)}.${String(method)}`);
-            return (f as (...a: unknown[]) => unknown).apply(rt, args);
-          };
-        },
-      });
-    },
-  });
-  return { storage: proxy, calls };
-}
-
 /** Each statement the connection runs, named by its verb and table (`SELECT orders`, `INSERT counter_events`). */
 function countingSql(s: SqliteStorage) {
-  const seen: string[] = [];
   const name = (sql: string) => {
     if (/^\s*PRAGMA\s+data_version/i.test(sql)) return 'PRAGMA data_version';
     const verb = /^\s*(\w+)/.exec(sql)![1].toUpperCase();
     const table = /\b(?:FROM|INTO|UPDATE)\s+(\w+)/i.exec(sql)?.[1] ?? '?';
     return `${verb} ${table}`;
   };
-  const prepare = s.db.prepare.bind(s.db);
-  s.db.prepare = ((sql: string) => {
-    const st = prepare(sql);
-    return new Proxy(st, {
-      get(t, k) {
-        const v = Reflect.get(t, k) as unknown;
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => {
-          if (k === 'run' || k === 'get' || k === 'all') seen.push(name(sql));
-          return (v as (...x: unknown[]) => unknown).apply(t, args);
-        };
-      },
-    });
-  }) as typeof s.db.prepare;
-  return seen;
+  return sqlStatements(s, name);
 }
 
 const tally = (xs: string[]) => Object.fromEntries([...new Set(xs)].sort().map((x) => [x, xs.filter((y) => y === x).length]));

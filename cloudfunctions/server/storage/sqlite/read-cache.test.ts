@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Merchant } from '@xiaoer/shared/domain/merchant';
 import { openSqliteStorage, type SqliteStorage } from '.';
 import { tx } from './db';
+import { sqlStatements } from '../../../../test/helpers/counting';
 
 /**
  * Shops and kv rows are answered from memory while nothing changed them (read-cache.ts): these
@@ -27,26 +28,6 @@ afterEach(async () => {
 const nextTurn = () => new Promise((r) => setImmediate(r));
 const shop = (name: string) => ({ id: 'm1', name, timezone: 'Asia/Shanghai', createdAt: 1 }) as unknown as Merchant;
 
-/** The SQL texts `s` runs from now on, one entry per run/get/all. */
-function statements(s: SqliteStorage): string[] {
-  const seen: string[] = [];
-  const prepare = s.db.prepare.bind(s.db);
-  s.db.prepare = ((sql: string) => {
-    const st = prepare(sql);
-    return new Proxy(st, {
-      get(t, k) {
-        const v = Reflect.get(t, k) as unknown;
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => {
-          if (k === 'run' || k === 'get' || k === 'all') seen.push(sql);
-          return (v as (...x: unknown[]) => unknown).apply(t, args);
-        };
-      },
-    });
-  }) as typeof s.db.prepare;
-  return seen;
-}
-
 describe('read cache (SQLite)', () => {
   it('serves a shop and a kv row from memory until something changes them', async () => {
     await a.merchants.create(shop('一号店'));
@@ -54,7 +35,7 @@ describe('read cache (SQLite)', () => {
     await a.merchants.get('m1');
     await a.kv.get('m1', 'webhook', 'secret');
     await nextTurn();
-    const sql = statements(a);
+    const sql = sqlStatements(a);
     for (let i = 0; i < 5; i++) {
       expect((await a.merchants.get('m1'))?.name).toBe('一号店');
       expect((await a.kv.get<{ v: number }>('m1', 'webhook', 'secret'))?.value).toEqual({ v: 1 });
