@@ -29,6 +29,7 @@ export const BATCHES = [
   'heldout12',
   'heldout13',
   'heldout14',
+  'heldout15',
 ] as const;
 /**
  * What the shipped answer gate and handoff model are trained on (scripts/train-handoff.ts). Retraining

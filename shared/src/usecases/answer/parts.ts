@@ -10,11 +10,11 @@ const BREAK = /[，,。.！!？?；;、\s\n]+|(?:还有|另外|对了|顺便问�
 /** The words that open another request. */
 const LINK = /还有|另外|对了|顺便|再问|以及/;
 
-/** Looks like a question one FAQ could answer: a question word or a question ending. */
-const QUESTION = /吗|么|嘛|不$|没$|伐$|呢|啥|什么|多少|几|怎么|咋|如何|哪|能不|可不|是不|有没|要不|行不|\?|？/;
+/** Looks like a question one FAQ could answer: a question word or a question ending ("发票能开吧" asks too). */
+const QUESTION = /吗|么|嘛|不$|没$|伐$|吧$|来着|呢|啥|什么|多少|几|怎么|咋|如何|哪|能不|可不|是不|有没|要不|行不|\?|？/;
 
 /** A piece that ends as a question ("…吗", "…不"): what follows it is another request. */
-const ASKED = /(吗|么|嘛|呢|不|没|伐)$/;
+const ASKED = /(吗|么|嘛|呢|不|没|伐|吧)$/;
 
 /**
  * A piece of a message; `opens` when it starts the message, follows a linking word ("另外…") or

@@ -1,6 +1,6 @@
 import { asksForCommitment } from './commit';
 import { createOfflineEngine, shippedAnswerGate } from './engine';
-import { asPart, splitPieces } from './parts';
+import { asPart, isQuestion, splitPieces } from './parts';
 import { chitchatReply, handoffReply, partialReply } from './replies';
 
 // Issue 13 §3's policy fixes, on the rules alone (no learned model), so each is the policy's doing.
@@ -70,6 +70,14 @@ describe('a message with two requests', () => {
     ]);
     expect(splitPieces('眼睛又胀又疼，是不是配错了').map((p) => p.opens)).toEqual([true, false]);
     expect(asPart(['今天下午3点能订40杯吗'])).toBe('今天下午3点能订40杯');
+  });
+  it('reads a 吧 ending as a question that ends a request ("发票能开吧")', () => {
+    expect(isQuestion('发票能开吧')).toBe(true);
+    expect(isQuestion('诊费多少来着')).toBe(true);
+    expect(isQuestion('我过去看看吧')).toBe(true);
+    expect(splitPieces('公司的抬头能开吧 门口停车方便吗').map((p) => p.opens)).toEqual([true, true]);
+    expect(splitPieces('我到门口了吧 停车方便吗').map((p) => p.opens)).toEqual([true, true]);
+    expect(splitPieces('杯子摔碎了 停车方便吗').map((p) => p.opens)).toEqual([true, false]);
   });
 });
 
