@@ -30,6 +30,7 @@ export const BATCHES = [
   'heldout13',
   'heldout14',
   'heldout15',
+  'heldout16',
 ] as const;
 /**
  * What the shipped answer gate and handoff model are trained on (scripts/train-handoff.ts). Retraining
