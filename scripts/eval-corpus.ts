@@ -31,14 +31,14 @@ const batches = values.batches ? values.batches.split(',') : UNSEEN_BATCHES;
 
 const f = (x: number, ci: [number, number]) => `${x.toFixed(3)} (${ci[0].toFixed(3)}–${ci[1].toFixed(3)})`;
 const line = (name: string, p: Pooled) =>
-  `| ${name} | ${p.trades} | ${p.n} | ${f(p.handoff_recall, p.handoff_recall_ci)} | ${f(p.precision, p.precision_ci)} | ${f(p.coverage, p.coverage_ci)} | ${Math.round(p.two_part * p.two_part_n)}/${p.two_part_n} | ${p.cost_per_1000 === undefined ? '–' : `${p.cost_per_1000.toFixed(2)}${p.spend?.cost_estimated ? ' (estimated)' : ''}`} |`;
+  `| ${name} | ${p.trades} | ${p.n} | ${f(p.handoff_recall, p.handoff_recall_ci)} | ${f(p.precision, p.precision_ci)} | ${f(p.coverage, p.coverage_ci)} | ${f(p.confirmed_coverage, p.confirmed_coverage_ci)} | ${Math.round(p.two_part * p.two_part_n)}/${p.two_part_n} | ${p.cost_per_1000 === undefined ? '–' : `${p.cost_per_1000.toFixed(2)}${p.spend?.cost_estimated ? ' (estimated)' : ''}`} |`;
 
 async function main() {
   const rows = await evalCorpus({ batches, model, onRow: (r) => console.error(`${r.batch}/${r.trade}: ${JSON.stringify(r.scores)}`) });
   const groups = [...batches.map((b) => [b, rows.filter((r) => r.batch === b)] as const), ['**pooled**', rows] as const];
   const table = [
-    '| batch | trades | cases | handoff recall (95% CI) | precision (95% CI) | coverage (95% CI) | two-part right | 元 per 1,000 questions |',
-    '|---|---|---|---|---|---|---|---|',
+    '| batch | trades | cases | handoff recall (95% CI) | precision (95% CI) | coverage (95% CI) | right after one 「是的」 (95% CI) | two-part right | 元 per 1,000 questions |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, rs] of groups) if (rs.length) table.push(line(name, pool(rs)));
   console.log(table.join('\n'));

@@ -52,7 +52,16 @@ for (const held of corpus) {
   const base = bases.get(held.trade)!;
   const mismatches = got.filter((g, i) => g !== decide(base[i]!, p[i]!, thresholds)).length;
   // a two-part case (`answered`) is right when handed off with those FAQs answered (eval-score.ts)
-  const counts = countCases(held.cases.map((c, i) => ({ expect: c.expect, got: got[i]!, accept: c.accept, answered: results[i]!.answered, expectAnswered: c.answered })));
+  const counts = countCases(
+    held.cases.map((c, i) => ({
+      expect: c.expect,
+      got: got[i]!,
+      accept: c.accept,
+      answered: results[i]!.answered,
+      expectAnswered: c.answered,
+      suggestion: results[i]!.suggestion,
+    })),
+  );
   const needless = held.cases.filter((c, i) => c.expect !== 'handoff' && !(c.accept ?? []).includes('handoff') && got[i] === 'handoff').length;
   const partial = { n: 0, right: 0 };
   held.cases.forEach((c, i) => {

@@ -61,7 +61,9 @@ export async function evalCorpus(a: { batches?: readonly string[]; root?: string
     const out = await evalAnswers({ kbFile: path.join(dir, `kb-${t.trade}.json`), casesFile: path.join(dir, `cases-${t.trade}.json`), config: a.config, model: a.model });
     const lines = out.slice(0, -1) as EvalLine[];
     const summary = (out[out.length - 1] as EvalSummary).summary as EvalSummary['summary'] & Partial<ModelFigures>;
-    const counts = countCases(lines.map((l, i) => ({ expect: l.expect, got: l.got, accept: t.cases[i]!.accept, answered: l.answered, expectAnswered: t.cases[i]!.answered })));
+    const counts = countCases(
+      lines.map((l, i) => ({ expect: l.expect, got: l.got, accept: t.cases[i]!.accept, answered: l.answered, expectAnswered: t.cases[i]!.answered, suggestion: l.suggestion })),
+    );
     const spend = spendOf(summary);
     const row: CorpusRow = { batch: t.batch, trade: t.trade, counts, scores: scoresOf(counts), ...(spend ? { spend } : {}) };
     rows.push(row);

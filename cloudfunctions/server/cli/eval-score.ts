@@ -10,7 +10,8 @@
  * in precision too (right when the case expects it).
  */
 
-export type ScoredCase = { expect: string; got: string; accept?: readonly string[]; answered?: readonly string[]; expectAnswered?: readonly string[] };
+/** `suggestion`: on a clarifying question, the FAQ it names ("您是想问「…」吗？"); a "是的" next answers it. */
+export type ScoredCase = { expect: string; got: string; accept?: readonly string[]; answered?: readonly string[]; expectAnswered?: readonly string[]; suggestion?: string };
 
 export type Scores = {
   n: number;
@@ -24,6 +25,9 @@ export type Scores = {
   two_part: number;
   two_part_n: number;
   two_part_ci: [number, number];
+  /** Answerable cases answered right, or met with a clarifying question naming the right FAQ: right after one "是的". */
+  confirmed_coverage: number;
+  confirmed_coverage_ci: [number, number];
 };
 
 /** The counts behind the fractions, so several shops' results can be pooled before dividing. */
@@ -37,6 +41,8 @@ export type Counts = {
   handedOff: number;
   twoPartCases: number;
   twoPartRight: number;
+  /** Answerable cases right, or asked about with the right FAQ named. */
+  confirmed: number;
 };
 
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
@@ -57,7 +63,7 @@ const isAnswer = (got: string) => got !== 'handoff' && got !== 'clarify' && got 
 export const isRight = (c: ScoredCase) => c.got === c.expect || (c.accept ?? []).includes(c.got);
 
 export function countCases(cases: readonly ScoredCase[]): Counts {
-  const c: Counts = { n: cases.length, answers: 0, correctAnswers: 0, answerable: 0, covered: 0, handoffCases: 0, handedOff: 0, twoPartCases: 0, twoPartRight: 0 };
+  const c: Counts = { n: cases.length, answers: 0, correctAnswers: 0, answerable: 0, covered: 0, handoffCases: 0, handedOff: 0, twoPartCases: 0, twoPartRight: 0, confirmed: 0 };
   for (const x of cases) {
     const expected = x.expectAnswered ?? [];
     const answered = x.got === 'handoff' ? [...new Set(x.answered ?? [])] : [];
@@ -80,6 +86,7 @@ export function countCases(cases: readonly ScoredCase[]): Counts {
       c.answerable++;
       // an accepted handoff on an answerable case is a right outcome, not a miss
       if (isRight(x)) c.covered++;
+      if (isRight(x) || (x.got === 'clarify' && x.suggestion !== undefined && (x.suggestion === x.expect || (x.accept ?? []).includes(x.suggestion)))) c.confirmed++;
     }
   }
   return c;
@@ -95,6 +102,7 @@ export const addCounts = (a: Counts, b: Counts): Counts => ({
   handedOff: a.handedOff + b.handedOff,
   twoPartCases: a.twoPartCases + b.twoPartCases,
   twoPartRight: a.twoPartRight + b.twoPartRight,
+  confirmed: a.confirmed + b.confirmed,
 });
 
 export function scoresOf(c: Counts): Scores {
@@ -109,5 +117,7 @@ export function scoresOf(c: Counts): Scores {
     two_part: ratio(c.twoPartRight, c.twoPartCases),
     two_part_n: c.twoPartCases,
     two_part_ci: wilson(c.twoPartRight, c.twoPartCases),
+    confirmed_coverage: ratio(c.confirmed, c.answerable),
+    confirmed_coverage_ci: wilson(c.confirmed, c.answerable),
   };
 }

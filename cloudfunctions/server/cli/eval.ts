@@ -39,7 +39,8 @@ const KbFile = z
 const CasesFile = z.array(z.object({ q: z.string().min(1), expect: z.string().min(1), accept: z.array(z.string()).optional(), answered: z.array(z.string()).optional() }));
 
 /** `answered`: on a handoff of a message with two requests, the FAQs answered in the same reply. */
-export type EvalLine = { q: string; expect: string; got: string; answered?: string[]; answer: string | null; confidence: number; ms: number };
+/** `suggestion`: on a clarifying question, the FAQ it names (a "是的" next answers it). */
+export type EvalLine = { q: string; expect: string; got: string; answered?: string[]; suggestion?: string; answer: string | null; confidence: number; ms: number };
 export type EvalSummary = { summary: Omit<Scores, 'two_part' | 'two_part_n' | 'two_part_ci'> & Partial<Scores> & { p50_ms: number; p99_ms: number } };
 
 function readJson<T extends z.ZodTypeAny>(file: string, schema: T, what: string): z.infer<T> {
@@ -87,7 +88,7 @@ export function summarize(
 ): EvalSummary {
   const ms = lines.map((l) => l.ms).sort((a, b) => a - b);
   const { two_part, two_part_n, two_part_ci, ...rest } = scoresOf(
-    countCases(lines.map((l, i) => ({ expect: l.expect, got: l.got, accept: accepts[i], answered: l.answered, expectAnswered: expectAnswered[i] }))),
+    countCases(lines.map((l, i) => ({ expect: l.expect, got: l.got, accept: accepts[i], answered: l.answered, expectAnswered: expectAnswered[i], suggestion: l.suggestion }))),
   );
   // the two-part keys only where the cases have two-part messages (§5's keys stay as they were)
   const scores = two_part_n ? { ...rest, two_part, two_part_n, two_part_ci } : rest;
@@ -119,7 +120,8 @@ export async function evalAnswers(a: { kbFile: string; casesFile: string; config
       const r = engine.answer(c.q);
       const ms = performance.now() - t0;
       const answered = r.got === 'handoff' && r.answered?.length ? { answered: r.answered } : {};
-      lines.push({ q: c.q, expect: c.expect, got: r.got, ...answered, answer: r.answer, confidence: r.confidence, ms: Math.round(ms * 1000) / 1000 });
+      const suggestion = r.got === 'clarify' && r.suggestion ? { suggestion: r.suggestion } : {};
+      lines.push({ q: c.q, expect: c.expect, got: r.got, ...answered, ...suggestion, answer: r.answer, confidence: r.confidence, ms: Math.round(ms * 1000) / 1000 });
     }
     return [...lines, summarize(lines, accepts, expectAnswered)];
   }
@@ -137,7 +139,8 @@ export async function evalAnswers(a: { kbFile: string; casesFile: string; config
     const got = d.handoff ? 'handoff' : d.reason === 'chitchat' ? 'chitchat' : d.reason === 'clarify' || !d.reply || d.knowledgeIds.length === 0 ? 'clarify' : d.knowledgeIds[0];
     const answered = d.handoff && d.partial && d.knowledgeIds.length ? { answered: d.knowledgeIds } : {};
     const answer = d.handoff && d.partial ? d.partial.answer : d.reply;
-    lines.push({ q: c.q, expect: c.expect, got, ...answered, answer, confidence: d.confidence, ms: Math.round(ms * 1000) / 1000 });
+    const suggestion = got === 'clarify' && d.suggestedId ? { suggestion: d.suggestedId } : {};
+    lines.push({ q: c.q, expect: c.expect, got, ...answered, ...suggestion, answer, confidence: d.confidence, ms: Math.round(ms * 1000) / 1000 });
   }
   const scored = summarize(lines, accepts, expectAnswered);
   return [...lines, { summary: { ...scored.summary, ...tally.figures(lines.length) } }];
@@ -184,5 +187,5 @@ export function evalText(out: Awaited<ReturnType<typeof evalAnswers>>): string {
   const s = (out[out.length - 1] as EvalSummary).summary;
   const p = (x: number) => `${(x * 100).toFixed(1)}%`;
   const two = s.two_part_n ? `，一句两问答对 ${p(s.two_part ?? 0)}（${s.two_part_n} 条）` : '';
-  return `${s.n} 条用例：准确率 ${p(s.precision)}，覆盖率 ${p(s.coverage)}，转人工召回 ${p(s.handoff_recall)}${two}，p50 ${s.p50_ms} ms，p99 ${s.p99_ms} ms${modelText(s)}`;
+  return `${s.n} 条用例：准确率 ${p(s.precision)}，覆盖率 ${p(s.coverage)}（顾客答一句「是的」后 ${p(s.confirmed_coverage)}），转人工召回 ${p(s.handoff_recall)}${two}，p50 ${s.p50_ms} ms，p99 ${s.p99_ms} ms${modelText(s)}`;
 }
