@@ -92,9 +92,11 @@ async function open(route: string) {
     try {
       await page.goto(`${host.url}/#${route}`);
       await page.reload();
-      if (page.url().endsWith(`#${route}`) || attempt >= 3) break;
+      if (page.url().endsWith(`#${route}`) || attempt >= 5) break;
     } catch (err) {
-      if (attempt >= 3 || !/interrupted by another navigation/.test(String(err))) throw err;
+      if (attempt >= 5 || !/interrupted by another navigation/.test(String(err))) throw err;
+      // let the navigation that won settle before going again (on a loaded machine it can win three times)
+      await page.waitForLoadState('load').catch(() => undefined);
     }
   }
   await page.waitForLoadState('networkidle');
