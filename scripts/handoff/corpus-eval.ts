@@ -17,17 +17,8 @@ export const FIXTURES = path.resolve(__dirname, '../../test/fixtures');
 /** The batches no shipped model was trained on. */
 export const UNSEEN_BATCHES: readonly string[] = BATCHES.filter((b) => !SHIPPED_BATCHES.includes(b));
 
-/** What a run spent on the model, added over trades (absent when the offline engine answered). */
-export type ModelSpend = {
-  model: string;
-  model_calls: number;
-  tokens_in: number;
-  tokens_out: number;
-  yuan: number;
-  cost_estimated: boolean;
-  engines: Record<string, number>;
-  fallbacks: Record<string, number>;
-};
+/** What a run spent on the model (absent when the offline engine answered): eval answers' figures, in 元 rather than per 1,000 questions, so trades add up. */
+export type ModelSpend = Omit<ModelFigures, 'cost_per_1000'> & { yuan: number };
 
 export type CorpusRow = { batch: string; trade: string; counts: Counts; scores: Scores; spend?: ModelSpend };
 export type Pooled = Scores & { trades: number; cost_per_1000?: number; spend?: ModelSpend };
@@ -40,16 +31,9 @@ const add = (a: Record<string, number>, b: Record<string, number>) => {
 
 function spendOf(summary: EvalSummary['summary'] & Partial<ModelFigures>): ModelSpend | undefined {
   if (summary.cost_per_1000 === undefined) return undefined;
-  return {
-    model: summary.model ?? '',
-    model_calls: summary.model_calls ?? 0,
-    tokens_in: summary.tokens_in ?? 0,
-    tokens_out: summary.tokens_out ?? 0,
-    yuan: (summary.cost_per_1000 * summary.n) / 1000,
-    cost_estimated: Boolean(summary.cost_estimated),
-    engines: summary.engines ?? {},
-    fallbacks: summary.fallbacks ?? {},
-  };
+  // a model run's summary carries every figure (modelTally.figures)
+  const { cost_per_1000, model, model_calls, tokens_in, tokens_out, cost_estimated, engines, fallbacks } = summary as EvalSummary['summary'] & ModelFigures;
+  return { model, model_calls, tokens_in, tokens_out, cost_estimated, engines, fallbacks, yuan: (cost_per_1000 * summary.n) / 1000 };
 }
 
 /** Every trade of `batches`, one `eval answers` run each. */
